@@ -1,0 +1,73 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace DpdkSharp.Generator;
+
+/// <summary>
+/// What to bind and how: read from a JSON options file (see <c>headers/</c> for DPDK's) and completed by
+/// command-line arguments. Property names in JSON are camelCase.
+/// </summary>
+public sealed record GeneratorOptions
+{
+    /// <summary>Headers to parse, each a path or a name found on the include path.</summary>
+    public List<string> Headers { get; init; } = [];
+    /// <summary>Extra clang arguments (include paths, defines), e.g. from <c>pkg-config --cflags libdpdk</c>.</summary>
+    public List<string> ClangArgs { get; init; } = [];
+    /// <summary>
+    /// Directories whose declarations are bound (roots). Records and enums they reference are bound
+    /// wherever they are declared. Empty: the directories of <see cref="Headers"/>.
+    /// </summary>
+    public List<string> HeaderRoots { get; init; } = [];
+    /// <summary>Regular expressions; when non-empty a root declaration is bound only if its name matches one.</summary>
+    public List<string> Include { get; init; } = [];
+    /// <summary>Symbols never bound, each with the reason that goes into the report.</summary>
+    public List<Exclusion> Exclude { get; init; } = [];
+    /// <summary>C# namespace of the emitted code.</summary>
+    public string Namespace { get; init; } = "DpdkSharp.Interop";
+    /// <summary>Native library every <c>[LibraryImport]</c> names: the shim, which links the bound library.</summary>
+    public string LibraryName { get; init; } = "dpdksharp_shim";
+    /// <summary>The static partial class that holds functions, constants and globals of each file.</summary>
+    public string ApiClass { get; init; } = "Native";
+    /// <summary>
+    /// Functions whose stubs get <c>[SuppressGCTransition]</c>: only short, non-blocking calls (burst rx/tx,
+    /// mbuf alloc/free, ring enqueue/dequeue), never anything that can block, call back or take a lock long.
+    /// </summary>
+    public List<string> SuppressGCTransition { get; init; } = [];
+    /// <summary>Prefix of the shim's exported wrappers for static inline functions: <c>&lt;prefix&gt;_&lt;name&gt;</c>.</summary>
+    public string ShimPrefix { get; init; } = "dpdksharp";
+    /// <summary>
+    /// Output file grouping: file name (without extension) to header file-name globs. A declaration goes to
+    /// the first group whose glob matches its header; otherwise to a file named after its header.
+    /// </summary>
+    public Dictionary<string, List<string>> Groups { get; init; } = [];
+
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+        WriteIndented = true,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    /// <summary>Reads an options file; a file that does not parse is a <see cref="GeneratorException"/> naming it.</summary>
+    public static GeneratorOptions Load(string path)
+    {
+        if (!File.Exists(path))
+            throw new GeneratorException($"options file not found: {path}");
+        try
+        {
+            return JsonSerializer.Deserialize<GeneratorOptions>(File.ReadAllText(path), Json)
+                ?? throw new GeneratorException($"options file is empty: {path}");
+        }
+        catch (JsonException e)
+        {
+            throw new GeneratorException($"options file does not parse: {path}:{e.LineNumber + 1}: {e.Message}");
+        }
+    }
+}
+
+public sealed record Exclusion(string Name, string Reason);
+
+/// <summary>A user-facing generator failure: the CLI prints the message and exits non-zero.</summary>
+public sealed class GeneratorException(string message) : Exception(message);

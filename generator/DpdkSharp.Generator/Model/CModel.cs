@@ -1,0 +1,23 @@
+namespace DpdkSharp.Generator.Model;
+
+/// <summary>
+/// Everything parsed from one translation unit: a language-neutral C model. Emitters read it; nothing in
+/// it depends on libclang. Collections are keyed by model name and keep declaration order.
+/// </summary>
+public sealed class CModel
+{
+    public List<CRecord> Records { get; } = [];
+    public List<CEnum> Enums { get; } = [];
+    public List<CTypedef> Typedefs { get; } = [];
+    public List<CFunction> Functions { get; } = [];
+    public List<CMacro> Macros { get; } = [];
+    public List<CGlobal> Globals { get; } = [];
+    public List<CSkipped> Skipped { get; } = [];
+
+    /// <summary>Headers that were the roots of the parse (full paths).</summary>
+    public List<string> InputHeaders { get; } = [];
+
+    public CRecord? FindRecord(string name) => Records.Find(r => r.Name == name);
+    public CEnum? FindEnum(string name) => Enums.Find(e => e.Name == name);
+    public CTypedef? FindTypedef(string name) => Typedefs.Find(t => t.Name == name);
+}

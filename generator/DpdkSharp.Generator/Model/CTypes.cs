@@ -1,0 +1,51 @@
+namespace DpdkSharp.Generator.Model;
+
+/// <summary>
+/// A C type as it is written at a use site (a field, a parameter, a return, a typedef target).
+/// Declarations (records, enums, typedefs) are referenced by name; the model holds them once.
+/// </summary>
+public abstract record CType
+{
+    /// <summary>The type as clang spells it (used verbatim by the C shim emitter).</summary>
+    public required string Spelling { get; init; }
+
+    /// <summary>Size and alignment in bytes from clang; -1 when incomplete (opaque, void, flexible array).</summary>
+    public long Size { get; init; } = -1;
+    public long Align { get; init; } = -1;
+}
+
+/// <summary>The C fundamental types on x86_64 Linux (LP64). <c>char</c> keeps its signedness.</summary>
+public enum CBuiltinKind
+{
+    Void, Bool,
+    CharSigned, CharUnsigned, SChar, UChar,
+    Short, UShort, Int, UInt, Long, ULong, LongLong, ULongLong,
+    Int128, UInt128,
+    Float, Double, LongDouble,
+}
+
+public sealed record CBuiltinType(CBuiltinKind Kind) : CType;
+
+/// <summary><c>T*</c>. <see cref="PointeeIsConst"/> keeps <c>const</c> for documentation and the shim.</summary>
+public sealed record CPointerType(CType Pointee, bool PointeeIsConst) : CType;
+
+/// <summary><c>T[N]</c>; <see cref="Length"/> is 0 for <c>T[0]</c> and null for a flexible array member <c>T[]</c>.</summary>
+public sealed record CArrayType(CType Element, long? Length) : CType;
+
+/// <summary>A reference to a <see cref="CRecord"/> by its model name.</summary>
+public sealed record CRecordRef(string Name) : CType;
+
+/// <summary>A reference to a <see cref="CEnum"/> by its model name.</summary>
+public sealed record CEnumRef(string Name) : CType;
+
+/// <summary>A reference to a <see cref="CTypedef"/>; <see cref="Target"/> is what it names, chains preserved.</summary>
+public sealed record CTypedefRef(string Name, CType Target) : CType;
+
+/// <summary>A function type reached through a pointer: <c>R (*)(P...)</c>. Calling convention is cdecl.</summary>
+public sealed record CFunctionPointerType(CType Return, IReadOnlyList<CType> Parameters, bool IsVariadic) : CType;
+
+/// <summary>
+/// A type C# cannot represent exactly (vector types, <c>long double</c>, ...). Kept with its size and
+/// alignment so that records containing it still get exact layout (as opaque bytes) and the reason is reported.
+/// </summary>
+public sealed record CUnsupportedType(string Reason) : CType;
