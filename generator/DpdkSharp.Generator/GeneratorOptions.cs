@@ -11,6 +11,8 @@ public sealed record GeneratorOptions
 {
     /// <summary>Headers to parse, each a path or a name found on the include path.</summary>
     public List<string> Headers { get; init; } = [];
+    /// <summary>Headers deliberately not bound, each with its reason (documentation that is also enforced: a header may not be both bound and excluded).</summary>
+    public List<Exclusion> ExcludedHeaders { get; init; } = [];
     /// <summary>Extra clang arguments (include paths, defines), e.g. from <c>pkg-config --cflags libdpdk</c>.</summary>
     public List<string> ClangArgs { get; init; } = [];
     /// <summary>
@@ -49,6 +51,46 @@ public sealed record GeneratorOptions
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
+
+    /// <summary>
+    /// Reads several options files in order (e.g. <c>headers/dpdk.json</c> then <c>headers/22.11/headers.json</c>):
+    /// lists are concatenated, dictionaries merged, and a scalar set in a later file overrides an earlier one.
+    /// </summary>
+    public static GeneratorOptions Load(IEnumerable<string> paths)
+    {
+        var merged = new GeneratorOptions();
+        foreach (var path in paths)
+            merged = merged.Merge(Load(path));
+        merged.Validate();
+        return merged;
+    }
+
+    private static readonly GeneratorOptions Defaults = new();
+
+    public GeneratorOptions Merge(GeneratorOptions later) => new()
+    {
+        Headers = [.. Headers, .. later.Headers],
+        ExcludedHeaders = [.. ExcludedHeaders, .. later.ExcludedHeaders],
+        ClangArgs = [.. ClangArgs, .. later.ClangArgs],
+        HeaderRoots = [.. HeaderRoots, .. later.HeaderRoots],
+        Include = [.. Include, .. later.Include],
+        Exclude = [.. Exclude, .. later.Exclude],
+        SuppressGCTransition = [.. SuppressGCTransition, .. later.SuppressGCTransition],
+        Groups = new[] { Groups, later.Groups }.SelectMany(g => g).GroupBy(kv => kv.Key)
+            .ToDictionary(g => g.Key, g => g.SelectMany(kv => kv.Value).ToList()),
+        Namespace = later.Namespace != Defaults.Namespace ? later.Namespace : Namespace,
+        LibraryName = later.LibraryName != Defaults.LibraryName ? later.LibraryName : LibraryName,
+        ApiClass = later.ApiClass != Defaults.ApiClass ? later.ApiClass : ApiClass,
+        ShimPrefix = later.ShimPrefix != Defaults.ShimPrefix ? later.ShimPrefix : ShimPrefix,
+    };
+
+    /// <summary>Rejects contradictions a reader of the options would not notice.</summary>
+    public void Validate()
+    {
+        var both = Headers.Select(Path.GetFileName).Intersect(ExcludedHeaders.Select(e => e.Name)).ToList();
+        if (both.Count > 0)
+            throw new GeneratorException($"headers both bound and excluded: {string.Join(", ", both)}");
+    }
 
     /// <summary>Reads an options file; a file that does not parse is a <see cref="GeneratorException"/> naming it.</summary>
     public static GeneratorOptions Load(string path)

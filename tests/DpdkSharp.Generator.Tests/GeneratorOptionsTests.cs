@@ -34,3 +34,33 @@ public class GeneratorOptionsTests
         Assert.Contains("not found", e.Message);
     }
 }
+
+public class GeneratorOptionsMergeTests
+{
+    private static string Write(string json)
+    {
+        var path = Path.GetTempFileName();
+        File.WriteAllText(path, json);
+        return path;
+    }
+
+    [Fact]
+    public void LaterFilesExtendListsAndOverrideScalars()
+    {
+        var common = Write("""{ "apiClass": "Dpdk", "exclude": [{ "name": "a", "reason": "r" }], "groups": { "eal": ["rte_eal*.h"] } }""");
+        var version = Write("""{ "headers": ["rte_eal.h"], "exclude": [{ "name": "b", "reason": "r" }], "groups": { "eal": ["rte_lcore.h"] } }""");
+        var options = GeneratorOptions.Load([common, version]);
+        Assert.Equal("Dpdk", options.ApiClass);
+        Assert.Equal(["rte_eal.h"], options.Headers);
+        Assert.Equal(["a", "b"], options.Exclude.Select(e => e.Name));
+        Assert.Equal(["rte_eal*.h", "rte_lcore.h"], options.Groups["eal"]);
+    }
+
+    [Fact]
+    public void AHeaderBothBoundAndExcludedIsRejected()
+    {
+        var path = Write("""{ "headers": ["rte_x.h"], "excludedHeaders": [{ "name": "rte_x.h", "reason": "r" }] }""");
+        var e = Assert.Throws<GeneratorException>(() => GeneratorOptions.Load([path]));
+        Assert.Contains("rte_x.h", e.Message);
+    }
+}
