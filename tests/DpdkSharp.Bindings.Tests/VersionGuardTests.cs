@@ -1,0 +1,31 @@
+using DpdkSharp.Interop;
+
+namespace DpdkSharp.Bindings.Tests;
+
+public class VersionGuardTests
+{
+    [Fact]
+    public void TheGeneratedVersionIsAccepted() =>
+        BindingsVersion.EnsureMatches($"DPDK {BindingsVersion.Generated}");
+
+    [Theory]
+    [InlineData("DPDK 24.11.3")]
+    [InlineData("DPDK 22.11.1")]
+    [InlineData("garbage")]
+    public void AMismatchSaysHowToRegenerate(string loaded)
+    {
+        var e = Assert.Throws<BindingsVersionMismatchException>(() => BindingsVersion.EnsureMatches(loaded));
+        Assert.Equal(loaded, e.LoadedVersion);
+        Assert.Contains(BindingsVersion.Generated, e.Message);
+        Assert.Contains("dotnet build bindings/DpdkSharp.Bindings", e.Message);
+        Assert.Contains("eng/fetch-dpdk-headers.sh", e.Message);
+    }
+
+    [Fact]
+    public void TheLoadedDpdkIsTheGeneratedOne()
+    {
+        // Loads libdpdksharp_shim.so and, through it, DPDK itself: fails (not skips) when DPDK is missing.
+        Assert.StartsWith("DPDK ", BindingsVersion.Loaded);
+        BindingsVersion.EnsureLoadedMatches();
+    }
+}
