@@ -20,7 +20,9 @@ internal sealed class DeclarationWalker
     private readonly Dictionary<string, CTypedef> _typedefs = [];
     private readonly Dictionary<string, CFunction> _functions = [];
     private readonly HashSet<string> _globals = [];
-    /// <summary>Names given to unnamed records/enums (by a typedef or a parent), keyed by where they are written.</summary>
+    /// <summary>Names given to unnamed records/enums by a typedef (valid C spellings), keyed by where they are written.</summary>
+    private readonly Dictionary<(string, uint), string> _typedefNames = [];
+    /// <summary>Names synthesized for unnamed records/enums (typedef names included), keyed by where they are written.</summary>
     private readonly Dictionary<(string, uint), string> _anonymousNames = [];
     /// <summary>Record names in declaration order of completion (a record is added once all it contains is).</summary>
     private readonly HashSet<string> _building = [];
@@ -42,7 +44,7 @@ internal sealed class DeclarationWalker
             if (target.Kind is CXTypeKind.Record or CXTypeKind.Enum)
             {
                 var decl = target.Declaration();
-                if (clang_Cursor_isAnonymous(decl) != 0)
+                if (IsUnnamed(decl) && _typedefNames.TryAdd(Key(decl), c.Spelling()))
                     _anonymousNames.TryAdd(Key(decl), c.Spelling());
             }
         }
@@ -54,7 +56,7 @@ internal sealed class DeclarationWalker
             switch (c.Kind)
             {
                 case CXCursorKind.StructDecl or CXCursorKind.UnionDecl:
-                    if (clang_Cursor_isAnonymous(c) == 0 || _anonymousNames.ContainsKey(Key(c)))
+                    if (!IsUnnamed(c) || _anonymousNames.ContainsKey(Key(c)))
                         EnsureRecord(c, null);
                     break;
                 case CXCursorKind.EnumDecl:
@@ -71,6 +73,16 @@ internal sealed class DeclarationWalker
                     break;
             }
         }
+    }
+
+    /// <summary>
+    /// A record or enum without a tag. (clang_Cursor_isAnonymous only answers for anonymous members in
+    /// libclang 14; an unnamed tag's spelling is empty or "(unnamed/anonymous at ...)".)
+    /// </summary>
+    private static bool IsUnnamed(CXCursor decl)
+    {
+        var spelling = decl.Spelling();
+        return spelling.Length == 0 || spelling.Contains("(unnamed", StringComparison.Ordinal) || spelling.Contains("(anonymous", StringComparison.Ordinal);
     }
 
     private static (string, uint) Key(CXCursor c)
@@ -117,7 +129,7 @@ internal sealed class DeclarationWalker
     {
         if (givenName is not null)
             return givenName;
-        if (clang_Cursor_isAnonymous(decl) == 0)
+        if (!IsUnnamed(decl))
             return decl.Spelling();
         if (_anonymousNames.TryGetValue(Key(decl), out var name))
             return name;
@@ -134,8 +146,8 @@ internal sealed class DeclarationWalker
         var definition = clang_getCursorDefinition(decl);
         var isUnion = decl.Kind == CXCursorKind.UnionDecl;
         var keyword = isUnion ? "union" : "struct";
-        var named = clang_Cursor_isAnonymous(decl) == 0;
-        var cSpelling = named ? $"{keyword} {name}" : _anonymousNames.ContainsKey(Key(decl)) ? name : null;
+        var named = !IsUnnamed(decl);
+        var cSpelling = named ? $"{keyword} {name}" : _typedefNames.ContainsKey(Key(decl)) ? name : null;
 
         if (definition.IsNull())
         {
@@ -181,10 +193,10 @@ internal sealed class DeclarationWalker
                     });
                     break;
                 }
-                case CXCursorKind.StructDecl or CXCursorKind.UnionDecl when clang_Cursor_isAnonymous(child) == 0:
+                case CXCursorKind.StructDecl or CXCursorKind.UnionDecl when !IsUnnamed(child):
                     EnsureRecord(child, null); // a named record declared inside another is file-scope in C
                     break;
-                case CXCursorKind.EnumDecl when clang_Cursor_isAnonymous(child) == 0:
+                case CXCursorKind.EnumDecl when !IsUnnamed(child):
                     EnsureEnum(child, null);
                     break;
             }
@@ -218,7 +230,7 @@ internal sealed class DeclarationWalker
         if (target.Kind is CXTypeKind.Record or CXTypeKind.Enum)
         {
             var decl = target.Declaration();
-            if (clang_Cursor_isAnonymous(decl) != 0 && !_anonymousNames.ContainsKey(Key(decl)))
+            if (IsUnnamed(decl) && !_anonymousNames.ContainsKey(Key(decl)))
             {
                 var synthesized = $"{parentName}__{name}";
                 _anonymousNames[Key(decl)] = synthesized;
@@ -278,7 +290,7 @@ internal sealed class DeclarationWalker
         if (definition.IsNull())
             definition = decl;
         var constants = definition.Children().Where(c => c.Kind == CXCursorKind.EnumConstantDecl).ToList();
-        var anonymous = clang_Cursor_isAnonymous(decl) != 0 && givenName is null && !_anonymousNames.ContainsKey(Key(decl));
+        var anonymous = IsUnnamed(decl) && givenName is null && !_anonymousNames.ContainsKey(Key(decl));
         var name = anonymous && constants.Count > 0 ? $"__anon_enum_{constants[0].Spelling()}" : NameOf(decl, givenName);
         if (_enums.TryGetValue(name, out var existing))
             return existing;

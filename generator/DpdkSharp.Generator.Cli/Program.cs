@@ -1,0 +1,100 @@
+using System.CommandLine;
+using DpdkSharp.Generator;
+using DpdkSharp.Generator.Diff;
+
+namespace DpdkSharp.Generator.Cli;
+
+/// <summary>
+/// dpdksharp-gen: the command line over the generator pipeline.
+///   dpdksharp-gen --options headers/dpdk.json --options headers/22.11/headers.json --output obj/gen -- $(pkg-config --cflags libdpdk)
+///   dpdksharp-gen diff --from-options ... --from-cflags "..." --to-options ... --to-cflags "..." --output diff.md
+/// </summary>
+public static class Program
+{
+    public static int Main(string[] args) => Run(args, Console.Out, Console.Error);
+
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        var optionsFiles = new Option<string[]>("--options") { Description = "Options file(s), read in order (JSON)", AllowMultipleArgumentsPerToken = false };
+        var headers = new Option<string[]>("--header") { Description = "A header to bind (repeatable)" };
+        var clangArg = new Option<string[]>("--clang-arg") { Description = "A clang argument (repeatable); or pass them after --" };
+        var output = new Option<string>("--output") { Description = "Output directory", Required = true };
+        var report = new Option<string>("--report") { Description = "Report format printed: text or json", DefaultValueFactory = _ => "text" };
+        report.AcceptOnlyFromAmong("text", "json");
+        var reportFile = new Option<string?>("--report-file") { Description = "Also write the report as JSON to this file" };
+        var trailing = new Argument<string[]>("clang-args") { Description = "clang arguments (after --)", Arity = ArgumentArity.ZeroOrMore };
+
+        var root = new RootCommand("Generates C# bindings, a C shim for static inline functions and a C layout checker from C headers.")
+        {
+            optionsFiles, headers, clangArg, output, report, reportFile, trailing,
+        };
+        root.SetAction(parse => Guarded(stderr, () =>
+        {
+            var options = Load(parse.GetValue(optionsFiles), parse.GetValue(headers), [.. parse.GetValue(clangArg) ?? [], .. parse.GetValue(trailing) ?? []]);
+            var result = Pipeline.Run(options, parse.GetValue(output)!);
+            stdout.Write(parse.GetValue(report) == "json" ? result.ToJson() + Environment.NewLine : result.ToText());
+            if (parse.GetValue(reportFile) is { } path)
+                File.WriteAllText(path, result.ToJson());
+            return 0;
+        }));
+        root.Subcommands.Add(DiffCommand(stdout, stderr));
+        return root.Parse(args).Invoke(new InvocationConfiguration { Output = stdout, Error = stderr });
+    }
+
+    private static Command DiffCommand(TextWriter stdout, TextWriter stderr)
+    {
+        var fromOptions = new Option<string[]>("--from-options") { Required = true, Description = "Options files of the older version" };
+        var toOptions = new Option<string[]>("--to-options") { Required = true, Description = "Options files of the newer version" };
+        var fromCflags = new Option<string>("--from-cflags") { Required = true, Description = "clang arguments of the older version (one string)" };
+        var toCflags = new Option<string>("--to-cflags") { Required = true, Description = "clang arguments of the newer version (one string)" };
+        var fromName = new Option<string>("--from-name") { DefaultValueFactory = _ => "from" };
+        var toName = new Option<string>("--to-name") { DefaultValueFactory = _ => "to" };
+        var output = new Option<string?>("--output") { Description = "Write the Markdown report here (default: stdout)" };
+        var diff = new Command("diff", "Writes the API changes between two versions of the headers (functions, record layouts, constants).")
+        {
+            fromOptions, toOptions, fromCflags, toCflags, fromName, toName, output,
+        };
+        diff.SetAction(parse => Guarded(stderr, () =>
+        {
+            var (a, setA) = Pipeline.Parse(Load(parse.GetValue(fromOptions), null, Split(parse.GetValue(fromCflags)!)));
+            var (b, setB) = Pipeline.Parse(Load(parse.GetValue(toOptions), null, Split(parse.GetValue(toCflags)!)));
+            var bound = new HashSet<string>(setA.Functions.Select(f => f.Name).Concat(setB.Functions.Select(f => f.Name))
+                .Concat(setA.Records.Select(r => r.Name)).Concat(setB.Records.Select(r => r.Name))
+                .Concat(setA.Macros.Select(m => m.Name)).Concat(setB.Macros.Select(m => m.Name))
+                .Concat(setA.Enums.Select(e => e.Name)).Concat(setB.Enums.Select(e => e.Name)));
+            var text = ApiDiff.Compare(parse.GetValue(fromName)!, a, parse.GetValue(toName)!, b,
+                d => bound.Contains(d.Name) && (setA.IsRoot(d) || setB.IsRoot(d))).ToMarkdown();
+            if (parse.GetValue(output) is { } path)
+                File.WriteAllText(path, text);
+            else
+                stdout.Write(text);
+            return 0;
+        }));
+        return diff;
+    }
+
+    private static List<string> Split(string args) => [.. args.Split(' ', StringSplitOptions.RemoveEmptyEntries)];
+
+    private static GeneratorOptions Load(string[]? files, string[]? headers, List<string> clangArgs)
+    {
+        var options = files is { Length: > 0 } ? GeneratorOptions.Load(files) : new GeneratorOptions();
+        options = options.Merge(new GeneratorOptions { Headers = [.. headers ?? []], ClangArgs = clangArgs });
+        if (options.Headers.Count == 0)
+            throw new GeneratorException("no headers: give --header or an options file with \"headers\"");
+        return options;
+    }
+
+    /// <summary>User errors (bad input, clang errors, missing prerequisites) print one message and exit 1.</summary>
+    private static int Guarded(TextWriter stderr, Func<int> action)
+    {
+        try
+        {
+            return action();
+        }
+        catch (GeneratorException e)
+        {
+            stderr.WriteLine($"dpdksharp-gen: error: {e.Message}");
+            return 1;
+        }
+    }
+}

@@ -1,0 +1,107 @@
+using System.Globalization;
+using System.Text;
+using DpdkSharp.Generator.Model;
+using DpdkSharp.Generator.Selection;
+
+namespace DpdkSharp.Generator.Emit.CSharp;
+
+/// <summary>
+/// Emits the members of the API class: <c>[LibraryImport]</c> stubs (static inline functions call their shim
+/// wrapper under the original name), constants from macros and anonymous enums, and globals.
+/// </summary>
+internal sealed class MemberEmitter(TypeMapper types, GeneratorOptions options)
+{
+    private const string I = "    ";
+    private readonly HashSet<string> _suppress = [.. options.SuppressGCTransition];
+
+    public void Function(StringBuilder s, CFunction f)
+    {
+        Docs.Write(s, I, f.Doc, f.IsInline ? $"static inline in C: calls the shim's {options.ShimPrefix}_{f.Name}." : null);
+        Docs.Attributes(s, I, f.Availability);
+        var entry = f.IsInline ? $", EntryPoint = \"{options.ShimPrefix}_{f.Name}\"" : "";
+        s.AppendLine($"{I}[LibraryImport(\"{options.LibraryName}\"{entry})]");
+        if (_suppress.Contains(f.Name))
+            s.AppendLine($"{I}[SuppressGCTransition]");
+        var parameters = f.Parameters.Select((p, i) => $"{types.Map(p.Type)} {TypeMapper.Identifier(ParameterName(p.Name, i, f))}");
+        s.AppendLine($"{I}public static partial {types.Map(f.ReturnType)} {TypeMapper.Identifier(f.Name)}({string.Join(", ", parameters)});");
+        s.AppendLine();
+    }
+
+    /// <summary>Unnamed or repeated parameter names get positional ones.</summary>
+    private static string ParameterName(string name, int index, CFunction f) =>
+        name.Length == 0 || f.Parameters.Take(index).Any(p => p.Name == name) ? $"arg{index}" : name;
+
+    public void Macro(StringBuilder s, CMacro m)
+    {
+        var remark = m.Expression is { } e ? $"C: #define {m.Name} {e}" : null;
+        Docs.Write(s, I, m.Doc, remark);
+        Docs.Attributes(s, I, m.Availability);
+        var (type, value) = m.Kind switch
+        {
+            CMacroValueKind.String => ("string", Docs.Literal(m.StringValue ?? "")),
+            CMacroValueKind.Float => (m.ValueType == CBuiltinKind.Float ? "float" : "double", FloatLiteral(m)),
+            CMacroValueKind.UnsignedInteger => Unsigned(m.ValueType, m.UnsignedValue),
+            _ => Signed(m.ValueType, m.SignedValue),
+        };
+        s.AppendLine($"{I}public const {type} {TypeMapper.Identifier(m.Name)} = {value};");
+    }
+
+    private static string FloatLiteral(CMacro m)
+    {
+        var text = m.FloatValue.ToString("R", CultureInfo.InvariantCulture);
+        if (!text.Contains('.') && !text.Contains('E'))
+            text += ".0";
+        return m.ValueType == CBuiltinKind.Float ? text + "f" : text;
+    }
+
+    // Macros of C type long get C# long (not nint): a constant should not change meaning by platform.
+    private static (string, string) Unsigned(CBuiltinKind kind, ulong v) => kind switch
+    {
+        CBuiltinKind.Bool => ("bool", v != 0 ? "true" : "false"),
+        CBuiltinKind.CharUnsigned or CBuiltinKind.UChar => ("byte", $"0x{v:X}"),
+        CBuiltinKind.UShort => ("ushort", $"0x{v:X}"),
+        CBuiltinKind.UInt => ("uint", v < 10 ? $"{v}" : $"0x{v:X}"),
+        _ => ("ulong", v < 10 ? $"{v}UL" : $"0x{v:X}UL"),
+    };
+
+    private static (string, string) Signed(CBuiltinKind kind, long v) => kind switch
+    {
+        CBuiltinKind.CharSigned or CBuiltinKind.SChar => ("sbyte", $"{v}"),
+        CBuiltinKind.Short => ("short", $"{v}"),
+        CBuiltinKind.Int => ("int", $"{v}"),
+        _ => ("long", v == long.MinValue ? "long.MinValue" : $"{v}L"),
+    };
+
+    public void EnumConstant(StringBuilder s, CEnum e, CEnumConstant c)
+    {
+        Docs.Write(s, I, c.Doc);
+        Docs.Attributes(s, I, e.Availability);
+        var type = TypeMapper.Builtin(e.UnderlyingType);
+        s.AppendLine($"{I}public const {type} {TypeMapper.Identifier(c.Name)} = {EnumValue(e.UnderlyingType, c)};");
+    }
+
+    public static string EnumValue(CBuiltinKind underlying, CEnumConstant c) => underlying switch
+    {
+        CBuiltinKind.UInt or CBuiltinKind.UShort or CBuiltinKind.UChar or CBuiltinKind.CharUnsigned => $"{(uint)c.UnsignedValue}",
+        CBuiltinKind.ULong or CBuiltinKind.ULongLong => $"{c.UnsignedValue}UL",
+        CBuiltinKind.Long or CBuiltinKind.LongLong => c.Value == long.MinValue ? "long.MinValue" : $"{c.Value}L",
+        _ => $"{c.Value}",
+    };
+
+    /// <summary>An extern variable: a ref to it, its address looked up once in the library's dependency tree.</summary>
+    public void Global(StringBuilder s, CGlobal g)
+    {
+        Docs.Write(s, I, g.Doc);
+        Docs.Attributes(s, I, g.Availability);
+        var name = TypeMapper.Identifier(g.Name);
+        var resolved = Selector.Resolve(g.Type);
+        var element = resolved is CArrayType a ? types.ElementForArray(a.Element) : types.MapField(g.Type);
+        var field = $"__address_{g.Name}";
+        s.AppendLine($"{I}private static {element}* {field};");
+        var address = $"({field} != null ? {field} : ({field} = ({element}*)NativeLibrary.GetExport(GeneratedLibrary.Handle, \"{g.Name}\")))";
+        s.AppendLine(resolved is CArrayType
+            ? $"{I}/// <remarks>A C array: the pointer to its first element.</remarks>\n{I}public static {element}* {name} => {address};"
+            : $"{I}public static ref {(g.IsConst ? "readonly " : "")}{element} {name} => ref *{address};");
+        s.AppendLine();
+    }
+}

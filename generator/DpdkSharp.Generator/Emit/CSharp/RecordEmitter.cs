@@ -1,0 +1,180 @@
+using System.Text;
+using DpdkSharp.Generator.Model;
+using DpdkSharp.Generator.Selection;
+
+namespace DpdkSharp.Generator.Emit.CSharp;
+
+/// <summary>
+/// Emits a C struct or union as an explicit-layout C# struct with clang's offsets and C's size:
+/// plain fields at their offsets; fixed arrays as inline arrays; bit-fields as properties that mask and
+/// shift the smallest container holding them; zero-length and flexible arrays as span accessors without
+/// storage; anonymous members as a field plus ref accessors for each name C reaches through them.
+/// </summary>
+internal sealed class RecordEmitter(TypeMapper types, IReadOnlyDictionary<string, CRecord> records)
+{
+    private enum MemberKind { Field, BitField, FlexibleArray }
+
+    private sealed record Member(string Name, MemberKind Kind, string Type);
+
+    private readonly Dictionary<string, List<Member>> _reachable = [];
+
+    public void Emit(StringBuilder s, CRecord r)
+    {
+        var name = TypeMapper.Identifier(r.Name);
+        Docs.Write(s, "", r.Doc ?? (r.IsAnonymous ? $"An anonymous {(r.IsUnion ? "union" : "struct")} inside {r.Parent}." : null),
+            r.IsOpaque ? "Opaque in C: use it only through pointers." : null);
+        Docs.Attributes(s, "", r.Availability);
+        if (r.IsOpaque)
+        {
+            s.AppendLine($"public partial struct {name}");
+            s.AppendLine("{");
+            s.AppendLine("}");
+            s.AppendLine();
+            return;
+        }
+        s.AppendLine(r.Size > 0
+            ? $"[StructLayout(LayoutKind.Explicit, Size = {r.Size})]"
+            : "[StructLayout(LayoutKind.Explicit)]");
+        s.AppendLine($"public unsafe partial struct {name}");
+        s.AppendLine("{");
+        foreach (var f in r.Fields)
+            EmitField(s, r, f);
+        s.AppendLine("}");
+        s.AppendLine();
+    }
+
+    private static string MemberName(CRecord r, string fieldName) =>
+        fieldName == r.Name ? fieldName + "_" : TypeMapper.Identifier(fieldName); // C# forbids a member named like its type
+
+    private void EmitField(StringBuilder s, CRecord r, CField f)
+    {
+        const string I = "    ";
+        var name = MemberName(r, f.Name);
+        var offset = f.OffsetBits / 8;
+        var resolved = Selector.Resolve(f.Type);
+        Docs.Write(s, I, f.Doc);
+        Docs.Attributes(s, I, f.Availability);
+
+        if (f.BitWidth is int width)
+        {
+            EmitBitField(s, r, f, name, width);
+            return;
+        }
+        if (resolved is CArrayType { Length: 0 or null } flexible)
+        {
+            var element = types.ElementForArray(flexible.Element);
+            s.AppendLine($"{I}/// <summary>The {(flexible.Length is null ? "flexible" : "zero-length")} array <c>{f.Name}</c> at byte {offset}: no storage here, <paramref name=\"length\"/> elements follow in memory.</summary>");
+            s.AppendLine($"{I}[UnscopedRef]");
+            s.AppendLine($"{I}public Span<{element}> {name}(int length) => MemoryMarshal.CreateSpan(ref Unsafe.As<byte, {element}>(ref Unsafe.AddByteOffset(ref Unsafe.As<{TypeMapper.Identifier(r.Name)}, byte>(ref this), {offset})), length);");
+            return;
+        }
+        s.AppendLine($"{I}[FieldOffset({offset})]");
+        s.AppendLine($"{I}public {types.MapField(f.Type)} {name};");
+
+        if (f.IsAnonymousMember && records.TryGetValue(((CRecordRef)resolved).Name, out var member))
+            foreach (var m in Reachable(member))
+                EmitForward(s, name, m);
+    }
+
+    /// <summary>Accessors in the parent for a name C reaches through an anonymous member.</summary>
+    private static void EmitForward(StringBuilder s, string via, Member m)
+    {
+        const string I = "    ";
+        switch (m.Kind)
+        {
+            case MemberKind.Field:
+                s.AppendLine($"{I}[UnscopedRef] public ref {m.Type} {m.Name} => ref {via}.{m.Name};");
+                break;
+            case MemberKind.BitField:
+                s.AppendLine($"{I}public {m.Type} {m.Name} {{ get => {via}.{m.Name}; set => {via}.{m.Name} = value; }}");
+                break;
+            case MemberKind.FlexibleArray:
+                s.AppendLine($"{I}[UnscopedRef] public Span<{m.Type}> {m.Name}(int length) => {via}.{m.Name}(length);");
+                break;
+        }
+    }
+
+    /// <summary>Every name usable on a record, its anonymous members' names included (recursively).</summary>
+    private List<Member> Reachable(CRecord r)
+    {
+        if (_reachable.TryGetValue(r.Name, out var cached))
+            return cached;
+        var list = new List<Member>();
+        foreach (var f in r.Fields)
+        {
+            var resolved = Selector.Resolve(f.Type);
+            if (f.IsAnonymousMember && resolved is CRecordRef rr && records.TryGetValue(rr.Name, out var inner))
+                list.AddRange(Reachable(inner));
+            else if (f.BitWidth is not null)
+                list.Add(new Member(MemberName(r, f.Name), MemberKind.BitField, BitFieldType(f)));
+            else if (resolved is CArrayType { Length: 0 or null } a)
+                list.Add(new Member(MemberName(r, f.Name), MemberKind.FlexibleArray, types.ElementForArray(a.Element)));
+            else
+                list.Add(new Member(MemberName(r, f.Name), MemberKind.Field, types.MapField(f.Type)));
+        }
+        return _reachable[r.Name] = list;
+    }
+
+    private string BitFieldType(CField f) => types.Map(f.Type);
+
+    private void EmitBitField(StringBuilder s, CRecord r, CField f, string name, int width)
+    {
+        const string I = "    ";
+        var type = BitFieldType(f);
+        var resolved = Selector.Resolve(f.Type);
+        var signed = resolved is CBuiltinType { Kind: CBuiltinKind.CharSigned or CBuiltinKind.SChar or CBuiltinKind.Short
+            or CBuiltinKind.Int or CBuiltinKind.Long or CBuiltinKind.LongLong };
+        var isBool = resolved is CBuiltinType { Kind: CBuiltinKind.Bool };
+        var recordName = TypeMapper.Identifier(r.Name);
+        var mask = width == 64 ? "ulong.MaxValue" : $"0x{(1UL << width) - 1:X}UL";
+        var at = $"ref Unsafe.AddByteOffset(ref Unsafe.As<{recordName}, byte>(ref this), {{0}})";
+        s.AppendLine($"{I}/// <remarks>Bit-field: {width} bit(s) at bit {f.OffsetBits}.</remarks>");
+
+        string read, write;
+        if (Container(f.OffsetBits, width, r.Size) is var (unit, bytes, shift))
+        {
+            var u = bytes switch { 1 => "byte", 2 => "ushort", 4 => "uint", _ => "ulong" };
+            read = $"(ulong)Unsafe.ReadUnaligned<{u}>({string.Format(at, unit)})";
+            write = $"ref var b = ref Unsafe.AddByteOffset(ref Unsafe.As<{recordName}, byte>(ref this), {unit}); " +
+                    $"var raw = (ulong)Unsafe.ReadUnaligned<{u}>(ref b); raw = (raw & ~({mask} << {shift})) | ((BITS & {mask}) << {shift}); " +
+                    $"Unsafe.WriteUnaligned(ref b, ({u})raw);";
+            read = $"(({read} >> {shift}) & {mask})";
+        }
+        else
+        {
+            // Wider than any 8-byte window that fits: assemble the covering bytes (rare: packed, unaligned).
+            read = $"BitFields.Read({string.Format(at, 0)}, {f.OffsetBits}, {width})";
+            write = $"BitFields.Write({string.Format(at, 0)}, {f.OffsetBits}, {width}, BITS);";
+        }
+
+        string getter = isBool ? $"{read} != 0"
+            : signed ? $"({type})((long)({read} << {64 - width}) >> {64 - width})"
+            : resolved is CEnumRef ? $"({type})({read})"
+            : $"({type}){read}";
+        var bits = isBool ? "(value ? 1UL : 0UL)" : $"unchecked((ulong){(resolved is CEnumRef ? "(long)" : "")}value)";
+        if (signed)
+            bits = "unchecked((ulong)(long)value)";
+        s.AppendLine($"{I}public {type} {name}");
+        s.AppendLine($"{I}{{");
+        s.AppendLine($"{I}    get => {getter};");
+        s.AppendLine($"{I}    set {{ {write.Replace("BITS", bits)} }}");
+        s.AppendLine($"{I}}}");
+    }
+
+    /// <summary>
+    /// The smallest 1/2/4/8-byte window inside the record that holds the bit-field: aligned to its own size
+    /// when possible (the C storage unit), else starting at the field's first byte.
+    /// </summary>
+    private static (long Unit, int Bytes, long Shift)? Container(long offsetBits, int width, long recordSize)
+    {
+        foreach (var aligned in new[] { true, false })
+            foreach (var bytes in new[] { 1, 2, 4, 8 })
+            {
+                var unit = aligned ? offsetBits / 8 / bytes * bytes : offsetBits / 8;
+                var shift = offsetBits - unit * 8;
+                if (shift + width <= bytes * 8 && unit + bytes <= recordSize)
+                    return (unit, bytes, shift);
+            }
+        return null;
+    }
+}

@@ -1,0 +1,97 @@
+using Microsoft.CodeAnalysis.CSharp;
+using DpdkSharp.Generator.Model;
+using DpdkSharp.Generator.Selection;
+
+namespace DpdkSharp.Generator.Emit.CSharp;
+
+/// <summary>
+/// C types to C# type names on x86_64 Linux (LP64): <c>long</c> is <c>nint</c>, <c>char</c> keeps its
+/// signedness, typedefs resolve to what they name, function pointers are <c>delegate* unmanaged[Cdecl]</c>.
+/// Fixed arrays in records become shared <c>[InlineArray]</c> types registered with <see cref="FixedArrays"/>.
+/// </summary>
+internal sealed class TypeMapper(FixedArrays arrays)
+{
+    public FixedArrays Arrays { get; } = arrays;
+
+    /// <summary>The C# type of a value of <paramref name="t"/> (a parameter, return, pointee or field without arrays).</summary>
+    public string Map(CType t) => Selector.Resolve(t) switch
+    {
+        CBuiltinType b => Builtin(b.Kind),
+        CPointerType p => Pointer(p.Pointee),
+        CFunctionPointerType f => FunctionPointer(f),
+        CRecordRef r => Identifier(r.Name),
+        CEnumRef e => Identifier(e.Name),
+        // An array as a parameter decays to a pointer to its element.
+        CArrayType a => Pointer(a.Element),
+        CUnsupportedType => "void",
+        var other => throw new InvalidOperationException($"unmapped type {other}"),
+    };
+
+    /// <summary>The C# type of a record field: fixed arrays become inline-array types; unsupported types opaque bytes.</summary>
+    public string MapField(CType t)
+    {
+        var resolved = Selector.Resolve(t);
+        if (resolved is CArrayType { Length: > 0 } a)
+            return Arrays.Get(ElementForArray(a.Element), a.Length!.Value);
+        if (resolved is CUnsupportedType)
+            return Arrays.Get("byte", Math.Max(1, t.Size));
+        return Map(t);
+    }
+
+    /// <summary>Element type inside an inline array: pointers (not allowed as inline-array elements) become nint.</summary>
+    public string ElementForArray(CType element)
+    {
+        var resolved = Selector.Resolve(element);
+        return resolved switch
+        {
+            CPointerType or CFunctionPointerType => "nint",
+            CArrayType { Length: > 0 } inner => Arrays.Get(ElementForArray(inner.Element), inner.Length!.Value),
+            CUnsupportedType => Arrays.Get("byte", Math.Max(1, element.Size)),
+            _ => Map(element),
+        };
+    }
+
+    private string Pointer(CType pointee)
+    {
+        var resolved = Selector.Resolve(pointee);
+        return resolved switch
+        {
+            CBuiltinType { Kind: CBuiltinKind.Void } or CUnsupportedType => "void*",
+            CFunctionPointerType => "void*", // a pointer to a function pointer variable
+            _ => Map(pointee) + "*",
+        };
+    }
+
+    private string FunctionPointer(CFunctionPointerType f)
+    {
+        if (f.IsVariadic)
+            return "void*"; // C# function pointers cannot be variadic
+        var parts = f.Parameters.Select(Map).Append(Map(f.Return));
+        return $"delegate* unmanaged[Cdecl]<{string.Join(", ", parts)}>";
+    }
+
+    public static string Builtin(CBuiltinKind kind) => kind switch
+    {
+        CBuiltinKind.Void => "void",
+        CBuiltinKind.Bool => "bool",
+        CBuiltinKind.CharSigned or CBuiltinKind.SChar => "sbyte",
+        CBuiltinKind.CharUnsigned or CBuiltinKind.UChar => "byte",
+        CBuiltinKind.Short => "short",
+        CBuiltinKind.UShort => "ushort",
+        CBuiltinKind.Int => "int",
+        CBuiltinKind.UInt => "uint",
+        CBuiltinKind.Long => "nint",
+        CBuiltinKind.ULong => "nuint",
+        CBuiltinKind.LongLong => "long",
+        CBuiltinKind.ULongLong => "ulong",
+        CBuiltinKind.Int128 => "Int128",
+        CBuiltinKind.UInt128 => "UInt128",
+        CBuiltinKind.Float => "float",
+        CBuiltinKind.Double => "double",
+        _ => throw new InvalidOperationException($"no C# type for {kind}"),
+    };
+
+    /// <summary>A C name as a C# identifier (C# keywords get '@').</summary>
+    public static string Identifier(string name) =>
+        SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
+}

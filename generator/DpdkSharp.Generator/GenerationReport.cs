@@ -1,0 +1,39 @@
+using System.Text;
+using System.Text.Json;
+using DpdkSharp.Generator.Model;
+
+namespace DpdkSharp.Generator;
+
+/// <summary>What a generation run produced: counts by kind, every skip with its reason, coverage and time.</summary>
+public sealed record GenerationReport
+{
+    public required Dictionary<string, int> Emitted { get; init; }
+    public required List<CSkipped> Skipped { get; init; }
+    /// <summary>Functions declared in the bound headers (after name filters), exported and static inline.</summary>
+    public required int RootExportedFunctions { get; init; }
+    public required int RootInlineFunctions { get; init; }
+    public required int BoundExportedFunctions { get; init; }
+    public required int BoundInlineFunctions { get; init; }
+    public required int LayoutAssertions { get; init; }
+    public required List<string> Files { get; init; }
+    public required long ElapsedMilliseconds { get; init; }
+
+    public double ExportedCoverage => RootExportedFunctions == 0 ? 1 : (double)BoundExportedFunctions / RootExportedFunctions;
+    public double InlineCoverage => RootInlineFunctions == 0 ? 1 : (double)BoundInlineFunctions / RootInlineFunctions;
+
+    public string ToText()
+    {
+        var s = new StringBuilder();
+        s.AppendLine($"dpdksharp-gen: {Files.Count} files in {ElapsedMilliseconds} ms");
+        s.AppendLine("  emitted: " + string.Join(", ", Emitted.OrderBy(e => e.Key).Select(e => $"{e.Value} {e.Key}")));
+        s.AppendLine($"  functions: {BoundExportedFunctions}/{RootExportedFunctions} exported ({ExportedCoverage:P1}), " +
+                     $"{BoundInlineFunctions}/{RootInlineFunctions} static inline ({InlineCoverage:P1}); {LayoutAssertions} layout assertions");
+        s.AppendLine("  skipped: " + (Skipped.Count == 0 ? "none"
+            : string.Join(", ", Skipped.GroupBy(k => k.Kind).OrderBy(g => g.Key).Select(g => $"{g.Count()} {g.Key}"))));
+        foreach (var k in Skipped.OrderBy(k => k.Kind).ThenBy(k => k.Name, StringComparer.Ordinal))
+            s.AppendLine($"    {k.Kind} {k.Name}: {k.Reason}{(k.Location is { } l ? $" ({l})" : "")}");
+        return s.ToString();
+    }
+
+    public string ToJson() => JsonSerializer.Serialize(this, GeneratorOptions.Json);
+}

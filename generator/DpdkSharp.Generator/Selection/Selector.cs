@@ -1,0 +1,163 @@
+using System.Text.RegularExpressions;
+using DpdkSharp.Generator.Model;
+
+namespace DpdkSharp.Generator.Selection;
+
+/// <summary>What the emitters bind, and what was left out with the reason for each.</summary>
+public sealed class BindingSet
+{
+    public required CModel Model { get; init; }
+    public List<CRecord> Records { get; } = [];
+    public List<CEnum> Enums { get; } = [];
+    public List<CFunction> Functions { get; } = [];
+    public List<CMacro> Macros { get; } = [];
+    public List<CGlobal> Globals { get; } = [];
+    /// <summary>Root declarations (under the header roots, matching the filters): the coverage denominator.</summary>
+    public List<CFunction> RootFunctions { get; } = [];
+    public List<CSkipped> Skipped { get; } = [];
+    /// <summary>Directories whose declarations are roots (full paths ending in '/').</summary>
+    public required IReadOnlyList<string> Roots { get; init; }
+
+    public bool IsRoot(CDeclaration d) => Roots.Any(r => d.Location.File.StartsWith(r, StringComparison.Ordinal));
+}
+
+/// <summary>
+/// Chooses what to bind: roots are declarations written under the header roots whose names match the
+/// include filters, minus exclusions (with their reasons), internal API and what C# cannot call
+/// (variadic functions, thread-local variables); plus every record and enum a bound declaration reaches,
+/// wherever it is declared.
+/// </summary>
+public static class Selector
+{
+    public static BindingSet Select(CModel model, GeneratorOptions options, IReadOnlyList<string> roots)
+    {
+        var set = new BindingSet
+        {
+            Model = model,
+            Roots = [.. roots.Select(r => Path.GetFullPath(r).TrimEnd('/') + "/")],
+        };
+        set.Skipped.AddRange(model.Skipped);
+        var include = options.Include.Select(p => new Regex(p, RegexOptions.CultureInvariant)).ToList();
+        var exclude = options.Exclude.ToDictionary(e => e.Name, e => e.Reason);
+
+        bool Wanted(CDeclaration d, string kind)
+        {
+            if (!set.IsRoot(d) || (include.Count > 0 && !include.Any(r => r.IsMatch(d.Name))))
+                return false;
+            if (exclude.TryGetValue(d.Name, out var reason))
+                return Skip(kind, d, $"excluded: {reason}");
+            if (d.Availability.IsInternal)
+                return Skip(kind, d, "internal API");
+            return true;
+        }
+
+        bool Skip(string kind, CDeclaration d, string reason)
+        {
+            set.Skipped.Add(new CSkipped(kind, d.Name, reason, d.Location));
+            return false;
+        }
+
+        var closure = new Closure(model);
+        foreach (var f in model.Functions)
+        {
+            var kind = f.IsInline ? "inline function" : "function";
+            if (!set.IsRoot(f) || (include.Count > 0 && !include.Any(r => r.IsMatch(f.Name))))
+                continue;
+            if (!f.Availability.IsInternal)
+                set.RootFunctions.Add(f); // internal API is not part of the public API the coverage measures
+            if (!Wanted(f, kind))
+                continue;
+            if (f.IsVariadic)
+                Skip(kind, f, "variadic: C# cannot call it (the shim offers fixed-arity entry points where needed)");
+            else if (Unrepresentable(f) is { } why)
+                Skip(kind, f, why);
+            else
+            {
+                set.Functions.Add(f);
+                closure.Add(f.ReturnType);
+                foreach (var p in f.Parameters)
+                    closure.Add(p.Type);
+            }
+        }
+        foreach (var g in model.Globals.Where(g => Wanted(g, "global")))
+        {
+            if (g.IsThreadLocal)
+                Skip("global", g, "thread-local: reached through a shim accessor, not by address");
+            else if (g.Type is CUnsupportedType u)
+                Skip("global", g, u.Reason);
+            else
+            {
+                set.Globals.Add(g);
+                closure.Add(g.Type);
+            }
+        }
+        foreach (var r in model.Records.Where(r => !r.IsAnonymous && Wanted(r, "record")))
+            closure.AddRecord(r.Name);
+        foreach (var e in model.Enums.Where(e => Wanted(e, "enum")))
+            closure.AddEnum(e.Name);
+        foreach (var t in model.Typedefs.Where(t => Wanted(t, "typedef")))
+            closure.Add(t.Target);
+        set.Macros.AddRange(model.Macros.Where(m => Wanted(m, "macro")));
+
+        set.Records.AddRange(model.Records.Where(r => closure.Records.Contains(r.Name)));
+        set.Enums.AddRange(model.Enums.Where(e => closure.Enums.Contains(e.Name)));
+        return set;
+    }
+
+    /// <summary>Why a function cannot have a blittable stub, or null.</summary>
+    private static string? Unrepresentable(CFunction f)
+    {
+        foreach (var t in f.Parameters.Select(p => p.Type).Prepend(f.ReturnType))
+        {
+            var resolved = Resolve(t);
+            if (resolved is CUnsupportedType u)
+                return u.Reason;
+            if (resolved is CBuiltinType { Kind: CBuiltinKind.Int128 or CBuiltinKind.UInt128 })
+                return "__int128 passed by value: not supported by P/Invoke";
+        }
+        return null;
+    }
+
+    /// <summary>Follows typedefs to the type they name.</summary>
+    public static CType Resolve(CType t)
+    {
+        while (t is CTypedefRef r)
+            t = r.Target;
+        return t;
+    }
+
+    /// <summary>Records and enums reachable from a set of types, through fields, pointers, arrays and typedefs.</summary>
+    private sealed class Closure(CModel model)
+    {
+        public HashSet<string> Records { get; } = [];
+        public HashSet<string> Enums { get; } = [];
+        private readonly Dictionary<string, CRecord> _records = model.Records.GroupBy(r => r.Name).ToDictionary(g => g.Key, g => g.Last());
+
+        public void Add(CType t)
+        {
+            switch (t)
+            {
+                case CTypedefRef r: Add(r.Target); break;
+                case CPointerType p: Add(p.Pointee); break;
+                case CArrayType a: Add(a.Element); break;
+                case CRecordRef r: AddRecord(r.Name); break;
+                case CEnumRef e: AddEnum(e.Name); break;
+                case CFunctionPointerType f:
+                    Add(f.Return);
+                    foreach (var p in f.Parameters)
+                        Add(p);
+                    break;
+            }
+        }
+
+        public void AddEnum(string name) => Enums.Add(name);
+
+        public void AddRecord(string name)
+        {
+            if (!Records.Add(name) || !_records.TryGetValue(name, out var record))
+                return;
+            foreach (var f in record.Fields)
+                Add(f.Type);
+        }
+    }
+}
