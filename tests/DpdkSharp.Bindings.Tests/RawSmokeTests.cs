@@ -16,7 +16,7 @@ public unsafe class RawSmokeTests
     [Fact]
     public void EalPoolPortSendReceiveAndCleanup()
     {
-        using var args = new NativeArgv("dpdksharp-bindings-tests", "--no-huge", "--no-pci", "--in-memory", "-m", "256",
+        using var args = new NativeArgv("dpdksharp-bindings-tests", "--no-huge", "--no-pci", "--no-shconf", "-m", "256",
             "--file-prefix", $"bindings{Environment.ProcessId}", "--log-level", "lib.eal:error", "--vdev", "net_ring0");
         var parsed = rte_eal_init(args.Count, args.Pointer);
         Assert.True(parsed >= 0, $"rte_eal_init failed: {Message(rte_errno_get())}");
@@ -52,7 +52,7 @@ public unsafe class RawSmokeTests
             Assert.Equal(count, received);
             for (var i = 0; i < received; i++)
             {
-                Assert.Equal(64u, rte_pktmbuf_pkt_len(rx[i]));
+                Assert.Equal(64u, rx[i]->pkt_len);
                 var data = new ReadOnlySpan<byte>(rte_pktmbuf_mtod_data(rx[i]), 64);
                 Assert.True(data.IndexOfAnyExcept((byte)i) < 0, $"packet {i} content differs");
                 rte_pktmbuf_free(rx[i]);

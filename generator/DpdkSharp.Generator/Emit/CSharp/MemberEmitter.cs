@@ -22,10 +22,16 @@ internal sealed class MemberEmitter(TypeMapper types, GeneratorOptions options)
         s.AppendLine($"{I}[LibraryImport(\"{options.LibraryName}\"{entry})]");
         if (_suppress.Contains(f.Name))
             s.AppendLine($"{I}[SuppressGCTransition]");
-        var parameters = f.Parameters.Select((p, i) => $"{types.Map(p.Type)} {TypeMapper.Identifier(ParameterName(p.Name, i, f))}");
+        // C's bool is one byte: LibraryImport needs that said (MarshalAs U1) even with runtime marshalling disabled.
+        if (IsBool(f.ReturnType))
+            s.AppendLine($"{I}[return: MarshalAs(UnmanagedType.U1)]");
+        var parameters = f.Parameters.Select((p, i) =>
+            $"{(IsBool(p.Type) ? "[MarshalAs(UnmanagedType.U1)] " : "")}{types.Map(p.Type)} {TypeMapper.Identifier(ParameterName(p.Name, i, f))}");
         s.AppendLine($"{I}public static partial {types.Map(f.ReturnType)} {TypeMapper.Identifier(f.Name)}({string.Join(", ", parameters)});");
         s.AppendLine();
     }
+
+    private static bool IsBool(CType t) => Selector.Resolve(t) is CBuiltinType { Kind: CBuiltinKind.Bool };
 
     /// <summary>Unnamed or repeated parameter names get positional ones.</summary>
     private static string ParameterName(string name, int index, CFunction f) =>
