@@ -21,9 +21,6 @@ internal struct CXSourceLocation { public nint Ptr0, Ptr1; public uint IntData; 
 internal struct CXSourceRange { public nint Ptr0, Ptr1; public uint BeginInt, EndInt; }
 
 [StructLayout(LayoutKind.Sequential)]
-internal struct CXToken { public uint Int0, Int1, Int2, Int3; public nint Ptr; }
-
-[StructLayout(LayoutKind.Sequential)]
 internal unsafe struct CXUnsavedFile { public byte* Filename; public byte* Contents; public nuint Length; }
 
 [StructLayout(LayoutKind.Sequential)]
@@ -147,9 +144,6 @@ internal static unsafe partial class LibClang
     [LibraryImport(Library)] public static partial CXSourceLocation clang_getRangeStart(CXSourceRange r);
     [LibraryImport(Library)] public static partial CXSourceLocation clang_getRangeEnd(CXSourceRange r);
 
-    [LibraryImport(Library)] public static partial void clang_tokenize(nint tu, CXSourceRange range, CXToken** tokens, uint* count);
-    [LibraryImport(Library)] public static partial CXString clang_getTokenSpelling(nint tu, CXToken token);
-    [LibraryImport(Library)] public static partial void clang_disposeTokens(nint tu, CXToken* tokens, uint count);
 
     /// <summary>Copies a CXString into managed memory and frees it (every CXString must be disposed).</summary>
     public static string Take(CXString s)

@@ -77,26 +77,6 @@ internal sealed unsafe class TranslationUnit : IDisposable
 
     public CXCursor Cursor => clang_getTranslationUnitCursor(Handle);
 
-    /// <summary>The source text of a range as clang's tokens, joined by spaces.</summary>
-    public string Tokens(CXSourceRange range)
-    {
-        CXToken* tokens;
-        uint count;
-        clang_tokenize(Handle, range, &tokens, &count);
-        try
-        {
-            var parts = new string[count];
-            for (var i = 0; i < count; i++)
-                parts[i] = Take(clang_getTokenSpelling(Handle, tokens[i]));
-            return string.Join(' ', parts);
-        }
-        finally
-        {
-            if (tokens != null)
-                clang_disposeTokens(Handle, tokens, count);
-        }
-    }
-
     public void Dispose()
     {
         if (Handle != 0) { clang_disposeTranslationUnit(Handle); Handle = 0; }

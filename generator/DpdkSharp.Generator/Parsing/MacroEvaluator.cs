@@ -24,6 +24,7 @@ internal static class MacroEvaluator
         var candidates = new List<Candidate>();
         var seen = new HashSet<string>();
         var fileLines = new Dictionary<string, string[]>();
+        var sources = new SourceFiles();
         foreach (var c in unit.Cursor.Children().Where(c => c.Kind == CXCursorKind.MacroDefinition))
         {
             var (file, line, _) = c.Where();
@@ -38,8 +39,8 @@ internal static class MacroEvaluator
                 model.Skipped.Add(new CSkipped("macro", name, "function-like macro", location));
                 continue;
             }
-            var tokens = unit.Tokens(clang_getCursorExtent(c));
-            var body = tokens.Length > name.Length ? tokens[(name.Length + 1)..] : "";
+            var definition = sources.Text(clang_getCursorExtent(c));
+            var body = Body(definition, name);
             if (body.Length == 0)
             {
                 model.Skipped.Add(new CSkipped("macro", name, "empty macro (a flag, no value)", location));
@@ -133,10 +134,18 @@ internal static class MacroEvaluator
     /// <summary>The text of a body made only of string literals (concatenated), or null.</summary>
     private static string? StringLiteral(string body)
     {
-        var parts = body.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        if (parts.Length == 0 || !parts.All(p => p.Length >= 2 && p[0] == '"' && p[^1] == '"'))
+        var parts = System.Text.RegularExpressions.Regex.Matches(body, "\"(?:[^\"\\\\]|\\\\.)*\"|\\S+");
+        if (parts.Count == 0 || !parts.All(p => p.Value.Length >= 2 && p.Value[0] == '"' && p.Value[^1] == '"'))
             return null;
-        return string.Concat(parts.Select(p => System.Text.RegularExpressions.Regex.Unescape(p[1..^1])));
+        return string.Concat(parts.Select(p => System.Text.RegularExpressions.Regex.Unescape(p.Value[1..^1])));
+    }
+
+    /// <summary>The macro's replacement text on one line: after the name, continuations and comments removed.</summary>
+    private static string Body(string definition, string name)
+    {
+        var text = definition.StartsWith(name, StringComparison.Ordinal) ? definition[name.Length..] : definition;
+        text = System.Text.RegularExpressions.Regex.Replace(text, @"/\*.*?\*/|//[^\n]*", " ", System.Text.RegularExpressions.RegexOptions.Singleline);
+        return System.Text.RegularExpressions.Regex.Replace(text.Replace("\\\n", " "), @"\s+", " ").Trim();
     }
 
     private static string Shorten(string body) => body.Length <= 60 ? body : body[..57] + "...";

@@ -10,8 +10,8 @@ namespace DpdkSharp.Generator.Emit.CSharp;
 /// <summary>
 /// Emits the bound declarations as C# files: one per library group (options.Groups, else the first word of
 /// the header name), plus <c>Common.cs</c> with the shared inline-array types and helpers. Raw C names
-/// are kept so C documentation applies. Roslyn parses and normalizes every file: a syntax error in emitted
-/// code is a generator bug and fails the run.
+/// are kept so C documentation applies. Roslyn parses every file: a syntax error in emitted code is a
+/// generator bug and fails the run.
 /// </summary>
 public sealed class CSharpEmitter
 {
@@ -221,7 +221,7 @@ public sealed class CSharpEmitter
         return s.ToString();
     }
 
-    /// <summary>Parses the emitted text with Roslyn and normalizes its layout; a syntax error is a generator bug.</summary>
+    /// <summary>Parses the emitted text with Roslyn; a syntax error is a generator bug.</summary>
     private static string Format(string code, string file)
     {
         var tree = CSharpSyntaxTree.ParseText(code, new CSharpParseOptions(LanguageVersion.Latest));
@@ -229,6 +229,8 @@ public sealed class CSharpEmitter
         if (errors.Count > 0)
             throw new GeneratorException($"generator bug: emitted C# for {file} does not parse: " + string.Join("; ", errors.Take(5).Select(e =>
                 $"{e} in: {code.Split('\n')[e.Location.GetLineSpan().StartLinePosition.Line].Trim()}")));
-        return tree.GetRoot().NormalizeWhitespace(eol: "\n").ToFullString() + "\n";
+        // The emitters write their own layout (blank lines between declarations, doc comments intact);
+        // NormalizeWhitespace would split XML entities in doc comments ("&lt; &lt;").
+        return code;
     }
 }

@@ -1,4 +1,3 @@
-using System.Security;
 using System.Text;
 using DpdkSharp.Generator.Model;
 
@@ -17,9 +16,9 @@ internal static class Docs
         s.Append(indent).AppendLine("/// <summary>");
         foreach (var line in (doc ?? "").Split('\n'))
             if (doc is not null)
-                s.Append(indent).Append("/// ").AppendLine(SecurityElement.Escape(line).TrimEnd());
+                s.Append(indent).Append("/// ").AppendLine(Escape(line).TrimEnd());
         if (remark is not null)
-            s.Append(indent).Append("/// <para>").Append(SecurityElement.Escape(string.Join(' ', remark.Split('\n', StringSplitOptions.TrimEntries)))).AppendLine("</para>");
+            s.Append(indent).Append("/// <para>").Append(Escape(string.Join(' ', remark.Split('\n', StringSplitOptions.TrimEntries)))).AppendLine("</para>");
         s.Append(indent).AppendLine("/// </summary>");
     }
 
@@ -30,6 +29,9 @@ internal static class Docs
         if (a.IsExperimental)
             s.Append(indent).AppendLine($"[System.Diagnostics.CodeAnalysis.Experimental(\"{ExperimentalDiagnosticId}\")]");
     }
+
+    /// <summary>XML text escaping: only what XML requires in element content.</summary>
+    private static string Escape(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
 
     public static string Literal(string text) => Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(text, quote: true);
 }

@@ -37,7 +37,8 @@ internal sealed class RecordEmitter(TypeMapper types, IReadOnlyDictionary<string
             : "[StructLayout(LayoutKind.Explicit)]");
         s.AppendLine($"public unsafe partial struct {name}");
         s.AppendLine("{");
-        foreach (var f in r.Fields)
+        // Unnamed bit-fields (`int :0;`, `int :3;`) are padding C cannot name: clang's offsets already account for them.
+        foreach (var f in r.Fields.Where(f => f.Name.Length > 0))
             EmitField(s, r, f);
         s.AppendLine("}");
         s.AppendLine();
@@ -100,7 +101,7 @@ internal sealed class RecordEmitter(TypeMapper types, IReadOnlyDictionary<string
         if (_reachable.TryGetValue(r.Name, out var cached))
             return cached;
         var list = new List<Member>();
-        foreach (var f in r.Fields)
+        foreach (var f in r.Fields.Where(f => f.Name.Length > 0))
         {
             var resolved = Selector.Resolve(f.Type);
             if (f.IsAnonymousMember && resolved is CRecordRef rr && records.TryGetValue(rr.Name, out var inner))
@@ -135,9 +136,9 @@ internal sealed class RecordEmitter(TypeMapper types, IReadOnlyDictionary<string
         {
             var u = bytes switch { 1 => "byte", 2 => "ushort", 4 => "uint", _ => "ulong" };
             read = $"(ulong)Unsafe.ReadUnaligned<{u}>({string.Format(at, unit)})";
-            write = $"ref var b = ref Unsafe.AddByteOffset(ref Unsafe.As<{recordName}, byte>(ref this), {unit}); " +
-                    $"var raw = (ulong)Unsafe.ReadUnaligned<{u}>(ref b); raw = (raw & ~({mask} << {shift})) | ((BITS & {mask}) << {shift}); " +
-                    $"Unsafe.WriteUnaligned(ref b, ({u})raw);";
+            write = $"ref var unit = ref Unsafe.AddByteOffset(ref Unsafe.As<{recordName}, byte>(ref this), {unit}); " +
+                    $"var raw = (ulong)Unsafe.ReadUnaligned<{u}>(ref unit); raw = (raw & ~({mask} << {shift})) | ((BITS & {mask}) << {shift}); " +
+                    $"Unsafe.WriteUnaligned(ref unit, ({u})raw);";
             read = $"(({read} >> {shift}) & {mask})";
         }
         else

@@ -14,7 +14,7 @@ internal sealed class TypeMapper(FixedArrays arrays)
     public FixedArrays Arrays { get; } = arrays;
 
     /// <summary>The C# type of a value of <paramref name="t"/> (a parameter, return, pointee or field without arrays).</summary>
-    public string Map(CType t) => Selector.Resolve(t) switch
+    public string Map(CType t) => FixedWidth(t) ?? Selector.Resolve(t) switch
     {
         CBuiltinType b => Builtin(b.Kind),
         CPointerType p => Pointer(p.Pointee),
@@ -68,6 +68,27 @@ internal sealed class TypeMapper(FixedArrays arrays)
             return "void*"; // C# function pointers cannot be variadic
         var parts = f.Parameters.Select(Map).Append(Map(f.Return));
         return $"delegate* unmanaged[Cdecl]<{string.Join(", ", parts)}>";
+    }
+
+    /// <summary>
+    /// stdint's fixed-width names keep their width whatever C type they alias (uint64_t is unsigned long on
+    /// LP64, which would otherwise become nuint); size_t and friends are pointer-sized.
+    /// </summary>
+    private static string? FixedWidth(CType t)
+    {
+        for (var current = t; current is CTypedefRef r; current = r.Target)
+        {
+            var mapped = r.Name switch
+            {
+                "int8_t" => "sbyte", "uint8_t" => "byte", "int16_t" => "short", "uint16_t" => "ushort",
+                "int32_t" => "int", "uint32_t" => "uint", "int64_t" => "long", "uint64_t" => "ulong",
+                "intptr_t" or "ssize_t" or "ptrdiff_t" => "nint", "uintptr_t" or "size_t" => "nuint",
+                _ => null,
+            };
+            if (mapped is not null)
+                return mapped;
+        }
+        return null;
     }
 
     public static string Builtin(CBuiltinKind kind) => kind switch

@@ -1,0 +1,114 @@
+using DpdkSharp.Interop;
+using DpdkSharp.Runtime.Native;
+
+namespace DpdkSharp.Runtime;
+
+/// <summary>
+/// The initialised DPDK Environment Abstraction Layer. DPDK allows one initialisation per process, and none
+/// after cleanup: <see cref="Initialize"/> enforces that with an <see cref="InvalidOperationException"/>
+/// instead of DPDK's undefined behaviour. Disposing runs <c>rte_eal_cleanup</c>; free pools, rings and
+/// ports before that.
+/// </summary>
+public sealed class Eal : IDisposable
+{
+    private static readonly Lock Gate = new();
+    private static EalState _state = EalState.NotInitialized;
+    private static Eal? _current;
+
+    private readonly NativeArgv _argv;
+    private bool _disposed;
+
+    private Eal(NativeArgv argv, IReadOnlyList<string> arguments)
+    {
+        _argv = argv;
+        Arguments = arguments;
+    }
+
+    /// <summary>The arguments the EAL was initialised with (argv, including argv[0]).</summary>
+    public IReadOnlyList<string> Arguments { get; }
+
+    /// <summary>Whether the EAL is initialised and not yet cleaned up in this process.</summary>
+    public static bool IsInitialized
+    {
+        get { lock (Gate) return _state == EalState.Initialized; }
+    }
+
+    /// <summary>The live EAL, or null.</summary>
+    public static Eal? Current
+    {
+        get { lock (Gate) return _current; }
+    }
+
+    /// <summary>
+    /// Initialises the EAL (<c>rte_eal_init</c>) from typed options.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The EAL was already initialised, cleaned up, or failed to initialise in this process.</exception>
+    /// <exception cref="BindingsVersionMismatchException">The loaded DPDK is not the version the bindings were generated for.</exception>
+    /// <exception cref="DpdkException">rte_eal_init failed; the message carries rte_errno, its text and the arguments used.</exception>
+    public static Eal Initialize(EalOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        lock (Gate)
+        {
+            if (_state != EalState.NotInitialized)
+                throw new InvalidOperationException(_state switch
+                {
+                    EalState.Initialized => "The DPDK EAL is already initialised in this process; DPDK allows one initialisation per process. Share the existing Eal (Eal.Current).",
+                    EalState.CleanedUp => "The DPDK EAL was cleaned up in this process; DPDK cannot be initialised again after rte_eal_cleanup. Start a new process.",
+                    _ => "A previous DPDK EAL initialisation failed in this process; DPDK cannot retry it. Start a new process.",
+                });
+
+            BindingsVersion.EnsureLoadedMatches();
+
+            var arguments = EalArguments.Build(options, HugepageProbe.Available());
+            var argv = new NativeArgv(arguments);
+            int parsed;
+            unsafe
+            {
+                parsed = Dpdk.rte_eal_init(argv.Count, argv.Pointer);
+            }
+            if (parsed < 0)
+            {
+                var errno = Dpdk.rte_errno_get();
+                _state = EalState.Failed;
+                // The EAL may keep pointers into argv even after a failure: leak it rather than risk a dangling read.
+                throw new DpdkException("rte_eal_init", errno, "arguments: " + string.Join(' ', arguments));
+            }
+
+            _state = EalState.Initialized;
+            _current = new Eal(argv, arguments);
+            return _current;
+        }
+    }
+
+    /// <summary>Cleans the EAL up (<c>rte_eal_cleanup</c>). After this, DPDK cannot be used again in this process.</summary>
+    public void Dispose()
+    {
+        lock (Gate)
+        {
+            if (_disposed)
+                return;
+            _disposed = true;
+            _state = EalState.CleanedUp;
+            _current = null;
+            var rc = Dpdk.rte_eal_cleanup();
+            _argv.Dispose();
+            DpdkException.Check(rc, "rte_eal_cleanup");
+        }
+    }
+
+    /// <summary>Throws unless the EAL is initialised: resources need it, and DPDK would crash rather than fail.</summary>
+    internal static void EnsureInitialized()
+    {
+        if (!IsInitialized)
+            throw new InvalidOperationException("The DPDK EAL is not initialised: call Eal.Initialize first.");
+    }
+
+    private enum EalState
+    {
+        NotInitialized,
+        Initialized,
+        CleanedUp,
+        Failed,
+    }
+}

@@ -1,0 +1,83 @@
+namespace DpdkSharp.Runtime;
+
+/// <summary>How DPDK maps memory for devices (<c>--iova-mode</c>).</summary>
+public enum IovaMode
+{
+    /// <summary>Let the EAL decide (no argument passed).</summary>
+    Auto,
+    /// <summary>Physical addresses (<c>--iova-mode=pa</c>).</summary>
+    PhysicalAddress,
+    /// <summary>Virtual addresses (<c>--iova-mode=va</c>).</summary>
+    VirtualAddress,
+}
+
+/// <summary>DPDK's log levels (<c>RTE_LOG_*</c>), for <see cref="EalOptions.LogLevel"/>.</summary>
+public enum DpdkLogLevel
+{
+    /// <summary>System is unusable.</summary>
+    Emergency = 1,
+    /// <summary>Action must be taken immediately.</summary>
+    Alert = 2,
+    /// <summary>Critical conditions.</summary>
+    Critical = 3,
+    /// <summary>Error conditions.</summary>
+    Error = 4,
+    /// <summary>Warning conditions.</summary>
+    Warning = 5,
+    /// <summary>Normal but significant condition.</summary>
+    Notice = 6,
+    /// <summary>Informational.</summary>
+    Info = 7,
+    /// <summary>Debug-level messages.</summary>
+    Debug = 8,
+}
+
+/// <summary>
+/// Typed EAL arguments. Every property left unset gets a default that works on any machine: hugepages when
+/// a hugetlbfs is mounted with free pages (otherwise <c>--no-huge</c>), <c>--no-pci</c> when there is no PCI
+/// allow list, and a file prefix unique to this process so two processes never share runtime files.
+/// </summary>
+public sealed record EalOptions
+{
+    /// <summary>The lcores to use, in EAL syntax (<c>-l</c>), e.g. <c>"0-3"</c> or <c>"0,2"</c>. Null: the EAL's default (all cores).</summary>
+    public string? Lcores { get; init; }
+
+    /// <summary>The main lcore (<c>--main-lcore</c>). Null: the first of <see cref="Lcores"/>.</summary>
+    public int? MainLcore { get; init; }
+
+    /// <summary>Memory to preallocate in MB (<c>-m</c>). Null: 256 MB without hugepages, the EAL's default with them.</summary>
+    public int? MemoryMb { get; init; }
+
+    /// <summary>Virtual devices (<c>--vdev</c>), e.g. <c>"net_ring0"</c>, <c>"net_tap0,iface=dtap0"</c>.</summary>
+    public IReadOnlyList<string> VirtualDevices { get; init; } = [];
+
+    /// <summary>PCI devices to use (<c>-a</c>); when empty and <see cref="PciBlockList"/> is empty too, <c>--no-pci</c> is passed.</summary>
+    public IReadOnlyList<string> PciAllowList { get; init; } = [];
+
+    /// <summary>PCI devices not to use (<c>-b</c>).</summary>
+    public IReadOnlyList<string> PciBlockList { get; init; } = [];
+
+    /// <summary>Runtime file prefix (<c>--file-prefix</c>). Null: <c>dpdksharp-&lt;pid&gt;</c>, unique per process.</summary>
+    public string? FilePrefix { get; init; }
+
+    /// <summary>Keep everything in memory, create no runtime files (<c>--in-memory</c>); no secondary processes can attach.</summary>
+    public bool InMemory { get; init; }
+
+    /// <summary>Use hugepages. Null: when a hugetlbfs is mounted with free pages.</summary>
+    public bool? UseHugepages { get; init; }
+
+    /// <summary>The global log level (<c>--log-level</c>). Null: the EAL's default.</summary>
+    public DpdkLogLevel? LogLevel { get; init; }
+
+    /// <summary>IOVA mode (<c>--iova-mode</c>).</summary>
+    public IovaMode IovaMode { get; init; } = IovaMode.Auto;
+
+    /// <summary>Disable the telemetry socket (<c>--no-telemetry</c>).</summary>
+    public bool NoTelemetry { get; init; }
+
+    /// <summary>Further EAL arguments passed as they are, after the typed ones.</summary>
+    public IReadOnlyList<string> ExtraArguments { get; init; } = [];
+
+    /// <summary>argv[0] as the EAL sees it.</summary>
+    public string ProgramName { get; init; } = "dpdksharp";
+}

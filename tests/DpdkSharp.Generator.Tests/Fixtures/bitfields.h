@@ -1,0 +1,36 @@
+/* Bit-fields: signed and unsigned, inside unions, spanning storage units, packed. */
+#include <stdint.h>
+#include <stdbool.h>
+
+struct flags {
+	uint32_t a : 3;
+	uint32_t b : 13;
+	int32_t c : 5;     /* signed: sign-extended on read */
+	bool d : 1;
+	uint64_t e : 40;   /* starts a new 64-bit unit */
+	uint64_t f : 30;   /* does not fit the rest of that unit: next one */
+};
+
+/* Like rte_mbuf's tx_offload: bit-fields inside an anonymous struct inside a union. */
+union offload {
+	uint64_t tx_offload;
+	struct {
+		uint64_t l2_len : 7;
+		uint64_t l3_len : 9;
+		uint64_t l4_len : 8;
+		uint64_t tso_segsz : 16;
+		uint64_t outer_l3_len : 9;
+		uint64_t outer_l2_len : 7;
+	};
+};
+
+/* Packed: bit-fields straddle byte and word boundaries. */
+struct __attribute__((packed)) packed_bits {
+	uint8_t head;
+	uint32_t x : 12;
+	uint64_t y : 60;
+	int16_t z : 9;
+};
+
+void bitfields_fill(struct flags *f, union offload *o, struct packed_bits *p);
+int bitfields_check(const struct flags *f, const union offload *o, const struct packed_bits *p);
