@@ -7,8 +7,8 @@ struct flags {
 	uint32_t b : 13;
 	int32_t c : 5;     /* signed: sign-extended on read */
 	bool d : 1;
-	uint64_t e : 40;   /* starts a new 64-bit unit */
-	uint64_t f : 30;   /* does not fit the rest of that unit: next one */
+	uint64_t e : 40;   /* bits 22..61: shares the first 64-bit unit */
+	uint64_t f : 30;   /* 62 + 30 > 64: starts the next unit */
 };
 
 /* Like rte_mbuf's tx_offload: bit-fields inside an anonymous struct inside a union. */
