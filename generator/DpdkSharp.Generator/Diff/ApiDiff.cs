@@ -41,9 +41,11 @@ public sealed class ApiDiff
         var rb = to.Records.Where(r => !r.IsOpaque && include(r)).GroupBy(r => r.Name).ToDictionary(g => g.Key, g => g.First());
         diff.RecordsAdded.AddRange(rb.Keys.Except(ra.Keys).Order(StringComparer.Ordinal));
         diff.RecordsRemoved.AddRange(ra.Keys.Except(rb.Keys).Order(StringComparer.Ordinal));
+        var allA = from.Records.GroupBy(r => r.Name).ToDictionary(g => g.Key, g => g.Last());
+        var allB = to.Records.GroupBy(r => r.Name).ToDictionary(g => g.Key, g => g.Last());
         foreach (var name in ra.Keys.Intersect(rb.Keys).Order(StringComparer.Ordinal))
         {
-            var changes = LayoutChanges(ra[name], rb[name]);
+            var changes = LayoutChanges(ra[name], allA, rb[name], allB);
             if (changes.Count > 0)
                 diff.RecordsChanged.Add((name, changes));
         }
@@ -60,26 +62,47 @@ public sealed class ApiDiff
         $"{f.ReturnType.Spelling} {f.Name}({string.Join(", ", f.Parameters.Select(p => p.Type.Spelling))}{(f.IsVariadic ? ", ..." : "")})"
         + (f.IsInline ? " [inline]" : "");
 
-    private static List<string> LayoutChanges(CRecord a, CRecord b)
+    /// <summary>
+    /// The names C code uses on a record, with absolute positions: anonymous members are looked through, so
+    /// moving fields into an anonymous union (as rte_mbuf did) is not reported as removing them.
+    /// </summary>
+    private static List<CField> Leaves(CRecord r, IReadOnlyDictionary<string, CRecord> records, long baseBits = 0)
+    {
+        var leaves = new List<CField>();
+        foreach (var f in r.Fields)
+        {
+            if (f.IsAnonymousMember && f.Type is CRecordRef inner && records.TryGetValue(inner.Name, out var member))
+                leaves.AddRange(Leaves(member, records, baseBits + f.OffsetBits));
+            else
+                leaves.Add(f with { OffsetBits = baseBits + f.OffsetBits });
+        }
+        return leaves;
+    }
+
+    private static List<string> LayoutChanges(CRecord a, IReadOnlyDictionary<string, CRecord> recordsA,
+        CRecord b, IReadOnlyDictionary<string, CRecord> recordsB)
     {
         var changes = new List<string>();
         if (a.Size != b.Size)
             changes.Add($"size {a.Size} → {b.Size}");
         if (a.Align != b.Align)
             changes.Add($"alignment {a.Align} → {b.Align}");
-        var fa = a.Fields.ToDictionary(f => f.Name);
-        var fb = b.Fields.ToDictionary(f => f.Name);
-        foreach (var f in a.Fields.Where(f => !fb.ContainsKey(f.Name)))
+        var la = Leaves(a, recordsA);
+        var lb = Leaves(b, recordsB);
+        var fa = la.GroupBy(f => f.Name).ToDictionary(g => g.Key, g => g.First());
+        var fb = lb.GroupBy(f => f.Name).ToDictionary(g => g.Key, g => g.First());
+        foreach (var f in la.Where(f => !fb.ContainsKey(f.Name)))
             changes.Add($"field {f.Name} removed");
-        foreach (var f in b.Fields.Where(f => !fa.ContainsKey(f.Name)))
+        foreach (var f in lb.Where(f => !fa.ContainsKey(f.Name)))
             changes.Add($"field {f.Name} added at {Position(f)}");
-        foreach (var f in a.Fields.Where(f => fb.ContainsKey(f.Name)))
+        foreach (var f in la.Where(f => fb.ContainsKey(f.Name)))
         {
             var g = fb[f.Name];
             if (f.OffsetBits != g.OffsetBits || f.BitWidth != g.BitWidth)
                 changes.Add($"field {f.Name} moved {Position(f)} → {Position(g)}");
-            // Anonymous members' synthesized type names differ when siblings move: compare sizes instead.
-            if (f.IsAnonymousMember ? f.Type.Size != g.Type.Size : f.Type.Spelling != g.Type.Spelling)
+            // Unnamed types get names from their parent, which can differ between versions: compare sizes then.
+            var unnamed = f.Type is CRecordRef || g.Type is CRecordRef;
+            if (unnamed ? f.Type.Size != g.Type.Size : f.Type.Spelling != g.Type.Spelling)
                 changes.Add($"field {f.Name} type {f.Type.Spelling} → {g.Type.Spelling}");
         }
         return changes;
