@@ -6,6 +6,10 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 
 bash eng/setup.sh || exit 1
+# The bindings are also proven against newer DPDK headers (unpacked into .dpdk-versions/, nothing installed).
+for version in 24.11 25.11; do
+  bash eng/fetch-dpdk-headers.sh "$version" || exit 1
+done
 
 results=artifacts/test-results
 rm -rf "$results"

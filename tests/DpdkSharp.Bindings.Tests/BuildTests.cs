@@ -1,0 +1,51 @@
+namespace DpdkSharp.Bindings.Tests;
+
+/// <summary>
+/// The build step itself: a no-op build does not run the generator, and the bindings also generate and
+/// compile (C# with zero warnings, shim and layout checker with gcc) against DPDK 24.11 and 25.11 headers
+/// fetched by eng/fetch-dpdk-headers.sh (eng/test.sh fetches them).
+/// </summary>
+public class BuildTests
+{
+    private static readonly string Project = Path.Combine("bindings", "DpdkSharp.Bindings", "DpdkSharp.Bindings.csproj");
+
+    [Fact]
+    public void ANoOpBuildDoesNotRunTheGenerator()
+    {
+        // The first build makes sure everything is up to date (it may regenerate after a change); the second is the no-op.
+        var first = ProcessRunner.Run("dotnet", RepoPaths.Root(), "build", Project, "-nologo");
+        Assert.True(first.ExitCode == 0, first.Output);
+        var second = ProcessRunner.Run("dotnet", RepoPaths.Root(), "build", Project, "-nologo", "-v:n");
+        Assert.True(second.ExitCode == 0, second.Output);
+        Assert.Contains("Skipping target \"GenerateDpdkBindings\" because all output files are up-to-date", second.Output);
+        Assert.DoesNotContain("DpdkSharp: generating bindings", second.Output);
+    }
+
+    [Theory]
+    [InlineData("24.11")]
+    [InlineData("25.11")]
+    public void BindingsGenerateAndCompileForOtherDpdkVersions(string version)
+    {
+        var root = Path.Combine(RepoPaths.Root(), ".dpdk-versions", version, "root");
+        Assert.True(Directory.Exists(root), $"DPDK {version} headers are not fetched: run bash eng/fetch-dpdk-headers.sh {version}");
+        var build = ProcessRunner.Run("dotnet", RepoPaths.Root(), "build", Project, "-nologo",
+            $"-p:DpdkVersion={version}", $"-p:IntermediateOutputPath=obj/v{version}/", $"-p:OutDir=bin/v{version}/");
+        Assert.True(build.ExitCode == 0, build.Output);
+        Assert.Contains("0 Warning(s)", build.Output);
+        var generated = RepoPaths.Generated(version);
+        Assert.True(File.Exists(Path.Combine(generated, "shim.stamp")), "the shim and layout checker did not compile");
+        Assert.Contains(Directory.GetFiles(Path.Combine(generated, "cs")), f => f.EndsWith("mbuf.cs"));
+    }
+
+    [Fact]
+    public void TheApiDiffBetweenVersionsNamesLayoutChanges()
+    {
+        var output = Path.Combine(Path.GetTempPath(), $"api-diff-{Guid.NewGuid():N}.md");
+        var run = ProcessRunner.Run("bash", RepoPaths.Root(), "eng/api-diff.sh", "22.11", "24.11", output);
+        Assert.True(run.ExitCode == 0, run.Output);
+        var text = File.ReadAllText(output);
+        Assert.Contains("# API changes: DPDK 22.11 → DPDK 24.11", text);
+        Assert.Contains("`rte_mbuf`:", text);
+        Assert.Contains("`rte_eth_link`: field val64 added", text);
+    }
+}
