@@ -5,7 +5,9 @@ using DpdkSharp.Generator.Diff;
 namespace DpdkSharp.Generator.Cli;
 
 /// <summary>
-/// dpdksharp-gen: the command line over the generator pipeline.
+/// dpdksharp-gen: the command line over the generator pipeline. Prints the short report; exit code 0, or 1 with
+/// one message on stderr for bad input (missing header, clang error, unwritable output, bad options file).
+///   dpdksharp-gen --header h.h [--header ...] [--clang-arg -I...] --output DIR [--report text|json [PATH]] [--report-file PATH]
 ///   dpdksharp-gen --options headers/dpdk.json --options headers/22.11/headers.json --output obj/gen -- $(pkg-config --cflags libdpdk)
 ///   dpdksharp-gen diff --from-options ... --from-cflags "..." --to-options ... --to-cflags "..." --output diff.md
 /// </summary>
@@ -19,9 +21,19 @@ public static class Program
         var headers = new Option<string[]>("--header") { Description = "A header to bind (repeatable)" };
         var clangArg = new Option<string[]>("--clang-arg") { Description = "A clang argument (repeatable); or pass them after --" };
         var output = new Option<string>("--output") { Description = "Output directory", Required = true };
-        var report = new Option<string>("--report") { Description = "Report format printed: text or json", DefaultValueFactory = _ => "text" };
-        report.AcceptOnlyFromAmong("text", "json");
-        var reportFile = new Option<string?>("--report-file") { Description = "Also write the report as JSON to this file" };
+        // --report text|json [path]: the format, and optionally where to write the full report (stdout then gets the summary).
+        var report = new Option<string[]>("--report")
+        {
+            Description = "Report format (text or json), optionally followed by a file to write it to",
+            Arity = new ArgumentArity(1, 2),
+            AllowMultipleArgumentsPerToken = true,
+        };
+        report.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<string[]>() is [var format, ..] && format is not ("text" or "json"))
+                r.AddError($"--report: unknown format '{format}' (text or json)");
+        });
+        var reportFile = new Option<string?>("--report-file") { Description = "Write the full report to this file (JSON unless --report text)" };
         var trailing = new Argument<string[]>("clang-args") { Description = "clang arguments (after --)", Arity = ArgumentArity.ZeroOrMore };
 
         var root = new RootCommand("Generates C# bindings, a C shim for static inline functions and a C layout checker from C headers.")
@@ -32,9 +44,15 @@ public static class Program
         {
             var options = Load(parse.GetValue(optionsFiles), parse.GetValue(headers), [.. parse.GetValue(clangArg) ?? [], .. parse.GetValue(trailing) ?? []]);
             var result = Pipeline.Run(options, parse.GetValue(output)!);
-            stdout.Write(parse.GetValue(report) == "json" ? result.ToJson() + Environment.NewLine : result.ToText());
-            if (parse.GetValue(reportFile) is { } path)
-                File.WriteAllText(path, result.ToJson());
+            // --report F: the report in F on stdout. --report F PATH: the report in F to PATH, the summary on stdout.
+            // --report-file PATH: the report also to PATH (in F, JSON when no format is given).
+            var formatAndPath = parse.GetValue(report) ?? [];
+            var format = formatAndPath.Length > 0 ? formatAndPath[0] : "text";
+            var path = formatAndPath.Length > 1 ? formatAndPath[1] : parse.GetValue(reportFile);
+            string Render(string f) => f == "json" ? result.ToJson() + Environment.NewLine : result.ToText();
+            if (path is not null)
+                WriteReport(path, Render(formatAndPath.Length > 0 ? format : "json"));
+            stdout.Write(formatAndPath.Length > 1 ? result.ToText(detailed: false) : Render(format));
             return 0;
         }));
         root.Subcommands.Add(DiffCommand(stdout, stderr));
@@ -71,6 +89,18 @@ public static class Program
             return 0;
         }));
         return diff;
+    }
+
+    private static void WriteReport(string path, string content)
+    {
+        try
+        {
+            File.WriteAllText(path, content);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new GeneratorException($"cannot write the report to {path}: {e.Message}");
+        }
     }
 
     private static List<string> Split(string args) => [.. args.Split(' ', StringSplitOptions.RemoveEmptyEntries)];

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using DpdkSharp.Generator.Model;
@@ -18,18 +19,26 @@ public sealed record GenerationReport
     public required List<string> Files { get; init; }
     public required long ElapsedMilliseconds { get; init; }
 
+    /// <summary>Skips counted by kind (function, macro, global, ...), for the summary and the JSON.</summary>
+    public SortedDictionary<string, int> SkippedByKind =>
+        new(Skipped.GroupBy(k => k.Kind).ToDictionary(g => g.Key, g => g.Count()), StringComparer.Ordinal);
+
     public double ExportedCoverage => RootExportedFunctions == 0 ? 1 : (double)BoundExportedFunctions / RootExportedFunctions;
     public double InlineCoverage => RootInlineFunctions == 0 ? 1 : (double)BoundInlineFunctions / RootInlineFunctions;
 
-    public string ToText()
+    /// <summary>The summary (counts by kind, coverage, time); <paramref name="detailed"/> adds every skip with its reason and location.</summary>
+    public string ToText(bool detailed = true)
     {
         var s = new StringBuilder();
         s.AppendLine($"dpdksharp-gen: {Files.Count} files in {ElapsedMilliseconds} ms");
         s.AppendLine("  emitted: " + string.Join(", ", Emitted.OrderBy(e => e.Key).Select(e => $"{e.Value} {e.Key}")));
-        s.AppendLine($"  functions: {BoundExportedFunctions}/{RootExportedFunctions} exported ({ExportedCoverage:P1}), " +
-                     $"{BoundInlineFunctions}/{RootInlineFunctions} static inline ({InlineCoverage:P1}); {LayoutAssertions} layout assertions");
+        s.AppendLine(string.Create(CultureInfo.InvariantCulture,
+            $"  functions: {BoundExportedFunctions}/{RootExportedFunctions} exported ({ExportedCoverage:P1}), " +
+            $"{BoundInlineFunctions}/{RootInlineFunctions} static inline ({InlineCoverage:P1}); {LayoutAssertions} layout assertions"));
         s.AppendLine("  skipped: " + (Skipped.Count == 0 ? "none"
-            : string.Join(", ", Skipped.GroupBy(k => k.Kind).OrderBy(g => g.Key).Select(g => $"{g.Count()} {g.Key}"))));
+            : string.Join(", ", SkippedByKind.Select(k => $"{k.Value} {k.Key}"))));
+        if (!detailed)
+            return s.ToString();
         foreach (var k in Skipped.OrderBy(k => k.Kind).ThenBy(k => k.Name, StringComparer.Ordinal))
             s.AppendLine($"    {k.Kind} {k.Name}: {k.Reason}{(k.Location is { } l ? $" ({l})" : "")}");
         return s.ToString();

@@ -274,8 +274,10 @@ internal sealed class DeclarationWalker
     {
         foreach (var f in record.Fields)
         {
-            if (!f.IsAnonymousMember)
+            if (!f.IsAnonymousMember && f.Name.Length > 0) // an unnamed bit-field (padding) cannot be looked up
                 return (f.Name, f.OffsetBits);
+            if (!f.IsAnonymousMember)
+                continue;
             var nested = _records[((CRecordRef)f.Type).Name];
             var (leaf, offset) = FirstNamedLeaf(nested);
             if (leaf is not null)

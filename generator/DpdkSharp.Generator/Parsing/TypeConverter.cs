@@ -42,7 +42,7 @@ internal sealed class TypeConverter(DeclarationWalker walker)
             {
                 var pointee = clang_getPointeeType(t);
                 if (pointee.Canonical().Kind is CXTypeKind.FunctionProto or CXTypeKind.FunctionNoProto)
-                    return Function(pointee.Canonical());
+                    return Function(pointee);
                 return new CPointerType(Convert(pointee), clang_isConstQualifiedType(pointee) != 0) { Spelling = "" };
             }
             case CXTypeKind.ConstantArray:
@@ -50,7 +50,7 @@ internal sealed class TypeConverter(DeclarationWalker walker)
             case CXTypeKind.IncompleteArray:
                 return new CArrayType(Convert(clang_getArrayElementType(t)), null) { Spelling = "" };
             case CXTypeKind.FunctionProto or CXTypeKind.FunctionNoProto:
-                return Function(t.Canonical());
+                return Function(t);
             case CXTypeKind.Vector or CXTypeKind.ExtVector:
                 return new CUnsupportedType("vector type (SIMD): no exact C# equivalent") { Spelling = "" };
             case CXTypeKind.LongDouble or CXTypeKind.Float128 or CXTypeKind.Half or CXTypeKind.Float16 or CXTypeKind.BFloat16:
@@ -73,11 +73,15 @@ internal sealed class TypeConverter(DeclarationWalker walker)
         }
     }
 
+    /// <summary>
+    /// A function type, read from the type as written (libclang's function queries look through typedefs and
+    /// parentheses), so parameters keep their typedef names: uint64_t stays uint64_t, not unsigned long.
+    /// </summary>
     private CFunctionPointerType Function(CXType f)
     {
         var parameters = new List<CType>();
         var variadic = false;
-        if (f.Kind == CXTypeKind.FunctionProto)
+        if (f.Canonical().Kind == CXTypeKind.FunctionProto)
         {
             var count = clang_getNumArgTypes(f);
             for (uint i = 0; i < count; i++)

@@ -12,13 +12,30 @@ public sealed class BindingSet
     public List<CFunction> Functions { get; } = [];
     public List<CMacro> Macros { get; } = [];
     public List<CGlobal> Globals { get; } = [];
+    /// <summary>
+    /// Thread-local variables that would otherwise be bound: C# cannot take their address (each thread has its
+    /// own), so they need a shim accessor. Reported skipped; a C emitter that writes accessors reads them here.
+    /// </summary>
+    public List<CGlobal> ThreadLocalGlobals { get; } = [];
     /// <summary>Root declarations (under the header roots, matching the filters): the coverage denominator.</summary>
     public List<CFunction> RootFunctions { get; } = [];
     public List<CSkipped> Skipped { get; } = [];
     /// <summary>Directories whose declarations are roots (full paths ending in '/').</summary>
     public required IReadOnlyList<string> Roots { get; init; }
 
-    public bool IsRoot(CDeclaration d) => Roots.Any(r => d.Location.File.StartsWith(r, StringComparison.Ordinal));
+    public bool IsRoot(CDeclaration d) => Roots.Any(r => Normalized(d.Location.File).StartsWith(r, StringComparison.Ordinal));
+
+    // clang reports a header reached through "../x/y.h" with the dots kept: compare full paths.
+    private readonly Dictionary<string, string> _normalized = [];
+
+    private string Normalized(string file)
+    {
+        if (file.Length == 0)
+            return file; // compiler built-ins have no file
+        if (!_normalized.TryGetValue(file, out var full))
+            _normalized[file] = full = Path.GetFullPath(file);
+        return full;
+    }
 }
 
 /// <summary>
@@ -29,6 +46,8 @@ public sealed class BindingSet
 /// </summary>
 public static class Selector
 {
+    public const string ThreadLocalReason = "thread-local: needs a shim accessor";
+
     public static BindingSet Select(CModel model, GeneratorOptions options, IReadOnlyList<string> roots)
     {
         var set = new BindingSet
@@ -82,7 +101,10 @@ public static class Selector
         foreach (var g in model.Globals.Where(g => Wanted(g, "global")))
         {
             if (g.IsThreadLocal)
-                Skip("global", g, "thread-local: reached through a shim accessor, not by address");
+            {
+                set.ThreadLocalGlobals.Add(g);
+                Skip("global", g, ThreadLocalReason);
+            }
             else if (g.Type is CUnsupportedType u)
                 Skip("global", g, u.Reason);
             else

@@ -140,5 +140,4 @@ public static unsafe partial class Native
 
     [LibraryImport("fixtures")]
     public static partial int bitfields_check(flags* f, offload* o, packed_bits* p);
-
 }

@@ -46,5 +46,4 @@ public static unsafe partial class Native
     public const uint ANON_B = 20;
     [LibraryImport("fixtures")]
     public static partial colour enums_next(colour c);
-
 }

@@ -25,9 +25,9 @@ public unsafe partial struct table
     [FieldOffset(40)]
     public FixedArray_FixedArray_uint_4_3 grid;
     [FieldOffset(88)]
-    public FixedArray_nint_4 slots;
+    public FixedArray_voidPtr_4 slots;
     [FieldOffset(120)]
-    public FixedArray_nint_2 names;
+    public FixedArray_sbytePtr_2 names;
     [FieldOffset(136)]
     public FixedArray_cell_3 cells;
 }
@@ -39,5 +39,4 @@ public static unsafe partial class Native
 
     [LibraryImport("fixtures")]
     public static partial int arrays_check(table* t);
-
 }

@@ -30,5 +30,4 @@ public static unsafe partial class Native
 {
     [LibraryImport("fixtures")]
     public static partial int flexible_sum(message* m);
-
 }

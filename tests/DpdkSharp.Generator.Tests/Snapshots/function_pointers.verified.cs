@@ -16,7 +16,7 @@ public unsafe partial struct ops
     [FieldOffset(8)]
     public delegate* unmanaged[Cdecl]<void*, uint, void> on_event;
     [FieldOffset(16)]
-    public delegate* unmanaged[Cdecl]<void*, uint, nuint, nuint> hash;
+    public delegate* unmanaged[Cdecl]<void*, uint, ulong, ulong> hash;
 }
 
 public static unsafe partial class Native
@@ -29,5 +29,4 @@ public static unsafe partial class Native
 
     [LibraryImport("fixtures")]
     public static partial void fp_install(ops* ops);
-
 }

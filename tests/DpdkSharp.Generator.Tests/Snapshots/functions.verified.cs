@@ -43,5 +43,4 @@ public static unsafe partial class Native
     /// </summary>
     [LibraryImport("fixtures", EntryPoint = "fx_fn_burst")]
     public static partial ushort fn_burst(ushort port, void** pkts, ushort n);
-
 }

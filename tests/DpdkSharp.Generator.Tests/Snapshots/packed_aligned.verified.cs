@@ -57,5 +57,4 @@ public static unsafe partial class Native
 
     [LibraryImport("fixtures")]
     public static partial int packed_check(wire_header* w, ether_addr_like* e, queue_stats* q);
-
 }

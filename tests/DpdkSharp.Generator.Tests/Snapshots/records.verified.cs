@@ -105,5 +105,4 @@ public static unsafe partial class Native
 
     [LibraryImport("fixtures")]
     public static partial int records_check(shape* s);
-
 }

@@ -72,5 +72,4 @@ public static unsafe partial class Native
 
     [LibraryImport("fixtures")]
     public static partial sbyte* types_name();
-
 }

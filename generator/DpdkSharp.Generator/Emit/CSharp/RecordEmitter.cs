@@ -10,7 +10,7 @@ namespace DpdkSharp.Generator.Emit.CSharp;
 /// shift the smallest container holding them; zero-length and flexible arrays as span accessors without
 /// storage; anonymous members as a field plus ref accessors for each name C reaches through them.
 /// </summary>
-internal sealed class RecordEmitter(TypeMapper types, IReadOnlyDictionary<string, CRecord> records)
+internal sealed class RecordEmitter(TypeMapper types, IReadOnlyDictionary<string, CRecord> records, Action<CSkipped> report)
 {
     private enum MemberKind { Field, BitField, FlexibleArray }
 
@@ -69,6 +69,8 @@ internal sealed class RecordEmitter(TypeMapper types, IReadOnlyDictionary<string
             s.AppendLine($"{I}public Span<{element}> {name}(int length) => MemoryMarshal.CreateSpan(ref Unsafe.As<byte, {element}>(ref Unsafe.AddByteOffset(ref Unsafe.As<{TypeMapper.Identifier(r.Name)}, byte>(ref this), {offset})), length);");
             return;
         }
+        if (Unsupported(resolved) is { } unsupported)
+            report(new CSkipped("field", $"{r.Name}.{f.Name}", $"{unsupported.Reason}: stored as opaque bytes ({f.Type.Size} bytes)", r.Location));
         s.AppendLine($"{I}[FieldOffset({offset})]");
         s.AppendLine($"{I}public {types.MapField(f.Type)} {name};");
 
@@ -115,6 +117,14 @@ internal sealed class RecordEmitter(TypeMapper types, IReadOnlyDictionary<string
         }
         return _reachable[r.Name] = list;
     }
+
+    /// <summary>A type C# cannot represent (long double, vectors), directly or as array elements: kept as bytes, reported.</summary>
+    private static CUnsupportedType? Unsupported(CType resolved) => resolved switch
+    {
+        CUnsupportedType u => u,
+        CArrayType a => Unsupported(Selector.Resolve(a.Element)),
+        _ => null,
+    };
 
     private string BitFieldType(CField f) => types.Map(f.Type);
 

@@ -32,7 +32,7 @@ internal sealed class TypeMapper(FixedArrays arrays)
     {
         var resolved = Selector.Resolve(t);
         if (resolved is CArrayType { Length: > 0 } a)
-            return Arrays.Get(ElementForArray(a.Element), a.Length!.Value);
+            return ArrayType(a);
         if (resolved is CUnsupportedType)
             return Arrays.Get("byte", Math.Max(1, t.Size));
         return Map(t);
@@ -45,11 +45,19 @@ internal sealed class TypeMapper(FixedArrays arrays)
         return resolved switch
         {
             CPointerType or CFunctionPointerType => "nint",
-            CArrayType { Length: > 0 } inner => Arrays.Get(ElementForArray(inner.Element), inner.Length!.Value),
+            CArrayType { Length: > 0 } inner => ArrayType(inner),
             CUnsupportedType => Arrays.Get("byte", Math.Max(1, element.Size)),
             _ => Map(element),
         };
     }
+
+    /// <summary>
+    /// The inline-array type of a fixed array. Arrays of data pointers get a type per pointee, stored as nint
+    /// (pointers cannot be inline-array elements) with typed Get/Set; function pointers stay plain nint.
+    /// </summary>
+    private string ArrayType(CArrayType a) => Selector.Resolve(a.Element) is CPointerType
+        ? Arrays.GetPointers(Map(a.Element), a.Length!.Value)
+        : Arrays.Get(ElementForArray(a.Element), a.Length!.Value);
 
     private string Pointer(CType pointee)
     {
