@@ -15,6 +15,9 @@ public sealed class Eal : IDisposable
     private static EalState _state = EalState.NotInitialized;
     private static Eal? _current;
 
+    // The EAL keeps pointers into argv (getopt permutes it; some options are kept as given) and some of them are
+    // freed by rte_eal_cleanup itself: freeing the copy afterwards is a double free. A few hundred bytes, once per
+    // process: deliberately never freed.
     private readonly NativeArgv _argv;
     private bool _disposed;
 
@@ -92,7 +95,7 @@ public sealed class Eal : IDisposable
             _state = EalState.CleanedUp;
             _current = null;
             var rc = Dpdk.rte_eal_cleanup();
-            _argv.Dispose();
+            GC.KeepAlive(_argv); // see the field: never freed
             DpdkException.Check(rc, "rte_eal_cleanup");
         }
     }

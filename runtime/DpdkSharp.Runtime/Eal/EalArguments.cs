@@ -31,8 +31,10 @@ internal static class EalArguments
             args.AddRange(["-b", pci]);
 
         args.AddRange(["--file-prefix", options.FilePrefix ?? $"dpdksharp-{Environment.ProcessId}"]);
+        // DPDK 22.11 refuses --in-memory with --no-huge (no-huge implies legacy memory, which in-memory excludes).
+        // Without hugepages there are no hugepage files anyway, so in-memory then means: no shared config files.
         if (options.InMemory)
-            args.Add("--in-memory");
+            args.Add(huge ? "--in-memory" : "--no-shconf");
         if (options.LogLevel is { } level)
             args.AddRange(["--log-level", ((int)level).ToString(CultureInfo.InvariantCulture)]);
         if (options.IovaMode != IovaMode.Auto)

@@ -60,7 +60,11 @@ public sealed record EalOptions
     /// <summary>Runtime file prefix (<c>--file-prefix</c>). Null: <c>dpdksharp-&lt;pid&gt;</c>, unique per process.</summary>
     public string? FilePrefix { get; init; }
 
-    /// <summary>Keep everything in memory, create no runtime files (<c>--in-memory</c>); no secondary processes can attach.</summary>
+    /// <summary>
+    /// Keep everything in memory, create no runtime files; no secondary process can attach. Passed as
+    /// <c>--in-memory</c> with hugepages, and as <c>--no-shconf</c> without (DPDK refuses <c>--in-memory</c>
+    /// with <c>--no-huge</c>, and without hugepages no-shconf is all in-memory adds).
+    /// </summary>
     public bool InMemory { get; init; }
 
     /// <summary>Use hugepages. Null: when a hugetlbfs is mounted with free pages.</summary>

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Whole-process benchmarks, each against its C reference. Usage: eng/bench.sh forward [rounds]
+# Prints the benchmark's JSON line on stdout (build output goes to stderr).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+case "${1:-}" in
+  forward)
+    out=bench/forward/bin/Release/net10.0
+    dotnet build bench/forward/Forward.csproj -c Release -nologo -v:q >&2
+    # The C loop: gcc -O3 against the installed DPDK, beside the C# program.
+    gcc -std=gnu11 -O3 -march=native -fPIC -shared $(pkg-config --cflags libdpdk) \
+      -o "$out/libdpdksharp_bench_forward.so" bench/forward/native/forward.c $(pkg-config --libs libdpdk) -lrte_net_ring >&2
+    dotnet "$out/DpdkSharp.Bench.Forward.dll" "$out/libdpdksharp_bench_forward.so" "${2:-5}"
+    ;;
+  *)
+    echo "usage: eng/bench.sh forward [rounds]" >&2
+    exit 2
+    ;;
+esac

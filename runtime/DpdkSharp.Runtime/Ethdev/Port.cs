@@ -1,0 +1,254 @@
+using DpdkSharp.Interop;
+using DpdkSharp.Runtime.Headers;
+using DpdkSharp.Runtime.Native;
+
+namespace DpdkSharp.Runtime;
+
+/// <summary>
+/// An Ethernet port (<c>rte_eth_dev</c>), by its id: a small handle an application can store. Control-path
+/// operations check DPDK's result and throw <see cref="DpdkException"/>; the data path is in
+/// <see cref="RxQueue"/> and <see cref="TxQueue"/>, obtained from a configured port.
+/// </summary>
+public readonly unsafe partial struct Port : IEquatable<Port>
+{
+    /// <summary>A handle for port <paramref name="id"/> (not checked until used).</summary>
+    public Port(ushort id) => Id = id;
+
+    /// <summary>DPDK's port id.</summary>
+    public ushort Id { get; }
+
+    /// <summary>Number of ports available (<c>rte_eth_dev_count_avail</c>).</summary>
+    public static int Count
+    {
+        get
+        {
+            Eal.EnsureInitialized();
+            return Dpdk.rte_eth_dev_count_avail();
+        }
+    }
+
+    /// <summary>Every available port, in id order (<c>RTE_ETH_FOREACH_DEV</c>).</summary>
+    public static IReadOnlyList<Port> All
+    {
+        get
+        {
+            Eal.EnsureInitialized();
+            var ports = new List<Port>();
+            for (var id = Dpdk.rte_eth_find_next(0); id < Dpdk.RTE_MAX_ETHPORTS; id = Dpdk.rte_eth_find_next((ushort)(id + 1)))
+                ports.Add(new Port(id));
+            return ports;
+        }
+    }
+
+    /// <summary>The port whose device is named <paramref name="name"/> (e.g. <c>net_ring0</c>).</summary>
+    /// <exception cref="DpdkException">No such port (ENODEV).</exception>
+    public static Port FindByName(string name)
+    {
+        if (TryFindByName(name, out var port))
+            return port;
+        throw new DpdkException("rte_eth_dev_get_port_by_name", 19 /* ENODEV */, $"no port named '{name}'; ports: {string.Join(", ", All.Select(p => p.Name))}");
+    }
+
+    /// <summary>Finds the port named <paramref name="name"/>.</summary>
+    public static bool TryFindByName(string name, out Port port)
+    {
+        Eal.EnsureInitialized();
+        ushort id;
+        int rc;
+        using (var native = new Utf8String(name))
+            rc = Dpdk.rte_eth_dev_get_port_by_name(native.Pointer, &id);
+        port = rc == 0 ? new Port(id) : default;
+        return rc == 0;
+    }
+
+    /// <summary>Whether the id names an attached port.</summary>
+    public bool IsValid => Eal.IsInitialized && Dpdk.rte_eth_dev_is_valid_port(Id) != 0;
+
+    /// <summary>The device name (<c>rte_eth_dev_get_name_by_port</c>).</summary>
+    public string Name
+    {
+        get
+        {
+            var name = stackalloc sbyte[Dpdk.RTE_ETH_NAME_MAX_LEN];
+            Check(Dpdk.rte_eth_dev_get_name_by_port(Id, name), "rte_eth_dev_get_name_by_port");
+            return Utf8String.Read(name);
+        }
+    }
+
+    /// <summary>The NUMA socket the port is attached to (-1 when unknown).</summary>
+    public int SocketId => Dpdk.rte_eth_dev_socket_id(Id);
+
+    /// <summary>What the port is and can do (<c>rte_eth_dev_info_get</c>).</summary>
+    public PortInfo Info
+    {
+        get
+        {
+            var info = RawInfo();
+            return new PortInfo
+            {
+                Name = Name,
+                DriverName = Utf8String.Read(info.driver_name),
+                InterfaceIndex = info.if_index,
+                MinMtu = info.min_mtu,
+                MaxMtu = info.max_mtu,
+                MaxRxPacketLength = info.max_rx_pktlen,
+                MaxRxQueues = info.max_rx_queues,
+                MaxTxQueues = info.max_tx_queues,
+                RxQueueCount = info.nb_rx_queues,
+                TxQueueCount = info.nb_tx_queues,
+                RxOffloadCapabilities = (RxOffloads)info.rx_offload_capa,
+                TxOffloadCapabilities = (TxOffloads)info.tx_offload_capa,
+                RssCapabilities = (RssHash)info.flow_type_rss_offloads,
+                RetaSize = info.reta_size,
+                HashKeySize = info.hash_key_size,
+                RxDescriptorLimits = new(info.rx_desc_lim.nb_min, info.rx_desc_lim.nb_max, info.rx_desc_lim.nb_align),
+                TxDescriptorLimits = new(info.tx_desc_lim.nb_min, info.tx_desc_lim.nb_max, info.tx_desc_lim.nb_align),
+            };
+        }
+    }
+
+    internal rte_eth_dev_info RawInfo()
+    {
+        Eal.EnsureInitialized();
+        rte_eth_dev_info info;
+        Check(Dpdk.rte_eth_dev_info_get(Id, &info), "rte_eth_dev_info_get");
+        return info;
+    }
+
+    /// <summary>Starts the port (<c>rte_eth_dev_start</c>); it must be configured.</summary>
+    public void Start() => Check(Dpdk.rte_eth_dev_start(Id), "rte_eth_dev_start");
+
+    /// <summary>Stops the port (<c>rte_eth_dev_stop</c>); its queues then receive and send nothing.</summary>
+    public void Stop() => Check(Dpdk.rte_eth_dev_stop(Id), "rte_eth_dev_stop");
+
+    /// <summary>Closes the port (<c>rte_eth_dev_close</c>), releasing it; stop it first. The id is then invalid.</summary>
+    public void Close() => Check(Dpdk.rte_eth_dev_close(Id), "rte_eth_dev_close");
+
+    /// <summary>Resets the device (<c>rte_eth_dev_reset</c>); it must be configured and started again.</summary>
+    public void Reset() => Check(Dpdk.rte_eth_dev_reset(Id), "rte_eth_dev_reset");
+
+    /// <summary>The link now, without waiting (<c>rte_eth_link_get_nowait</c>).</summary>
+    public LinkStatus Link
+    {
+        get
+        {
+            rte_eth_link link;
+            Check(Dpdk.rte_eth_link_get_nowait(Id, &link), "rte_eth_link_get_nowait");
+            return new LinkStatus(link.link_status == Dpdk.RTE_ETH_LINK_UP, link.link_speed,
+                link.link_duplex == Dpdk.RTE_ETH_LINK_FULL_DUPLEX, link.link_autoneg == Dpdk.RTE_ETH_LINK_AUTONEG);
+        }
+    }
+
+    /// <summary>Polls the link until it is up or <paramref name="timeout"/> passes; returns whether it came up.</summary>
+    public bool WaitForLinkUp(TimeSpan timeout)
+    {
+        var deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+        while (true)
+        {
+            if (Link.IsUp)
+                return true;
+            if (Environment.TickCount64 >= deadline)
+                return false;
+            Thread.Sleep(10);
+        }
+    }
+
+    /// <summary>The port's MAC address (<c>rte_eth_macaddr_get</c>; set: <c>rte_eth_dev_default_mac_addr_set</c>).</summary>
+    public MacAddress MacAddress
+    {
+        get
+        {
+            rte_ether_addr addr;
+            Check(Dpdk.rte_eth_macaddr_get(Id, &addr), "rte_eth_macaddr_get");
+            return new MacAddress(addr.addr_bytes);
+        }
+        set
+        {
+            rte_ether_addr addr = default;
+            value.WriteTo(addr.addr_bytes);
+            Check(Dpdk.rte_eth_dev_default_mac_addr_set(Id, &addr), "rte_eth_dev_default_mac_addr_set", $"address {value}");
+        }
+    }
+
+    /// <summary>Whether the port receives every frame (<c>rte_eth_promiscuous_get/enable/disable</c>).</summary>
+    public bool Promiscuous
+    {
+        get => Check(Dpdk.rte_eth_promiscuous_get(Id), "rte_eth_promiscuous_get") == 1;
+        set => Check(value ? Dpdk.rte_eth_promiscuous_enable(Id) : Dpdk.rte_eth_promiscuous_disable(Id),
+            value ? "rte_eth_promiscuous_enable" : "rte_eth_promiscuous_disable");
+    }
+
+    /// <summary>The MTU (<c>rte_eth_dev_get_mtu</c> / <c>rte_eth_dev_set_mtu</c>).</summary>
+    public int Mtu
+    {
+        get
+        {
+            ushort mtu;
+            Check(Dpdk.rte_eth_dev_get_mtu(Id, &mtu), "rte_eth_dev_get_mtu");
+            return mtu;
+        }
+        set
+        {
+            if (value is < 0 or > ushort.MaxValue)
+                throw new ArgumentOutOfRangeException(nameof(value), value, "MTU must fit 16 bits.");
+            Check(Dpdk.rte_eth_dev_set_mtu(Id, (ushort)value), "rte_eth_dev_set_mtu", $"MTU {value}");
+        }
+    }
+
+    /// <summary>Basic counters (<c>rte_eth_stats_get</c>).</summary>
+    public PortStats Stats
+    {
+        get
+        {
+            rte_eth_stats s;
+            Check(Dpdk.rte_eth_stats_get(Id, &s), "rte_eth_stats_get");
+            return new PortStats
+            {
+                RxPackets = s.ipackets, TxPackets = s.opackets, RxBytes = s.ibytes, TxBytes = s.obytes,
+                RxMissed = s.imissed, RxErrors = s.ierrors, TxErrors = s.oerrors, RxNoMbuf = s.rx_nombuf,
+            };
+        }
+    }
+
+    /// <summary>Zeroes the basic counters (<c>rte_eth_stats_reset</c>).</summary>
+    public void ResetStats() => Check(Dpdk.rte_eth_stats_reset(Id), "rte_eth_stats_reset");
+
+    /// <summary>Every extended statistic, name and value (<c>rte_eth_xstats_get_names</c> + <c>rte_eth_xstats_get</c>).</summary>
+    public IReadOnlyList<ExtendedStat> ExtendedStats
+    {
+        get
+        {
+            var count = Check(Dpdk.rte_eth_xstats_get_names(Id, null, 0), "rte_eth_xstats_get_names");
+            var names = new rte_eth_xstat_name[count];
+            var values = new rte_eth_xstat[count];
+            fixed (rte_eth_xstat_name* n = names)
+                Check(Dpdk.rte_eth_xstats_get_names(Id, n, (uint)count), "rte_eth_xstats_get_names");
+            int got;
+            fixed (rte_eth_xstat* v = values)
+                got = Check(Dpdk.rte_eth_xstats_get(Id, v, (uint)count), "rte_eth_xstats_get");
+            var result = new List<ExtendedStat>(got);
+            for (var i = 0; i < Math.Min(got, count); i++)
+                result.Add(new ExtendedStat(Utf8String.Read(names[(int)values[i].id].name), values[i].value));
+            return result;
+        }
+    }
+
+    /// <summary>Zeroes the extended statistics (<c>rte_eth_xstats_reset</c>).</summary>
+    public void ResetExtendedStats() => Check(Dpdk.rte_eth_xstats_reset(Id), "rte_eth_xstats_reset");
+
+    private int Check(int rc, string function, string? context = null) =>
+        DpdkException.Check(rc, function, context is null ? $"port {Id}" : $"port {Id}, {context}");
+
+    /// <inheritdoc/>
+    public bool Equals(Port other) => Id == other.Id;
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => obj is Port other && Equals(other);
+    /// <inheritdoc/>
+    public override int GetHashCode() => Id;
+    /// <summary>Equality.</summary>
+    public static bool operator ==(Port left, Port right) => left.Equals(right);
+    /// <summary>Inequality.</summary>
+    public static bool operator !=(Port left, Port right) => !left.Equals(right);
+    /// <inheritdoc/>
+    public override string ToString() => $"port {Id}";
+}

@@ -1,0 +1,177 @@
+using System.Runtime.CompilerServices;
+using DpdkSharp.Interop;
+using DpdkSharp.Runtime.Native;
+
+namespace DpdkSharp.Runtime;
+
+/// <summary>
+/// A pool of packet mbufs (<c>rte_pktmbuf_pool_create</c>). The <see cref="Mempool"/> object owns the pool:
+/// <see cref="Dispose"/> frees it — and refuses to while mbufs are still out, since freeing then would leave
+/// them pointing into freed memory.
+/// </summary>
+public sealed unsafe class Mempool : IDisposable
+{
+    private rte_mempool* _pool;
+
+    private Mempool(rte_mempool* pool, string name, int capacity)
+    {
+        _pool = pool;
+        Name = name;
+        Capacity = capacity;
+    }
+
+    /// <summary>The pool's name, unique in the process.</summary>
+    public string Name { get; }
+
+    /// <summary>Number of mbufs in the pool.</summary>
+    public int Capacity { get; }
+
+    /// <summary>The raw pool, for the raw bindings.</summary>
+    public rte_mempool* Pointer
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get
+        {
+            var pool = _pool;
+            if (pool == null)
+                ThrowDisposed();
+            return pool;
+        }
+    }
+
+    /// <summary>Mbufs that can be allocated now, including those in per-lcore caches (<c>rte_mempool_avail_count</c>).</summary>
+    public int AvailableCount => (int)Dpdk.rte_mempool_avail_count(Pointer);
+
+    /// <summary>Mbufs allocated and not yet returned (<c>rte_mempool_in_use_count</c>).</summary>
+    public int InUseCount => (int)Dpdk.rte_mempool_in_use_count(Pointer);
+
+    /// <summary>Buffer size of each mbuf, headroom included (<c>rte_pktmbuf_data_room_size</c>).</summary>
+    public int DataRoomSize => Dpdk.rte_pktmbuf_data_room_size(Pointer);
+
+    /// <summary>
+    /// Creates a pool of <paramref name="count"/> packet mbufs.
+    /// </summary>
+    /// <param name="name">Unique name, at most <c>RTE_MEMPOOL_NAMESIZE - 1</c> bytes.</param>
+    /// <param name="count">Number of mbufs; a power of two minus one uses memory best.</param>
+    /// <param name="cacheSize">Per-lcore cache; at most <c>RTE_MEMPOOL_CACHE_MAX_SIZE</c> and at most count / 1.5 (DPDK's flush threshold). Null: the largest that fits, up to 256.</param>
+    /// <param name="dataRoomSize">Buffer size of each mbuf including the headroom (default <c>RTE_MBUF_DEFAULT_BUF_SIZE</c>).</param>
+    /// <param name="privateSize">Application area after each mbuf header; a multiple of <c>RTE_MBUF_PRIV_ALIGN</c>.</param>
+    /// <param name="socketId">NUMA socket, or -1 for any.</param>
+    /// <exception cref="ArgumentException">A size is out of DPDK's range (checked before calling DPDK, with the limits in the message).</exception>
+    /// <exception cref="DpdkException">rte_pktmbuf_pool_create failed (e.g. out of memory, name in use).</exception>
+    public static Mempool CreatePacketPool(string name, int count, int? cacheSize = null,
+        int dataRoomSize = Dpdk.RTE_MBUF_DEFAULT_BUF_SIZE, int privateSize = 0, int socketId = -1)
+    {
+        Eal.EnsureInitialized();
+        Validate(name, count, cacheSize, dataRoomSize, privateSize);
+        var cache = cacheSize ?? DefaultCacheSize(count);
+
+        rte_mempool* pool;
+        using (var native = new Utf8String(name))
+            pool = Dpdk.rte_pktmbuf_pool_create(native.Pointer, (uint)count, (uint)cache, (ushort)privateSize, (ushort)dataRoomSize, socketId);
+        if (pool == null)
+            throw DpdkException.FromErrno("rte_pktmbuf_pool_create",
+                $"pool '{name}', {count} mbufs, cache {cache}, data room {dataRoomSize}, socket {socketId}");
+        return new Mempool(pool, name, count);
+    }
+
+    /// <summary>The largest cache DPDK accepts for <paramref name="count"/> mbufs, capped at 256.</summary>
+    public static int DefaultCacheSize(int count) => Math.Min(256, count * 2 / 3);
+
+    private static void Validate(string name, int count, int? cacheSize, int dataRoomSize, int privateSize)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        if (System.Text.Encoding.UTF8.GetByteCount(name) >= (int)Dpdk.RTE_MEMPOOL_NAMESIZE)
+            throw new ArgumentException($"Pool name '{name}' is too long: at most {Dpdk.RTE_MEMPOOL_NAMESIZE - 1} bytes.", nameof(name));
+        if (count <= 0)
+            throw new ArgumentOutOfRangeException(nameof(count), count, "A pool needs at least one mbuf.");
+        if (cacheSize is { } cache)
+        {
+            if (cache < 0 || cache > Dpdk.RTE_MEMPOOL_CACHE_MAX_SIZE)
+                throw new ArgumentOutOfRangeException(nameof(cacheSize), cache, $"Cache size must be between 0 and RTE_MEMPOOL_CACHE_MAX_SIZE ({Dpdk.RTE_MEMPOOL_CACHE_MAX_SIZE}).");
+            // DPDK flushes a cache at 1.5 × its size; a flush threshold above the pool size is refused (EINVAL).
+            if (cache * 3 / 2 > count)
+                throw new ArgumentOutOfRangeException(nameof(cacheSize), cache, $"Cache size must be at most count / 1.5 ({count * 2 / 3} for {count} mbufs).");
+        }
+        if (dataRoomSize < 0 || dataRoomSize > ushort.MaxValue)
+            throw new ArgumentOutOfRangeException(nameof(dataRoomSize), dataRoomSize, "Data room size must be between 0 and 65535.");
+        if (privateSize < 0 || privateSize > ushort.MaxValue || privateSize % Dpdk.RTE_MBUF_PRIV_ALIGN != 0)
+            throw new ArgumentOutOfRangeException(nameof(privateSize), privateSize, $"Private size must be a multiple of RTE_MBUF_PRIV_ALIGN ({Dpdk.RTE_MBUF_PRIV_ALIGN}), at most 65535.");
+    }
+
+    /// <summary>Allocates one mbuf (<c>rte_pktmbuf_alloc</c>); false when the pool is exhausted.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryAlloc(out Mbuf mbuf)
+    {
+        var m = Dpdk.rte_pktmbuf_alloc(Pointer);
+        mbuf = new Mbuf(m);
+        return m != null;
+    }
+
+    /// <summary>Allocates one mbuf, the caller owns it.</summary>
+    /// <exception cref="DpdkException">The pool is exhausted (ENOBUFS), with its counts in the message.</exception>
+    public Mbuf Alloc()
+    {
+        if (!TryAlloc(out var mbuf))
+            throw Exhausted("rte_pktmbuf_alloc", 1);
+        return mbuf;
+    }
+
+    /// <summary>
+    /// Allocates <paramref name="count"/> mbufs into the free slots of <paramref name="burst"/>
+    /// (<c>rte_pktmbuf_alloc_bulk</c>): all or none. False, burst unchanged, when the pool has fewer.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The burst has fewer than <paramref name="count"/> free slots.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool AllocBulk(ref MbufBurst burst, int count)
+    {
+        if ((uint)count > (uint)burst.FreeSpace)
+            ThrowNoRoom(count, burst.FreeSpace);
+        int rc;
+        fixed (nint* slots = &burst.FreeSlots)
+            rc = Dpdk.rte_pktmbuf_alloc_bulk(Pointer, (rte_mbuf**)slots, (uint)count);
+        if (rc != 0)
+            return false;
+        burst.Grow(count);
+        return true;
+    }
+
+    /// <summary>
+    /// Frees the pool (<c>rte_mempool_free</c>).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">
+    /// Mbufs are still out (the count is in the message). The pool is then NOT freed — those mbufs stay valid —
+    /// and Dispose can be called again once they are returned. Use <see cref="TryDispose"/> to get the count instead.
+    /// </exception>
+    public void Dispose()
+    {
+        if (!TryDispose(out var inUse))
+            throw new InvalidOperationException($"Mempool '{Name}' still has {inUse} mbuf(s) in use; free them before disposing the pool (the pool was not freed).");
+    }
+
+    /// <summary>Frees the pool if no mbuf is out; otherwise leaves it alone and reports how many are.</summary>
+    /// <returns>True when the pool was freed (or already was).</returns>
+    public bool TryDispose(out int inUse)
+    {
+        inUse = 0;
+        if (_pool == null)
+            return true;
+        inUse = (int)Dpdk.rte_mempool_in_use_count(_pool);
+        if (inUse != 0)
+            return false;
+        Dpdk.rte_mempool_free(_pool);
+        _pool = null;
+        return true;
+    }
+
+    internal DpdkException Exhausted(string function, int wanted) =>
+        new(function, 105 /* ENOBUFS */, $"pool '{Name}' exhausted: wanted {wanted}, {AvailableCount} available, {InUseCount} of {Capacity} in use");
+
+    private void ThrowDisposed() => throw new ObjectDisposedException(nameof(Mempool), $"Mempool '{Name}' was disposed.");
+
+    private static void ThrowNoRoom(int count, int free) =>
+        throw new ArgumentOutOfRangeException(nameof(count), count, $"The burst has {free} free slot(s).");
+
+    /// <inheritdoc/>
+    public override string ToString() => $"Mempool '{Name}' ({Capacity} mbufs)";
+}
