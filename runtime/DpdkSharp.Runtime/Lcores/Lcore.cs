@@ -23,7 +23,7 @@ public static unsafe class Lcore
         get
         {
             var id = Dpdk.rte_lcore_id();
-            return id == uint.MaxValue /* LCORE_ID_ANY */ ? -1 : (int)id;
+            return id == Dpdk.LCORE_ID_ANY ? -1 : (int)id;
         }
     }
 
@@ -59,7 +59,7 @@ public static unsafe class Lcore
         var main = Dpdk.rte_get_main_lcore();
         var result = new List<LcoreInfo>();
         // rte_get_next_lcore(-1, ...) starts from the first enabled lcore (RTE_LCORE_FOREACH).
-        for (var id = Dpdk.rte_get_next_lcore(uint.MaxValue, skipMain ? 1 : 0, 0); id < Dpdk.RTE_MAX_LCORE;
+        for (var id = Dpdk.rte_get_next_lcore(Dpdk.LCORE_ID_ANY, skipMain ? 1 : 0, 0); id < Dpdk.RTE_MAX_LCORE;
              id = Dpdk.rte_get_next_lcore(id, skipMain ? 1 : 0, 0))
             result.Add(new LcoreInfo((int)id, (int)Dpdk.rte_lcore_to_socket_id(id), id == main));
         return result;

@@ -60,7 +60,7 @@ public sealed unsafe class Mempool : IDisposable
     /// <exception cref="ArgumentException">A size is out of DPDK's range (checked before calling DPDK, with the limits in the message).</exception>
     /// <exception cref="DpdkException">rte_pktmbuf_pool_create failed (e.g. out of memory, name in use).</exception>
     public static Mempool CreatePacketPool(string name, int count, int? cacheSize = null,
-        int dataRoomSize = Dpdk.RTE_MBUF_DEFAULT_BUF_SIZE, int privateSize = 0, int socketId = -1)
+        int dataRoomSize = Dpdk.RTE_MBUF_DEFAULT_BUF_SIZE, int privateSize = 0, int socketId = Dpdk.SOCKET_ID_ANY)
     {
         Eal.EnsureInitialized();
         Validate(name, count, cacheSize, dataRoomSize, privateSize);

@@ -41,7 +41,7 @@ public sealed unsafe class Hash<TKey> : IDisposable where TKey : unmanaged
 
     /// <summary>Creates a table for <paramref name="entries"/> keys (<c>rte_hash_create</c>, DPDK's default hash function).</summary>
     /// <exception cref="DpdkException">rte_hash_create failed (name in use, out of memory, invalid size).</exception>
-    public static Hash<TKey> Create(string name, int entries, int socketId = -1)
+    public static Hash<TKey> Create(string name, int entries, int socketId = Dpdk.SOCKET_ID_ANY)
     {
         Eal.EnsureInitialized();
         ArgumentException.ThrowIfNullOrEmpty(name);

@@ -28,7 +28,7 @@ public sealed unsafe class Lpm : IDisposable
     public rte_lpm* Pointer => _lpm != null ? _lpm : throw new ObjectDisposedException(nameof(Lpm), $"LPM '{Name}' was disposed.");
 
     /// <summary>Creates a table (<c>rte_lpm_create</c>) for <paramref name="maxRules"/> routes and <paramref name="tbl8Groups"/> groups for prefixes longer than 24.</summary>
-    public static Lpm Create(string name, int maxRules, int tbl8Groups = 256, int socketId = -1)
+    public static Lpm Create(string name, int maxRules, int tbl8Groups = 256, int socketId = Dpdk.SOCKET_ID_ANY)
     {
         Eal.EnsureInitialized();
         ArgumentException.ThrowIfNullOrEmpty(name);
@@ -132,7 +132,7 @@ public sealed unsafe class Lpm6 : IDisposable
     public rte_lpm6* Pointer => _lpm != null ? _lpm : throw new ObjectDisposedException(nameof(Lpm6), $"LPM6 '{Name}' was disposed.");
 
     /// <summary>Creates a table (<c>rte_lpm6_create</c>).</summary>
-    public static Lpm6 Create(string name, int maxRules, int tbl8Groups = 1 << 16, int socketId = -1)
+    public static Lpm6 Create(string name, int maxRules, int tbl8Groups = 1 << 16, int socketId = Dpdk.SOCKET_ID_ANY)
     {
         Eal.EnsureInitialized();
         ArgumentException.ThrowIfNullOrEmpty(name);
@@ -185,8 +185,8 @@ public sealed unsafe class Lpm6 : IDisposable
             throw new ArgumentException("nextHops must hold one entry per address.", nameof(nextHops));
         fixed (byte* ips = addresses)
         fixed (int* hops = nextHops)
-            // C takes uint8_t ips[][16] (contiguous 16-byte arrays); the bindings type it byte**, so the cast.
-            DpdkException.Check(Dpdk.rte_lpm6_lookup_bulk_func(Pointer, (byte**)ips, hops, (uint)n), "rte_lpm6_lookup_bulk_func");
+            // C takes uint8_t ips[][16]: contiguous 16-byte arrays.
+            DpdkException.Check(Dpdk.rte_lpm6_lookup_bulk_func(Pointer, (FixedArray_byte_16*)ips, hops, (uint)n), "rte_lpm6_lookup_bulk_func");
         var found = 0;
         foreach (var hop in nextHops[..n])
             if (hop >= 0)

@@ -6,21 +6,17 @@ using DpdkSharp.Runtime.Native;
 namespace DpdkSharp.Runtime;
 
 /// <summary>How a ring synchronises producers and consumers (<c>RING_F_*</c> of <c>rte_ring_core.h</c>).</summary>
-/// <remarks>
-/// The values are DPDK's <c>RING_F_SP_ENQ</c>, <c>RING_F_SC_DEQ</c> and <c>RING_F_EXACT_SZ</c>; the bindings do
-/// not carry these macros (their names lack the <c>RTE_</c> prefix the generator selects on).
-/// </remarks>
 [Flags]
-public enum RingFlags : uint
+public enum RingFlags
 {
     /// <summary>Multi-producer, multi-consumer; the count must be a power of two.</summary>
     None = 0,
     /// <summary>One thread enqueues (<c>RING_F_SP_ENQ</c>): cheaper, no atomic compare-and-swap.</summary>
-    SingleProducer = 0x0001,
+    SingleProducer = Dpdk.RING_F_SP_ENQ,
     /// <summary>One thread dequeues (<c>RING_F_SC_DEQ</c>).</summary>
-    SingleConsumer = 0x0002,
+    SingleConsumer = Dpdk.RING_F_SC_DEQ,
     /// <summary>Hold exactly the requested count, which then need not be a power of two (<c>RING_F_EXACT_SZ</c>).</summary>
-    ExactSize = 0x0004,
+    ExactSize = Dpdk.RING_F_EXACT_SZ,
 }
 
 /// <summary>
@@ -59,7 +55,7 @@ public sealed unsafe class Ring : IDisposable
     /// </summary>
     /// <exception cref="ArgumentException">The count or name is invalid (checked before calling DPDK).</exception>
     /// <exception cref="DpdkException">rte_ring_create failed (out of memory, name in use).</exception>
-    public static Ring Create(string name, int count, RingFlags flags = RingFlags.None, int socketId = -1)
+    public static Ring Create(string name, int count, RingFlags flags = RingFlags.None, int socketId = Dpdk.SOCKET_ID_ANY)
     {
         Eal.EnsureInitialized();
         ArgumentException.ThrowIfNullOrEmpty(name);

@@ -66,6 +66,8 @@ internal sealed class TypeMapper(FixedArrays arrays)
         {
             CBuiltinType { Kind: CBuiltinKind.Void } or CUnsupportedType => "void*",
             CFunctionPointerType => "void*", // a pointer to a function pointer variable
+            // uint8_t ips[][16] as a parameter is a pointer to 16-byte arrays, not a pointer to pointers.
+            CArrayType { Length: > 0 } array => Arrays.Get(ElementForArray(array.Element), array.Length!.Value) + "*",
             _ => Map(pointee) + "*",
         };
     }
