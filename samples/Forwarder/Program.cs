@@ -34,8 +34,16 @@ Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
 if (seconds > 0)
     stop.CancelAfter(TimeSpan.FromSeconds(seconds));
 
+var started = System.Diagnostics.Stopwatch.StartNew();
 var forwarded = Forward(ports, stop.Token);
-Console.WriteLine($"forwarded {forwarded} packets");
+var elapsed = started.Elapsed.TotalSeconds;
+Console.WriteLine($"forwarded {forwarded} packets in {elapsed:F1} s ({forwarded / elapsed / 1e6:F2} Mpps)");
+foreach (var port in ports)
+{
+    var stats = port.Stats;
+    Console.WriteLine($"{port} {port.Name}: rx {stats.RxPackets} packets / {stats.RxBytes} bytes, tx {stats.TxPackets} packets / {stats.TxBytes} bytes");
+}
+Console.WriteLine($"pool: {pool.InUseCount} mbufs in use after the run");
 foreach (var port in ports)
 {
     port.Stop();
