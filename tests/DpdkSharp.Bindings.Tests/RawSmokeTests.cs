@@ -23,6 +23,14 @@ public unsafe class RawSmokeTests
 
         try
         {
+            // Per-lcore state behind C macros and varargs, through the shim's hand-written entry points.
+            Assert.Equal(0u, rte_lcore_id());
+            rte_errno_set(42);
+            Assert.Equal(42, rte_errno_get());
+            var message = "dpdksharp raw smoke test"u8.ToArray().Append((byte)0).ToArray();
+            fixed (byte* text = message)
+                Assert.True(rte_log_message(RTE_LOG_INFO, RTE_LOGTYPE_USER1, text) >= 0);
+
             Assert.Equal(1, rte_eth_dev_count_avail());
             ushort port = 0;
             var pool = CreatePool("smoke_pool", 1023);
