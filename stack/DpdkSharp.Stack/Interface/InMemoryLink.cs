@@ -1,0 +1,116 @@
+namespace DpdkSharp.Stack;
+
+/// <summary>Decides the fate of a frame crossing an <see cref="InMemoryLink"/> (tests: loss, capture, corruption).</summary>
+public delegate bool LinkFilter(int fromSide, Span<byte> frame);
+
+/// <summary>
+/// A point-to-point Ethernet cable between two receivers, for tests and for running two stacks in
+/// one process. Each side is an <see cref="IFrameSink"/> with a bounded queue; <see cref="Pump"/>
+/// delivers queued frames to the other side and returns the buffers to the sending side's pool
+/// (ownership: sink from <c>Transmit</c> until delivered). Deterministic: frames move only when
+/// pumped, in order.
+/// </summary>
+public sealed class InMemoryLink
+{
+    private readonly Side[] _sides;
+
+    public InMemoryLink(IPacketBufferPool poolA, IPacketBufferPool poolB, int queueCapacity = 4096)
+    {
+        _sides = [new Side(poolA, queueCapacity), new Side(poolB, queueCapacity)];
+    }
+
+    /// <summary>The sink for the core on side A (its frames go to B).</summary>
+    public IFrameSink SinkA => _sides[0];
+    /// <summary>The sink for the core on side B.</summary>
+    public IFrameSink SinkB => _sides[1];
+
+    /// <summary>Frames sent by A and B so far (tests inspect traffic with <see cref="Filter"/>).</summary>
+    public long FramesA => _sides[0].Sent;
+    public long FramesB => _sides[1].Sent;
+
+    /// <summary>Optional: return false to lose a frame; may also rewrite it in place.</summary>
+    public LinkFilter? Filter { get; set; }
+
+    private IFrameReceiver? _receiverA, _receiverB;
+
+    public void Attach(IFrameReceiver a, IFrameReceiver b)
+    {
+        _receiverA = a;
+        _receiverB = b;
+    }
+
+    /// <summary>Frames waiting on both sides.</summary>
+    public int Pending => _sides[0].Count + _sides[1].Count;
+
+    /// <summary>
+    /// Delivers frames until both queues are empty or <paramref name="maxFrames"/> moved (replies
+    /// produced while pumping are delivered too). Returns the number delivered.
+    /// </summary>
+    public int Pump(long now, int maxFrames = int.MaxValue)
+    {
+        if (_receiverA is null || _receiverB is null)
+        {
+            throw new InvalidOperationException("Attach both receivers first.");
+        }
+        int moved = 0;
+        while (moved < maxFrames && Pending > 0)
+        {
+            for (int s = 0; s < 2 && moved < maxFrames; s++)
+            {
+                var side = _sides[s];
+                if (!side.TryDequeue(out var buffer, out int length))
+                {
+                    continue;
+                }
+                var frame = side.Pool.GetSpan(buffer)[..length];
+                if (Filter is null || Filter(s, frame))
+                {
+                    (s == 0 ? _receiverB : _receiverA).Receive(frame, now);
+                }
+                side.Pool.Return(buffer);
+                moved++;
+            }
+        }
+        return moved;
+    }
+
+    private sealed class Side(IPacketBufferPool pool, int capacity) : IFrameSink
+    {
+        private readonly PacketBuffer[] _buffers = new PacketBuffer[capacity];
+        private readonly int[] _lengths = new int[capacity];
+        private int _head;
+        public int Count;
+        public long Sent;
+        public IPacketBufferPool Pool => pool;
+
+        public bool Transmit(PacketBuffer buffer, int length, in TxFrameInfo info)
+        {
+            if (Count == _buffers.Length)
+            {
+                pool.Return(buffer);
+                return false;
+            }
+            int tail = (_head + Count) % _buffers.Length;
+            _buffers[tail] = buffer;
+            _lengths[tail] = length;
+            Count++;
+            Sent++;
+            return true;
+        }
+
+        public bool TryDequeue(out PacketBuffer buffer, out int length)
+        {
+            if (Count == 0)
+            {
+                buffer = default;
+                length = 0;
+                return false;
+            }
+            buffer = _buffers[_head];
+            length = _lengths[_head];
+            _head = (_head + 1) % _buffers.Length;
+            Count--;
+            return true;
+        }
+    }
+}

@@ -1,0 +1,168 @@
+using System.Buffers.Binary;
+using System.Globalization;
+
+namespace DpdkSharp.Stack;
+
+/// <summary>A 48-bit IEEE 802 MAC address (IEEE 802-2014 §8), held in the low 48 bits of a ulong in transmission order.</summary>
+public readonly record struct MacAddress
+{
+    private readonly ulong _value;
+
+    public MacAddress(ulong value) => _value = value & 0xFFFF_FFFF_FFFFUL;
+
+    public static MacAddress Broadcast { get; } = new(0xFFFF_FFFF_FFFFUL);
+    public static MacAddress Zero => default;
+
+    public ulong Value => _value;
+    public bool IsBroadcast => _value == 0xFFFF_FFFF_FFFFUL;
+    /// <summary>The group bit: the least significant bit of the first octet (broadcast is a group address too).</summary>
+    public bool IsMulticast => (_value & 0x0100_0000_0000UL) != 0;
+    public bool IsZero => _value == 0;
+
+    public static MacAddress Read(ReadOnlySpan<byte> source)
+    {
+        ulong v = (ulong)BinaryPrimitives.ReadUInt16BigEndian(source) << 32 | BinaryPrimitives.ReadUInt32BigEndian(source[2..]);
+        return new MacAddress(v);
+    }
+
+    public void Write(Span<byte> destination)
+    {
+        BinaryPrimitives.WriteUInt16BigEndian(destination, (ushort)(_value >> 32));
+        BinaryPrimitives.WriteUInt32BigEndian(destination[2..], (uint)_value);
+    }
+
+    /// <summary>The MAC an IPv4 multicast group maps to (RFC 1112 §6.4): 01:00:5e plus the low 23 bits.</summary>
+    public static MacAddress ForIpv4Multicast(Ipv4Address group) => new(0x0100_5E00_0000UL | (group.Value & 0x7F_FFFF));
+
+    public static MacAddress Parse(string text)
+    {
+        var parts = text.Split(':', '-');
+        if (parts.Length != 6)
+        {
+            throw new FormatException($"'{text}' is not a MAC address.");
+        }
+        ulong v = 0;
+        foreach (var part in parts)
+        {
+            v = v << 8 | byte.Parse(part, NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+        }
+        return new MacAddress(v);
+    }
+
+    public override string ToString()
+    {
+        Span<byte> b = stackalloc byte[6];
+        Write(b);
+        return string.Create(CultureInfo.InvariantCulture, $"{b[0]:x2}:{b[1]:x2}:{b[2]:x2}:{b[3]:x2}:{b[4]:x2}:{b[5]:x2}");
+    }
+}
+
+/// <summary>EtherType values this stack knows (IEEE 802.3 §3.2.6; IANA "IEEE 802 Numbers").</summary>
+public enum EtherType : ushort
+{
+    Ipv4 = 0x0800,
+    Arp = 0x0806,
+    /// <summary>IEEE 802.1Q customer VLAN tag (C-TAG).</summary>
+    Vlan = 0x8100,
+    /// <summary>IEEE 802.1ad service VLAN tag (S-TAG, "QinQ" outer tag).</summary>
+    QinQ = 0x88A8,
+    Ipv6 = 0x86DD,
+}
+
+/// <summary>
+/// A parsed Ethernet II frame (the DIX framing of IEEE 802.3 §3.2.6, type interpretation of the
+/// length/type field), with up to two VLAN tags (IEEE 802.1Q §9.6 C-TAG, optionally inside an
+/// 802.1ad S-TAG). A view over the caller's bytes: nothing is copied.
+/// </summary>
+public readonly ref struct EthernetFrame
+{
+    public const int HeaderLength = 14;
+    public const int TagLength = 4;
+    /// <summary>Minimum frame without FCS (IEEE 802.3 §4.4.2: 64 bytes with the 4-byte FCS).</summary>
+    public const int MinimumFrameLength = 60;
+
+    public MacAddress Destination { get; }
+    public MacAddress Source { get; }
+    /// <summary>The EtherType after any VLAN tags.</summary>
+    public EtherType EtherType { get; }
+    /// <summary>Number of VLAN tags (0, 1 or 2).</summary>
+    public int TagCount { get; }
+    /// <summary>The innermost tag's VLAN identifier (12 bits); 0 when untagged or priority-tagged.</summary>
+    public ushort VlanId { get; }
+    /// <summary>The innermost tag's priority code point.</summary>
+    public byte Priority { get; }
+    /// <summary>Bytes before the payload: 14 plus 4 per tag.</summary>
+    public int PayloadOffset { get; }
+    /// <summary>Everything after the header, including any padding up to the minimum frame size.</summary>
+    public ReadOnlySpan<byte> Payload { get; }
+
+    private EthernetFrame(MacAddress dst, MacAddress src, EtherType type, int tags, ushort vid, byte pcp, int offset, ReadOnlySpan<byte> payload)
+    {
+        Destination = dst;
+        Source = src;
+        EtherType = type;
+        TagCount = tags;
+        VlanId = vid;
+        Priority = pcp;
+        PayloadOffset = offset;
+        Payload = payload;
+    }
+
+    /// <summary>Parses the header. False if the frame is too short for its header or uses 802.3 length framing.</summary>
+    public static bool TryParse(ReadOnlySpan<byte> frame, out EthernetFrame result)
+    {
+        result = default;
+        if (frame.Length < HeaderLength)
+        {
+            return false;
+        }
+        var dst = MacAddress.Read(frame);
+        var src = MacAddress.Read(frame[6..]);
+        int offset = 12;
+        ushort type = BinaryPrimitives.ReadUInt16BigEndian(frame[offset..]);
+        int tags = 0;
+        ushort tci = 0;
+        while (type is (ushort)EtherType.Vlan or (ushort)EtherType.QinQ)
+        {
+            // More than two tags is legal on the wire but never ours; refuse rather than loop.
+            if (tags == 2 || frame.Length < offset + 2 + TagLength)
+            {
+                return false;
+            }
+            tci = BinaryPrimitives.ReadUInt16BigEndian(frame[(offset + 2)..]);
+            offset += TagLength;
+            type = BinaryPrimitives.ReadUInt16BigEndian(frame[offset..]);
+            tags++;
+        }
+        if (type < 0x0600)
+        {
+            // An IEEE 802.3 length field (LLC/SNAP frames): not Ethernet II.
+            return false;
+        }
+        offset += 2;
+        result = new EthernetFrame(dst, src, (EtherType)type, tags, (ushort)(tci & 0x0FFF), (byte)(tci >> 13), offset, frame[offset..]);
+        return true;
+    }
+
+    /// <summary>
+    /// Writes a header; returns its length. A <paramref name="vlanId"/> adds one 802.1Q tag with
+    /// priority 0 (the port layer may instead use the device's VLAN insert offload).
+    /// </summary>
+    public static int WriteHeader(Span<byte> destination, MacAddress dst, MacAddress src, EtherType type, ushort? vlanId = null)
+    {
+        dst.Write(destination);
+        src.Write(destination[6..]);
+        int offset = 12;
+        if (vlanId is ushort vid)
+        {
+            BinaryPrimitives.WriteUInt16BigEndian(destination[offset..], (ushort)EtherType.Vlan);
+            BinaryPrimitives.WriteUInt16BigEndian(destination[(offset + 2)..], (ushort)(vid & 0x0FFF));
+            offset += TagLength;
+        }
+        BinaryPrimitives.WriteUInt16BigEndian(destination[offset..], (ushort)type);
+        return offset + 2;
+    }
+
+    /// <summary>Header length for frames written with <see cref="WriteHeader"/>.</summary>
+    public static int HeaderLengthFor(ushort? vlanId) => vlanId is null ? HeaderLength : HeaderLength + TagLength;
+}

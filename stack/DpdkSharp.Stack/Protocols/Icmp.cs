@@ -1,0 +1,165 @@
+using System.Buffers.Binary;
+
+namespace DpdkSharp.Stack;
+
+/// <summary>ICMP message types this stack reads or writes (RFC 792).</summary>
+public enum IcmpType : byte
+{
+    EchoReply = 0,
+    DestinationUnreachable = 3,
+    SourceQuench = 4,
+    Redirect = 5,
+    EchoRequest = 8,
+    TimeExceeded = 11,
+    ParameterProblem = 12,
+}
+
+/// <summary>Destination Unreachable codes (RFC 792; RFC 1122 §3.2.2.1).</summary>
+public enum IcmpUnreachableCode : byte
+{
+    Network = 0,
+    Host = 1,
+    Protocol = 2,
+    Port = 3,
+    FragmentationNeeded = 4,
+}
+
+/// <summary>
+/// An ICMP message (RFC 792): type, code, checksum over the whole message, four type-specific
+/// bytes (identifier and sequence for echo; unused or next-hop MTU for errors), then the body.
+/// A view over the caller's bytes.
+/// </summary>
+public readonly ref struct IcmpMessage
+{
+    public const int HeaderLength = 8;
+
+    private readonly ReadOnlySpan<byte> _b;
+
+    private IcmpMessage(ReadOnlySpan<byte> bytes) => _b = bytes;
+
+    public IcmpType Type => (IcmpType)_b[0];
+    public byte Code => _b[1];
+    public ushort Checksum => BinaryPrimitives.ReadUInt16BigEndian(_b[2..]);
+    public ushort Identifier => BinaryPrimitives.ReadUInt16BigEndian(_b[4..]);
+    public ushort SequenceNumber => BinaryPrimitives.ReadUInt16BigEndian(_b[6..]);
+    /// <summary>Data of an echo; the original IP header plus at least 8 bytes for an error.</summary>
+    public ReadOnlySpan<byte> Body => _b[HeaderLength..];
+    public bool IsError => Type is IcmpType.DestinationUnreachable or IcmpType.TimeExceeded or IcmpType.ParameterProblem or IcmpType.SourceQuench or IcmpType.Redirect;
+
+    public static bool TryParse(ReadOnlySpan<byte> data, bool verifyChecksum, out IcmpMessage message, out DropReason reason)
+    {
+        message = default;
+        reason = DropReason.Malformed;
+        if (data.Length < HeaderLength)
+        {
+            return false;
+        }
+        if (verifyChecksum && !InternetChecksum.IsValid(data))
+        {
+            reason = DropReason.BadChecksum;
+            return false;
+        }
+        message = new IcmpMessage(data);
+        return true;
+    }
+
+    /// <summary>Writes the 8-byte header and finishes the checksum over header and <paramref name="bodySum"/> (the folded sum of the body).</summary>
+    public static void WriteHeader(Span<byte> destination, IcmpType type, byte code, ushort first, ushort second, uint bodySum)
+    {
+        destination[0] = (byte)type;
+        destination[1] = code;
+        destination[2] = 0;
+        destination[3] = 0;
+        BinaryPrimitives.WriteUInt16BigEndian(destination[4..], first);
+        BinaryPrimitives.WriteUInt16BigEndian(destination[6..], second);
+        uint sum = InternetChecksum.Sum(destination[..HeaderLength], bodySum);
+        BinaryPrimitives.WriteUInt16BigEndian(destination[2..], InternetChecksum.Finish(sum));
+    }
+
+    /// <summary>
+    /// What an ICMP error says about a datagram we sent (RFC 1122 §3.2.2: the body quotes the
+    /// original IP header and at least its first 8 data bytes, enough for the UDP/TCP ports).
+    /// False when the quote is too short or not a UDP datagram from us.
+    /// </summary>
+    public bool TryGetQuotedUdp(out Ipv4Endpoint local, out Ipv4Endpoint remote)
+    {
+        local = default;
+        remote = default;
+        var quote = Body;
+        if (quote.Length < Ipv4Packet.MinHeaderLength || (quote[0] >> 4) != 4)
+        {
+            return false;
+        }
+        int ihl = (quote[0] & 0x0F) * 4;
+        if (ihl < Ipv4Packet.MinHeaderLength || quote.Length < ihl + 8 || (IpProtocol)quote[9] != IpProtocol.Udp)
+        {
+            return false;
+        }
+        // Only the first fragment carries the UDP header.
+        if ((BinaryPrimitives.ReadUInt16BigEndian(quote[6..]) & 0x1FFF) != 0)
+        {
+            return false;
+        }
+        var src = Ipv4Address.Read(quote[12..]);
+        var dst = Ipv4Address.Read(quote[16..]);
+        local = new Ipv4Endpoint(src, BinaryPrimitives.ReadUInt16BigEndian(quote[ihl..]));
+        remote = new Ipv4Endpoint(dst, BinaryPrimitives.ReadUInt16BigEndian(quote[(ihl + 2)..]));
+        return true;
+    }
+}
+
+/// <summary>Limits on ICMP errors this host sends.</summary>
+public sealed record IcmpOptions
+{
+    /// <summary>Errors sent back to back before the rate applies (token bucket size).</summary>
+    public int ErrorBurst { get; init; } = 10;
+    /// <summary>Sustained errors per second (RFC 1812 §4.3.2.8; Linux icmp_msgs_per_sec is 1000, icmp_ratelimit 1/s per peer).</summary>
+    public int ErrorsPerSecond { get; init; } = 100;
+    /// <summary>Answer echo requests sent to broadcast or multicast (RFC 1122 §3.2.2.6 MAY; Linux ignores them by default).</summary>
+    public bool AnswerBroadcastEcho { get; init; }
+    /// <summary>Echo replies kept for the application (ping) before new ones are dropped.</summary>
+    public int EchoReplyQueueBytes { get; init; } = 256 * 1024;
+}
+
+/// <summary>
+/// A token bucket for ICMP errors (RFC 1812 §4.3.2.8 "Rate Limiting"; RFC 1122 §3.2.2 recommends
+/// limiting error generation). Time comes from the caller.
+/// </summary>
+public struct TokenBucket
+{
+    private readonly long _intervalNs;
+    private readonly int _burst;
+    private int _tokens;
+    private long _updatedAt;
+    private bool _started;
+
+    public TokenBucket(int burst, int perSecond)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(burst, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(perSecond, 1);
+        _burst = burst;
+        _tokens = burst;
+        _intervalNs = 1_000_000_000L / perSecond;
+    }
+
+    public bool TryTake(long now)
+    {
+        if (!_started)
+        {
+            _started = true;
+            _updatedAt = now;
+        }
+        long earned = (now - _updatedAt) / _intervalNs;
+        if (earned > 0)
+        {
+            _tokens = (int)Math.Min(_burst, _tokens + earned);
+            _updatedAt += earned * _intervalNs;
+        }
+        if (_tokens == 0)
+        {
+            return false;
+        }
+        _tokens--;
+        return true;
+    }
+}

@@ -1,0 +1,202 @@
+using System.Buffers.Binary;
+using System.Globalization;
+
+namespace DpdkSharp.Stack;
+
+/// <summary>An IPv4 address (RFC 791 §3.2, "Addressing"), held as a host-order number: 10.0.0.1 is 0x0A000001.</summary>
+public readonly record struct Ipv4Address(uint Value) : IComparable<Ipv4Address>
+{
+    public static Ipv4Address Any => default;
+    public static Ipv4Address Broadcast { get; } = new(0xFFFF_FFFF);
+
+    public bool IsAny => Value == 0;
+    /// <summary>255.255.255.255, the limited broadcast (RFC 1122 §3.2.1.3(c)).</summary>
+    public bool IsBroadcast => Value == 0xFFFF_FFFF;
+    /// <summary>Class D, 224.0.0.0/4 (RFC 1112 §4).</summary>
+    public bool IsMulticast => (Value & 0xF000_0000) == 0xE000_0000;
+    public bool IsLoopback => (Value >> 24) == 127;
+
+    public static Ipv4Address Read(ReadOnlySpan<byte> source) => new(BinaryPrimitives.ReadUInt32BigEndian(source));
+
+    public void Write(Span<byte> destination) => BinaryPrimitives.WriteUInt32BigEndian(destination, Value);
+
+    /// <summary>The network mask of a prefix length (0..32).</summary>
+    public static uint Mask(int prefixLength) => prefixLength == 0 ? 0 : uint.MaxValue << (32 - prefixLength);
+
+    public bool IsInSubnet(Ipv4Address network, int prefixLength) => ((Value ^ network.Value) & Mask(prefixLength)) == 0;
+
+    public static Ipv4Address Parse(string text)
+    {
+        var parts = text.Split('.');
+        if (parts.Length != 4)
+        {
+            throw new FormatException($"'{text}' is not an IPv4 address.");
+        }
+        uint v = 0;
+        foreach (var part in parts)
+        {
+            v = v << 8 | byte.Parse(part, NumberStyles.None, CultureInfo.InvariantCulture);
+        }
+        return new Ipv4Address(v);
+    }
+
+    public int CompareTo(Ipv4Address other) => Value.CompareTo(other.Value);
+
+    public override string ToString() =>
+        string.Create(CultureInfo.InvariantCulture, $"{Value >> 24}.{(Value >> 16) & 0xFF}.{(Value >> 8) & 0xFF}.{Value & 0xFF}");
+}
+
+/// <summary>An IPv4 address and a transport port.</summary>
+public readonly record struct Ipv4Endpoint(Ipv4Address Address, ushort Port)
+{
+    public override string ToString() => $"{Address}:{Port}";
+}
+
+/// <summary>IP protocol numbers (IANA "Assigned Internet Protocol Numbers").</summary>
+public enum IpProtocol : byte
+{
+    Icmp = 1,
+    Tcp = 6,
+    Udp = 17,
+}
+
+/// <summary>
+/// A validated IPv4 datagram (RFC 791 §3.1), a view over the caller's bytes. <see cref="TryParse"/>
+/// applies the checks of RFC 1122 §3.2.1.1-3.2.1.3: version, IHL, total length against the
+/// frame (link padding is cut off), header checksum, well-formed options (which are then skipped:
+/// this host implements none, RFC 1122 §3.2.1.8 lets it ignore them).
+/// </summary>
+public readonly ref struct Ipv4Packet
+{
+    public const int MinHeaderLength = 20;
+    public const int MaxTotalLength = 65535;
+    public const ushort FlagDontFragment = 0x4000;
+    public const ushort FlagMoreFragments = 0x2000;
+
+    /// <summary>The header (with options).</summary>
+    public ReadOnlySpan<byte> Header { get; }
+    /// <summary>The payload, exactly total length minus header length.</summary>
+    public ReadOnlySpan<byte> Payload { get; }
+
+    private Ipv4Packet(ReadOnlySpan<byte> header, ReadOnlySpan<byte> payload)
+    {
+        Header = header;
+        Payload = payload;
+    }
+
+    public int HeaderLength => Header.Length;
+    public int TotalLength => Header.Length + Payload.Length;
+    public byte TypeOfService => Header[1];
+    public ushort Identification => BinaryPrimitives.ReadUInt16BigEndian(Header[4..]);
+    public bool DontFragment => (Header[6] & 0x40) != 0;
+    public bool MoreFragments => (Header[6] & 0x20) != 0;
+    /// <summary>Fragment offset in bytes (the field counts 8-byte units).</summary>
+    public int FragmentOffset => (BinaryPrimitives.ReadUInt16BigEndian(Header[6..]) & 0x1FFF) * 8;
+    public bool IsFragment => MoreFragments || FragmentOffset != 0;
+    public byte Ttl => Header[8];
+    public IpProtocol Protocol => (IpProtocol)Header[9];
+    public ushort HeaderChecksum => BinaryPrimitives.ReadUInt16BigEndian(Header[10..]);
+    public Ipv4Address Source => Ipv4Address.Read(Header[12..]);
+    public Ipv4Address Destination => Ipv4Address.Read(Header[16..]);
+
+    /// <summary>Validates and parses; on failure <paramref name="reason"/> says why.</summary>
+    public static bool TryParse(ReadOnlySpan<byte> data, bool verifyChecksum, out Ipv4Packet packet, out DropReason reason)
+    {
+        packet = default;
+        reason = DropReason.Malformed;
+        if (data.Length < MinHeaderLength || (data[0] >> 4) != 4)
+        {
+            return false;
+        }
+        int headerLength = (data[0] & 0x0F) * 4;
+        int totalLength = BinaryPrimitives.ReadUInt16BigEndian(data[2..]);
+        if (headerLength < MinHeaderLength || headerLength > data.Length || totalLength < headerLength || totalLength > data.Length)
+        {
+            return false;
+        }
+        var header = data[..headerLength];
+        if (verifyChecksum && !InternetChecksum.IsValid(header))
+        {
+            reason = DropReason.BadChecksum;
+            return false;
+        }
+        if (headerLength > MinHeaderLength && !OptionsWellFormed(header[MinHeaderLength..]))
+        {
+            return false;
+        }
+        packet = new Ipv4Packet(header, data[headerLength..totalLength]);
+        return true;
+    }
+
+    /// <summary>
+    /// RFC 791 §3.1 "Options": type 0 ends the list, type 1 is a one-byte no-op, every other
+    /// option carries a length byte that counts itself and the type and must stay in the header.
+    /// </summary>
+    private static bool OptionsWellFormed(ReadOnlySpan<byte> options)
+    {
+        int i = 0;
+        while (i < options.Length)
+        {
+            byte type = options[i];
+            if (type == 0)
+            {
+                return true;
+            }
+            if (type == 1)
+            {
+                i++;
+                continue;
+            }
+            if (i + 1 >= options.Length)
+            {
+                return false;
+            }
+            int length = options[i + 1];
+            if (length < 2 || i + length > options.Length)
+            {
+                return false;
+            }
+            i += length;
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// Writes a 20-byte header without options (this host never sends options). The checksum is
+    /// computed unless the device will (<paramref name="computeChecksum"/> false leaves 0, as
+    /// DPDK's IPv4 checksum offload requires).
+    /// </summary>
+    public static void WriteHeader(Span<byte> destination, Ipv4Address source, Ipv4Address dest, IpProtocol protocol,
+        int totalLength, ushort identification, byte ttl, bool dontFragment, bool moreFragments, int fragmentOffsetBytes,
+        bool computeChecksum, byte typeOfService = 0)
+    {
+        destination[0] = 0x45;
+        destination[1] = typeOfService;
+        BinaryPrimitives.WriteUInt16BigEndian(destination[2..], (ushort)totalLength);
+        BinaryPrimitives.WriteUInt16BigEndian(destination[4..], identification);
+        ushort flags = (ushort)((fragmentOffsetBytes >> 3) & 0x1FFF);
+        if (dontFragment)
+        {
+            flags |= FlagDontFragment;
+        }
+        if (moreFragments)
+        {
+            flags |= FlagMoreFragments;
+        }
+        BinaryPrimitives.WriteUInt16BigEndian(destination[6..], flags);
+        destination[8] = ttl;
+        destination[9] = (byte)protocol;
+        destination[10] = 0;
+        destination[11] = 0;
+        source.Write(destination[12..]);
+        dest.Write(destination[16..]);
+        if (computeChecksum)
+        {
+            BinaryPrimitives.WriteUInt16BigEndian(destination[10..], InternetChecksum.Compute(destination[..MinHeaderLength]));
+        }
+    }
+}
+
+/// <summary>Facts about a received datagram that upper layers need after reassembly (when no single header exists).</summary>
+public readonly record struct Ipv4Meta(Ipv4Address Source, Ipv4Address Destination, IpProtocol Protocol, byte Ttl,
+    bool Reassembled, bool DestinationIsBroadcastOrMulticast);

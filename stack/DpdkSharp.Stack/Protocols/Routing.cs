@@ -1,0 +1,87 @@
+namespace DpdkSharp.Stack;
+
+/// <summary>How a route was made: connected subnets come from interface addresses, the rest from configuration.</summary>
+public enum RouteKind
+{
+    Connected,
+    Static,
+    Default,
+}
+
+/// <summary>
+/// One IPv4 route (RFC 1812 §5.2.4.3 "Next Hop Address": longest prefix match). A gateway of
+/// <see cref="Ipv4Address.Any"/> means the destination is on-link.
+/// </summary>
+public readonly record struct Ipv4Route(Ipv4Address Prefix, int PrefixLength, Ipv4Address Gateway, RouteKind Kind, int InterfaceIndex = 0)
+{
+    public bool IsOnLink => Gateway.IsAny;
+
+    /// <summary>The address to resolve with ARP for a destination using this route.</summary>
+    public Ipv4Address NextHop(Ipv4Address destination) => IsOnLink ? destination : Gateway;
+
+    public override string ToString() => IsOnLink ? $"{Prefix}/{PrefixLength} on-link" : $"{Prefix}/{PrefixLength} via {Gateway}";
+}
+
+/// <summary>
+/// IPv4 routing table with longest prefix match (RFC 1812 §5.2.4.3; RFC 1122 §3.3.1 for a host:
+/// connected subnets, then static routes, then the default gateway). Routes are kept sorted by
+/// prefix length, longest first, so the first match is the longest: a linear scan is the fastest
+/// structure for the handful of routes a host has; a large table would swap in a DIR-24-8 (DPDK's
+/// rte_lpm) behind the same <see cref="TryLookup"/>. Lookup never allocates; changes do.
+/// </summary>
+public sealed class RoutingTable
+{
+    private Ipv4Route[] _routes = [];
+
+    public IReadOnlyList<Ipv4Route> Routes => _routes;
+
+    /// <summary>Adds (or replaces, for the same prefix and kind) a route.</summary>
+    public void Add(Ipv4Route route)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(route.PrefixLength);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(route.PrefixLength, 32);
+        var normalized = route with { Prefix = new Ipv4Address(route.Prefix.Value & Ipv4Address.Mask(route.PrefixLength)) };
+        var list = new List<Ipv4Route>(_routes.Length + 1);
+        foreach (var r in _routes)
+        {
+            if (!(r.Prefix == normalized.Prefix && r.PrefixLength == normalized.PrefixLength && r.Kind == normalized.Kind))
+            {
+                list.Add(r);
+            }
+        }
+        list.Add(normalized);
+        // Stable: longer prefixes first; for equal prefixes connected beats static beats default.
+        _routes = [.. list.Select((r, i) => (r, i)).OrderByDescending(x => x.r.PrefixLength).ThenBy(x => x.r.Kind).ThenBy(x => x.i).Select(x => x.r)];
+    }
+
+    public void AddConnected(Ipv4Address address, int prefixLength, int interfaceIndex = 0) =>
+        Add(new Ipv4Route(address, prefixLength, Ipv4Address.Any, RouteKind.Connected, interfaceIndex));
+
+    public void AddStatic(Ipv4Address prefix, int prefixLength, Ipv4Address gateway, int interfaceIndex = 0) =>
+        Add(new Ipv4Route(prefix, prefixLength, gateway, RouteKind.Static, interfaceIndex));
+
+    public void SetDefaultGateway(Ipv4Address gateway, int interfaceIndex = 0) =>
+        Add(new Ipv4Route(Ipv4Address.Any, 0, gateway, RouteKind.Default, interfaceIndex));
+
+    public bool Remove(Ipv4Address prefix, int prefixLength, RouteKind kind)
+    {
+        uint p = prefix.Value & Ipv4Address.Mask(prefixLength);
+        int before = _routes.Length;
+        _routes = [.. _routes.Where(r => !(r.Prefix.Value == p && r.PrefixLength == prefixLength && r.Kind == kind))];
+        return _routes.Length != before;
+    }
+
+    public bool TryLookup(Ipv4Address destination, out Ipv4Route route)
+    {
+        foreach (ref readonly var r in _routes.AsSpan())
+        {
+            if (((destination.Value ^ r.Prefix.Value) & Ipv4Address.Mask(r.PrefixLength)) == 0)
+            {
+                route = r;
+                return true;
+            }
+        }
+        route = default;
+        return false;
+    }
+}

@@ -1,0 +1,45 @@
+using System.Diagnostics.Metrics;
+
+namespace DpdkSharp.Stack.Tests;
+
+public class MetricsTests
+{
+    [Fact]
+    public void Counters_are_published_under_the_DpdkSharp_Net_meter()
+    {
+        var pool = new ArrayPacketBufferPool(16);
+        using var core = new NetworkInterfaceCore(Net.Options(o => o with { Name = "metrics-test", PublishMetrics = true }), pool, new CaptureSink(pool));
+        core.Receive(Build.UdpFromPeer(1, 9, [1]), 0);          // no socket
+        core.Receive(new byte[5], 0);                          // malformed
+
+        var seen = new List<(string Instrument, long Value, Dictionary<string, object?> Tags)>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == NetMetrics.MeterName)
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+        {
+            var dict = new Dictionary<string, object?>();
+            foreach (var t in tags)
+            {
+                dict[t.Key] = t.Value;
+            }
+            if (Equals(dict.GetValueOrDefault("interface"), "metrics-test"))
+            {
+                seen.Add((instrument.Name, value, dict));
+            }
+        });
+        listener.Start();
+        listener.RecordObservableInstruments();
+
+        Assert.Contains(seen, m => m.Instrument == "dpdksharp.net.drops" && m.Value == 1 && Equals(m.Tags["reason"], "NoSocket") && Equals(m.Tags["stage"], "receive"));
+        Assert.Contains(seen, m => m.Instrument == "dpdksharp.net.drops" && m.Value == 1 && Equals(m.Tags["reason"], "Malformed"));
+        Assert.Contains(seen, m => m.Instrument == "dpdksharp.net.rx.packets" && m.Value == 1 && Equals(m.Tags["layer"], "udp"));
+        Assert.Contains(seen, m => m.Instrument == "dpdksharp.net.rx.frames" && m.Value == 2);
+        Assert.Contains(seen, m => m.Instrument == "dpdksharp.net.tx.packets" && m.Value == 1 && Equals(m.Tags["layer"], "icmp"));
+    }
+}
