@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -34,7 +33,8 @@ internal static class NativeFixture
             }, output);
 
             var library = Path.Combine(output, "lib" + FixtureGeneration.Library + ".so");
-            Gcc(library, Path.GetDirectoryName(headerPath)!,
+            Infrastructure.Gcc.Compile("-std=gnu11", "-O1", "-fPIC", "-shared", "-Wall", "-Werror", "-Wno-deprecated-declarations",
+                "-I", Path.GetDirectoryName(headerPath)!, "-o", library,
                 Path.Combine(output, "native", FixtureGeneration.Library + ".c"), Path.Combine(native, header + ".c"));
 
             var sources = Directory.GetFiles(Path.Combine(output, "cs"), "*.cs").Order().Select(File.ReadAllText).Append(probe);
@@ -60,21 +60,5 @@ internal static class NativeFixture
             // The loaded library stays mapped after deletion; the folder is only scratch.
             try { Directory.Delete(output, recursive: true); } catch (IOException) { }
         }
-    }
-
-    private static void Gcc(string library, string includeDir, params string[] sources)
-    {
-        var start = new ProcessStartInfo("gcc")
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-        };
-        foreach (var arg in (string[])["-std=gnu11", "-O1", "-fPIC", "-shared", "-Wall", "-Werror", "-Wno-deprecated-declarations",
-                     "-I", includeDir, "-o", library, .. sources])
-            start.ArgumentList.Add(arg);
-        using var gcc = Process.Start(start)!;
-        var errors = gcc.StandardError.ReadToEnd();
-        gcc.WaitForExit();
-        Assert.True(gcc.ExitCode == 0, $"gcc failed: {errors}");
     }
 }
