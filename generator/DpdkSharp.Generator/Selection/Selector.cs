@@ -90,6 +90,9 @@ public static class Selector
                 Skip(kind, f, "variadic: C# cannot call it (the shim offers fixed-arity entry points where needed)");
             else if (Unrepresentable(f) is { } why)
                 Skip(kind, f, why);
+            else if (f.IsInline && Emit.C.ShimEmitter.CannotWrap(f) is { } unwrappable)
+                Skip(kind, f, unwrappable); // no shim symbol would exist for its stub
+
             else
             {
                 set.Functions.Add(f);
