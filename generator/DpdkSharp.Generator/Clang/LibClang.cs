@@ -38,6 +38,7 @@ internal enum CXCursorKind
 {
     StructDecl = 2, UnionDecl = 3, EnumDecl = 5, FieldDecl = 6, EnumConstantDecl = 7, FunctionDecl = 8,
     VarDecl = 9, ParmDecl = 10, TypedefDecl = 20,
+    UnexposedExpr = 100, StringLiteral = 109, ParenExpr = 111, CStyleCastExpr = 117,
     FirstAttr = 400, UnexposedAttr = 400, PackedAttr = 408, AlignedAttr = 441, LastAttr = 441,
     MacroDefinition = 501,
 }
@@ -135,15 +136,16 @@ internal static unsafe partial class LibClang
     [LibraryImport(Library)] public static partial CXType clang_getArgType(CXType t, uint i);
     [LibraryImport(Library)] public static partial uint clang_isFunctionTypeVariadic(CXType t);
     [LibraryImport(Library)] public static partial uint clang_isConstQualifiedType(CXType t);
+    [LibraryImport(Library)] public static partial uint clang_isVolatileQualifiedType(CXType t);
     [LibraryImport(Library)] public static partial CXType clang_Type_getNamedType(CXType t);
     [LibraryImport(Library)] public static partial CXType clang_Type_getValueType(CXType t);
     [LibraryImport(Library)] public static partial CXType clang_Type_getModifiedType(CXType t);
 
+    [LibraryImport(Library)] public static partial void clang_getSpellingLocation(CXSourceLocation l, nint* file, uint* line, uint* column, uint* offset);
     [LibraryImport(Library)] public static partial void clang_getExpansionLocation(CXSourceLocation l, nint* file, uint* line, uint* column, uint* offset);
     [LibraryImport(Library)] public static partial CXString clang_getFileName(nint file);
     [LibraryImport(Library)] public static partial CXSourceLocation clang_getRangeStart(CXSourceRange r);
     [LibraryImport(Library)] public static partial CXSourceLocation clang_getRangeEnd(CXSourceRange r);
-
 
     /// <summary>Copies a CXString into managed memory and frees it (every CXString must be disposed).</summary>
     public static string Take(CXString s)

@@ -16,7 +16,7 @@ internal static class LibClangLoader
     private static int _resolverInstalled;
 
     /// <summary>
-    /// Routes this assembly's "libclang" imports to <see cref="Load"/> and loads it now, so a missing libclang
+    /// Routes this assembly's "libclang" imports to <see cref="Load()"/> and loads it now, so a missing libclang
     /// is reported before any parsing starts.
     /// </summary>
     public static void EnsureLoaded()
@@ -28,13 +28,19 @@ internal static class LibClangLoader
 
     public static nint Load()
     {
-        if (_handle != 0)
-            return _handle;
-        foreach (var candidate in Candidates)
+        if (_handle == 0)
+            _handle = Load(Candidates);
+        return _handle;
+    }
+
+    /// <summary>The first candidate that loads; separate from the cached handle so the failure message can be tested.</summary>
+    internal static nint Load(IReadOnlyList<string> candidates)
+    {
+        foreach (var candidate in candidates)
             if (NativeLibrary.TryLoad(candidate, out var handle))
-                return _handle = handle;
+                return handle;
         throw new GeneratorException(
-            "libclang 14 was not found (tried " + string.Join(", ", Candidates) + "). " +
-            "Install Debian's package libclang-14-dev (which brings libclang1-14): sudo bash eng/setup.sh");
+            "libclang 14 was not found (tried " + string.Join(", ", candidates) + "). " +
+            "Install Debian's packages libclang-14-dev and libclang1-14 (eng/setup.sh does): sudo bash eng/setup.sh");
     }
 }

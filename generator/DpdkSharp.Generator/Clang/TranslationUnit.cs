@@ -61,18 +61,22 @@ internal sealed unsafe class TranslationUnit : IDisposable
         {
             var d = clang_getDiagnostic(Handle, i);
             if (clang_getDiagnosticSeverity(d) >= SeverityError)
-                errors.Add(Take(clang_formatDiagnostic(d, 0x1 | 0x2 | 0x4))); // source location, column, option
+                errors.Add(Take(clang_formatDiagnostic(d, 0x1 | 0x2))); // "file:line:col: error: message" (no ranges)
             clang_disposeDiagnostic(d);
         }
         return errors;
     }
 
+    /// <summary>Every error at once (up to a screenful), so one run shows what to fix.</summary>
     private void ThrowOnErrors()
     {
+        const int shown = 50;
         var errors = Errors();
-        if (errors.Count > 0)
-            throw new GeneratorException($"clang reported {errors.Count} error(s):{Environment.NewLine}  " +
-                string.Join(Environment.NewLine + "  ", errors.Take(20)));
+        if (errors.Count == 0)
+            return;
+        var more = errors.Count > shown ? $"{Environment.NewLine}  ... and {errors.Count - shown} more" : "";
+        throw new GeneratorException($"clang reported {errors.Count} error(s):{Environment.NewLine}  " +
+            string.Join(Environment.NewLine + "  ", errors.Take(shown)) + more);
     }
 
     public CXCursor Cursor => clang_getTranslationUnitCursor(Handle);

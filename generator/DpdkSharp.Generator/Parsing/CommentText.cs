@@ -6,7 +6,10 @@ namespace DpdkSharp.Generator.Parsing;
 /// <summary>Turns C doc comments (<c>/** */</c>, <c>///</c>, <c>/**&lt; */</c>) into plain text lines.</summary>
 internal static partial class CommentText
 {
-    /// <summary>Strips comment markers and leading asterisks; keeps line breaks; null when nothing is left.</summary>
+    /// <summary>
+    /// Strips comment markers and leading asterisks and collapses runs of blanks, line by line; keeps line
+    /// breaks (blank lines separate paragraphs); null when nothing is left.
+    /// </summary>
     public static string? Clean(string? raw)
     {
         if (string.IsNullOrWhiteSpace(raw))
@@ -18,8 +21,8 @@ internal static partial class CommentText
             line = Markers().Replace(line, "");
             if (line.EndsWith("*/"))
                 line = line[..^2];
-            line = LeadingStar().Replace(line, "").TrimEnd();
-            lines.Add(line.Trim());
+            line = LeadingStar().Replace(line, "");
+            lines.Add(Spaces().Replace(line.Trim(), " "));
         }
         while (lines.Count > 0 && lines[0].Length == 0) lines.RemoveAt(0);
         while (lines.Count > 0 && lines[^1].Length == 0) lines.RemoveAt(lines.Count - 1);
@@ -35,11 +38,12 @@ internal static partial class CommentText
         var index = line - 1;
         if (index < 0 || index >= fileLines.Length)
             return null;
-        var trailing = fileLines[index].IndexOf("/**<", StringComparison.Ordinal);
-        if (trailing < 0)
-            trailing = fileLines[index].IndexOf("///<", StringComparison.Ordinal);
-        if (trailing >= 0)
-            return Clean(fileLines[index][trailing..]);
+        foreach (var marker in TrailingMarkers)
+        {
+            var trailing = fileLines[index].IndexOf(marker, StringComparison.Ordinal);
+            if (trailing >= 0)
+                return Clean(fileLines[index][trailing..]);
+        }
 
         var above = index - 1;
         if (above < 0)
@@ -62,9 +66,14 @@ internal static partial class CommentText
         return Clean(docs.ToString());
     }
 
-    [GeneratedRegex(@"^(/\*\*<|///<|//!<|/\*\*|/\*!|///|//!|/\*)")]
+    private static readonly string[] TrailingMarkers = ["/**<", "/*!<", "///<", "//!<"];
+
+    [GeneratedRegex(@"^(/\*\*<|/\*!<|///<|//!<|/\*\*|/\*!|///|//!|/\*)")]
     private static partial Regex Markers();
 
     [GeneratedRegex(@"^\*(?!/)\s?")]
     private static partial Regex LeadingStar();
+
+    [GeneratedRegex(@"[ \t]+")]
+    private static partial Regex Spaces();
 }

@@ -11,10 +11,10 @@ namespace DpdkSharp.Generator.Parsing;
 /// </summary>
 internal sealed class DeclarationWalker
 {
-    private readonly TranslationUnit _unit;
+    private readonly IReadOnlyList<CXCursor> _topLevel;
     private readonly CModel _model;
     private readonly TypeConverter _types;
-    private readonly AvailabilityReader _availability = new();
+    private readonly AvailabilityReader _availability;
     private readonly Dictionary<string, CRecord> _records = [];
     private readonly Dictionary<string, CEnum> _enums = [];
     private readonly Dictionary<string, CTypedef> _typedefs = [];
@@ -27,16 +27,18 @@ internal sealed class DeclarationWalker
     /// <summary>Record names in declaration order of completion (a record is added once all it contains is).</summary>
     private readonly HashSet<string> _building = [];
 
-    public DeclarationWalker(TranslationUnit unit, CModel model)
+    /// <param name="topLevel">The translation unit's top-level cursors (declarations and preprocessing record).</param>
+    public DeclarationWalker(IReadOnlyList<CXCursor> topLevel, CModel model, AvailabilityReader availability)
     {
-        _unit = unit;
+        _topLevel = topLevel;
         _model = model;
+        _availability = availability;
         _types = new TypeConverter(this);
     }
 
     public void Walk()
     {
-        var top = _unit.Cursor.Children();
+        var top = _topLevel;
         // Pre-pass: `typedef struct { ... } name;` names the unnamed record after the typedef.
         foreach (var c in top.Where(c => c.Kind == CXCursorKind.TypedefDecl))
         {
@@ -91,11 +93,35 @@ internal sealed class DeclarationWalker
         return (file, offset);
     }
 
-    private static CXType Desugar(CXType t)
+    internal static CXType Desugar(CXType t)
     {
         while (t.Kind is CXTypeKind.Elaborated or CXTypeKind.Attributed)
             t = t.Kind == CXTypeKind.Elaborated ? clang_Type_getNamedType(t) : clang_Type_getModifiedType(t);
         return t;
+    }
+
+    /// <summary>
+    /// A C spelling for an unnamed record or enum, which clang 14 spells as "struct (unnamed at file:line)":
+    /// the typedef that names it, or <c>__typeof__</c> of the field that holds it; null when it has no C
+    /// spelling (an anonymous member) or needs none (a tagged type).
+    /// </summary>
+    public string? UnnamedSpellingOf(CXCursor decl)
+    {
+        if (!IsUnnamed(decl))
+            return null;
+        if (_typedefNames.TryGetValue(Key(decl), out var typedefName))
+            return typedefName;
+        return _anonymousNames.TryGetValue(Key(decl), out var name) && _records.TryGetValue(name, out var record)
+            ? FieldTypeSpelling(record) : null;
+    }
+
+    private string? FieldTypeSpelling(CRecord record)
+    {
+        if (record.Parent is null || record.ParentField is null || record.ParentField.StartsWith("__anon", StringComparison.Ordinal)
+            || !_records.TryGetValue(record.Parent, out var parent))
+            return null;
+        var parentSpelling = parent.CSpelling ?? FieldTypeSpelling(parent);
+        return parentSpelling is null ? null : $"__typeof__((({parentSpelling} *)0)->{record.ParentField})";
     }
 
     private SourceLocation Location(CXCursor c)
@@ -162,7 +188,10 @@ internal sealed class DeclarationWalker
         }
 
         // Placeholder first: a record may point to itself (struct rte_mbuf *next).
-        var placeholder = new CRecord { Name = name, Location = Location(definition), IsUnion = isUnion, CSpelling = cSpelling };
+        var placeholder = new CRecord
+        {
+            Name = name, Location = Location(definition), IsUnion = isUnion, CSpelling = cSpelling, Parent = parent, ParentField = parentField,
+        };
         _records[name] = placeholder;
 
         var type = definition.Type();

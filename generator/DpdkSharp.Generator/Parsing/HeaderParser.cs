@@ -34,8 +34,11 @@ public static class HeaderParser
         using (var unit = TranslationUnit.Parse(UmbrellaName, umbrella, args,
                    LibClang.DetailedPreprocessingRecord | LibClang.SkipFunctionBodies, tolerateErrors: false))
         {
-            new DeclarationWalker(unit, model).Walk();
-            candidates = MacroEvaluator.Collect(unit, roots, model);
+            var topLevel = unit.Cursor.Children();
+            var sources = new SourceFiles();
+            var availability = new AvailabilityReader(sources, new MacroTable(topLevel, sources));
+            new DeclarationWalker(topLevel, model, availability).Walk();
+            candidates = MacroEvaluator.Collect(topLevel, sources, roots, model);
         }
         if (candidates.Count > 0)
         {

@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.RegularExpressions;
 using DpdkSharp.Generator.Clang;
 using DpdkSharp.Generator.Model;
 using static DpdkSharp.Generator.Clang.LibClang;
@@ -7,120 +8,140 @@ namespace DpdkSharp.Generator.Parsing;
 
 /// <summary>
 /// Evaluates object-like macros with clang itself, so expression macros (<c>(1ULL &lt;&lt; 5)</c>,
-/// <c>RTE_BIT64(3)</c>, <c>(A | B)</c>) get C's value and type: one extra translation unit declares
-/// <c>static const __auto_type __dpdksharp_m_NAME = (NAME);</c> for every candidate and clang evaluates the
-/// initializers. Macros that are not constant expressions (types, attributes, statements) fail there and
-/// are reported, without disturbing the others.
+/// <c>RTE_BIT64(3)</c>, <c>(A | B)</c>, <c>"%" PRIx32</c>) get C's value and type: one extra translation unit
+/// declares <c>static const __auto_type __dpdksharp_m_NAME = (NAME);</c> for every candidate and clang
+/// evaluates the initializers. Macros that are not constant expressions (types, attributes, initializer
+/// lists) fail there and are reported, without disturbing the others: bodies that could derail the parser
+/// for the declarations that follow (braces, semicolons, unbalanced parentheses) are never written into it.
 /// </summary>
-internal static class MacroEvaluator
+internal static partial class MacroEvaluator
 {
     private const string Prefix = "__dpdksharp_m_";
 
     public sealed record Candidate(string Name, SourceLocation Location, string Body, string? Doc);
 
-    /// <summary>Collects object-like macros defined under <paramref name="roots"/>; string literals are read directly.</summary>
-    public static List<Candidate> Collect(TranslationUnit unit, IReadOnlyList<string> roots, CModel model)
+    /// <summary>Collects object-like macros defined under <paramref name="roots"/>, in definition order; reports the others.</summary>
+    public static List<Candidate> Collect(IReadOnlyList<CXCursor> topLevel, SourceFiles sources, IReadOnlyList<string> roots, CModel model)
     {
         var candidates = new List<Candidate>();
         var seen = new HashSet<string>();
         var fileLines = new Dictionary<string, string[]>();
-        var sources = new SourceFiles();
-        foreach (var c in unit.Cursor.Children().Where(c => c.Kind == CXCursorKind.MacroDefinition))
+        foreach (var c in topLevel.Where(c => c.Kind == CXCursorKind.MacroDefinition))
         {
             var (file, line, _) = c.Where();
             if (file.Length == 0 || !roots.Any(r => file.StartsWith(r, StringComparison.Ordinal)))
                 continue;
             var name = c.Spelling();
             if (name.StartsWith('_') || !seen.Add(name))
-                continue; // include guards and reserved helpers
+                continue; // include guards and reserved helpers (attributes such as __rte_cache_aligned)
             var location = new SourceLocation(file, line);
             if (clang_Cursor_isMacroFunctionLike(c) != 0)
             {
                 model.Skipped.Add(new CSkipped("macro", name, "function-like macro", location));
                 continue;
             }
-            var definition = sources.Text(clang_getCursorExtent(c));
-            var body = Body(definition, name);
+            var body = Body(sources.Text(clang_getCursorExtent(c)), name);
             if (body.Length == 0)
             {
                 model.Skipped.Add(new CSkipped("macro", name, "empty macro (a flag, no value)", location));
                 continue;
             }
-            if (!fileLines.TryGetValue(file, out var lines))
-                fileLines[file] = lines = File.Exists(file) ? File.ReadAllLines(file) : [];
-            var doc = CommentText.ForMacro(lines, line);
-            if (StringLiteral(body) is { } text)
+            if (!IsExpressionShaped(body))
             {
-                model.Macros.Add(new CMacro
-                {
-                    Name = name, Location = location, Doc = doc, Expression = body,
-                    Kind = CMacroValueKind.String, ValueType = CBuiltinKind.CharSigned, StringValue = text,
-                });
+                model.Skipped.Add(new CSkipped("macro", name, $"not an expression: {Shorten(body)}", location));
                 continue;
             }
-            candidates.Add(new Candidate(name, location, body, doc));
+            if (!fileLines.TryGetValue(file, out var lines))
+                fileLines[file] = lines = File.Exists(file) ? File.ReadAllLines(file) : [];
+            candidates.Add(new Candidate(name, location, body, CommentText.ForMacro(lines, line)));
         }
         return candidates;
     }
 
-    /// <summary>The source of the evaluation unit: the umbrella, then one constant per candidate.</summary>
+    /// <summary>
+    /// The source of the evaluation unit: the umbrella, then one constant per candidate. A macro that was
+    /// #undef'd by the end of the headers gets no declaration (it would be an unknown identifier).
+    /// </summary>
     public static string EvaluationSource(string umbrella, IEnumerable<Candidate> candidates)
     {
         var source = new StringBuilder(umbrella).AppendLine();
         foreach (var c in candidates)
-            source.AppendLine($"static const __auto_type {Prefix}{c.Name} = ({c.Name});");
+            source.Append("#ifdef ").AppendLine(c.Name)
+                .AppendLine($"static const __auto_type {Prefix}{c.Name} = ({c.Name});")
+                .AppendLine("#endif");
         return source.ToString();
     }
 
+    /// <summary>Adds each candidate to the model, as a macro with its value or as skipped with the reason, in candidate order.</summary>
     public static void Evaluate(TranslationUnit unit, IReadOnlyList<Candidate> candidates, CModel model)
     {
+        var results = new Dictionary<string, object>(); // CMacro, or the reason it was skipped
         var byName = candidates.ToDictionary(c => c.Name);
-        var evaluated = new HashSet<string>();
         foreach (var c in unit.Cursor.Children())
         {
             if (c.Kind != CXCursorKind.VarDecl)
                 continue;
             var spelling = c.Spelling();
-            if (!spelling.StartsWith(Prefix, StringComparison.Ordinal) || !byName.TryGetValue(spelling[Prefix.Length..], out var candidate))
-                continue;
-            evaluated.Add(candidate.Name);
-            if (Evaluate(c, candidate) is { } macro)
+            if (spelling.StartsWith(Prefix, StringComparison.Ordinal) && byName.TryGetValue(spelling[Prefix.Length..], out var candidate))
+                results[candidate.Name] = Evaluate(c, candidate);
+        }
+        foreach (var candidate in candidates)
+        {
+            var result = results.GetValueOrDefault(candidate.Name) ?? "#undef'd by the end of the headers";
+            if (result is CMacro macro)
                 model.Macros.Add(macro);
             else
-                model.Skipped.Add(new CSkipped("macro", candidate.Name, $"not a constant expression: {Shorten(candidate.Body)}", candidate.Location));
+                model.Skipped.Add(new CSkipped("macro", candidate.Name, (string)result, candidate.Location));
         }
-        foreach (var missing in candidates.Where(c => !evaluated.Contains(c.Name)))
-            model.Skipped.Add(new CSkipped("macro", missing.Name, $"not a constant expression: {Shorten(missing.Body)}", missing.Location));
     }
 
-    private static CMacro? Evaluate(CXCursor variable, Candidate candidate)
+    private static object Evaluate(CXCursor variable, Candidate candidate)
     {
+        var notConstant = $"not a constant expression: {Shorten(candidate.Body)}";
         if (clang_isInvalidDeclaration(variable) != 0)
-            return null;
+            return notConstant;
+        var macro = new CMacro
+        {
+            Name = candidate.Name, Location = candidate.Location, Expression = candidate.Body, Doc = candidate.Doc,
+            Kind = CMacroValueKind.SignedInteger, ValueType = CBuiltinKind.Int,
+        };
         var type = variable.Type().Canonical();
-        var kind = TypeConverter.Builtin(type.Kind);
-        if (kind is null or CBuiltinKind.Void)
-            return null; // pointers, records: not a C# constant
+        if (type.Kind == CXTypeKind.Pointer && TypeConverter.Builtin(clang_getPointeeType(type).Canonical().Kind) is { } charKind
+            && charKind is CBuiltinKind.CharSigned or CBuiltinKind.CharUnsigned)
+        {
+            // clang_Cursor_Evaluate does not see through the parentheses to the literal; its spelling is the
+            // literal after concatenation ("%.4" PRIx32 -> "%.4x").
+            var literal = StringLiteral(variable);
+            return literal is null ? notConstant : macro with { Kind = CMacroValueKind.String, ValueType = charKind, StringValue = literal };
+        }
+        if (type.Kind == CXTypeKind.Enum)
+            type = clang_getEnumDeclIntegerType(type.Declaration()).Canonical();
+        if (TypeConverter.Builtin(type.Kind) is not { } kind || kind == CBuiltinKind.Void)
+            return $"evaluates to {Unqualified(type.Spelling())}, not a number or string";
+
         var result = clang_Cursor_Evaluate(variable);
         if (result == 0)
-            return null;
+            return notConstant;
         try
         {
-            var macro = new CMacro
+            macro = macro with { ValueType = kind };
+            switch (clang_EvalResult_getKind(result))
             {
-                Name = candidate.Name, Location = candidate.Location, Expression = candidate.Body,
-                Doc = candidate.Doc, ValueType = kind.Value, Kind = CMacroValueKind.SignedInteger,
-            };
-            return clang_EvalResult_getKind(result) switch
-            {
-                CXEvalResultKind.Int when IsUnsigned(kind.Value) =>
-                    macro with { Kind = CMacroValueKind.UnsignedInteger, UnsignedValue = clang_EvalResult_getAsUnsigned(result) },
-                CXEvalResultKind.Int =>
-                    macro with { SignedValue = clang_EvalResult_getAsLongLong(result) },
-                CXEvalResultKind.Float =>
-                    macro with { Kind = CMacroValueKind.Float, FloatValue = clang_EvalResult_getAsDouble(result) },
-                _ => null,
-            };
+                case CXEvalResultKind.Int:
+                    // Both views of the same bits; Kind says which one is the C value.
+                    var bits = clang_EvalResult_getAsUnsigned(result);
+                    var unsigned = IsUnsigned(kind);
+                    return macro with
+                    {
+                        Kind = unsigned ? CMacroValueKind.UnsignedInteger : CMacroValueKind.SignedInteger,
+                        UnsignedValue = unsigned ? bits : unchecked((ulong)clang_EvalResult_getAsLongLong(result)),
+                        SignedValue = unsigned ? unchecked((long)bits) : clang_EvalResult_getAsLongLong(result),
+                    };
+                case CXEvalResultKind.Float:
+                    return macro with { Kind = CMacroValueKind.Float, FloatValue = clang_EvalResult_getAsDouble(result) };
+                default:
+                    return notConstant;
+            }
         }
         finally
         {
@@ -128,25 +149,72 @@ internal static class MacroEvaluator
         }
     }
 
+    /// <summary>The value of the string literal that initializes <paramref name="variable"/> (through parentheses and implicit casts).</summary>
+    private static string? StringLiteral(CXCursor variable)
+    {
+        var expression = variable.Children().LastOrDefault();
+        while (expression.Kind is CXCursorKind.UnexposedExpr or CXCursorKind.ParenExpr)
+        {
+            var children = expression.Children();
+            if (children.Count != 1)
+                return null;
+            expression = children[0];
+        }
+        if (expression.Kind != CXCursorKind.StringLiteral)
+            return null;
+        var spelling = expression.Spelling();
+        return spelling.Length >= 2 && spelling[0] == '"' && spelling[^1] == '"' ? CString.Unescape(spelling[1..^1]) : null;
+    }
+
     private static bool IsUnsigned(CBuiltinKind k) => k is CBuiltinKind.Bool or CBuiltinKind.CharUnsigned or CBuiltinKind.UChar
         or CBuiltinKind.UShort or CBuiltinKind.UInt or CBuiltinKind.ULong or CBuiltinKind.ULongLong or CBuiltinKind.UInt128;
 
-    /// <summary>The text of a body made only of string literals (concatenated), or null.</summary>
-    private static string? StringLiteral(string body)
+    /// <summary>
+    /// False for bodies that cannot be an expression and could make clang's error recovery swallow the
+    /// declarations after theirs: braces (initializers, statements), semicolons, unbalanced parentheses or brackets.
+    /// </summary>
+    private static bool IsExpressionShaped(string body)
     {
-        var parts = System.Text.RegularExpressions.Regex.Matches(body, "\"(?:[^\"\\\\]|\\\\.)*\"|\\S+");
-        if (parts.Count == 0 || !parts.All(p => p.Value.Length >= 2 && p.Value[0] == '"' && p.Value[^1] == '"'))
-            return null;
-        return string.Concat(parts.Select(p => System.Text.RegularExpressions.Regex.Unescape(p.Value[1..^1])));
+        var depth = new Stack<char>();
+        var code = StringOrCharLiteral().Replace(body, "0");
+        foreach (var ch in code)
+        {
+            switch (ch)
+            {
+                case '{' or '}' or ';' or '"' or '\'':
+                    return false;
+                case '(' or '[':
+                    depth.Push(ch);
+                    break;
+                case ')' or ']':
+                    if (depth.Count == 0 || depth.Pop() != (ch == ')' ? '(' : '['))
+                        return false;
+                    break;
+            }
+        }
+        return depth.Count == 0;
     }
 
     /// <summary>The macro's replacement text on one line: after the name, continuations and comments removed.</summary>
     private static string Body(string definition, string name)
     {
         var text = definition.StartsWith(name, StringComparison.Ordinal) ? definition[name.Length..] : definition;
-        text = System.Text.RegularExpressions.Regex.Replace(text, @"/\*.*?\*/|//[^\n]*", " ", System.Text.RegularExpressions.RegexOptions.Singleline);
-        return System.Text.RegularExpressions.Regex.Replace(text.Replace("\\\n", " "), @"\s+", " ").Trim();
+        text = Comment().Replace(text, " ");
+        return Whitespace().Replace(text.Replace("\\\n", " "), " ").Trim();
     }
 
+    /// <summary>A type spelling without the top-level const that <c>static const __auto_type</c> added.</summary>
+    private static string Unqualified(string spelling) =>
+        spelling.EndsWith(" const", StringComparison.Ordinal) || spelling.EndsWith("*const", StringComparison.Ordinal) ? spelling[..^5].TrimEnd() : spelling;
+
     private static string Shorten(string body) => body.Length <= 60 ? body : body[..57] + "...";
+
+    [GeneratedRegex(@"/\*.*?\*/|//[^\n]*", RegexOptions.Singleline)]
+    private static partial Regex Comment();
+
+    [GeneratedRegex(@"\s+")]
+    private static partial Regex Whitespace();
+
+    [GeneratedRegex("""[LuU]?(?:"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')""")]
+    private static partial Regex StringOrCharLiteral();
 }

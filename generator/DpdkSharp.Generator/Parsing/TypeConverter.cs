@@ -13,7 +13,20 @@ internal sealed class TypeConverter(DeclarationWalker walker)
     public CType Convert(CXType t)
     {
         var converted = ConvertCore(t);
-        return converted with { Spelling = t.Spelling(), Size = Normalize(t.SizeOf()), Align = Normalize(t.AlignOf()) };
+        return converted with { Spelling = Spelling(t), Size = Normalize(t.SizeOf()), Align = Normalize(t.AlignOf()) };
+    }
+
+    /// <summary>
+    /// clang's spelling, except for unnamed records and enums, which clang 14 spells as no C compiler reads them:
+    /// <c>typedef union { ... } word_t;</c>'s type as "union word_t", a field's <c>struct { ... } pos;</c> as
+    /// "struct (unnamed struct at ...)".
+    /// </summary>
+    private string Spelling(CXType t)
+    {
+        var bare = DeclarationWalker.Desugar(t);
+        if (bare.Kind is CXTypeKind.Record or CXTypeKind.Enum && walker.UnnamedSpellingOf(bare.Declaration()) is { } name)
+            return (clang_isConstQualifiedType(t) != 0 ? "const " : "") + (clang_isVolatileQualifiedType(t) != 0 ? "volatile " : "") + name;
+        return t.Spelling();
     }
 
     private static long Normalize(long clangValue) => clangValue < 0 ? -1 : clangValue;

@@ -34,3 +34,21 @@ struct __attribute__((packed)) packed_bits {
 
 void bitfields_fill(struct flags *f, union offload *o, struct packed_bits *p);
 int bitfields_check(const struct flags *f, const union offload *o, const struct packed_bits *p);
+
+/* Unnamed bit-fields pad; a zero-width one closes the storage unit. */
+struct bf_padding {
+	uint8_t first : 3;
+	uint8_t : 2;
+	uint8_t second : 3;
+	uint32_t : 0;
+	uint8_t third : 4;
+};
+
+/* Bit-fields directly in a union all start at bit 0. */
+union bf_union {
+	uint32_t raw;
+	uint32_t low : 8;
+	int32_t signed_bits : 12;
+};
+
+void bitfields_fill_more(struct bf_padding *p, union bf_union *u);

@@ -1,4 +1,7 @@
 /* Object-like macros evaluated by clang; function-like ones skipped. */
+#include <stdint.h>
+#include <inttypes.h>
+
 #define BIT64(n) (1ULL << (n))
 
 /** Queue count. */
@@ -15,3 +18,29 @@
 #define SHIFTED_CHAR ('a')
 #define NOT_CONSTANT some_function()
 #define EMPTY_FLAG
+
+/* Like DPDK's RTE_BIT64: UINT64_C(1) is unsigned long on x86_64. */
+#define BIT64_U(nr) (UINT64_C(1) << (nr))
+#define FLAG_C BIT64_U(40)
+#define MAX_U64 UINT64_MAX
+#define MIN_I64 INT64_MIN
+#define ALL_ONES (~0u)
+#define SIZE_OF_U64 sizeof(uint64_t)
+#define FLOAT_VALUE 2.5f
+#define FULL_NAME NAME "-" "v1" /**< Concatenated with another macro. */
+#define HEX_FORMAT "%" PRIx32
+#define ESCAPED "tab\there\n"
+
+enum macro_enum { MACRO_ENUM_A = 1, MACRO_ENUM_B = 4 };
+#define ENUM_ALIAS MACRO_ENUM_B
+#define TYPED_ENUM ((enum macro_enum)2)
+
+/* Not constants: each skipped with a reason, none disturbs the others. */
+#define INITIALIZER { 0, 1 }
+#define UNBALANCED (1 +
+#define STATEMENT do { } while (0)
+#define POINTER_VALUE ((void *)-1)
+#define TYPE_NAME uint32_t
+#define UNDEFINED_LATER 5
+#undef UNDEFINED_LATER
+#define AFTER_BAD 99

@@ -32,3 +32,18 @@ typedef union {
 
 void records_fill(struct shape *s);
 int records_check(const struct shape *s);
+
+/* A named record defined inside another (file scope in C) and an unnamed union type of a named field. */
+struct outer {
+	struct inner {
+		uint32_t a;
+		uint16_t b;
+	} in;
+	struct inner more[2];
+	union {
+		uint8_t bytes[4];
+		uint32_t word;
+	} u;
+};
+
+void records_fill_outer(struct outer *o);

@@ -36,3 +36,18 @@ bool types_negate(bool value);
 struct opaque_device *types_device(void);
 const char *types_name(void);
 v4si types_vector(v4si v);
+
+/* Types C# has no exact equivalent for keep clang's size and alignment; qualifiers and atomics keep their spelling. */
+struct exotic {
+	long double ld;
+	unsigned __int128 uwide;
+	_Atomic(struct opaque_device *) atomic_device;
+	volatile uint32_t reg;
+	const char *const fixed_name;
+	uint64_t _Atomic counter;
+};
+
+typedef struct opaque_device opaque_device_t;
+
+long double types_long_double(long double x);
+void types_fill_exotic(struct exotic *e);

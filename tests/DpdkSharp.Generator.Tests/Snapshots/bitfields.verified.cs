@@ -133,6 +133,48 @@ public unsafe partial struct packed_bits
     }
 }
 
+[StructLayout(LayoutKind.Explicit, Size = 5)]
+public unsafe partial struct bf_padding
+{
+    /// <remarks>Bit-field: 3 bit(s) at bit 0.</remarks>
+    public byte first
+    {
+        get => (byte)(((ulong)Unsafe.ReadUnaligned<byte>(ref Unsafe.AddByteOffset(ref Unsafe.As<bf_padding, byte>(ref this), 0)) >> 0) & 0x7UL);
+        set { ref var unit = ref Unsafe.AddByteOffset(ref Unsafe.As<bf_padding, byte>(ref this), 0); var raw = (ulong)Unsafe.ReadUnaligned<byte>(ref unit); raw = (raw & ~(0x7UL << 0)) | ((unchecked((ulong)value) & 0x7UL) << 0); Unsafe.WriteUnaligned(ref unit, (byte)raw); }
+    }
+    /// <remarks>Bit-field: 3 bit(s) at bit 5.</remarks>
+    public byte second
+    {
+        get => (byte)(((ulong)Unsafe.ReadUnaligned<byte>(ref Unsafe.AddByteOffset(ref Unsafe.As<bf_padding, byte>(ref this), 0)) >> 5) & 0x7UL);
+        set { ref var unit = ref Unsafe.AddByteOffset(ref Unsafe.As<bf_padding, byte>(ref this), 0); var raw = (ulong)Unsafe.ReadUnaligned<byte>(ref unit); raw = (raw & ~(0x7UL << 5)) | ((unchecked((ulong)value) & 0x7UL) << 5); Unsafe.WriteUnaligned(ref unit, (byte)raw); }
+    }
+    /// <remarks>Bit-field: 4 bit(s) at bit 32.</remarks>
+    public byte third
+    {
+        get => (byte)(((ulong)Unsafe.ReadUnaligned<byte>(ref Unsafe.AddByteOffset(ref Unsafe.As<bf_padding, byte>(ref this), 4)) >> 0) & 0xFUL);
+        set { ref var unit = ref Unsafe.AddByteOffset(ref Unsafe.As<bf_padding, byte>(ref this), 4); var raw = (ulong)Unsafe.ReadUnaligned<byte>(ref unit); raw = (raw & ~(0xFUL << 0)) | ((unchecked((ulong)value) & 0xFUL) << 0); Unsafe.WriteUnaligned(ref unit, (byte)raw); }
+    }
+}
+
+[StructLayout(LayoutKind.Explicit, Size = 4)]
+public unsafe partial struct bf_union
+{
+    [FieldOffset(0)]
+    public uint raw;
+    /// <remarks>Bit-field: 8 bit(s) at bit 0.</remarks>
+    public uint low
+    {
+        get => (uint)(((ulong)Unsafe.ReadUnaligned<byte>(ref Unsafe.AddByteOffset(ref Unsafe.As<bf_union, byte>(ref this), 0)) >> 0) & 0xFFUL);
+        set { ref var unit = ref Unsafe.AddByteOffset(ref Unsafe.As<bf_union, byte>(ref this), 0); var raw = (ulong)Unsafe.ReadUnaligned<byte>(ref unit); raw = (raw & ~(0xFFUL << 0)) | ((unchecked((ulong)value) & 0xFFUL) << 0); Unsafe.WriteUnaligned(ref unit, (byte)raw); }
+    }
+    /// <remarks>Bit-field: 12 bit(s) at bit 0.</remarks>
+    public int signed_bits
+    {
+        get => (int)((long)((((ulong)Unsafe.ReadUnaligned<ushort>(ref Unsafe.AddByteOffset(ref Unsafe.As<bf_union, byte>(ref this), 0)) >> 0) & 0xFFFUL) << 52) >> 52);
+        set { ref var unit = ref Unsafe.AddByteOffset(ref Unsafe.As<bf_union, byte>(ref this), 0); var raw = (ulong)Unsafe.ReadUnaligned<ushort>(ref unit); raw = (raw & ~(0xFFFUL << 0)) | ((unchecked((ulong)(long)value) & 0xFFFUL) << 0); Unsafe.WriteUnaligned(ref unit, (ushort)raw); }
+    }
+}
+
 public static unsafe partial class Native
 {
     [LibraryImport("fixtures")]
@@ -140,4 +182,7 @@ public static unsafe partial class Native
 
     [LibraryImport("fixtures")]
     public static partial int bitfields_check(flags* f, offload* o, packed_bits* p);
+
+    [LibraryImport("fixtures")]
+    public static partial void bitfields_fill_more(bf_padding* p, bf_union* u);
 }

@@ -17,13 +17,17 @@ public enum documented_enum : uint
     /// The first constant.
     /// </summary>
     DOC_FIRST = 0,
+    /// <summary>
+    /// The second constant.
+    /// </summary>
+    DOC_SECOND = 1,
 }
 
 /// <summary>
 /// A documented record.
 /// Uses &lt;angle brackets&gt; &amp; ampersands.
 /// </summary>
-[StructLayout(LayoutKind.Explicit, Size = 4)]
+[StructLayout(LayoutKind.Explicit, Size = 12)]
 public unsafe partial struct documented
 {
     /// <summary>
@@ -31,12 +35,27 @@ public unsafe partial struct documented
     /// </summary>
     [FieldOffset(0)]
     public uint value;
+    /// <summary>
+    /// A trailing field doc.
+    /// </summary>
+    [FieldOffset(4)]
+    public uint trailing;
+    /// <summary>
+    /// A deprecated field.
+    /// </summary>
+    [System.Obsolete("Deprecated in DPDK.")]
+    [FieldOffset(8)]
+    public uint old_field;
 }
 
 public static unsafe partial class Native
 {
     /// <summary>
-    /// A stable function.
+    /// A multi-line doc with @p markup,
+    /// indentation and runs of spaces.
+    /// 
+    /// @return
+    /// Zero.
     /// </summary>
     [LibraryImport("fixtures")]
     public static partial int doc_stable();
@@ -60,8 +79,25 @@ public static unsafe partial class Native
     public static partial int doc_new();
 
     /// <summary>
+    /// Experimental and inline, as many of DPDK's fast-path functions are.
+    /// <para>static inline in C: calls the shim's fx_doc_new_inline.</para>
+    /// </summary>
+    [System.Diagnostics.CodeAnalysis.Experimental("DPDKEXP001")]
+    [LibraryImport("fixtures", EntryPoint = "fx_doc_new_inline")]
+    public static partial int doc_new_inline(int x);
+
+    /// <summary>
     /// The answer.
     /// <para>C: #define DOC_ANSWER 42</para>
     /// </summary>
     public const int DOC_ANSWER = 42;
+    /// <summary>
+    /// A trailing macro doc.
+    /// <para>C: #define DOC_TRAILING 7</para>
+    /// </summary>
+    public const int DOC_TRAILING = 7;
+    /// <summary>
+    /// <para>C: #define DOC_UNDOCUMENTED 1</para>
+    /// </summary>
+    public const int DOC_UNDOCUMENTED = 1;
 }

@@ -40,6 +40,24 @@ public enum mode_t_like : uint
     MODE_ON = 1,
 }
 
+public enum mixed_sign : long
+{
+    MS_NEGATIVE = -1L,
+    MS_BIG = 4294967296L,
+}
+
+public enum high_bit : uint
+{
+    HB_LOW = 1,
+    HB_HIGH = 2147483648,
+}
+
+public enum small : byte
+{
+    SMALL_A = 1,
+    SMALL_B = 200,
+}
+
 public static unsafe partial class Native
 {
     public const uint ANON_A = 10;

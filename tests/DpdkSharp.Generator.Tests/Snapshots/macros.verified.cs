@@ -8,12 +8,14 @@ using System.Runtime.InteropServices;
 
 namespace Fixtures;
 
+public enum macro_enum : uint
+{
+    MACRO_ENUM_A = 1,
+    MACRO_ENUM_B = 4,
+}
+
 public static unsafe partial class Native
 {
-    /// <summary>
-    /// <para>C: #define NAME "dpdksharp"</para>
-    /// </summary>
-    public const string NAME = "dpdksharp";
     /// <summary>
     /// Queue count.
     /// <para>C: #define MAX_QUEUES 16</para>
@@ -48,6 +50,10 @@ public static unsafe partial class Native
     /// </summary>
     public const long LONG_VALUE = 5000000000L;
     /// <summary>
+    /// <para>C: #define NAME "dpdksharp"</para>
+    /// </summary>
+    public const string NAME = "dpdksharp";
+    /// <summary>
     /// <para>C: #define RATIO 1.5</para>
     /// </summary>
     public const double RATIO = 1.5;
@@ -55,4 +61,53 @@ public static unsafe partial class Native
     /// <para>C: #define SHIFTED_CHAR ('a')</para>
     /// </summary>
     public const int SHIFTED_CHAR = 97;
+    /// <summary>
+    /// <para>C: #define FLAG_C BIT64_U(40)</para>
+    /// </summary>
+    public const ulong FLAG_C = 0x10000000000UL;
+    /// <summary>
+    /// <para>C: #define MAX_U64 UINT64_MAX</para>
+    /// </summary>
+    public const ulong MAX_U64 = 0xFFFFFFFFFFFFFFFFUL;
+    /// <summary>
+    /// <para>C: #define MIN_I64 INT64_MIN</para>
+    /// </summary>
+    public const long MIN_I64 = long.MinValue;
+    /// <summary>
+    /// <para>C: #define ALL_ONES (~0u)</para>
+    /// </summary>
+    public const uint ALL_ONES = 0xFFFFFFFF;
+    /// <summary>
+    /// <para>C: #define SIZE_OF_U64 sizeof(uint64_t)</para>
+    /// </summary>
+    public const ulong SIZE_OF_U64 = 8UL;
+    /// <summary>
+    /// <para>C: #define FLOAT_VALUE 2.5f</para>
+    /// </summary>
+    public const float FLOAT_VALUE = 2.5f;
+    /// <summary>
+    /// Concatenated with another macro.
+    /// <para>C: #define FULL_NAME NAME "-" "v1"</para>
+    /// </summary>
+    public const string FULL_NAME = "dpdksharp-v1";
+    /// <summary>
+    /// <para>C: #define HEX_FORMAT "%" PRIx32</para>
+    /// </summary>
+    public const string HEX_FORMAT = "%x";
+    /// <summary>
+    /// <para>C: #define ESCAPED "tab\there\n"</para>
+    /// </summary>
+    public const string ESCAPED = "tab\there\n";
+    /// <summary>
+    /// <para>C: #define ENUM_ALIAS MACRO_ENUM_B</para>
+    /// </summary>
+    public const int ENUM_ALIAS = 4;
+    /// <summary>
+    /// <para>C: #define TYPED_ENUM ((enum macro_enum)2)</para>
+    /// </summary>
+    public const uint TYPED_ENUM = 2;
+    /// <summary>
+    /// <para>C: #define AFTER_BAD 99</para>
+    /// </summary>
+    public const int AFTER_BAD = 99;
 }

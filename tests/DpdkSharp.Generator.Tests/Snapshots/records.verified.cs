@@ -98,6 +98,38 @@ public unsafe partial struct word_t
     public FixedArray_byte_4 u8;
 }
 
+[StructLayout(LayoutKind.Explicit, Size = 8)]
+public unsafe partial struct inner
+{
+    [FieldOffset(0)]
+    public uint a;
+    [FieldOffset(4)]
+    public ushort b;
+}
+
+/// <summary>
+/// An anonymous union inside outer.
+/// </summary>
+[StructLayout(LayoutKind.Explicit, Size = 4)]
+public unsafe partial struct outer__u
+{
+    [FieldOffset(0)]
+    public FixedArray_byte_4 bytes;
+    [FieldOffset(0)]
+    public uint word;
+}
+
+[StructLayout(LayoutKind.Explicit, Size = 28)]
+public unsafe partial struct outer
+{
+    [FieldOffset(0)]
+    public inner @in;
+    [FieldOffset(8)]
+    public FixedArray_inner_2 more;
+    [FieldOffset(24)]
+    public outer__u u;
+}
+
 public static unsafe partial class Native
 {
     [LibraryImport("fixtures")]
@@ -105,4 +137,7 @@ public static unsafe partial class Native
 
     [LibraryImport("fixtures")]
     public static partial int records_check(shape* s);
+
+    [LibraryImport("fixtures")]
+    public static partial void records_fill_outer(outer* o);
 }

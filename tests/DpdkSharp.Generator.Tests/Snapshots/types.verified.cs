@@ -55,6 +55,23 @@ public unsafe partial struct with_vector
     public FixedArray_byte_16 lanes;
 }
 
+[StructLayout(LayoutKind.Explicit, Size = 64)]
+public unsafe partial struct exotic
+{
+    [FieldOffset(0)]
+    public FixedArray_byte_16 ld;
+    [FieldOffset(16)]
+    public UInt128 uwide;
+    [FieldOffset(32)]
+    public opaque_device* atomic_device;
+    [FieldOffset(40)]
+    public uint reg;
+    [FieldOffset(48)]
+    public sbyte* fixed_name;
+    [FieldOffset(56)]
+    public ulong counter;
+}
+
 public static unsafe partial class Native
 {
     [LibraryImport("fixtures")]
@@ -72,4 +89,7 @@ public static unsafe partial class Native
 
     [LibraryImport("fixtures")]
     public static partial sbyte* types_name();
+
+    [LibraryImport("fixtures")]
+    public static partial void types_fill_exotic(exotic* e);
 }

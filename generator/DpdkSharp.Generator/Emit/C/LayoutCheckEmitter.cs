@@ -28,7 +28,13 @@ public static class LayoutCheckEmitter
         {
             var type = TypeExpression(r, byName);
             if (type is null)
-                continue; // an anonymous member: its fields are checked through the parent
+            {
+                // An anonymous member has no type C can name: its fields are checked through the parent, its own
+                // size only through them. Anything else unreachable is said here, so a missing check is visible.
+                if (!IsAnonymousMember(r, byName))
+                    s.AppendLine($"/* {r.Name}: no C name and no parent field to reach it by: not checked */");
+                continue;
+            }
             s.AppendLine($"/* {r.Name} */");
             Assert(s, $"sizeof({type}) == {r.Size}", $"{r.Name}: size {r.Size}");
             Assert(s, $"_Alignof({type}) == {r.Align}", $"{r.Name}: alignment {r.Align}");
@@ -46,24 +52,45 @@ public static class LayoutCheckEmitter
     private static void Assert(StringBuilder s, string condition, string message) =>
         s.AppendLine($"_Static_assert({condition}, \"{message}\");");
 
-    /// <summary>A C type expression for a record: its name, or the type of the parent's field that holds it.</summary>
+    /// <summary>A C type expression for a record: its name, or the type of the member path that holds it.</summary>
     private static string? TypeExpression(CRecord r, IReadOnlyDictionary<string, CRecord> byName)
     {
         if (r.CSpelling is not null)
             return r.CSpelling;
+        if (IsAnonymousMember(r, byName))
+            return null; // no name to take its type by: its path is its parent's
+        return Access(r, byName) is { Path.Length: > 0 } a ? $"__typeof__((({a.Type} *)0)->{a.Path})" : null;
+    }
+
+    /// <summary>
+    /// How C reaches a record without a name: the nearest enclosing type it can name and the member path from
+    /// there (<c>level1.deep</c>, <c>items[0]</c>). An anonymous member adds nothing to the path, as C11 names its
+    /// fields through the parent; so its path is its parent's. Arrays and pointers are looked through with
+    /// <c>[0]</c>. Null when the model does not say where the record lives.
+    /// </summary>
+    private static (string Type, string Path)? Access(CRecord r, IReadOnlyDictionary<string, CRecord> byName)
+    {
+        if (r.CSpelling is not null)
+            return (r.CSpelling, "");
         if (r.Parent is null || r.ParentField is null || !byName.TryGetValue(r.Parent, out var parent))
             return null;
         var field = parent.Fields.FirstOrDefault(f => f.Name == r.ParentField);
-        if (field is null || field.IsAnonymousMember)
+        if (field is null || Access(parent, byName) is not { } outer)
             return null;
-        var parentType = TypeExpression(parent, byName);
-        if (parentType is null)
-            return null;
+        if (field.IsAnonymousMember)
+            return outer;
         var index = "";
-        for (var t = Selector.Resolve(field.Type); t is CArrayType a; t = Selector.Resolve(a.Element))
+        for (var t = Selector.Resolve(field.Type); t is CArrayType or CPointerType; )
+        {
             index += "[0]";
-        return $"__typeof__((({parentType} *)0)->{r.ParentField}{index})";
+            t = Selector.Resolve(t is CArrayType a ? a.Element : ((CPointerType)t).Pointee);
+        }
+        return (outer.Type, (outer.Path.Length == 0 ? "" : outer.Path + ".") + field.Name + index);
     }
+
+    private static bool IsAnonymousMember(CRecord r, IReadOnlyDictionary<string, CRecord> byName) =>
+        r.Parent is not null && byName.TryGetValue(r.Parent, out var parent)
+        && parent.Fields.Any(f => f.Name == r.ParentField && f.IsAnonymousMember);
 
     /// <summary>Named, byte-aligned, non-bit-field fields reachable from a record, with absolute offsets in bits.</summary>
     private static IEnumerable<(string Name, long Bits)> Leaves(CRecord r, long baseBits, IReadOnlyDictionary<string, CRecord> byName)

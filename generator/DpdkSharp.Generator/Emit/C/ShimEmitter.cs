@@ -1,5 +1,6 @@
 using System.Text;
 using DpdkSharp.Generator.Model;
+using DpdkSharp.Generator.Selection;
 
 namespace DpdkSharp.Generator.Emit.C;
 
@@ -7,7 +8,8 @@ namespace DpdkSharp.Generator.Emit.C;
 /// The C shim: one exported wrapper <c>&lt;prefix&gt;_&lt;name&gt;</c> per bound <c>static inline</c> function,
 /// so C# can call what has no symbol of its own (rust-bindgen's "wrap static fns" idea). Types are written
 /// as clang spells them; a spelling that is a declarator (function pointer, array) goes through
-/// <c>__typeof__</c> so a parameter name can follow it.
+/// <c>__typeof__</c> so a parameter name can follow it. Hand-written entry points (per-thread variables,
+/// variadic functions at a fixed arity) live in their own C files compiled beside this one.
 /// </summary>
 public static class ShimEmitter
 {
@@ -22,20 +24,46 @@ public static class ShimEmitter
         s.AppendLine();
         foreach (var f in inlineFunctions.Where(f => f.IsInline))
         {
+            if (CannotWrap(f) is { } reason)
+            {
+                // Said in the file rather than failing the whole shim; selection should skip and report it (CannotWrap).
+                s.AppendLine($"/* {f.Name}: not wrapped: {reason} */");
+                s.AppendLine();
+                continue;
+            }
+            // Parameters get names in the prefix's namespace: a header's own names could be macros defined after
+            // the function, or the function's name itself (a parameter would then hide the callee).
+            var names = f.Parameters.Select((_, i) => $"{prefix}_arg{i}").ToList();
             var parameters = f.Parameters.Count == 0
                 ? "void"
-                : string.Join(", ", f.Parameters.Select((p, i) => $"{TypeName(p.Type.Spelling)} p{i}"));
-            var arguments = string.Join(", ", f.Parameters.Select((_, i) => $"p{i}"));
-            var call = $"{f.Name}({arguments})";
-            var isVoid = f.ReturnType.Spelling.Trim() == "void";
+                : string.Join(", ", f.Parameters.Select((p, i) => $"{TypeName(p.Type.Spelling)} {names[i]}"));
+            var call = $"{f.Name}({string.Join(", ", names)})";
             s.AppendLine($"DPDKSHARP_EXPORT {TypeName(f.ReturnType.Spelling)} {prefix}_{f.Name}({parameters})");
-            s.AppendLine($"{{ {(isVoid ? "" : "return ")}{call}; }}");
+            s.AppendLine($"{{ {(ReturnsVoid(f) ? "" : "return ")}{call}; }}");
             s.AppendLine();
         }
         return s.ToString();
     }
 
+    /// <summary>
+    /// Why a function cannot be wrapped, or null: variadic (arguments cannot be forwarded), or a signature naming
+    /// an unnamed struct, union or enum (clang spells it "struct (unnamed at ...)", which no C can repeat).
+    /// Selection may call this to skip and report such functions instead of binding a stub with no symbol.
+    /// </summary>
+    public static string? CannotWrap(CFunction f)
+    {
+        if (f.IsVariadic)
+            return "variadic: the arguments cannot be forwarded";
+        var unnamed = f.Parameters.Select(p => p.Type.Spelling).Prepend(f.ReturnType.Spelling)
+            .FirstOrDefault(t => t.Contains("(unnamed ") || t.Contains("(anonymous "));
+        return unnamed is null ? null : $"its signature names an unnamed type ({unnamed})";
+    }
+
     /// <summary>A type usable before a name: declarator-shaped spellings are wrapped in __typeof__.</summary>
     public static string TypeName(string spelling) =>
         spelling.Contains('(') || spelling.Contains('[') ? $"__typeof__({spelling})" : spelling;
+
+    /// <summary><c>void</c>, also through a typedef: <c>return f();</c> would then be a constraint violation.</summary>
+    private static bool ReturnsVoid(CFunction f) =>
+        Selector.Resolve(f.ReturnType) is CBuiltinType { Kind: CBuiltinKind.Void } || f.ReturnType.Spelling.Trim() == "void";
 }
