@@ -5,21 +5,23 @@ namespace DpdkSharp.Runtime;
 
 /// <summary>
 /// A receive queue of a configured port, from <see cref="Port.GetRxQueue"/>. <see cref="Receive"/> is the fast
-/// path: one <c>rte_eth_rx_burst</c> call (no GC transition), no allocation, no lock. A queue is polled by one
-/// thread at a time, as in DPDK.
+/// path: what the inline <c>rte_eth_rx_burst</c> does (the driver's burst function called directly, no GC
+/// transition; through the shim when RX callbacks are installed, see <see cref="EthFastPath"/>), no allocation,
+/// no lock. A queue is polled by one thread at a time, as in DPDK.
 /// </summary>
 public readonly unsafe struct RxQueue
 {
+    // &rte_eth_fp_ops[port]: a fixed address, read on every burst (see EthFastPath). Null in a default(RxQueue),
+    // which was never checked against a configured port: refused rather than let DPDK crash.
+    private readonly rte_eth_fp_ops* _ops;
     private readonly ushort _port;
     private readonly ushort _queue;
-    // A default(RxQueue) was never checked against a configured port: refuse it rather than let DPDK crash.
-    private readonly bool _checked;
 
     internal RxQueue(ushort port, ushort queue)
     {
+        _ops = EthFastPath.Entry(port);
         _port = port;
         _queue = queue;
-        _checked = true;
     }
 
     /// <summary>The port.</summary>
@@ -35,17 +37,21 @@ public readonly unsafe struct RxQueue
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int Receive(ref MbufBurst burst)
     {
-        if (!_checked)
+        var ops = _ops;
+        if (ops == null)
             ThrowUnchecked();
         var room = burst.FreeSpace;
         if (room == 0)
             return 0;
         int received;
         fixed (nint* slots = &burst.FreeSlots)
-            received = Dpdk.rte_eth_rx_burst(_port, _queue, (rte_mbuf**)slots, (ushort)room);
+            received = EthFastPath.RxBurst(ops, _port, _queue, (rte_mbuf**)slots, (ushort)room);
         burst.Grow(received);
         return received;
     }
+
+    /// <summary>Whether RX callbacks are installed on this queue now, so that <see cref="Receive"/> goes through the shim.</summary>
+    internal bool HasCallbacks => _ops != null && EthFastPath.HasRxCallbacks(_ops, _queue);
 
     internal static void ThrowUnchecked() =>
         throw new InvalidOperationException("This queue handle is default-initialised; get queues from Port.GetRxQueue / Port.GetTxQueue.");
@@ -56,19 +62,19 @@ public readonly unsafe struct RxQueue
 
 /// <summary>
 /// A transmit queue of a configured port, from <see cref="Port.GetTxQueue"/>. <see cref="Transmit"/> is the fast
-/// path: one <c>rte_eth_tx_burst</c> call (no GC transition), no allocation, no lock.
+/// path: what the inline <c>rte_eth_tx_burst</c> does (as for <see cref="RxQueue"/>), no allocation, no lock.
 /// </summary>
 public readonly unsafe struct TxQueue
 {
+    private readonly rte_eth_fp_ops* _ops; // as in RxQueue
     private readonly ushort _port;
     private readonly ushort _queue;
-    private readonly bool _checked;
 
     internal TxQueue(ushort port, ushort queue)
     {
+        _ops = EthFastPath.Entry(port);
         _port = port;
         _queue = queue;
-        _checked = true;
     }
 
     /// <summary>The port.</summary>
@@ -85,17 +91,21 @@ public readonly unsafe struct TxQueue
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int Transmit(ref MbufBurst burst)
     {
-        if (!_checked)
+        var ops = _ops;
+        if (ops == null)
             RxQueue.ThrowUnchecked();
         var count = burst.Count;
         if (count == 0)
             return 0;
         int sent;
         fixed (nint* slots = &burst.FirstSlot)
-            sent = Dpdk.rte_eth_tx_burst(_port, _queue, (rte_mbuf**)slots, (ushort)count);
+            sent = EthFastPath.TxBurst(ops, _port, _queue, (rte_mbuf**)slots, (ushort)count);
         burst.RemoveFirst(sent);
         return sent;
     }
+
+    /// <summary>Whether TX callbacks are installed on this queue now, so that <see cref="Transmit"/> goes through the shim.</summary>
+    internal bool HasCallbacks => _ops != null && EthFastPath.HasTxCallbacks(_ops, _queue);
 
     /// <inheritdoc/>
     public override string ToString() => $"port {_port} tx queue {_queue}";
