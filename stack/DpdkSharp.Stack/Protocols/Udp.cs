@@ -107,6 +107,17 @@ public enum NetError
     ParameterProblem,
 }
 
+/// <summary>
+/// Receives an endpoint's datagrams synchronously, inside <see cref="NetworkInterfaceCore.Receive"/>,
+/// instead of having them queued: the zero-copy path. <paramref name="payload"/> is the receive
+/// buffer itself (an mbuf's data, or the reassembly buffer) and is valid only during the call.
+/// The handler may send through the same core (it runs on the core's thread).
+/// </summary>
+public interface IUdpDatagramHandler
+{
+    void OnDatagram(UdpHandle endpoint, ReadOnlySpan<byte> payload, Ipv4Endpoint remote);
+}
+
 /// <summary>UDP endpoint table limits.</summary>
 public sealed record UdpOptions
 {
@@ -144,7 +155,7 @@ internal sealed class DatagramQueue
         public int Length;
     }
 
-    private readonly int _maxBytes;
+    private int _maxBytes;
     private readonly Meta[] _meta;
     private byte[] _data = [];
     private int _dataHead;
@@ -161,6 +172,9 @@ internal sealed class DatagramQueue
     public int Count => _metaCount;
     public int Bytes => _dataUsed;
     public int Capacity => _maxBytes;
+
+    /// <summary>Changes the byte limit (SO_RCVBUF); queued data above a lower limit stays until read.</summary>
+    public void SetLimit(int maxBytes) => _maxBytes = maxBytes;
 
     public bool TryEnqueue(ReadOnlySpan<byte> payload, Ipv4Endpoint remote, ushort tag)
     {
@@ -270,6 +284,7 @@ public sealed class UdpEndpointTable
         public Ipv4Endpoint PendingErrorFrom;
         public int NextOnPort = -1;
         public long DroppedDatagrams;
+        public IUdpDatagramHandler? Handler;
         public readonly DatagramQueue Queue = new(options.ReceiveBufferBytes, options.MaxQueuedDatagrams);
     }
 
@@ -358,7 +373,9 @@ public sealed class UdpEndpointTable
         e.InReady = false;
         e.PendingError = NetError.None;
         e.DroppedDatagrams = 0;
+        e.Handler = null;
         e.Queue.Clear();
+        e.Queue.SetLimit(_options.ReceiveBufferBytes);
         e.NextOnPort = _portHead[port];
         _portHead[port] = index;
         handle = new UdpHandle(index, e.Generation);
@@ -409,6 +426,7 @@ public sealed class UdpEndpointTable
         }
         e.InUse = false;
         e.InReady = false;
+        e.Handler = null;
         e.Queue.Clear();
         _free[_freeCount++] = handle.Index;
         return NetError.None;
@@ -424,6 +442,38 @@ public sealed class UdpEndpointTable
         e.DontFragment = value;
         return NetError.None;
     }
+
+    /// <summary>
+    /// Sets (or, with null, removes) the handler that receives this endpoint's datagrams inline
+    /// instead of queuing them. Pending ICMP errors are still queued as state (see <see cref="PeekError"/>).
+    /// </summary>
+    public NetError SetHandler(UdpHandle handle, IUdpDatagramHandler? handler)
+    {
+        if (!TryGet(handle, out var e))
+        {
+            return NetError.InvalidHandle;
+        }
+        e.Handler = handler;
+        return NetError.None;
+    }
+
+    /// <summary>Sets one endpoint's receive queue limit in payload bytes (SO_RCVBUF), 0 to 16 MiB.</summary>
+    public NetError SetReceiveBufferSize(UdpHandle handle, int bytes)
+    {
+        if (!TryGet(handle, out var e))
+        {
+            return NetError.InvalidHandle;
+        }
+        if (bytes < 0 || bytes > MaxReceiveBufferBytes)
+        {
+            return NetError.InvalidArgument;
+        }
+        e.Queue.SetLimit(bytes);
+        return NetError.None;
+    }
+
+    /// <summary>Largest per-endpoint receive limit <see cref="SetReceiveBufferSize"/> accepts.</summary>
+    public const int MaxReceiveBufferBytes = 16 << 20;
 
     public bool TryGetLocal(UdpHandle handle, out Ipv4Endpoint local)
     {
@@ -535,6 +585,11 @@ public sealed class UdpEndpointTable
     internal bool Deliver(int index, ReadOnlySpan<byte> payload, Ipv4Endpoint remote)
     {
         var e = _endpoints[index]!;
+        if (e.Handler is { } handler)
+        {
+            handler.OnDatagram(new UdpHandle(index, e.Generation), payload, remote);
+            return true;
+        }
         if (!e.Queue.TryEnqueue(payload, remote, 0))
         {
             e.DroppedDatagrams++;

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# The UDP echo sample against the Linux kernel: the sample creates a TAP interface through
+# DPDK's net_tap; this script moves the kernel end into a network namespace of its own
+# (10.77.0.1/24, the sample is 10.77.0.2/24), pings the sample and sends it UDP with socat,
+# prints what came back, and removes everything it made on exit (trap). Needs root.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+IFACE="dtapecho$$"; IFACE="${IFACE:0:15}"
+NETNS="dpdksharp-echo-$$"
+KERNEL_IP=10.77.0.1
+STACK_IP=10.77.0.2
+PORT=7
+LOG="$(mktemp)"
+SERVER_PID=""
+
+cleanup() {
+  if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill -TERM "$SERVER_PID" 2>/dev/null || true   # the sample closes the port: the TAP goes away
+    wait "$SERVER_PID" 2>/dev/null || true
+  fi
+  ip netns del "$NETNS" 2>/dev/null || true
+  echo "--- server log"; cat "$LOG"; rm -f "$LOG"
+  if ip netns list | grep -q "$NETNS" || ip -o link show | grep -q "$IFACE"; then
+    echo "cleanup: $NETNS or $IFACE still present" >&2
+  else
+    echo "cleanup: namespace and TAP interface removed"
+  fi
+}
+trap cleanup EXIT
+
+[[ $EUID -eq 0 ]] || { echo "run as root (DPDK, TAP, network namespaces)" >&2; exit 1; }
+command -v socat >/dev/null || { echo "socat is missing (apt-get install socat)" >&2; exit 1; }
+
+echo "--- building the sample"
+dotnet build "$ROOT/samples/UdpEcho" -c Release -v quiet -nologo >/dev/null
+DLL="$(find "$ROOT/samples/UdpEcho/bin/Release" -name DpdkSharp.Samples.UdpEcho.dll | head -1)"
+
+echo "--- starting the echo server on $IFACE ($STACK_IP, UDP port $PORT)"
+dotnet "$DLL" --iface "$IFACE" --address "$STACK_IP/24" --port "$PORT" >"$LOG" 2>&1 &
+SERVER_PID=$!
+for _ in $(seq 100); do grep -q '^ready' "$LOG" && break; sleep 0.1; done
+grep -q '^ready' "$LOG" || { echo "the server did not start" >&2; exit 1; }
+
+echo "--- kernel side: $IFACE into namespace $NETNS as $KERNEL_IP/24"
+ip netns add "$NETNS"
+ip link set "$IFACE" netns "$NETNS"
+ip -n "$NETNS" addr add "$KERNEL_IP/24" dev "$IFACE"
+ip -n "$NETNS" link set "$IFACE" up
+
+echo "--- ping (ICMP echo, then 4000 bytes: fragmented by the kernel, reassembled by the stack)"
+ip netns exec "$NETNS" ping -c 5 -i 0.2 "$STACK_IP" | tail -2
+ip netns exec "$NETNS" ping -c 3 -i 0.2 -s 4000 "$STACK_IP" | tail -2
+echo "--- ARP entry the kernel learned"
+ip -n "$NETNS" neigh show "$STACK_IP"
+
+echo "--- UDP via socat"
+FAIL=0
+for msg in "hello, DPDK" "$(head -c 3000 /dev/zero | tr '\0' 'x')"; do
+  reply="$(printf '%s' "$msg" | ip netns exec "$NETNS" socat -t 2 -T 3 - "UDP4:$STACK_IP:$PORT")"
+  if [[ "$reply" == "$msg" ]]; then
+    echo "sent ${#msg} bytes, echoed ${#reply} bytes: ok"
+  else
+    echo "sent ${#msg} bytes, got ${#reply} bytes back: MISMATCH"; FAIL=1
+  fi
+done
+
+echo "--- UDP to a closed port (the stack answers ICMP port unreachable)"
+# Two datagrams a second apart: the ICMP error for the first fails socat's next read or write.
+out="$( (printf 'x'; sleep 1; printf 'y') | ip netns exec "$NETNS" socat -t 2 -T 3 - "UDP4:$STACK_IP:9" 2>&1 || true)"
+if grep -q "Connection refused" <<<"$out"; then
+  echo "port 9: $(grep -o '[^]]*: Connection refused' <<<"$out" | head -1 | sed 's/^ *//'): ok"
+else
+  echo "port 9: NOT REFUSED"; FAIL=1
+fi
+exit $FAIL

@@ -1,0 +1,54 @@
+using System.Runtime.CompilerServices;
+using DpdkSharp.Interop;
+using Native = DpdkSharp.Interop.Dpdk;
+using DpdkSharp.Runtime;
+
+namespace DpdkSharp.Stack.Dpdk;
+
+/// <summary>
+/// The core's transmit buffers as mbufs of a runtime <see cref="Mempool"/>: a
+/// <see cref="PacketBuffer"/> is the <c>rte_mbuf*</c>, renting is <c>rte_pktmbuf_alloc</c>, the
+/// span is the mbuf's data room after the headroom, returning is <c>rte_pktmbuf_free</c>.
+/// </summary>
+public sealed unsafe class MbufPacketBufferPool : IPacketBufferPool
+{
+    private readonly Mempool _pool;
+
+    /// <summary>Rents from <paramref name="pool"/>, whose mbufs must hold a frame of the interface's MTU after the headroom.</summary>
+    public MbufPacketBufferPool(Mempool pool)
+    {
+        ArgumentNullException.ThrowIfNull(pool);
+        _pool = pool;
+        BufferSize = pool.DataRoomSize - Native.RTE_PKTMBUF_HEADROOM;
+        if (BufferSize < 64)
+        {
+            throw new ArgumentException($"Mempool '{pool.Name}' has a {pool.DataRoomSize}-byte data room: too small for frames after the {Native.RTE_PKTMBUF_HEADROOM}-byte headroom.", nameof(pool));
+        }
+    }
+
+    /// <summary>The mempool the buffers come from.</summary>
+    public Mempool Mempool => _pool;
+
+    /// <inheritdoc/>
+    public int BufferSize { get; }
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryRent(out PacketBuffer buffer)
+    {
+        var m = Native.rte_pktmbuf_alloc(_pool.Pointer);
+        buffer = new PacketBuffer((nint)m);
+        return m != null;
+    }
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Span<byte> GetSpan(PacketBuffer buffer)
+    {
+        var m = (rte_mbuf*)buffer.Handle;
+        return new Span<byte>((byte*)m->buf_addr + m->data_off, BufferSize);
+    }
+
+    /// <inheritdoc/>
+    public void Return(PacketBuffer buffer) => Native.rte_pktmbuf_free((rte_mbuf*)buffer.Handle);
+}

@@ -1,0 +1,283 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net.Sockets;
+
+namespace DpdkSharp.Stack;
+
+/// <summary>
+/// Drives one <see cref="NetworkInterfaceCore"/> on one device queue from a dedicated thread:
+/// receive a burst → <see cref="NetworkInterfaceCore.Receive"/> each frame → free the receive
+/// buffers → commands from application threads → <see cref="NetworkInterfaceCore.Poll"/> (timers)
+/// → socket readiness → flush the transmit burst. The core is touched only by this thread;
+/// application threads reach it through a lock-free command queue (<see cref="Post"/>), and
+/// completions go back through <c>ValueTask</c>s whose continuations never run on the reactor.
+/// </summary>
+/// <remarks>
+/// <para>Per packet the loop allocates nothing: bursts are stack slots, the core copies what it
+/// keeps into preallocated storage, transmit buffers are rented from the device.</para>
+/// <para>Ownership: the reactor owns the core and the device queue from <see cref="Start"/>; its
+/// <see cref="Dispose"/> stops the loop, fails pending socket operations with
+/// <see cref="SocketError.OperationAborted"/>, closes every endpoint, flushes what the core still
+/// sends, and disposes the core (which returns frames waiting for ARP to the pool).</para>
+/// </remarks>
+public sealed class Reactor : IDisposable
+{
+    private readonly NetworkInterfaceCore _core;
+    private readonly IReactorDevice _device;
+    private readonly ReactorOptions _options;
+    private readonly ConcurrentQueue<ReactorWork> _commands = new();
+    private readonly ManualResetEventSlim _wake = new(false, 0);
+    private readonly UdpSocket?[] _udpSockets;
+    private readonly double _nsPerTick = 1e9 / Stopwatch.Frequency;
+    private readonly Thread _thread;
+    private volatile bool _stopping;
+    private volatile bool _stopped;
+    private int _sleeping;
+    private int _started;
+    private long _now;
+    private long _iterations;
+    private long _handlerErrors;
+    private Exception? _fault;
+
+    /// <summary>Binds <paramref name="core"/> to <paramref name="device"/>; call <see cref="Start"/> to run it.</summary>
+    /// <remarks>The core must have been built with the device's <see cref="IReactorDevice.Pool"/> and <see cref="IReactorDevice.Sink"/>.</remarks>
+    public Reactor(NetworkInterfaceCore core, IReactorDevice device, ReactorOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(core);
+        ArgumentNullException.ThrowIfNull(device);
+        _core = core;
+        _device = device;
+        _options = options ?? new ReactorOptions();
+        _udpSockets = new UdpSocket?[core.Options.Udp.MaxEndpoints];
+        _thread = new Thread(Run) { IsBackground = true, Name = _options.ThreadName };
+    }
+
+    /// <summary>
+    /// The interface core. Only code running on the reactor (handlers, <see cref="InvokeAsync{T}"/>)
+    /// may use it; its counters can be read from anywhere (they are plain longs, possibly stale).
+    /// </summary>
+    public NetworkInterfaceCore Core => _core;
+
+    /// <summary>Loop iterations so far.</summary>
+    public long Iterations => Volatile.Read(ref _iterations);
+
+    /// <summary>Exceptions thrown by zero-copy handlers (caught and counted so the reactor keeps running).</summary>
+    public long HandlerErrors => Volatile.Read(ref _handlerErrors);
+
+    /// <summary>The exception that stopped the loop, if one did (a bug: the loop itself does not throw).</summary>
+    public Exception? Fault => Volatile.Read(ref _fault);
+
+    /// <summary>Whether the calling thread is the reactor's.</summary>
+    public bool IsReactorThread => Thread.CurrentThread == _thread;
+
+    /// <summary>The reactor's clock (nanoseconds, <see cref="Stopwatch"/> based) at the current iteration.</summary>
+    internal long Now => _now;
+
+    /// <summary>Starts the loop on its thread; the core announces its address (gratuitous ARP).</summary>
+    public void Start()
+    {
+        if (Interlocked.Exchange(ref _started, 1) != 0)
+        {
+            throw new InvalidOperationException("The reactor is already started.");
+        }
+        _thread.Start();
+    }
+
+    /// <summary>Runs <paramref name="action"/> on the reactor thread (control path: it allocates).</summary>
+    public Task<T> InvokeAsync<T>(Func<NetworkInterfaceCore, T> action)
+    {
+        var work = new InvokeWork<T>(action);
+        Post(work);
+        return work.Task;
+    }
+
+    /// <summary>Queues work for the reactor thread and wakes it if it naps.</summary>
+    internal void Post(ReactorWork work)
+    {
+        if (_stopped)
+        {
+            work.Abort(SocketError.OperationAborted);
+            return;
+        }
+        _commands.Enqueue(work);
+        if (Volatile.Read(ref _sleeping) != 0)
+        {
+            _wake.Set();
+        }
+        if (_stopped)
+        {
+            // The loop may have drained before our enqueue: abort whatever is left ourselves.
+            AbortQueued();
+        }
+    }
+
+    internal long NextNow() => _now = (long)(Stopwatch.GetTimestamp() * _nsPerTick);
+
+    private void Run()
+    {
+        try
+        {
+            _core.Start(NextNow());
+            _device.Flush();
+            long nextTimer = 0;
+            int idle = 0;
+            while (!_stopping)
+            {
+                long now = NextNow();
+                int work = _device.ReceiveBurst(_core, now);
+                work += RunCommands();
+                if (work > 0 || now >= nextTimer)
+                {
+                    nextTimer = _core.Poll(now);
+                }
+                DispatchReady();
+                _device.Flush();
+                _iterations++;
+                idle = work > 0 ? 0 : idle + 1;
+                if (idle > _options.SpinIterationsBeforeSleep)
+                {
+                    Nap(nextTimer);
+                }
+            }
+        }
+        catch (Exception e)
+        {
+            Volatile.Write(ref _fault, e);
+        }
+        finally
+        {
+            Drain();
+        }
+    }
+
+    private void Nap(long nextTimer)
+    {
+        long ms = Math.Clamp((nextTimer - _now) / 1_000_000, 0, (long)_options.IdleSleep.TotalMilliseconds);
+        Volatile.Write(ref _sleeping, 1);
+        Interlocked.MemoryBarrier(); // pairs with Post: either it sees _sleeping, or we see its command
+        if (_commands.IsEmpty && !_stopping)
+        {
+            _wake.Wait((int)Math.Max(ms, 1));
+        }
+        Volatile.Write(ref _sleeping, 0);
+        _wake.Reset();
+    }
+
+    private int RunCommands()
+    {
+        int n = 0;
+        // Bounded, so a flood of commands cannot starve receive.
+        while (n < 256 && _commands.TryDequeue(out var work))
+        {
+            work.Execute(this);
+            n++;
+        }
+        return n;
+    }
+
+    /// <summary>Readiness events of the UDP table go to the sockets, which complete waiting receives.</summary>
+    private void DispatchReady()
+    {
+        var table = _core.Udp;
+        while (table.TryDequeueReady(out var handle))
+        {
+            var socket = _udpSockets[handle.Index];
+            if (socket is not null && socket.Handle == handle)
+            {
+                socket.OnReady();
+            }
+        }
+    }
+
+    internal void Register(UdpSocket socket, UdpHandle handle) => _udpSockets[handle.Index] = socket;
+
+    internal void Unregister(UdpHandle handle) => _udpSockets[handle.Index] = null;
+
+    internal void CountHandlerError() => Interlocked.Increment(ref _handlerErrors);
+
+    /// <summary>Runs on the reactor thread as the loop ends: nothing stays half done.</summary>
+    private void Drain()
+    {
+        _stopped = true;
+        AbortQueued();
+        foreach (var socket in _udpSockets)
+        {
+            socket?.CloseOnReactor(SocketError.OperationAborted);
+        }
+        try
+        {
+            _device.Flush();
+            _core.Dispose(); // frames waiting for ARP go back to the pool
+            _device.Flush();
+        }
+        catch (Exception e) when (_fault is null)
+        {
+            Volatile.Write(ref _fault, e);
+        }
+    }
+
+    private void AbortQueued()
+    {
+        while (_commands.TryDequeue(out var work))
+        {
+            work.Abort(SocketError.OperationAborted);
+        }
+    }
+
+    /// <summary>Stops the loop and drains (see the remarks of <see cref="Reactor"/>).</summary>
+    /// <exception cref="TimeoutException">The loop did not stop within <see cref="ReactorOptions.StopTimeout"/>.</exception>
+    public void Dispose()
+    {
+        if (_stopping)
+        {
+            return;
+        }
+        _stopping = true;
+        _wake.Set();
+        if (Volatile.Read(ref _started) == 0)
+        {
+            _stopped = true;
+            _core.Dispose();
+            return;
+        }
+        if (IsReactorThread)
+        {
+            throw new InvalidOperationException("A reactor cannot be disposed from its own thread.");
+        }
+        if (!_thread.Join(_options.StopTimeout))
+        {
+            throw new TimeoutException($"Reactor '{_options.ThreadName}' did not stop within {_options.StopTimeout}.");
+        }
+    }
+
+    private sealed class InvokeWork<T>(Func<NetworkInterfaceCore, T> action) : ReactorWork
+    {
+        private readonly TaskCompletionSource<T> _tcs = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task<T> Task => _tcs.Task;
+
+        internal override void Execute(Reactor reactor)
+        {
+            try
+            {
+                _tcs.TrySetResult(action(reactor._core));
+            }
+            catch (Exception e)
+            {
+                _tcs.TrySetException(e);
+            }
+        }
+
+        internal override void Abort(SocketError error) => _tcs.TrySetException(new SocketException((int)error));
+    }
+}
+
+/// <summary>A unit of work an application thread hands to a reactor.</summary>
+internal abstract class ReactorWork
+{
+    /// <summary>Runs on the reactor thread.</summary>
+    internal abstract void Execute(Reactor reactor);
+
+    /// <summary>The reactor stopped before running this: fail it (any thread).</summary>
+    internal abstract void Abort(SocketError error);
+}

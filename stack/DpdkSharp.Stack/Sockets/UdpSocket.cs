@@ -1,0 +1,517 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace DpdkSharp.Stack;
+
+/// <summary>
+/// A UDP socket on a <see cref="Reactor"/>'s interface, shaped like
+/// <see cref="System.Net.Sockets.Socket"/> for datagrams: bind, connect, send/receive (blocking with
+/// <see cref="ReceiveTimeout"/>/<see cref="SendTimeout"/>, or <c>ValueTask</c> with cancellation),
+/// errors as <see cref="SocketException"/> with Linux's <see cref="SocketError"/> values.
+/// </summary>
+/// <remarks>
+/// <para>Every call is a command to the reactor thread, which owns the endpoint; any thread may
+/// call, and several operations may be outstanding. Receives complete in order.</para>
+/// <para>ICMP errors (RFC 1122 §4.1.3.3) are reported as Linux does: on a connected socket the
+/// next operation fails (port unreachable → <see cref="SocketError.ConnectionRefused"/>); an
+/// unconnected socket ignores them (Linux without IP_RECVERR).</para>
+/// <para>A datagram longer than the receive buffer is truncated to it and the rest discarded
+/// (recvfrom without MSG_TRUNC).</para>
+/// <para>The fastest path is <see cref="SetHandler"/>: the handler runs on the reactor with the
+/// payload still in the receive buffer.</para>
+/// </remarks>
+public sealed class UdpSocket : IDisposable, IUdpDatagramHandler
+{
+    private readonly Reactor _reactor;
+    private UdpOperation? _cachedOperation;
+    private volatile IPEndPoint? _local;
+    private volatile IPEndPoint? _remote;
+    private volatile bool _disposed;
+    private int _receiveBufferSize;
+
+    // Reactor-thread state.
+    internal UdpHandle Handle;
+    private bool _bound;
+    private bool _connected;
+    private bool _closed;
+    private readonly Queue<UdpOperation> _pendingReceives = new();
+    private UdpDatagramHandler? _handler;
+
+    /// <summary>An unbound socket on <paramref name="reactor"/>'s interface.</summary>
+    public UdpSocket(Reactor reactor)
+    {
+        ArgumentNullException.ThrowIfNull(reactor);
+        _reactor = reactor;
+        _receiveBufferSize = reactor.Core.Options.Udp.ReceiveBufferBytes;
+    }
+
+    /// <summary>The reactor this socket lives on.</summary>
+    public Reactor Reactor => _reactor;
+
+    /// <summary>The bound address and port; null until bound (explicitly, by connect, or by the first send).</summary>
+    public EndPoint? LocalEndPoint => _local;
+
+    /// <summary>The connected peer; null when not connected.</summary>
+    public EndPoint? RemoteEndPoint => _remote;
+
+    /// <summary>Whether <see cref="Connect(EndPoint)"/> succeeded.</summary>
+    public bool Connected => _remote is not null;
+
+    /// <summary>Timeout of the blocking receives in milliseconds; 0 or -1: wait forever (SO_RCVTIMEO).</summary>
+    public int ReceiveTimeout { get; set; }
+
+    /// <summary>Timeout of the blocking sends in milliseconds; 0 or -1: wait forever (SO_SNDTIMEO).</summary>
+    public int SendTimeout { get; set; }
+
+    /// <summary>
+    /// Payload bytes the socket queues before it drops datagrams (SO_RCVBUF; up to
+    /// <see cref="UdpEndpointTable.MaxReceiveBufferBytes"/>). Applied at bind if set before.
+    /// </summary>
+    public int ReceiveBufferSize
+    {
+        get => _receiveBufferSize;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, UdpEndpointTable.MaxReceiveBufferBytes);
+            _receiveBufferSize = value;
+            if (_local is not null)
+            {
+                var op = Rent(UdpOperationKind.SetReceiveBuffer);
+                op.Value = value;
+                Wait(op.Start(_reactor, default), null);
+            }
+        }
+    }
+
+    /// <summary>Allow another socket to bind the same address and port (both must set it; SO_REUSEADDR).</summary>
+    public bool ExclusiveAddressUse { get; set; } = true;
+
+    // ---- control -------------------------------------------------------------------------------
+
+    /// <summary>Binds to <paramref name="localEP"/> (address 0.0.0.0 or the interface's; port 0 picks an ephemeral port).</summary>
+    /// <exception cref="SocketException"><see cref="SocketError.AddressAlreadyInUse"/>, <see cref="SocketError.AddressNotAvailable"/>, <see cref="SocketError.InvalidArgument"/> when already bound.</exception>
+    public void Bind(EndPoint localEP)
+    {
+        var op = Rent(UdpOperationKind.Bind);
+        op.Endpoint = localEP.ToIpv4Endpoint();
+        op.ReuseAddress = !ExclusiveAddressUse;
+        Wait(op.Start(_reactor, default), null);
+    }
+
+    /// <summary>Sets the default destination and receives only from it (binds to an ephemeral port first if needed).</summary>
+    public void Connect(EndPoint remoteEP)
+    {
+        var op = Rent(UdpOperationKind.Connect);
+        op.Endpoint = remoteEP.ToIpv4Endpoint();
+        Wait(op.Start(_reactor, default), null);
+    }
+
+    /// <summary>Connects to <paramref name="address"/>:<paramref name="port"/>.</summary>
+    public void Connect(IPAddress address, int port) => Connect(new IPEndPoint(address, port));
+
+    /// <summary>
+    /// Runs <paramref name="handler"/> on the reactor for every datagram, instead of queuing it for
+    /// the receive calls (null restores queuing). Zero copy: the payload is the receive buffer.
+    /// The socket must be bound. Handler exceptions are caught and counted in <see cref="Reactor.HandlerErrors"/>.
+    /// </summary>
+    public void SetHandler(UdpDatagramHandler? handler)
+    {
+        var op = Rent(UdpOperationKind.SetHandler);
+        op.Handler = handler;
+        Wait(op.Start(_reactor, default), null);
+    }
+
+    // ---- send ----------------------------------------------------------------------------------
+
+    /// <summary>Sends a datagram to <paramref name="remoteEP"/>; returns the bytes sent (all of them).</summary>
+    /// <exception cref="SocketException">e.g. <see cref="SocketError.MessageSize"/>, <see cref="SocketError.NetworkUnreachable"/>, <see cref="SocketError.ConnectionRefused"/> (a pending ICMP error), <see cref="SocketError.TimedOut"/>.</exception>
+    public int SendTo(byte[] buffer, EndPoint remoteEP) => SendTo(buffer.AsSpan(), remoteEP);
+
+    /// <inheritdoc cref="SendTo(byte[], EndPoint)"/>
+    public unsafe int SendTo(ReadOnlySpan<byte> buffer, EndPoint remoteEP)
+    {
+        var remote = remoteEP.ToIpv4Endpoint();
+        using var timeout = Timeout(SendTimeout);
+        fixed (byte* p = buffer)
+        {
+            return Wait(StartSend(new PinnedMemory(p, buffer.Length).Memory, remote, timeout?.Token ?? default), timeout).Bytes;
+        }
+    }
+
+    /// <summary>Sends a datagram to the connected peer.</summary>
+    /// <exception cref="SocketException"><see cref="SocketError.DestinationAddressRequired"/> when not connected, and those of <see cref="SendTo(byte[], EndPoint)"/>.</exception>
+    public int Send(byte[] buffer) => Send(buffer.AsSpan());
+
+    /// <inheritdoc cref="Send(byte[])"/>
+    public unsafe int Send(ReadOnlySpan<byte> buffer)
+    {
+        using var timeout = Timeout(SendTimeout);
+        fixed (byte* p = buffer)
+        {
+            return Wait(StartSend(new PinnedMemory(p, buffer.Length).Memory, null, timeout?.Token ?? default), timeout).Bytes;
+        }
+    }
+
+    /// <summary>Sends a datagram to <paramref name="remoteEP"/>. The buffer must not change until the task completes.</summary>
+    public async ValueTask<int> SendToAsync(ReadOnlyMemory<byte> buffer, EndPoint remoteEP, CancellationToken cancellationToken = default) =>
+        (await StartSend(buffer, remoteEP.ToIpv4Endpoint(), cancellationToken).ConfigureAwait(false)).Bytes;
+
+    /// <summary>Sends a datagram to the connected peer.</summary>
+    public async ValueTask<int> SendAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) =>
+        (await StartSend(buffer, null, cancellationToken).ConfigureAwait(false)).Bytes;
+
+    private ValueTask<UdpResult> StartSend(ReadOnlyMemory<byte> buffer, Ipv4Endpoint? remote, CancellationToken cancellationToken)
+    {
+        var op = Rent(UdpOperationKind.Send);
+        op.Payload = buffer;
+        op.Endpoint = remote;
+        return op.Start(_reactor, cancellationToken);
+    }
+
+    // ---- receive -------------------------------------------------------------------------------
+
+    /// <summary>Receives the next datagram; <paramref name="remoteEP"/> becomes its sender. Blocks up to <see cref="ReceiveTimeout"/>.</summary>
+    /// <exception cref="SocketException"><see cref="SocketError.TimedOut"/>, <see cref="SocketError.ConnectionRefused"/> (connected socket, ICMP port unreachable), <see cref="SocketError.OperationAborted"/> (closed).</exception>
+    /// <exception cref="InvalidOperationException">The socket is not bound.</exception>
+    public int ReceiveFrom(byte[] buffer, ref EndPoint remoteEP) => ReceiveFrom(buffer.AsSpan(), ref remoteEP);
+
+    /// <inheritdoc cref="ReceiveFrom(byte[], ref EndPoint)"/>
+    public unsafe int ReceiveFrom(Span<byte> buffer, ref EndPoint remoteEP)
+    {
+        UdpResult result;
+        using var timeout = Timeout(ReceiveTimeout);
+        fixed (byte* p = buffer)
+        {
+            result = Wait(StartReceive(new PinnedMemory(p, buffer.Length).Memory, timeout?.Token ?? default), timeout);
+        }
+        remoteEP = result.Remote.ToIPEndPoint();
+        return result.Bytes;
+    }
+
+    /// <summary>Receives the next datagram (from the connected peer when connected).</summary>
+    public int Receive(byte[] buffer) => Receive(buffer.AsSpan());
+
+    /// <inheritdoc cref="Receive(byte[])"/>
+    public unsafe int Receive(Span<byte> buffer)
+    {
+        using var timeout = Timeout(ReceiveTimeout);
+        fixed (byte* p = buffer)
+        {
+            return Wait(StartReceive(new PinnedMemory(p, buffer.Length).Memory, timeout?.Token ?? default), timeout).Bytes;
+        }
+    }
+
+    /// <summary>Receives the next datagram into <paramref name="buffer"/>, with its sender.</summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public async ValueTask<SocketReceiveFromResult> ReceiveFromAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        var result = await StartReceive(buffer, cancellationToken).ConfigureAwait(false);
+        return new SocketReceiveFromResult { ReceivedBytes = result.Bytes, RemoteEndPoint = result.Remote.ToIPEndPoint() };
+    }
+
+    /// <summary>Receives the next datagram into <paramref name="buffer"/>; returns its length (truncated to the buffer).</summary>
+    public async ValueTask<int> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+        (await StartReceive(buffer, cancellationToken).ConfigureAwait(false)).Bytes;
+
+    private ValueTask<UdpResult> StartReceive(Memory<byte> buffer, CancellationToken cancellationToken)
+    {
+        if (_local is null && !_disposed)
+        {
+            throw new InvalidOperationException("You must call the Bind method before performing this operation.");
+        }
+        var op = Rent(UdpOperationKind.Receive);
+        op.Buffer = buffer;
+        return op.Start(_reactor, cancellationToken);
+    }
+
+    // ---- lifetime ------------------------------------------------------------------------------
+
+    /// <summary>Closes the endpoint; outstanding operations fail with <see cref="SocketError.OperationAborted"/>.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+        _disposed = true;
+        if (_reactor.IsReactorThread)
+        {
+            CloseOnReactor(SocketError.OperationAborted);
+            return;
+        }
+        var op = Rent(UdpOperationKind.Close);
+        try
+        {
+            Wait(op.Start(_reactor, default), null);
+        }
+        catch (SocketException)
+        {
+            // The reactor stopped first: its drain closed us.
+        }
+    }
+
+    /// <summary>Same as <see cref="Dispose"/>.</summary>
+    public void Close() => Dispose();
+
+    // ---- plumbing ------------------------------------------------------------------------------
+
+    private UdpOperation Rent(UdpOperationKind kind)
+    {
+        if (_disposed && kind != UdpOperationKind.Close)
+        {
+            throw new ObjectDisposedException(nameof(UdpSocket));
+        }
+        var op = Interlocked.Exchange(ref _cachedOperation, null) ?? new UdpOperation();
+        op.Prepare(this, kind);
+        return op;
+    }
+
+    internal void ReturnOperation(UdpOperation op) => Volatile.Write(ref _cachedOperation, op);
+
+    /// <summary>
+    /// Blocks for a result. A timeout is a cancellation: the reactor removes the operation, and
+    /// only then does this return, so a span the caller pinned is never written after it.
+    /// </summary>
+    private static UdpResult Wait(ValueTask<UdpResult> pending, CancellationTokenSource? timeout)
+    {
+        try
+        {
+            return pending.IsCompleted ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException) when (timeout?.IsCancellationRequested == true)
+        {
+            throw new SocketException((int)SocketError.TimedOut);
+        }
+    }
+
+    private static CancellationTokenSource? Timeout(int milliseconds) =>
+        milliseconds > 0 ? new CancellationTokenSource(milliseconds) : null;
+
+    // ---- reactor side --------------------------------------------------------------------------
+
+    private NetworkInterfaceCore Core => _reactor.Core;
+
+    internal void Execute(UdpOperation op)
+    {
+        if (_closed)
+        {
+            op.Fail(new SocketException((int)SocketError.OperationAborted));
+            return;
+        }
+        var table = Core.Udp;
+        NetError error;
+        switch (op.Kind)
+        {
+            case UdpOperationKind.Bind:
+                if (_bound)
+                {
+                    op.Fail(new SocketException((int)SocketError.InvalidArgument)); // EINVAL: already bound
+                    return;
+                }
+                error = BindOnReactor(op.Endpoint!.Value, op.ReuseAddress);
+                Complete(op, error, 0);
+                return;
+
+            case UdpOperationKind.Connect:
+                error = _bound ? NetError.None : BindOnReactor(new Ipv4Endpoint(Ipv4Address.Any, 0), false);
+                if (error == NetError.None)
+                {
+                    error = table.Connect(Handle, op.Endpoint!.Value);
+                }
+                if (error == NetError.None)
+                {
+                    _connected = true;
+                    _remote = op.Endpoint!.Value.ToIPEndPoint();
+                    PublishLocal();
+                }
+                Complete(op, error, 0);
+                return;
+
+            case UdpOperationKind.Send:
+                error = _bound ? NetError.None : BindOnReactor(new Ipv4Endpoint(Ipv4Address.Any, 0), false);
+                if (error == NetError.None)
+                {
+                    error = Core.SendUdp(Handle, op.Endpoint, op.Payload.Span, _reactor.Now);
+                }
+                Complete(op, error, op.Payload.Length);
+                return;
+
+            case UdpOperationKind.Receive:
+                if (_pendingReceives.Count > 0 || !TryCompleteReceive(op))
+                {
+                    _pendingReceives.Enqueue(op);
+                }
+                return;
+
+            case UdpOperationKind.SetHandler:
+                if (!_bound)
+                {
+                    op.Fail(new InvalidOperationException("Bind the socket before setting a handler."));
+                    return;
+                }
+                _handler = op.Handler;
+                Complete(op, table.SetHandler(Handle, _handler is null ? null : this), 0);
+                return;
+
+            case UdpOperationKind.SetReceiveBuffer:
+                Complete(op, _bound ? table.SetReceiveBufferSize(Handle, op.Value) : NetError.None, 0);
+                return;
+
+            case UdpOperationKind.Close:
+                CloseOnReactor(SocketError.OperationAborted);
+                op.Succeed(default);
+                return;
+        }
+    }
+
+    private NetError BindOnReactor(Ipv4Endpoint local, bool reuse)
+    {
+        var error = Core.Udp.Bind(local, out var handle, reuse);
+        if (error != NetError.None)
+        {
+            return error;
+        }
+        Handle = handle;
+        _bound = true;
+        _reactor.Register(this, handle);
+        if (_receiveBufferSize != Core.Options.Udp.ReceiveBufferBytes)
+        {
+            Core.Udp.SetReceiveBufferSize(handle, _receiveBufferSize);
+        }
+        PublishLocal();
+        return NetError.None;
+    }
+
+    private void PublishLocal()
+    {
+        Core.Udp.TryGetLocal(Handle, out var local);
+        _local = local.ToIPEndPoint();
+    }
+
+    private static void Complete(UdpOperation op, NetError error, int bytes)
+    {
+        if (error == NetError.None)
+        {
+            op.Succeed(new UdpResult(bytes, default));
+        }
+        else
+        {
+            op.Fail(SocketConversions.Exception(error));
+        }
+    }
+
+    /// <summary>Data or an error arrived: complete waiting receives in order.</summary>
+    internal void OnReady()
+    {
+        SwallowErrorIfUnconnected();
+        while (_pendingReceives.TryPeek(out var op))
+        {
+            if (!TryCompleteReceive(op))
+            {
+                return;
+            }
+            _pendingReceives.Dequeue();
+        }
+    }
+
+    private bool TryCompleteReceive(UdpOperation op)
+    {
+        SwallowErrorIfUnconnected();
+        var error = Core.Udp.TryReceive(Handle, op.Buffer.Span, out var result);
+        switch (error)
+        {
+            case NetError.WouldBlock:
+                return false;
+            case NetError.None:
+                op.Succeed(new UdpResult(result.BytesCopied, result.Remote));
+                return true;
+            default:
+                op.Fail(SocketConversions.Exception(error));
+                return true;
+        }
+    }
+
+    /// <summary>Linux reports ICMP errors only to connected UDP sockets (without IP_RECVERR): drop the others'.</summary>
+    private void SwallowErrorIfUnconnected()
+    {
+        if (!_connected && _bound && Core.Udp.PeekError(Handle, out _) is not (NetError.None or NetError.InvalidHandle))
+        {
+            Core.Udp.TryReceive(Handle, default, out _); // takes the pending error only
+        }
+    }
+
+    internal void CancelOnReactor(UdpOperation op, CancellationToken token)
+    {
+        if (op.Done)
+        {
+            return;
+        }
+        // Only waiting receives can be cancelled (everything else completes on its first
+        // execution). Take it out of the queue now: once completed, the object may be reused.
+        int count = _pendingReceives.Count;
+        for (int i = 0; i < count; i++)
+        {
+            var waiting = _pendingReceives.Dequeue();
+            if (!ReferenceEquals(waiting, op))
+            {
+                _pendingReceives.Enqueue(waiting);
+            }
+        }
+        op.Fail(new OperationCanceledException(token));
+    }
+
+    internal void CloseOnReactor(SocketError error)
+    {
+        if (_closed)
+        {
+            return;
+        }
+        _closed = true;
+        _disposed = true;
+        while (_pendingReceives.TryDequeue(out var op))
+        {
+            if (!op.Done)
+            {
+                op.Fail(new SocketException((int)error));
+            }
+        }
+        if (_bound)
+        {
+            Core.Udp.Close(Handle);
+            _reactor.Unregister(Handle);
+            _bound = false;
+        }
+    }
+
+    void IUdpDatagramHandler.OnDatagram(UdpHandle endpoint, ReadOnlySpan<byte> payload, Ipv4Endpoint remote)
+    {
+        var handler = _handler;
+        if (handler is null)
+        {
+            return;
+        }
+        try
+        {
+            handler(new UdpDatagramContext(this, payload, remote));
+        }
+        catch (Exception)
+        {
+            _reactor.CountHandlerError();
+        }
+    }
+
+    /// <summary>Sends from the reactor thread (handlers); no round trip through the command queue.</summary>
+    internal SocketError SendOnReactor(ReadOnlySpan<byte> payload, Ipv4Endpoint? remote)
+    {
+        if (!_reactor.IsReactorThread)
+        {
+            throw new InvalidOperationException("Only a handler running on the reactor may send this way.");
+        }
+        if (_closed || !_bound)
+        {
+            return SocketError.NotSocket;
+        }
+        return Core.SendUdp(Handle, remote, payload, _reactor.Now).ToSocketError();
+    }
+}

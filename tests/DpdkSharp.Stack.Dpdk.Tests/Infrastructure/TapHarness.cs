@@ -1,0 +1,123 @@
+using DpdkSharp.Runtime;
+
+namespace DpdkSharp.Stack.Dpdk.Tests.Infrastructure;
+
+/// <summary>
+/// The stack on a net_tap port whose kernel side lives in a network namespace made for the run:
+/// kernel 10.77.0.1/24, stack 10.77.0.2/24. Runs in a scenario process (one EAL per process).
+/// Teardown stops the reactor, stops and closes the port (the kernel then removes the TAP
+/// interface), deletes the namespace and checks that both pools are back to zero mbufs in use.
+/// </summary>
+public sealed class TapHarness : IDisposable
+{
+    public const string KernelAddress = "10.77.0.1";
+    public const string StackAddress = "10.77.0.2";
+    public const string StackMac = "02:77:00:00:00:02";
+
+    private readonly Eal _eal;
+    private readonly Mempool _rxPool;
+    private readonly Mempool _txPool;
+    private readonly Port _port;
+    private bool _namespaceMade;
+
+    public TapHarness(string iface, string netns)
+    {
+        Interface = iface;
+        Namespace = netns;
+        _eal = Eal.Initialize(new EalOptions
+        {
+            Lcores = "0",
+            UseHugepages = false,
+            InMemory = true,
+            NoTelemetry = true,
+            LogLevel = DpdkLogLevel.Error,
+            VirtualDevices = [$"net_tap0,iface={iface}"],
+        });
+        // Separate pools: the tap PMD keeps a receive buffer per descriptor until the port closes,
+        // the transmit pool is the stack's alone.
+        _rxPool = Mempool.CreatePacketPool("tap_rx", 2047, 0);
+        _txPool = Mempool.CreatePacketPool("tap_tx", 2047, 0);
+        _port = Port.FindByName("net_tap0");
+        _port.Configure(new PortConfig { RxPool = _rxPool, RxDescriptors = 512, TxDescriptors = 512 });
+        _port.Start();
+
+        Shell.Check("ip", "netns", "add", netns);
+        _namespaceMade = true;
+        Shell.Check("ip", "link", "set", iface, "netns", netns);
+        Shell.Check("ip", "-n", netns, "addr", "add", $"{KernelAddress}/24", "dev", iface);
+        Shell.Check("ip", "-n", netns, "link", "set", iface, "up");
+        Shell.Check("ip", "-n", netns, "link", "set", "lo", "up");
+
+        // net_tap gives the kernel interface the port's own MAC, so the stack takes another one:
+        // with the same address on both ends, each side would drop the other's frames as its own.
+        Console.WriteLine($"port MAC {_port.MacAddress}; kernel side: {Shell.Check("ip", "-n", netns, "-br", "link", "show", iface).Trim()}");
+        Stack = new DpdkInterface(_port, _txPool, new InterfaceOptions
+        {
+            Name = "tap",
+            Mac = MacAddress.Parse(StackMac),
+            Address = Ipv4Address.Parse(StackAddress),
+            PrefixLength = 24,
+            Mtu = 1500,
+        });
+        Stack.Start();
+    }
+
+    public string Interface { get; }
+    public string Namespace { get; }
+    public DpdkInterface Stack { get; }
+
+    /// <summary>Runs a command inside the namespace.</summary>
+    public Shell.Result InNamespace(params string[] command) =>
+        Shell.Run("ip", ["netns", "exec", Namespace, .. command], TimeSpan.FromSeconds(60));
+
+    /// <summary>Tears down; prints the pool counts and returns whether every mbuf came back.</summary>
+    public bool TearDown()
+    {
+        Stack.Dispose();
+        if (Stack.Reactor.Fault is { } fault)
+            Console.WriteLine($"REACTOR FAULT {fault}");
+        Console.WriteLine($"counters: rx frames {Stack.Core.Counters.FramesReceived}, dropped {Stack.Core.Counters.FramesDropped}, " +
+            $"tx frames {Stack.Device.Transmitter.FramesSent}, flush drops {Stack.Device.Transmitter.FlushDrops}");
+        Console.WriteLine(DropSummary(Stack.Core.Counters));
+        _port.Stop();
+        _port.Close(); // the kernel removes the TAP interface, wherever it is
+        if (_namespaceMade)
+        {
+            Shell.Check("ip", "netns", "del", Namespace);
+            _namespaceMade = false;
+        }
+        int rx = _rxPool.InUseCount, tx = _txPool.InUseCount;
+        Console.WriteLine($"POOLS in use: rx {rx}, tx {tx}");
+        return rx == 0 && tx == 0 && Stack.Reactor.Fault is null;
+    }
+
+    /// <summary>Non-zero drop counters by stage and reason (expected: IPv6 and other kernel chatter as UnsupportedProtocol).</summary>
+    public static string DropSummary(NetCounters counters)
+    {
+        var parts = new List<string>();
+        foreach (var stage in Enum.GetValues<DropStage>())
+            foreach (var reason in Enum.GetValues<DropReason>())
+                if (counters.DropCount(reason, stage) is > 0 and var n)
+                    parts.Add($"{stage}/{reason}={n}");
+        return "drops: " + (parts.Count == 0 ? "none" : string.Join(", ", parts));
+    }
+
+    public void Dispose()
+    {
+        if (_namespaceMade)
+        {
+            try
+            {
+                TearDown();
+            }
+            catch (Exception e)
+            {
+                Console.WriteLine($"teardown failed: {e.Message}");
+                Shell.Run("ip", "netns", "del", Namespace);
+            }
+        }
+        _rxPool.TryDispose(out _);
+        _txPool.TryDispose(out _);
+        _eal.Dispose();
+    }
+}

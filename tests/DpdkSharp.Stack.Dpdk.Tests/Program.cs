@@ -1,0 +1,42 @@
+using DpdkSharp.Stack.Dpdk.Tests.Scenarios;
+
+namespace DpdkSharp.Stack.Dpdk.Tests;
+
+/// <summary>
+/// Entry point for scenarios that need a process of their own: an EAL with a TAP device (one EAL
+/// per process), and the kernel-side client that runs inside a network namespace. The test host
+/// loads this assembly without calling Main; <see cref="Infrastructure.Shell.RunScenario"/> runs
+/// it with <c>dotnet exec</c>. Each scenario prints what happened and exits 0 when it went as expected.
+/// </summary>
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        if (args is not ["scenario", var name, ..])
+        {
+            Console.Error.WriteLine("usage: DpdkSharp.Stack.Dpdk.Tests scenario <name> [args]");
+            return 2;
+        }
+        try
+        {
+            return name switch
+            {
+                "kernel-ping" => KernelScenarios.Ping(args[2], args[3]),
+                "kernel-udp" => KernelScenarios.Udp(args[2], args[3]),
+                "kernel-client" => KernelClient.Run(args[2]),
+                _ => Fail($"unknown scenario '{name}'"),
+            };
+        }
+        catch (Exception e)
+        {
+            Console.WriteLine($"UNEXPECTED {e}");
+            return 1;
+        }
+    }
+
+    private static int Fail(string message)
+    {
+        Console.WriteLine(message);
+        return 1;
+    }
+}

@@ -1,0 +1,167 @@
+using System.Net;
+using System.Net.Sockets;
+using DpdkSharp.Stack.Dpdk.Tests.Infrastructure;
+
+namespace DpdkSharp.Stack.Dpdk.Tests;
+
+/// <summary>
+/// Two stacks in one process on a net_ring cable, each with its own reactor thread: the socket
+/// API end to end on real mbufs. After each test both interfaces are torn down and every mbuf
+/// must be back in the pool.
+/// </summary>
+[Collection(RingPairCollection.Name)]
+public sealed class RingPairTests : IDisposable
+{
+    private static readonly IPAddress AddressA = IPAddress.Parse("10.78.0.1");
+    private static readonly IPAddress AddressB = IPAddress.Parse("10.78.0.2");
+    private readonly RingPairFixture _fixture;
+    private readonly DpdkInterface _a;
+    private readonly DpdkInterface _b;
+
+    public RingPairTests(RingPairFixture fixture)
+    {
+        _fixture = fixture;
+        _a = Make(fixture.PortA, "02:78:00:00:00:01", "10.78.0.1");
+        _b = Make(fixture.PortB, "02:78:00:00:00:02", "10.78.0.2");
+        _a.Start();
+        _b.Start();
+    }
+
+    private DpdkInterface Make(DpdkSharp.Runtime.Port port, string mac, string address) =>
+        new(port, _fixture.Pool, new InterfaceOptions
+        {
+            Name = address,
+            Mac = MacAddress.Parse(mac),
+            Address = Ipv4Address.Parse(address),
+            PublishMetrics = false,
+        });
+
+    public void Dispose()
+    {
+        _a.Dispose();
+        _b.Dispose();
+        Assert.Null(_a.Reactor.Fault);
+        Assert.Null(_b.Reactor.Fault);
+        // Frames still in the rings were sent after the peer's reactor stopped: drain them.
+        DrainRings();
+        Assert.Equal(0, _fixture.Pool.InUseCount);
+    }
+
+    private void DrainRings()
+    {
+        Span<nint> slots = stackalloc nint[64];
+        foreach (var port in new[] { _fixture.PortA, _fixture.PortB })
+        {
+            var burst = new DpdkSharp.Runtime.MbufBurst(slots);
+            while (port.GetRxQueue(0).Receive(ref burst) > 0)
+                burst.FreeAll();
+        }
+    }
+
+    private UdpSocket EchoOnB(int port)
+    {
+        var echo = new UdpSocket(_b.Reactor);
+        echo.Bind(new IPEndPoint(IPAddress.Any, port));
+        echo.SetHandler(static d => d.Reply(d.Payload));
+        return echo;
+    }
+
+    [Fact]
+    public async Task Datagrams_of_every_size_up_to_60000_bytes_are_echoed_intact_through_fragmentation()
+    {
+        using var echo = EchoOnB(7);
+        using var client = new UdpSocket(_a.Reactor);
+        client.Bind(new IPEndPoint(AddressA, 0));
+        var buffer = new byte[65536];
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        foreach (var size in new[] { 0, 1, 1472, 1473, 9000, 60000 })
+        {
+            var payload = new byte[size];
+            Random.Shared.NextBytes(payload);
+            Assert.Equal(size, await client.SendToAsync(payload, new IPEndPoint(AddressB, 7), cts.Token));
+            var result = await client.ReceiveFromAsync(buffer, cts.Token);
+            Assert.Equal(size, result.ReceivedBytes);
+            Assert.Equal(new IPEndPoint(AddressB, 7), result.RemoteEndPoint);
+            Assert.True(buffer.AsSpan(0, size).SequenceEqual(payload), $"payload of {size} bytes differs");
+        }
+        Assert.Equal(AddressA, ((IPEndPoint)client.LocalEndPoint!).Address);
+    }
+
+    [Fact]
+    public async Task Five_hundred_request_response_round_trips_lose_nothing()
+    {
+        using var echo = EchoOnB(7);
+        using var client = new UdpSocket(_a.Reactor);
+        client.Connect(new IPEndPoint(AddressB, 7));
+        var request = new byte[64];
+        var reply = new byte[64];
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        for (int i = 0; i < 500; i++)
+        {
+            BitConverter.TryWriteBytes(request, i);
+            await client.SendAsync(request, cts.Token);
+            Assert.Equal(64, await client.ReceiveAsync(reply, cts.Token));
+            Assert.Equal(i, BitConverter.ToInt32(reply));
+        }
+    }
+
+    [Fact]
+    public async Task Blocking_receive_times_out_and_a_cancelled_async_receive_does_not_eat_the_next_datagram()
+    {
+        using var server = new UdpSocket(_b.Reactor) { ReceiveTimeout = 200 };
+        server.Bind(new IPEndPoint(IPAddress.Any, 5000));
+        var e = Assert.Throws<SocketException>(() => server.Receive(new byte[16]));
+        Assert.Equal(SocketError.TimedOut, e.SocketErrorCode);
+
+        using (var cts = new CancellationTokenSource(100))
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await server.ReceiveFromAsync(new byte[16], cts.Token));
+
+        using var client = new UdpSocket(_a.Reactor);
+        client.SendTo("after"u8, new IPEndPoint(AddressB, 5000));
+        server.ReceiveTimeout = 5000;
+        EndPoint from = new IPEndPoint(IPAddress.Any, 0);
+        var buffer = new byte[16];
+        int n = server.ReceiveFrom(buffer, ref from);
+        Assert.Equal("after"u8.ToArray(), buffer[..n]);
+        Assert.Equal(AddressA, ((IPEndPoint)from).Address);
+    }
+
+    [Fact]
+    public void Port_unreachable_refuses_the_connected_socket_and_is_ignored_by_an_unconnected_one()
+    {
+        using var connected = new UdpSocket(_a.Reactor) { ReceiveTimeout = 3000 };
+        connected.Connect(new IPEndPoint(AddressB, 9999));
+        connected.Send("ping"u8);
+        var e = Assert.Throws<SocketException>(() => connected.Receive(new byte[16]));
+        Assert.Equal(SocketError.ConnectionRefused, e.SocketErrorCode);
+
+        using var unconnected = new UdpSocket(_a.Reactor) { ReceiveTimeout = 300 };
+        unconnected.SendTo("ping"u8, new IPEndPoint(AddressB, 9998));
+        e = Assert.Throws<SocketException>(() => unconnected.Receive(new byte[16]));
+        Assert.Equal(SocketError.TimedOut, e.SocketErrorCode); // Linux: no IP_RECVERR, no error
+        Assert.Equal(4, unconnected.SendTo("ping"u8, new IPEndPoint(AddressB, 9998)));
+    }
+
+    [Fact]
+    public async Task Errors_come_back_as_the_SocketError_values_Linux_gives()
+    {
+        using var first = new UdpSocket(_a.Reactor);
+        first.Bind(new IPEndPoint(IPAddress.Any, 6000));
+        using var second = new UdpSocket(_a.Reactor);
+        Assert.Equal(SocketError.AddressAlreadyInUse,
+            Assert.Throws<SocketException>(() => second.Bind(new IPEndPoint(IPAddress.Any, 6000))).SocketErrorCode);
+        using var foreign = new UdpSocket(_a.Reactor);
+        Assert.Equal(SocketError.AddressNotAvailable,
+            Assert.Throws<SocketException>(() => foreign.Bind(new IPEndPoint(IPAddress.Parse("192.0.2.1"), 0))).SocketErrorCode);
+        Assert.Equal(SocketError.DestinationAddressRequired,
+            Assert.Throws<SocketException>(() => first.Send("x"u8)).SocketErrorCode);
+        Assert.Equal(SocketError.MessageSize,
+            Assert.Throws<SocketException>(() => first.SendTo(new byte[65508], new IPEndPoint(AddressB, 7))).SocketErrorCode);
+        Assert.Throws<InvalidOperationException>(() => new UdpSocket(_a.Reactor).Receive(new byte[1]));
+
+        var pending = first.ReceiveFromAsync(new byte[16]).AsTask();
+        first.Dispose();
+        var aborted = await Assert.ThrowsAsync<SocketException>(() => pending);
+        Assert.Equal(SocketError.OperationAborted, aborted.SocketErrorCode);
+    }
+}
