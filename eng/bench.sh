@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Whole-process benchmarks, each against its C reference. Usage: eng/bench.sh forward [rounds]
+# Whole-process benchmarks, each against its C or kernel reference.
+# Usage: eng/bench.sh forward [rounds] | eng/bench.sh udp-echo [rounds] [seconds-per-round]
 # Prints the benchmark's JSON line on stdout (build output goes to stderr).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,8 +14,14 @@ case "${1:-}" in
       -o "$out/libdpdksharp_bench_forward.so" bench/forward/native/forward.c $(pkg-config --libs libdpdk) -lrte_net_ring >&2
     dotnet "$out/DpdkSharp.Bench.Forward.dll" "$out/libdpdksharp_bench_forward.so" "${2:-5}"
     ;;
+  udp-echo)
+    # The stack's UDP echo over a net_ring pair against a kernel UDP echo on 127.0.0.1 (same window).
+    out=bench/udp-echo/bin/Release/net10.0
+    dotnet build bench/udp-echo/UdpEcho.csproj -c Release -nologo -v:q >&2
+    dotnet "$out/DpdkSharp.Bench.UdpEcho.dll" "${2:-5}" "${3:-3}"
+    ;;
   *)
-    echo "usage: eng/bench.sh forward [rounds]" >&2
+    echo "usage: eng/bench.sh forward [rounds] | udp-echo [rounds] [seconds-per-round]" >&2
     exit 2
     ;;
 esac

@@ -1,0 +1,488 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using DpdkSharp.Runtime;
+using DpdkSharp.Stack;
+using DpdkSharp.Stack.Dpdk;
+
+// UDP echo benchmark, 64-byte frames (18-byte payload). Port A of a net_ring pair runs the stack:
+// a reactor (busy polling, pinned to CPU 1) with a zero-copy echo handler (UdpSocket.SetHandler).
+// Port B is driven by a C# generator (CPU 0) that keeps at most Window datagrams in flight and
+// counts round trips. The kernel baseline is a System.Net.Sockets echo server on 127.0.0.1 (CPU 1)
+// driven the same way (client on CPU 0, same window). Prints one JSON line: medians of the rounds.
+// Usage: DpdkSharp.Bench.UdpEcho [rounds] [seconds-per-round]
+var rounds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 5;
+var roundSeconds = args.Length > 1 ? double.Parse(args[1], CultureInfo.InvariantCulture) : 3.0;
+const int Window = 256;
+
+using var eal = Eal.Initialize(new EalOptions
+{
+    Lcores = "0",
+    InMemory = true,
+    NoTelemetry = true,
+    LogLevel = DpdkLogLevel.Error,
+});
+// The EAL pinned this thread to lcore 0; threads inherit their creator's mask, so pin explicitly.
+var genPool = Mempool.CreatePacketPool("echo_gen", 4095, 256);
+var stackPool = Mempool.CreatePacketPool("echo_stack", 4095, 256);
+var aToB = Ring.Create("echo_a_to_b", 1024);
+var bToA = Ring.Create("echo_b_to_a", 1024);
+var portA = RingPorts.FromRings("echo_a", bToA, aToB, genPool);
+var portB = RingPorts.FromRings("echo_b", aToB, bToA, genPool);
+
+var stackMac = MacAddress.Parse("02:00:00:00:00:01");
+var genMac = MacAddress.Parse("02:00:00:00:00:02");
+var stackIp = Ipv4Address.Parse("10.99.0.1");
+var genIp = Ipv4Address.Parse("10.99.0.2");
+const ushort EchoPort = 7;
+const ushort GenPort = 40000;
+
+Affinity.Pin(1); // the reactor thread is created below and inherits CPU 1
+var stack = new DpdkInterface(portA, stackPool, new InterfaceOptions
+{
+    Name = "echo0",
+    Mac = stackMac,
+    Address = stackIp,
+    PrefixLength = 24,
+    StaticNeighbors = [new(genIp, genMac)], // pre-resolved: no ARP during the run
+    PublishMetrics = false,
+}, reactorOptions: new ReactorOptions { ThreadName = "echo-reactor", SpinIterationsBeforeSleep = int.MaxValue });
+stack.Start();
+Affinity.Pin(0); // the generator runs on this thread, on CPU 0
+var echo = new UdpSocket(stack.Reactor); // Bind and SetHandler are commands run by the reactor
+echo.Bind(new IPEndPoint(IPAddress.Any, EchoPort));
+var state = new EchoState();
+echo.SetHandler(state.Handle);
+
+var gen = new Generator(portB, genPool, Frames.Build(genMac, stackMac, genIp, stackIp, GenPort, EchoPort), state);
+gen.Verify = (frame, index) => Frames.VerifyEcho(frame, index, stackMac, genMac, stackIp, genIp, EchoPort, GenPort);
+
+// Warm-up: tiering and OSR settle, the gratuitous ARP is consumed.
+gen.Pump(TimeSpan.FromSeconds(1.5));
+
+var stackMpps = new List<double>();
+long allocated = 0, reactorEchoes = 0;
+for (var round = 0; round < rounds; round++)
+{
+    var (alloc0, echoes0) = gen.Snapshot();
+    var received0 = gen.Received;
+    var sw = Stopwatch.StartNew();
+    gen.Pump(TimeSpan.FromSeconds(roundSeconds));
+    var seconds = sw.Elapsed.TotalSeconds;
+    var n = gen.Received - received0;
+    var (alloc1, echoes1) = gen.Snapshot();
+    allocated += alloc1 - alloc0;
+    reactorEchoes += echoes1 - echoes0;
+    stackMpps.Add(n / seconds / 1e6);
+    Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"stack round {round}: {n / seconds / 1e6:F3} Mpps, reactor allocated {alloc1 - alloc0} B over {echoes1 - echoes0} echoes"));
+}
+gen.Finish(TimeSpan.FromSeconds(2));
+
+echo.Dispose();
+stack.Dispose();
+var counters = stack.Core.Counters;
+Console.Error.WriteLine($"stack: frames received {counters.FramesReceived}, dropped {counters.FramesDropped}, tx flush drops {stack.Device.Transmitter.FlushDrops}, handler errors {stack.Reactor.HandlerErrors}, reactor iterations {stack.Reactor.Iterations} ({(double)counters.FramesReceived / Math.Max(1, stack.Reactor.Iterations):F2} frames/iteration), generator other frames {gen.Other}, fault {stack.Reactor.Fault?.Message ?? "none"}");
+RingPorts.Drain(portA);
+RingPorts.Drain(portB);
+foreach (var port in new[] { portA, portB })
+{
+    port.Stop();
+    port.Close();
+}
+Console.Error.WriteLine($"mbufs in use at the end: {genPool.Name} {genPool.InUseCount}, {stackPool.Name} {stackPool.InUseCount}");
+var leaked = genPool.InUseCount + stackPool.InUseCount;
+aToB.Dispose();
+bToA.Dispose();
+genPool.TryDispose(out _);
+stackPool.TryDispose(out _);
+
+// Kernel baseline.
+Affinity.Pin(1);
+var kernel = new KernelEcho(Window);
+Affinity.Pin(0);
+kernel.Pump(TimeSpan.FromSeconds(1.5));
+var kernelPps = new List<double>();
+for (var round = 0; round < rounds; round++)
+{
+    var received0 = kernel.Received;
+    var sw = Stopwatch.StartNew();
+    kernel.Pump(TimeSpan.FromSeconds(roundSeconds));
+    var pps = (kernel.Received - received0) / sw.Elapsed.TotalSeconds;
+    kernelPps.Add(pps);
+    Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"kernel round {round}: {pps:F0} pps"));
+}
+kernel.Dispose();
+
+var mpps = Median(stackMpps);
+var kpps = Median(kernelPps);
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+    $"{{\"bench\":\"udp-echo\",\"frame_bytes\":{Frames.Length + 4},\"payload_bytes\":{Frames.PayloadLength},\"window\":{Window},\"burst\":32,\"rounds\":{rounds},\"round_seconds\":{roundSeconds},\"stack_mpps\":{mpps:F3},\"stack_ns_per_packet\":{1e3 / mpps:F1},\"stack_bytes_allocated_per_packet\":{(reactorEchoes == 0 ? double.NaN : (double)allocated / reactorEchoes):F4},\"kernel_pps\":{kpps:F0},\"ratio_stack_over_kernel\":{mpps * 1e6 / kpps:F2},\"stack_verified\":{gen.Verified},\"stack_bad\":{gen.Bad},\"stack_lost\":{gen.Lost},\"kernel_verified\":{kernel.Verified},\"kernel_bad\":{kernel.Bad},\"kernel_lost\":{kernel.Lost},\"mbufs_in_use_at_end\":{leaked},\"note\":\"stack: reactor thread pinned to CPU 1 (busy poll), generator on CPU 0; bytes/packet is GC.GetAllocatedBytesForCurrentThread on the reactor thread between handler-side snapshots; kernel: server thread on CPU 1, client on CPU 0, loopback\"}}"));
+return leaked == 0 && gen.Bad == 0 && kernel.Bad == 0 ? 0 : 1;
+
+static double Median(List<double> values)
+{
+    var sorted = values.Order().ToList();
+    return sorted[sorted.Count / 2];
+}
+
+/// <summary>The echo handler on the reactor, and allocation snapshots taken on the reactor thread on request.</summary>
+internal sealed class EchoState
+{
+    private int _requested;
+    private int _served;
+    private long _echoes;
+    public long AllocatedSnapshot;
+    public long EchoesSnapshot;
+
+    public void Handle(UdpDatagramContext datagram)
+    {
+        datagram.Reply(datagram.Payload);
+        _echoes++;
+        if (Volatile.Read(ref _requested) != _served)
+        {
+            AllocatedSnapshot = GC.GetAllocatedBytesForCurrentThread();
+            EchoesSnapshot = _echoes;
+            Volatile.Write(ref _served, _requested);
+        }
+    }
+
+    public int Request() => Interlocked.Increment(ref _requested);
+
+    public bool Served(int request) => Volatile.Read(ref _served) == request;
+}
+
+/// <summary>Port B: sends template frames to the stack, keeps at most the window in flight, counts echoes.</summary>
+internal sealed class Generator(Port port, Mempool pool, byte[][] templates, EchoState state)
+{
+    private const int Window = 256;
+    private readonly RxQueue _rx = port.GetRxQueue(0);
+    private readonly TxQueue _tx = port.GetTxQueue(0);
+    private long _sent;
+    public long Received;
+    public long Verified;
+    public long Bad;
+    public long Lost;
+    public long Other;
+    public Func<ReadOnlySpan<byte>, int, bool>? Verify;
+    private bool _sending = true;
+
+    public (long Allocated, long Echoes) Snapshot()
+    {
+        var request = state.Request();
+        var deadline = Stopwatch.GetTimestamp() + Stopwatch.Frequency;
+        while (!state.Served(request))
+        {
+            PumpOnce();
+            if (Stopwatch.GetTimestamp() > deadline)
+                throw new TimeoutException("the reactor took no snapshot (no echoes?)");
+        }
+        return (state.AllocatedSnapshot, state.EchoesSnapshot);
+    }
+
+    public void Pump(TimeSpan duration)
+    {
+        var end = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+        var lastProgress = Stopwatch.GetTimestamp();
+        var lastReceived = Received;
+        while (true)
+        {
+            for (int i = 0; i < 1024; i++)
+                PumpOnce();
+            var now = Stopwatch.GetTimestamp();
+            if (Received != lastReceived)
+            {
+                lastReceived = Received;
+                lastProgress = now;
+            }
+            else if (now - lastProgress > Stopwatch.Frequency / 10 && _sent > Received)
+            {
+                Lost += _sent - Received; // stalled: count what is missing as lost and refill
+                _sent = Received;
+                lastProgress = now;
+            }
+            if (now >= end)
+                return;
+        }
+    }
+
+    /// <summary>Stops sending and waits for what is in flight.</summary>
+    public void Finish(TimeSpan timeout)
+    {
+        _sending = false;
+        var end = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        while (_sent > Received && Stopwatch.GetTimestamp() < end)
+            PumpOnce();
+        Lost += _sent - Received;
+        _sent = Received;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void PumpOnce()
+    {
+        var rxBurst = new MbufBurst(stackalloc nint[32]);
+        if (_rx.Receive(ref rxBurst) > 0)
+        {
+            foreach (var m in rxBurst)
+            {
+                var frame = m.Data;
+                if (frame.Length == Frames.Length && frame[23] == 17 && BinaryPrimitives.ReadUInt16BigEndian(frame[34..]) == 7)
+                {
+                    Received++;
+                    if ((Received & 1023) == 0)
+                    {
+                        if (Verify!(frame, frame[Frames.HeaderLength]))
+                            Verified++;
+                        else
+                            Bad++;
+                    }
+                }
+                else
+                {
+                    Other++;
+                }
+            }
+            rxBurst.FreeAll();
+        }
+        var space = (int)(Window - (_sent - Received));
+        if (!_sending || space < 8)
+            return;
+        var txBurst = new MbufBurst(stackalloc nint[32]);
+        if (!pool.AllocBulk(ref txBurst, Math.Min(space, 32)))
+            return;
+        var seq = _sent;
+        foreach (var m in txBurst)
+        {
+            m.Append(Frames.Length, out var data);
+            templates[(int)(seq++ & (Frames.Templates - 1))].CopyTo(data);
+        }
+        _sent += _tx.Transmit(ref txBurst);
+        txBurst.FreeAll(); // what the ring did not take
+    }
+}
+
+/// <summary>The 64-byte frames: 14 Ethernet + 20 IPv4 + 8 UDP + 18 payload (60 without the CRC).</summary>
+internal static class Frames
+{
+    public const int Length = 60;
+    public const int HeaderLength = 42;
+    public const int PayloadLength = Length - HeaderLength;
+    public const int Templates = 256;
+
+    public static void FillPayload(Span<byte> payload, int index)
+    {
+        payload[0] = (byte)index;
+        for (int i = 1; i < payload.Length; i++)
+            payload[i] = (byte)(index * 31 + i * 7);
+    }
+
+    public static byte[][] Build(MacAddress srcMac, MacAddress dstMac, Ipv4Address srcIp, Ipv4Address dstIp, ushort srcPort, ushort dstPort)
+    {
+        var frames = new byte[Templates][];
+        for (int t = 0; t < Templates; t++)
+        {
+            var f = new byte[Length];
+            dstMac.Write(f);
+            srcMac.Write(f.AsSpan(6));
+            BinaryPrimitives.WriteUInt16BigEndian(f.AsSpan(12), 0x0800);
+            var ip = f.AsSpan(14, 20);
+            ip[0] = 0x45;
+            BinaryPrimitives.WriteUInt16BigEndian(ip[2..], 20 + 8 + PayloadLength);
+            BinaryPrimitives.WriteUInt16BigEndian(ip[4..], (ushort)t);
+            ip[8] = 64;
+            ip[9] = 17;
+            srcIp.Write(ip[12..]);
+            dstIp.Write(ip[16..]);
+            BinaryPrimitives.WriteUInt16BigEndian(ip[10..], Checksum(ip, 0));
+            var udp = f.AsSpan(34);
+            BinaryPrimitives.WriteUInt16BigEndian(udp, srcPort);
+            BinaryPrimitives.WriteUInt16BigEndian(udp[2..], dstPort);
+            BinaryPrimitives.WriteUInt16BigEndian(udp[4..], 8 + PayloadLength);
+            FillPayload(udp[8..], t);
+            var sum = UdpChecksum(f);
+            BinaryPrimitives.WriteUInt16BigEndian(udp[6..], sum == 0 ? (ushort)0xFFFF : sum);
+            frames[t] = f;
+        }
+        return frames;
+    }
+
+    /// <summary>An echo of template <paramref name="index"/>: addresses and ports swapped, checksums valid, payload unchanged.</summary>
+    public static bool VerifyEcho(ReadOnlySpan<byte> f, int index, MacAddress fromMac, MacAddress toMac, Ipv4Address fromIp, Ipv4Address toIp, ushort fromPort, ushort toPort)
+    {
+        if (f.Length != Length || MacAddress.Read(f) != toMac || MacAddress.Read(f[6..]) != fromMac)
+            return false;
+        var ip = f.Slice(14, 20);
+        if (ip[0] != 0x45 || ip[9] != 17 || Ipv4Address.Read(ip[12..]) != fromIp || Ipv4Address.Read(ip[16..]) != toIp || Checksum(ip, 0) != 0)
+            return false;
+        var udp = f[34..];
+        if (BinaryPrimitives.ReadUInt16BigEndian(udp) != fromPort || BinaryPrimitives.ReadUInt16BigEndian(udp[2..]) != toPort
+            || BinaryPrimitives.ReadUInt16BigEndian(udp[4..]) != 8 + PayloadLength)
+            return false;
+        if (BinaryPrimitives.ReadUInt16BigEndian(udp[6..]) != 0 && UdpChecksum(f) != 0)
+            return false;
+        Span<byte> expected = stackalloc byte[PayloadLength];
+        FillPayload(expected, index);
+        return udp[8..].SequenceEqual(expected);
+    }
+
+    private static ushort UdpChecksum(ReadOnlySpan<byte> frame)
+    {
+        uint pseudo = 0;
+        for (int i = 26; i < 34; i += 2)
+            pseudo += BinaryPrimitives.ReadUInt16BigEndian(frame[i..]);
+        pseudo += 17;
+        pseudo += (uint)(frame.Length - 34);
+        return Checksum(frame[34..], pseudo);
+    }
+
+    private static ushort Checksum(ReadOnlySpan<byte> data, uint sum)
+    {
+        int i = 0;
+        for (; i + 1 < data.Length; i += 2)
+            sum += BinaryPrimitives.ReadUInt16BigEndian(data[i..]);
+        if (i < data.Length)
+            sum += (uint)data[i] << 8;
+        while (sum > 0xFFFF)
+            sum = (sum & 0xFFFF) + (sum >> 16);
+        return (ushort)~sum;
+    }
+}
+
+/// <summary>The kernel baseline: an echo server thread and a client with the same window, on 127.0.0.1.</summary>
+internal sealed class KernelEcho : IDisposable
+{
+    private readonly int _window;
+    private readonly Socket _server = new(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+    private readonly Socket _client = new(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+    private readonly Thread _thread;
+    private readonly byte[][] _payloads = new byte[Frames.Templates][];
+    private readonly byte[] _receive = new byte[2048];
+    private long _sent;
+    public long Received;
+    public long Verified;
+    public long Bad;
+    public long Lost;
+
+    public KernelEcho(int window)
+    {
+        _window = window;
+        foreach (var s in new[] { _server, _client })
+        {
+            s.ReceiveBufferSize = 4 << 20;
+            s.SendBufferSize = 4 << 20;
+        }
+        _server.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        _client.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        _client.Connect(_server.LocalEndPoint!);
+        _client.ReceiveTimeout = 100;
+        for (int t = 0; t < Frames.Templates; t++)
+        {
+            _payloads[t] = new byte[Frames.PayloadLength];
+            Frames.FillPayload(_payloads[t], t);
+        }
+        _thread = new Thread(Serve) { IsBackground = true, Name = "kernel-echo" };
+        _thread.Start();
+    }
+
+    private void Serve()
+    {
+        var buffer = new byte[2048];
+        var from = new SocketAddress(AddressFamily.InterNetwork);
+        try
+        {
+            while (true)
+            {
+                int n = _server.ReceiveFrom(buffer, SocketFlags.None, from);
+                _server.SendTo(buffer.AsSpan(0, n), SocketFlags.None, from);
+            }
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+        }
+    }
+
+    public void Pump(TimeSpan duration)
+    {
+        var end = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+        while (Stopwatch.GetTimestamp() < end)
+        {
+            for (int i = 0; i < 256; i++)
+            {
+                while (_sent - Received < _window)
+                {
+                    _client.Send(_payloads[(int)(_sent & (Frames.Templates - 1))]);
+                    _sent++;
+                }
+                int n;
+                try
+                {
+                    n = _client.Receive(_receive);
+                }
+                catch (SocketException e) when (e.SocketErrorCode == SocketError.TimedOut)
+                {
+                    Lost += _sent - Received;
+                    _sent = Received;
+                    continue;
+                }
+                Received++;
+                if ((Received & 1023) == 0)
+                {
+                    if (n == Frames.PayloadLength && _receive.AsSpan(0, n).SequenceEqual(_payloads[_receive[0]]))
+                        Verified++;
+                    else
+                        Bad++;
+                }
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        _server.Dispose();
+        _client.Dispose();
+        _thread.Join(1000);
+    }
+}
+
+internal static unsafe class RingPorts
+{
+    public static Port FromRings(string name, Ring rx, Ring tx, Mempool pool)
+    {
+        var rxRing = rx.Pointer;
+        var txRing = tx.Pointer;
+        int id;
+        fixed (byte* native = System.Text.Encoding.UTF8.GetBytes(name + "\0"))
+            id = DpdkSharp.Interop.Dpdk.rte_eth_from_rings((sbyte*)native, &rxRing, 1, &txRing, 1, 0);
+        if (id < 0)
+            throw new InvalidOperationException($"rte_eth_from_rings({name}) failed: rte_errno {DpdkSharp.Interop.Dpdk.rte_errno_get()}");
+        var port = new Port((ushort)id);
+        port.Configure(new PortConfig { RxPool = pool, RxDescriptors = 1024, TxDescriptors = 1024 });
+        port.Start();
+        return port;
+    }
+
+    public static void Drain(Port port)
+    {
+        var burst = new MbufBurst(stackalloc nint[32]);
+        var rx = port.GetRxQueue(0);
+        while (rx.Receive(ref burst) > 0)
+            burst.FreeAll();
+    }
+}
+
+internal static unsafe partial class Affinity
+{
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int sched_setaffinity(int pid, nuint size, ulong* mask);
+
+    /// <summary>Pins the calling thread to <paramref name="cpu"/> (threads it creates inherit the mask).</summary>
+    public static void Pin(int cpu)
+    {
+        ulong mask = 1UL << cpu;
+        if (sched_setaffinity(0, sizeof(ulong), &mask) != 0)
+            throw new InvalidOperationException($"sched_setaffinity({cpu}) failed: errno {Marshal.GetLastPInvokeError()}");
+    }
+}
