@@ -451,14 +451,7 @@ internal static unsafe class RingPorts
 {
     public static Port FromRings(string name, Ring rx, Ring tx, Mempool pool)
     {
-        var rxRing = rx.Pointer;
-        var txRing = tx.Pointer;
-        int id;
-        fixed (byte* native = System.Text.Encoding.UTF8.GetBytes(name + "\0"))
-            id = DpdkSharp.Interop.Dpdk.rte_eth_from_rings((sbyte*)native, &rxRing, 1, &txRing, 1, 0);
-        if (id < 0)
-            throw new InvalidOperationException($"rte_eth_from_rings({name}) failed: rte_errno {DpdkSharp.Interop.Dpdk.rte_errno_get()}");
-        var port = new Port((ushort)id);
+        var port = Port.FromRings(name, rx, tx);
         port.Configure(new PortConfig { RxPool = pool, RxDescriptors = 1024, TxDescriptors = 1024 });
         port.Start();
         return port;

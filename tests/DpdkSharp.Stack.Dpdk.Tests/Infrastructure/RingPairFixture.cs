@@ -41,14 +41,7 @@ public sealed unsafe class RingPairFixture : IDisposable
 
     private Port FromRings(string name, Ring rx, Ring tx)
     {
-        var rxRing = rx.Pointer;
-        var txRing = tx.Pointer;
-        int id;
-        fixed (byte* native = System.Text.Encoding.UTF8.GetBytes(name + "\0"))
-            id = DpdkSharp.Interop.Dpdk.rte_eth_from_rings((sbyte*)native, &rxRing, 1, &txRing, 1, 0);
-        if (id < 0)
-            throw new InvalidOperationException($"rte_eth_from_rings({name}) failed: rte_errno {DpdkSharp.Interop.Dpdk.rte_errno_get()}");
-        var port = new Port((ushort)id);
+        var port = Port.FromRings(name, rx, tx);
         port.Configure(new PortConfig { RxPool = Pool, RxDescriptors = 512, TxDescriptors = 512 });
         port.Start();
         return port;
