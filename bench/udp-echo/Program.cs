@@ -14,10 +14,10 @@ using DpdkSharp.Stack.Dpdk;
 // Port B is driven by a C# generator (CPU 0) that keeps at most Window datagrams in flight and
 // counts round trips. The kernel baseline is a System.Net.Sockets echo server on 127.0.0.1 (CPU 1)
 // driven the same way (client on CPU 0, same window). Prints one JSON line: medians of the rounds.
-// Usage: DpdkSharp.Bench.UdpEcho [rounds] [seconds-per-round]
+// Usage: DpdkSharp.Bench.UdpEcho [rounds] [seconds-per-round] [window]
 var rounds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 5;
 var roundSeconds = args.Length > 1 ? double.Parse(args[1], CultureInfo.InvariantCulture) : 3.0;
-const int Window = 256;
+var Window = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 256;
 
 using var eal = Eal.Initialize(new EalOptions
 {
@@ -58,7 +58,7 @@ echo.Bind(new IPEndPoint(IPAddress.Any, EchoPort));
 var state = new EchoState();
 echo.SetHandler(state.Handle);
 
-var gen = new Generator(portB, genPool, Frames.Build(genMac, stackMac, genIp, stackIp, GenPort, EchoPort), state);
+var gen = new Generator(portB, genPool, Window, Frames.Build(genMac, stackMac, genIp, stackIp, GenPort, EchoPort), state);
 gen.Verify = (frame, index) => Frames.VerifyEcho(frame, index, stackMac, genMac, stackIp, genIp, EchoPort, GenPort);
 
 // Warm-up: tiering and OSR settle, the gratuitous ARP is consumed.
@@ -156,9 +156,8 @@ internal sealed class EchoState
 }
 
 /// <summary>Port B: sends template frames to the stack, keeps at most the window in flight, counts echoes.</summary>
-internal sealed class Generator(Port port, Mempool pool, byte[][] templates, EchoState state)
+internal sealed class Generator(Port port, Mempool pool, int window, byte[][] templates, EchoState state)
 {
-    private const int Window = 256;
     private readonly RxQueue _rx = port.GetRxQueue(0);
     private readonly TxQueue _tx = port.GetTxQueue(0);
     private long _sent;
@@ -247,7 +246,7 @@ internal sealed class Generator(Port port, Mempool pool, byte[][] templates, Ech
             }
             rxBurst.FreeAll();
         }
-        var space = (int)(Window - (_sent - Received));
+        var space = (int)(window - (_sent - Received));
         if (!_sending || space < 8)
             return;
         var txBurst = new MbufBurst(stackalloc nint[32]);

@@ -8,7 +8,9 @@ namespace DpdkSharp.Stack.Dpdk;
 /// <summary>
 /// The core's transmit buffers as mbufs of a runtime <see cref="Mempool"/>: a
 /// <see cref="PacketBuffer"/> is the <c>rte_mbuf*</c>, renting is <c>rte_pktmbuf_alloc</c>, the
-/// span is the mbuf's data room after the headroom, returning is <c>rte_pktmbuf_free</c>.
+/// span runs from the mbuf's data offset to the end of its buffer (for a rented mbuf: the data room
+/// after the headroom; for a received one lent to the core: from the frame on), returning is
+/// <c>rte_pktmbuf_free</c> (to whichever pool the mbuf came from).
 /// </summary>
 public sealed unsafe class MbufPacketBufferPool : IPacketBufferPool
 {
@@ -46,7 +48,7 @@ public sealed unsafe class MbufPacketBufferPool : IPacketBufferPool
     public Span<byte> GetSpan(PacketBuffer buffer)
     {
         var m = (rte_mbuf*)buffer.Handle;
-        return new Span<byte>((byte*)m->buf_addr + m->data_off, BufferSize);
+        return new Span<byte>((byte*)m->buf_addr + m->data_off, m->buf_len - m->data_off);
     }
 
     /// <inheritdoc/>

@@ -1,4 +1,6 @@
+using DpdkSharp.Interop;
 using DpdkSharp.Runtime;
+using Native = DpdkSharp.Interop.Dpdk;
 
 namespace DpdkSharp.Stack.Dpdk;
 
@@ -39,23 +41,39 @@ public sealed unsafe class PortQueueDevice : IReactorDevice
     public long FramesReceived => Volatile.Read(ref _framesReceived);
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// Single-segment mbufs are lent to the core, which keeps the ones it replies in; the rest are
+    /// freed in one <c>rte_pktmbuf_free_bulk</c>. A chained mbuf is copied out first (rare: the
+    /// ports are configured without scatter).
+    /// </remarks>
     public int ReceiveBurst(IFrameReceiver receiver, long nowNanoseconds)
     {
-        var burst = new MbufBurst(stackalloc nint[BurstSize]);
+        nint* slots = stackalloc nint[BurstSize];
+        var burst = new MbufBurst((rte_mbuf**)slots, BurstSize);
         int n = _rx.Receive(ref burst);
         if (n == 0)
             return 0;
+        int toFree = 0, i = 0;
         try
         {
-            foreach (var m in burst)
+            for (; i < n; i++)
             {
-                ReadOnlySpan<byte> frame = m.IsChained ? _linear.AsSpan(0, m.CopyTo(_linear)) : m.Data;
-                receiver.Receive(frame, nowNanoseconds, ChecksumStatusOf(m.Flags));
+                var m = new Mbuf((rte_mbuf*)slots[i]);
+                var checksum = ChecksumStatusOf(m.Flags);
+                bool kept = false;
+                if (m.IsChained)
+                    receiver.Receive(_linear.AsSpan(0, m.CopyTo(_linear)), nowNanoseconds, checksum);
+                else
+                    receiver.Receive(new PacketBuffer((nint)m.Pointer), m.DataLength, nowNanoseconds, checksum, out kept);
+                if (!kept)
+                    slots[toFree++] = slots[i]; // compact in place: slot toFree <= i is already handled
             }
         }
         finally
         {
-            burst.FreeAll();
+            for (; i < n; i++)
+                slots[toFree++] = slots[i]; // the receiver threw: free what it did not get to
+            Native.rte_pktmbuf_free_bulk((rte_mbuf**)slots, (uint)toFree);
         }
         _framesReceived += n;
         return n;
@@ -63,6 +81,9 @@ public sealed unsafe class PortQueueDevice : IReactorDevice
 
     /// <inheritdoc/>
     public void Flush() => _sink.Flush();
+
+    /// <summary>Makes the reactor's thread an lcore, so the mempools' per-lcore caches serve its allocs and frees.</summary>
+    public IDisposable? AttachThread() => Lcore.RegisterCurrentThread();
 
     /// <summary>The device's receive checksum verdicts (two-bit fields, see <see cref="MbufFlagsExtensions"/>).</summary>
     public static RxChecksumStatus ChecksumStatusOf(MbufFlags flags)

@@ -43,6 +43,8 @@ public sealed unsafe class TxQueueFrameSink : IFrameSink
         m->data_len = (ushort)length;
         m->pkt_len = (uint)length;
         var mbuf = new Mbuf(m);
+        // A received mbuf reused for a reply still carries its receive flags: clear them.
+        mbuf.Flags = MbufFlags.None;
         if (info.Offloads != TxOffloadRequest.None)
         {
             var flags = MbufFlags.TxIpv4;

@@ -65,6 +65,24 @@ public static unsafe class Lcore
         return result;
     }
 
+    /// <summary>
+    /// Makes the calling thread an lcore (<c>rte_thread_register</c>) until the returned
+    /// registration is disposed on the same thread. A thread the application created itself
+    /// (a reactor, a worker) needs it for per-lcore state: above all mempool caches, without which
+    /// every mbuf alloc and free goes to the pool's shared ring. On a thread that already is an
+    /// lcore this does nothing.
+    /// </summary>
+    /// <exception cref="DpdkException">No lcore id is free (<c>rte_errno</c>).</exception>
+    public static LcoreRegistration RegisterCurrentThread()
+    {
+        Eal.EnsureInitialized();
+        if (CurrentId >= 0)
+            return new LcoreRegistration(CurrentId, Environment.CurrentManagedThreadId, registered: false);
+        if (Dpdk.rte_thread_register() != 0)
+            throw DpdkException.FromErrno("rte_thread_register");
+        return new LcoreRegistration(CurrentId, Environment.CurrentManagedThreadId, registered: true);
+    }
+
     /// <summary>Runs <paramref name="work"/> on worker lcore <paramref name="lcoreId"/>; its return value is what <see cref="LcoreLaunch.Wait"/> returns.</summary>
     /// <exception cref="ArgumentOutOfRangeException">Not a worker lcore.</exception>
     /// <exception cref="DpdkException">The lcore is busy (EBUSY).</exception>
@@ -153,4 +171,33 @@ public sealed class LcoreException(int lcoreId, Exception inner)
 {
     /// <summary>The lcore the work ran on.</summary>
     public int LcoreId { get; } = lcoreId;
+}
+
+/// <summary>The calling thread's lcore identity from <see cref="Lcore.RegisterCurrentThread"/>; dispose it on the same thread.</summary>
+public sealed class LcoreRegistration : IDisposable
+{
+    private readonly int _threadId;
+    private bool _registered;
+
+    internal LcoreRegistration(int lcoreId, int threadId, bool registered)
+    {
+        LcoreId = lcoreId;
+        _threadId = threadId;
+        _registered = registered;
+    }
+
+    /// <summary>The thread's lcore id.</summary>
+    public int LcoreId { get; }
+
+    /// <summary>Releases the lcore id (<c>rte_thread_unregister</c>) if this registration took one.</summary>
+    /// <exception cref="InvalidOperationException">Called from another thread (DPDK unregisters the calling thread).</exception>
+    public void Dispose()
+    {
+        if (!_registered)
+            return;
+        if (Environment.CurrentManagedThreadId != _threadId)
+            throw new InvalidOperationException($"Lcore {LcoreId} must be released by the thread that registered it.");
+        _registered = false;
+        Dpdk.rte_thread_unregister();
+    }
 }

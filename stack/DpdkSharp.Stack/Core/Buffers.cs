@@ -21,7 +21,11 @@ public interface IPacketBufferPool
     /// <summary>Rents one buffer; false when the pool is empty (the core counts <see cref="DropReason.NoBuffer"/>).</summary>
     bool TryRent(out PacketBuffer buffer);
 
-    /// <summary>The writable data area of a rented buffer, <see cref="BufferSize"/> bytes long.</summary>
+    /// <summary>
+    /// The writable data area of a rented buffer (<see cref="BufferSize"/> bytes long), or of a
+    /// buffer lent on receive (<see cref="IFrameReceiver.Receive(PacketBuffer, int, long, RxChecksumStatus, out bool)"/>:
+    /// from the frame's first byte to the end of that buffer).
+    /// </summary>
     Span<byte> GetSpan(PacketBuffer buffer);
 
     /// <summary>Gives back a buffer that will not be sent.</summary>
@@ -80,7 +84,18 @@ public enum RxChecksumStatus : byte
 /// <summary>Anything that accepts received frames: the interface core, or a test double.</summary>
 public interface IFrameReceiver
 {
+    /// <summary>Handles a frame the caller keeps owning (the receiver copies what it keeps).</summary>
     RxDisposition Receive(ReadOnlySpan<byte> frame, long nowNanoseconds, RxChecksumStatus checksum = RxChecksumStatus.Unknown);
+
+    /// <summary>
+    /// Handles a frame lent in a buffer: its first <paramref name="length"/> bytes of
+    /// <see cref="IPacketBufferPool.GetSpan"/> on the receiver's pool. The receiver may keep the
+    /// buffer to send a frame in it (a reply built in place, without renting or copying): then
+    /// <paramref name="kept"/> is true and ownership has passed to the receiver (and on to its
+    /// <see cref="IFrameSink"/>); otherwise the caller still owns and frees it.
+    /// </summary>
+    /// <remarks>Lend only buffers the receiver's pool can resolve and return and its sink can send (for DPDK: any single-segment mbuf).</remarks>
+    RxDisposition Receive(PacketBuffer buffer, int length, long nowNanoseconds, RxChecksumStatus checksum, out bool kept);
 }
 
 /// <summary>

@@ -26,8 +26,16 @@ public static class InternetChecksum
     /// </remarks>
     public static uint Sum(ReadOnlySpan<byte> data, uint initial = 0)
     {
-        ulong acc0 = 0, acc1 = 0;
         ref byte p = ref MemoryMarshal.GetReference(data);
+        if (data.Length == 20)
+        {
+            // An IPv4 header without options, summed twice per packet on the fast path: five loads, no loop.
+            ulong h = (ulong)Unsafe.ReadUnaligned<uint>(ref p) + Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref p, 4))
+                + Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref p, 8)) + Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref p, 12))
+                + Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref p, 16));
+            return Add(FoldToNetworkOrder(h), initial);
+        }
+        ulong acc0 = 0, acc1 = 0;
         nint n = data.Length;
         nint i = 0;
         for (; i + 32 <= n; i += 32)
@@ -61,17 +69,19 @@ public static class InternetChecksum
             acc1 += BitConverter.IsLittleEndian ? last : last << 8;
         }
 
-        ulong acc = acc0 + acc1; // both < 2^62 for any realistic span: no overflow
+        return Add(FoldToNetworkOrder(acc0 + acc1), initial); // both < 2^62 for any realistic span: no overflow
+    }
+
+    /// <summary>Folds a 64-bit sum of native-endian words to 16 bits and swaps it to network order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint FoldToNetworkOrder(ulong acc)
+    {
         acc = (acc & 0xFFFF_FFFF) + (acc >> 32);
         acc = (acc & 0xFFFF_FFFF) + (acc >> 32);
         uint s = (uint)acc;
         s = (s & 0xFFFF) + (s >> 16);
         s = (s & 0xFFFF) + (s >> 16);
-        if (BitConverter.IsLittleEndian)
-        {
-            s = BinaryPrimitives.ReverseEndianness((ushort)s);
-        }
-        return Add(s, initial);
+        return BitConverter.IsLittleEndian ? BinaryPrimitives.ReverseEndianness((ushort)s) : s;
     }
 
     /// <summary>One's complement addition of two folded partial sums.</summary>
@@ -82,6 +92,13 @@ public static class InternetChecksum
         s = (s & 0xFFFF) + (s >> 16);
         return (s & 0xFFFF) + (s >> 16);
     }
+
+    /// <summary>
+    /// One's complement subtraction of a folded partial sum: what remains of <paramref name="total"/>
+    /// without <paramref name="part"/> (RFC 1624 §3: adding the complement removes a term).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static uint Subtract(uint total, uint part) => Add(total, ~part & 0xFFFF);
 
     /// <summary>Turns a folded sum into the value to store in a checksum field.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -8,15 +8,19 @@ public delegate bool LinkFilter(int fromSide, Span<byte> frame);
 /// one process. Each side is an <see cref="IFrameSink"/> with a bounded queue; <see cref="Pump"/>
 /// delivers queued frames to the other side and returns the buffers to the sending side's pool
 /// (ownership: sink from <c>Transmit</c> until delivered). Deterministic: frames move only when
-/// pumped, in order.
+/// pumped, in order. When both sides share one pool the link lends each frame's buffer to the
+/// receiver (<see cref="IFrameReceiver.Receive(PacketBuffer, int, long, RxChecksumStatus, out bool)"/>),
+/// as a DPDK device does, so replies can be built in place.
 /// </summary>
 public sealed class InMemoryLink
 {
     private readonly Side[] _sides;
+    private readonly bool _lend;
 
     public InMemoryLink(IPacketBufferPool poolA, IPacketBufferPool poolB, int queueCapacity = 4096)
     {
         _sides = [new Side(poolA, queueCapacity), new Side(poolB, queueCapacity)];
+        _lend = ReferenceEquals(poolA, poolB);
     }
 
     /// <summary>The sink for the core on side A (its frames go to B).</summary>
@@ -63,11 +67,23 @@ public sealed class InMemoryLink
                     continue;
                 }
                 var frame = side.Pool.GetSpan(buffer)[..length];
+                bool kept = false;
                 if (Filter is null || Filter(s, frame))
                 {
-                    (s == 0 ? _receiverB : _receiverA).Receive(frame, now);
+                    var receiver = s == 0 ? _receiverB : _receiverA;
+                    if (_lend)
+                    {
+                        receiver.Receive(buffer, length, now, RxChecksumStatus.Unknown, out kept);
+                    }
+                    else
+                    {
+                        receiver.Receive(frame, now);
+                    }
                 }
-                side.Pool.Return(buffer);
+                if (!kept)
+                {
+                    side.Pool.Return(buffer);
+                }
                 moved++;
             }
         }

@@ -1,3 +1,7 @@
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
 namespace DpdkSharp.Stack;
 
 /// <summary>An echo reply received for <see cref="NetworkInterfaceCore.SendEchoRequest"/>.</summary>
@@ -16,6 +20,11 @@ public readonly record struct EchoReply(Ipv4Address Source, ushort Identifier, u
 /// <para>Threading: none. One core is driven by one thread (the reactor of its queue); no locks,
 /// no allocation on the packet path once warm (reassembly slots, endpoint queues and the ARP
 /// cache allocate on first use, bounded).</para>
+/// <para>Replies in place: when the device lends the receive buffer (the second
+/// <see cref="Receive(PacketBuffer, int, long, RxChecksumStatus, out bool)"/>) and a zero-copy UDP
+/// handler sends the received payload itself back (<see cref="SendUdp"/> with a span that starts
+/// at the received payload), the reply is built around the payload in that buffer once the
+/// handler returns: no buffer rented, no payload copied.</para>
 /// </remarks>
 public sealed class NetworkInterfaceCore : IFrameReceiver, IArpHost, IDisposable
 {
@@ -48,6 +57,13 @@ public sealed class NetworkInterfaceCore : IFrameReceiver, IArpHost, IDisposable
     private int _announcementsLeft;
     private long _nextAnnounceAt;
     private readonly long _announceIntervalNs;
+    // The receive buffer lent for the frame being handled, and a reply waiting to be built in it.
+    private LoanState _loan;
+    private PacketBuffer _loanBuffer;
+    private int _rxL2Length;
+    private int _loanPayloadOffset;
+    private int _loanPayloadLength;
+    private InPlaceReply _reply;
 
     public NetworkInterfaceCore(InterfaceOptions options, IPacketBufferPool pool, IFrameSink sink)
     {
@@ -167,6 +183,27 @@ public sealed class NetworkInterfaceCore : IFrameReceiver, IArpHost, IDisposable
     /// </summary>
     public RxDisposition Receive(ReadOnlySpan<byte> frame, long nowNanoseconds, RxChecksumStatus checksum = RxChecksumStatus.Unknown)
     {
+        _loan = LoanState.None;
+        return ReceiveFrame(frame, nowNanoseconds, checksum);
+    }
+
+    /// <summary>
+    /// Handles a frame in a lent receive buffer (see <see cref="IFrameReceiver"/>); the core keeps
+    /// it only to send a reply built in place (<paramref name="kept"/>).
+    /// </summary>
+    public RxDisposition Receive(PacketBuffer buffer, int length, long nowNanoseconds, RxChecksumStatus checksum, out bool kept)
+    {
+        _loan = LoanState.Lent;
+        _loanBuffer = buffer;
+        _loanPayloadOffset = -1;
+        var disposition = ReceiveFrame(_pool.GetSpan(buffer)[..length], nowNanoseconds, checksum);
+        kept = _loan == LoanState.Taken;
+        _loan = LoanState.None;
+        return disposition;
+    }
+
+    private RxDisposition ReceiveFrame(ReadOnlySpan<byte> frame, long nowNanoseconds, RxChecksumStatus checksum)
+    {
         _counters.FramesReceivedField++;
         var disposition = ReceiveEthernet(frame, nowNanoseconds, checksum);
         switch (disposition)
@@ -202,6 +239,18 @@ public sealed class NetworkInterfaceCore : IFrameReceiver, IArpHost, IDisposable
         {
             _counters.CountDrop(DropReason.FragmentationNeeded, DropStage.Transmit);
             return NetError.MessageTooLong;
+        }
+        if (fits && _loan == LoanState.Lent && IsLentPayload(payload))
+        {
+            // The reply is built around the payload after the handler returns (the handler may
+            // still read the payload until then): see SendReplyInPlace.
+            if (!TryRoute(destination.Address, out var hop))
+            {
+                return NetError.NoRoute;
+            }
+            _reply = new InPlaceReply(local, destination, hop, payload.Length, dontFragment);
+            _loan = LoanState.ReplyPending;
+            return NetError.None;
         }
         // A device finishes the UDP checksum only for a datagram it sees whole.
         bool offload = _udpTxOffload && fits;
@@ -266,6 +315,7 @@ public sealed class NetworkInterfaceCore : IFrameReceiver, IArpHost, IDisposable
             return RxDrop(DropReason.Malformed);
         }
         _counters.CountRx(NetLayer.Ethernet, frame.Length);
+        _rxL2Length = frame.Length - eth.Payload.Length;
         if (_vlan is ushort vid)
         {
             if (eth.TagCount != 1 || eth.VlanId != vid)
@@ -432,9 +482,19 @@ public sealed class NetworkInterfaceCore : IFrameReceiver, IArpHost, IDisposable
                 meta.DestinationIsBroadcastOrMulticast, header, payload, now);
             return RxDrop(DropReason.NoSocket);
         }
+        if (_loan == LoanState.Lent && !meta.Reassembled && header.Length == Ipv4Packet.MinHeaderLength && _rxL2Length == _l2Length)
+        {
+            // The payload sits where a frame of ours puts it: a reply can be built around it.
+            _loanPayloadOffset = _l2Length + Ipv4Packet.MinHeaderLength + UdpDatagram.HeaderLength;
+            _loanPayloadLength = udp.Payload.Length;
+        }
         if (!_udp.Deliver(endpoint, udp.Payload, new Ipv4Endpoint(meta.Source, udp.SourcePort)))
         {
             return RxDrop(DropReason.ReceiveBufferFull);
+        }
+        if (_loan == LoanState.ReplyPending)
+        {
+            SendReplyInPlace(now);
         }
         return RxDisposition.Delivered;
     }
@@ -559,28 +619,10 @@ public sealed class NetworkInterfaceCore : IFrameReceiver, IArpHost, IDisposable
     private NetError SendIpv4(Ipv4Address source, Ipv4Address destination, IpProtocol protocol,
         ReadOnlySpan<byte> p0, ReadOnlySpan<byte> p1, ReadOnlySpan<byte> p2, bool dontFragment, bool l4Offload, long now)
     {
-        MacAddress dstMac = default;
-        Ipv4Address nextHop = default;
-        bool resolve = false;
-        if (destination.IsBroadcast || destination == _subnetBroadcast)
+        if (!TryRoute(destination, out var hop))
         {
-            dstMac = MacAddress.Broadcast;
-        }
-        else if (destination.IsMulticast)
-        {
-            dstMac = MacAddress.ForIpv4Multicast(destination);
-        }
-        else if (_routes.TryLookup(destination, out var route))
-        {
-            nextHop = route.NextHop(destination);
-            resolve = true;
-        }
-        else
-        {
-            _counters.CountDrop(DropReason.NoRoute, DropStage.Transmit);
             return NetError.NoRoute;
         }
-
         int payloadLength = p0.Length + p1.Length + p2.Length;
         int maxChunk = _mtu - Ipv4Packet.MinHeaderLength;
         if (payloadLength > maxChunk)
@@ -594,8 +636,7 @@ public sealed class NetworkInterfaceCore : IFrameReceiver, IArpHost, IDisposable
             l4Offload = false;
         }
         ushort id = _nextId++;
-        var offloads = (_ipTxOffload ? TxOffloadRequest.Ipv4Checksum : 0) | (l4Offload ? TxOffloadRequest.UdpChecksum : 0);
-        var info = new TxFrameInfo((ushort)_l2Length, Ipv4Packet.MinHeaderLength, offloads);
+        var info = TxInfo(l4Offload);
         int offset = 0;
         do
         {
@@ -607,26 +648,111 @@ public sealed class NetworkInterfaceCore : IFrameReceiver, IArpHost, IDisposable
                 return NetError.NoBuffers;
             }
             var span = _pool.GetSpan(buffer);
-            EthernetFrame.WriteHeader(span, dstMac, _mac, EtherType.Ipv4, _vlan);
-            int ipLength = Ipv4Packet.MinHeaderLength + chunk;
-            Ipv4Packet.WriteHeader(span[_l2Length..], source, destination, protocol, ipLength, id, _options.DefaultTtl,
-                dontFragment, more, offset, computeChecksum: !_ipTxOffload);
             CopyParts(p0, p1, p2, offset, span.Slice(_l2Length + Ipv4Packet.MinHeaderLength, chunk));
-            int length = Pad(span, _l2Length + ipLength);
-            _counters.CountTx(NetLayer.Ipv4, ipLength);
-            if (!resolve)
-            {
-                Transmit(buffer, length, in info);
-            }
-            else if (_arp.ResolveOrQueue(nextHop, now, buffer, length, in info, out var mac))
-            {
-                mac.Write(span);
-                Transmit(buffer, length, in info);
-            }
+            int length = WriteIpv4Headers(span, in hop, source, destination, protocol, chunk, id, dontFragment, more, offset);
+            Dispatch(buffer, span, length, in info, in hop, now);
             offset += chunk;
         }
         while (offset < payloadLength);
         return NetError.None;
+    }
+
+    /// <summary>
+    /// Builds the pending UDP reply around the received payload in the lent buffer (same offset a
+    /// frame of ours uses, checked in <see cref="ReceiveUdp"/>) and sends it; the buffer is ours from here.
+    /// </summary>
+    private void SendReplyInPlace(long now)
+    {
+        var r = _reply;
+        var hop = r.Hop;
+        var span = _pool.GetSpan(_loanBuffer);
+        var udp = span.Slice(_l2Length + Ipv4Packet.MinHeaderLength, UdpDatagram.HeaderLength + r.PayloadLength);
+        bool offload = _udpTxOffload;
+        uint payloadSum = offload ? 0 : PayloadSumOfReceived(span, udp);
+        UdpDatagram.WriteHeader(udp, r.Local.Address, r.Destination.Address, r.Local.Port, r.Destination.Port, r.PayloadLength, payloadSum, offload);
+        int length = WriteIpv4Headers(span, in hop, r.Local.Address, r.Destination.Address, IpProtocol.Udp, udp.Length, _nextId++, r.DontFragment, false, 0);
+        _loan = LoanState.Taken;
+        Dispatch(_loanBuffer, span, length, TxInfo(offload), in hop, now);
+        _counters.CountTx(NetLayer.Udp, udp.Length);
+    }
+
+    /// <summary>
+    /// The sum of the reply's payload, read off the received datagram's checksum when the payload
+    /// is all of it (RFC 1624 §3: take the old pseudo-header and header out of the old sum) rather
+    /// than summed again; the received headers are still in the buffer. A zero checksum (none
+    /// sent, RFC 768) or a shorter reply means summing.
+    /// </summary>
+    private uint PayloadSumOfReceived(Span<byte> frame, Span<byte> udp)
+    {
+        ushort oldChecksum = BinaryPrimitives.ReadUInt16BigEndian(udp[6..]);
+        int oldLength = BinaryPrimitives.ReadUInt16BigEndian(udp[4..]);
+        if (oldChecksum == 0 || oldLength != udp.Length)
+        {
+            return InternetChecksum.Sum(udp[UdpDatagram.HeaderLength..]);
+        }
+        var ip = frame[_l2Length..];
+        uint oldPseudo = InternetChecksum.PseudoHeaderSum(Ipv4Address.Read(ip[12..]), Ipv4Address.Read(ip[16..]), IpProtocol.Udp, oldLength);
+        uint oldHeader = InternetChecksum.Add(InternetChecksum.Add(BinaryPrimitives.ReadUInt16BigEndian(udp), BinaryPrimitives.ReadUInt16BigEndian(udp[2..])), (uint)oldLength);
+        uint oldTotal = ~(uint)oldChecksum & 0xFFFF;
+        return InternetChecksum.Subtract(InternetChecksum.Subtract(oldTotal, oldPseudo), oldHeader);
+    }
+
+    /// <summary>Whether <paramref name="payload"/> starts at the received UDP payload of the lent buffer (and is not longer).</summary>
+    private bool IsLentPayload(ReadOnlySpan<byte> payload) =>
+        _loanPayloadOffset >= 0 && payload.Length <= _loanPayloadLength && !payload.IsEmpty
+        && Unsafe.AreSame(ref MemoryMarshal.GetReference(payload), ref _pool.GetSpan(_loanBuffer)[_loanPayloadOffset]);
+
+    /// <summary>Where a datagram to <paramref name="destination"/> goes on the link; counts <see cref="DropReason.NoRoute"/>.</summary>
+    private bool TryRoute(Ipv4Address destination, out NextHop hop)
+    {
+        if (destination.IsBroadcast || destination == _subnetBroadcast)
+        {
+            hop = new NextHop(MacAddress.Broadcast, default, Resolve: false);
+        }
+        else if (destination.IsMulticast)
+        {
+            hop = new NextHop(MacAddress.ForIpv4Multicast(destination), default, Resolve: false);
+        }
+        else if (_routes.TryLookup(destination, out var route))
+        {
+            hop = new NextHop(default, route.NextHop(destination), Resolve: true);
+        }
+        else
+        {
+            hop = default;
+            _counters.CountDrop(DropReason.NoRoute, DropStage.Transmit);
+            return false;
+        }
+        return true;
+    }
+
+    private TxFrameInfo TxInfo(bool l4Offload) => new((ushort)_l2Length, Ipv4Packet.MinHeaderLength,
+        (_ipTxOffload ? TxOffloadRequest.Ipv4Checksum : 0) | (l4Offload ? TxOffloadRequest.UdpChecksum : 0));
+
+    /// <summary>Writes the Ethernet and IPv4 headers in front of a payload of <paramref name="chunk"/> bytes already in place; returns the (padded) frame length.</summary>
+    private int WriteIpv4Headers(Span<byte> span, in NextHop hop, Ipv4Address source, Ipv4Address destination, IpProtocol protocol,
+        int chunk, ushort id, bool dontFragment, bool more, int offset)
+    {
+        EthernetFrame.WriteHeader(span, hop.Mac, _mac, EtherType.Ipv4, _vlan);
+        int ipLength = Ipv4Packet.MinHeaderLength + chunk;
+        Ipv4Packet.WriteHeader(span[_l2Length..], source, destination, protocol, ipLength, id, _options.DefaultTtl,
+            dontFragment, more, offset, computeChecksum: !_ipTxOffload);
+        _counters.CountTx(NetLayer.Ipv4, ipLength);
+        return Pad(span, _l2Length + ipLength);
+    }
+
+    /// <summary>Transmits a finished frame, or hands it to ARP until the next hop resolves (ownership passes either way).</summary>
+    private void Dispatch(PacketBuffer buffer, Span<byte> span, int length, in TxFrameInfo info, in NextHop hop, long now)
+    {
+        if (!hop.Resolve)
+        {
+            Transmit(buffer, length, in info);
+        }
+        else if (_arp.ResolveOrQueue(hop.Address, now, buffer, length, in info, out var mac))
+        {
+            mac.Write(span);
+            Transmit(buffer, length, in info);
+        }
     }
 
     private static void CopyParts(ReadOnlySpan<byte> p0, ReadOnlySpan<byte> p1, ReadOnlySpan<byte> p2, int offset, Span<byte> destination)
@@ -706,4 +832,21 @@ public sealed class NetworkInterfaceCore : IFrameReceiver, IArpHost, IDisposable
         _counters.CountDrop(reason, DropStage.Transmit);
     }
 
+    /// <summary>A frame's link-layer destination: a known MAC, or a next hop for ARP to resolve.</summary>
+    private readonly record struct NextHop(MacAddress Mac, Ipv4Address Address, bool Resolve);
+
+    /// <summary>A UDP reply to build in the lent receive buffer once the handler returns.</summary>
+    private readonly record struct InPlaceReply(Ipv4Endpoint Local, Ipv4Endpoint Destination, NextHop Hop, int PayloadLength, bool DontFragment);
+
+    private enum LoanState : byte
+    {
+        /// <summary>The frame being handled is the caller's (or nothing is being handled).</summary>
+        None,
+        /// <summary>The frame is in a lent buffer the device frees afterwards.</summary>
+        Lent,
+        /// <summary>A handler asked to send the received payload back: the reply is built after it returns.</summary>
+        ReplyPending,
+        /// <summary>The buffer carries our reply and belongs to the sink (or the ARP queue) now.</summary>
+        Taken,
+    }
 }

@@ -22,4 +22,10 @@ public interface IReactorDevice
 
     /// <summary>Hands every buffered transmit frame to the device (end of each reactor iteration).</summary>
     void Flush();
+
+    /// <summary>
+    /// Called on the reactor's thread before its first burst; returns what to dispose on that
+    /// thread after its last (for DPDK: the thread's lcore registration, which gives it mempool caches).
+    /// </summary>
+    IDisposable? AttachThread() => null;
 }

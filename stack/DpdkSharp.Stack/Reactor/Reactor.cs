@@ -115,8 +115,10 @@ public sealed class Reactor : IDisposable
 
     private void Run()
     {
+        IDisposable? attachment = null;
         try
         {
+            attachment = _device.AttachThread();
             _core.Start(NextNow());
             _device.Flush();
             long nextTimer = 0;
@@ -147,6 +149,7 @@ public sealed class Reactor : IDisposable
         finally
         {
             Drain();
+            attachment?.Dispose();
         }
     }
 

@@ -33,7 +33,14 @@ public readonly ref struct UdpDatagramContext
     /// <summary>The socket that received it.</summary>
     public UdpSocket Socket => _socket;
 
-    /// <summary>Sends <paramref name="payload"/> back to the sender (may be <see cref="Payload"/> itself: it is copied into a new frame).</summary>
+    /// <summary>
+    /// Sends <paramref name="payload"/> back to the sender. Passing <see cref="Payload"/> itself
+    /// (or a prefix of it) replies in place: once the handler returns, the reply's headers are
+    /// written around the payload in the receive buffer, which goes to the transmit queue; nothing
+    /// is rented or copied, and the payload stays readable until the handler returns. Any other
+    /// span, a second reply, or a datagram that arrived in fragments or with IP options is copied
+    /// into a new frame.
+    /// </summary>
     public SocketError Reply(ReadOnlySpan<byte> payload) => _socket.SendOnReactor(payload, Remote);
 
     /// <summary>Sends <paramref name="payload"/> from this socket to <paramref name="remote"/>.</summary>

@@ -1,0 +1,210 @@
+using System.Buffers.Binary;
+
+namespace DpdkSharp.Stack.Tests;
+
+/// <summary>
+/// Replies built in the lent receive buffer: a zero-copy handler that sends the received payload
+/// back gets a correct frame without a buffer rented or a byte copied, and every other case still
+/// takes the copying path with the same result.
+/// </summary>
+public class InPlaceReplyTests
+{
+    private const ushort EchoPort = 7;
+
+    /// <summary>A core whose pool may hold only the lent buffer, and a handler that replies with a chosen prefix of the payload.</summary>
+    private sealed class Echo : IUdpDatagramHandler, IDisposable
+    {
+        public readonly ArrayPacketBufferPool Pool;
+        public readonly CaptureSink Sink;
+        public readonly NetworkInterfaceCore Core;
+        public readonly UdpHandle Handle;
+        public Func<int, int> ReplyLength = n => n;
+        public int Replies = 1;
+        public NetError LastError;
+
+        public Echo(int buffers)
+        {
+            Pool = new ArrayPacketBufferPool(buffers, 2048);
+            Sink = new CaptureSink(Pool);
+            Core = new NetworkInterfaceCore(Net.Options(o => o with { StaticNeighbors = [new(Net.PeerIp, Net.PeerMac)] }), Pool, Sink);
+            Assert.Equal(NetError.None, Core.Udp.Bind(new Ipv4Endpoint(Ipv4Address.Any, EchoPort), out Handle));
+            Assert.Equal(NetError.None, Core.Udp.SetHandler(Handle, this));
+        }
+
+        public void OnDatagram(UdpHandle endpoint, ReadOnlySpan<byte> payload, Ipv4Endpoint remote)
+        {
+            for (int i = 0; i < Replies; i++)
+                LastError = Core.SendUdp(endpoint, remote, payload[..ReplyLength(payload.Length)], 0);
+        }
+
+        /// <summary>Lends a buffer holding <paramref name="frame"/>, as a device does; frees it unless the core kept it.</summary>
+        public bool Lend(byte[] frame)
+        {
+            Assert.True(Pool.TryRent(out var buffer));
+            frame.CopyTo(Pool.GetSpan(buffer));
+            Core.Receive(buffer, frame.Length, 0, RxChecksumStatus.Unknown, out bool kept);
+            if (!kept)
+                Pool.Return(buffer);
+            return kept;
+        }
+
+        public void Dispose()
+        {
+            Core.Dispose();
+            Assert.Equal(0, Pool.Outstanding);
+        }
+    }
+
+    [Fact]
+    public void Echo_is_built_in_the_lent_buffer_without_renting()
+    {
+        using var echo = new Echo(buffers: 1); // the lent buffer is the only one: renting would fail
+        var payload = "in place, please"u8.ToArray();
+
+        Assert.True(echo.Lend(Build.UdpFromPeer(40000, EchoPort, payload)));
+
+        Assert.Equal(NetError.None, echo.LastError);
+        AssertEcho(echo.Sink.Single(), 40000, payload);
+        Assert.Equal(0, echo.Core.Counters.FramesDropped);
+    }
+
+    [Fact]
+    public void Reply_checksums_match_a_full_computation_for_any_length_port_and_checksum()
+    {
+        // The in-place path reads the payload's sum off the received checksum (RFC 1624); a
+        // zero (absent) checksum or a shorter reply sums instead. Both must give what the
+        // reference computes from scratch.
+        var random = new Random(1624);
+        using var echo = new Echo(buffers: 1);
+        for (int i = 0; i < 2000; i++)
+        {
+            var payload = new byte[random.Next(1, 1400)];
+            random.NextBytes(payload);
+            var port = (ushort)random.Next(1, 65536);
+            bool checksum = random.Next(4) != 0;
+            int replyLength = random.Next(2) == 0 ? payload.Length : random.Next(1, payload.Length + 1);
+            echo.ReplyLength = _ => replyLength;
+            var frame = Build.FromPeer(17, Build.Udp(Net.PeerIp, Net.UsIp, port, EchoPort, payload, checksum), id: (ushort)i);
+
+            Assert.True(echo.Lend(frame));
+
+            AssertEcho(echo.Sink.Take().Single(), port, payload.AsSpan(0, replyLength));
+        }
+    }
+
+    [Fact]
+    public void A_second_reply_in_the_same_handler_is_copied_and_both_arrive()
+    {
+        using var echo = new Echo(buffers: 2) { Replies = 2 };
+        var payload = "twice"u8.ToArray();
+
+        Assert.True(echo.Lend(Build.UdpFromPeer(5000, EchoPort, payload)));
+
+        var frames = echo.Sink.Take();
+        Assert.Equal(2, frames.Count);
+        foreach (var frame in frames)
+            AssertEcho(frame, 5000, payload);
+    }
+
+    [Fact]
+    public void Datagrams_whose_payload_is_elsewhere_are_replied_by_copy()
+    {
+        // IP options shift the payload; a VLAN priority tag lengthens the Ethernet header; a
+        // reassembled datagram lives in the reassembly buffer. The core keeps none of these buffers.
+        using var echo = new Echo(buffers: 4);
+        var payload = "not where our frames put it"u8.ToArray();
+        var udp = Build.Udp(Net.PeerIp, Net.UsIp, 6000, EchoPort, payload);
+        var withOptions = Build.Ethernet(Net.UsMac, Net.PeerMac, 0x0800,
+            Build.Ipv4(Net.PeerIp, Net.UsIp, 17, udp, options: [1, 1, 1, 0])); // NOP, NOP, NOP, end of list
+        var priorityTagged = Build.Ethernet(Net.UsMac, Net.PeerMac, 0x0800, Build.Ipv4(Net.PeerIp, Net.UsIp, 17, udp), vlan: 0);
+
+        Assert.False(echo.Lend(withOptions));
+        Assert.False(echo.Lend(priorityTagged));
+        Assert.False(echo.Lend(Build.FromPeer(17, udp.AsSpan(0, 16), id: 9, mf: true)));
+        Assert.False(echo.Lend(Build.FromPeer(17, udp.AsSpan(16), id: 9, offset: 16)));
+
+        var frames = echo.Sink.Take();
+        Assert.Equal(3, frames.Count);
+        foreach (var frame in frames)
+            AssertEcho(frame, 6000, payload);
+    }
+
+    [Fact]
+    public void Replies_to_frames_the_caller_keeps_are_copied()
+    {
+        using var echo = new Echo(buffers: 1);
+        var payload = "caller's memory"u8.ToArray();
+
+        echo.Core.Receive(Build.UdpFromPeer(7000, EchoPort, payload), 0);
+
+        AssertEcho(echo.Sink.Single(), 7000, payload);
+    }
+
+    [Fact]
+    public void Two_cores_sharing_a_pool_echo_over_the_link_in_place()
+    {
+        var pool = new ArrayPacketBufferPool(8, 2048);
+        var link = new InMemoryLink(pool, pool);
+        using var client = new NetworkInterfaceCore(Net.Options(o => o with { Name = "client" }), pool, link.SinkA);
+        var server = new NetworkInterfaceCore(Net.Options(o => o with { Name = "server", Mac = Net.PeerMac, Address = Net.PeerIp }), pool, link.SinkB);
+        var handler = new ServerEcho(server, pool);
+        Assert.Equal(NetError.None, server.Udp.Bind(new Ipv4Endpoint(Ipv4Address.Any, EchoPort), out var serverHandle));
+        server.Udp.SetHandler(serverHandle, handler);
+        Assert.Equal(NetError.None, client.Udp.Bind(new Ipv4Endpoint(Ipv4Address.Any, 0), out var clientHandle));
+        link.Attach(client, server);
+        var received = new byte[64];
+        for (int i = 0; i < 100; i++)
+        {
+            var payload = BitConverter.GetBytes(i * 7919);
+            Assert.Equal(NetError.None, client.SendUdp(clientHandle, new Ipv4Endpoint(Net.PeerIp, EchoPort), payload, i));
+            link.Pump(i);
+            Assert.Equal(NetError.None, client.Udp.TryReceive(clientHandle, received, out var info));
+            Assert.Equal(payload, received.AsSpan(0, info.BytesCopied).ToArray());
+        }
+        Assert.Equal(100, handler.InPlace);
+        server.Dispose();
+        Assert.Equal(0, pool.Outstanding);
+    }
+
+    private sealed class ServerEcho(NetworkInterfaceCore core, ArrayPacketBufferPool pool) : IUdpDatagramHandler
+    {
+        public int InPlace;
+
+        public void OnDatagram(UdpHandle endpoint, ReadOnlySpan<byte> payload, Ipv4Endpoint remote)
+        {
+            // A copied reply rents a buffer at once; one built in place rents nothing.
+            int outstanding = pool.Outstanding;
+            Assert.Equal(NetError.None, core.SendUdp(endpoint, remote, payload, 0));
+            if (pool.Outstanding == outstanding)
+                InPlace++;
+        }
+    }
+
+    /// <summary>The reply, checked with the test's own reference checksum: addresses and ports swapped, payload as expected.</summary>
+    private static void AssertEcho(byte[] frame, ushort peerPort, ReadOnlySpan<byte> payload)
+    {
+        Assert.Equal(Net.PeerMac, MacAddress.Read(frame));
+        Assert.Equal(Net.UsMac, MacAddress.Read(frame.AsSpan(6)));
+        var ip = frame.AsSpan(14, 20);
+        Assert.Equal(0x45, ip[0]);
+        Assert.Equal(17, ip[9]);
+        Assert.Equal(Net.UsIp, Ipv4Address.Read(ip[12..]));
+        Assert.Equal(Net.PeerIp, Ipv4Address.Read(ip[16..]));
+        Assert.Equal(0, Build.RefChecksum(ip));
+        int udpLength = 8 + payload.Length;
+        Assert.Equal(20 + udpLength, BinaryPrimitives.ReadUInt16BigEndian(ip[2..]));
+        var udp = frame.AsSpan(34, udpLength);
+        Assert.Equal(EchoPort, BinaryPrimitives.ReadUInt16BigEndian(udp));
+        Assert.Equal(peerPort, BinaryPrimitives.ReadUInt16BigEndian(udp[2..]));
+        Assert.Equal(udpLength, BinaryPrimitives.ReadUInt16BigEndian(udp[4..]));
+        Assert.NotEqual(0, BinaryPrimitives.ReadUInt16BigEndian(udp[6..])); // we always send a checksum
+        var pseudo = new byte[12 + udpLength];
+        Net.UsIp.Write(pseudo);
+        Net.PeerIp.Write(pseudo.AsSpan(4));
+        pseudo[9] = 17;
+        BinaryPrimitives.WriteUInt16BigEndian(pseudo.AsSpan(10), (ushort)udpLength);
+        udp.CopyTo(pseudo.AsSpan(12));
+        Assert.Equal(0, Build.RefChecksum(pseudo));
+        Assert.True(udp[8..].SequenceEqual(payload));
+    }
+}
