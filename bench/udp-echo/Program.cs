@@ -13,7 +13,11 @@ using DpdkSharp.Stack.Dpdk;
 // a reactor (busy polling, pinned to CPU 1) with a zero-copy echo handler (UdpSocket.SetHandler).
 // Port B is driven by a C# generator (CPU 0) that keeps at most Window datagrams in flight and
 // counts round trips. The kernel baseline is a System.Net.Sockets echo server on 127.0.0.1 (CPU 1)
-// driven the same way (client on CPU 0, same window). Prints one JSON line: medians of the rounds.
+// driven the same way (client on CPU 0, same window). A third phase runs the generator and the
+// stack interleaved on one core (no cache line crosses cores: on a VM the two-core figure moves
+// with where the host places the vCPUs) and times the stack's own calls: one_core_stack_ns_per_packet
+// is the stack's cost per echo, one_core_stack_mpps what one core of stack sustains at that cost.
+// Prints one JSON line: medians of the rounds.
 // Usage: DpdkSharp.Bench.UdpEcho [rounds] [seconds-per-round] [window]
 var rounds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 5;
 var roundSeconds = args.Length > 1 ? double.Parse(args[1], CultureInfo.InvariantCulture) : 3.0;
@@ -100,6 +104,11 @@ bToA.Dispose();
 genPool.TryDispose(out _);
 stackPool.TryDispose(out _);
 
+// One core: the generator and the stack alternate on this thread, so no cache line crosses cores
+// and what is timed around the stack's calls (burst receive, protocol cores, in-place reply, burst
+// transmit) is its own cost per packet. The handler is the core-level one the socket's wraps.
+var one = OneCore.Run(rounds, roundSeconds, Window, stackMac, genMac, stackIp, genIp, EchoPort, GenPort);
+
 // Kernel baseline.
 Affinity.Pin(1);
 var kernel = new KernelEcho(Window);
@@ -120,8 +129,8 @@ kernel.Dispose();
 var mpps = Median(stackMpps);
 var kpps = Median(kernelPps);
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"{{\"bench\":\"udp-echo\",\"frame_bytes\":{Frames.Length + 4},\"payload_bytes\":{Frames.PayloadLength},\"window\":{Window},\"burst\":32,\"rounds\":{rounds},\"round_seconds\":{roundSeconds},\"stack_mpps\":{mpps:F3},\"stack_ns_per_packet\":{1e3 / mpps:F1},\"stack_bytes_allocated_per_packet\":{(reactorEchoes == 0 ? double.NaN : (double)allocated / reactorEchoes):F4},\"kernel_pps\":{kpps:F0},\"ratio_stack_over_kernel\":{mpps * 1e6 / kpps:F2},\"stack_verified\":{gen.Verified},\"stack_bad\":{gen.Bad},\"stack_lost\":{gen.Lost},\"kernel_verified\":{kernel.Verified},\"kernel_bad\":{kernel.Bad},\"kernel_lost\":{kernel.Lost},\"mbufs_in_use_at_end\":{leaked},\"note\":\"stack: reactor thread pinned to CPU 1 (busy poll), generator on CPU 0; bytes/packet is GC.GetAllocatedBytesForCurrentThread on the reactor thread between handler-side snapshots; kernel: server thread on CPU 1, client on CPU 0, loopback\"}}"));
-return leaked == 0 && gen.Bad == 0 && kernel.Bad == 0 ? 0 : 1;
+    $"{{\"bench\":\"udp-echo\",\"frame_bytes\":{Frames.Length + 4},\"payload_bytes\":{Frames.PayloadLength},\"window\":{Window},\"burst\":32,\"rounds\":{rounds},\"round_seconds\":{roundSeconds},\"stack_mpps\":{mpps:F3},\"stack_ns_per_packet\":{1e3 / mpps:F1},\"stack_bytes_allocated_per_packet\":{(reactorEchoes == 0 ? double.NaN : (double)allocated / reactorEchoes):F4},\"kernel_pps\":{kpps:F0},\"ratio_stack_over_kernel\":{mpps * 1e6 / kpps:F2},\"stack_verified\":{gen.Verified},\"stack_bad\":{gen.Bad},\"stack_lost\":{gen.Lost},\"one_core_mpps\":{one.Mpps:F3},\"one_core_stack_ns_per_packet\":{one.StackNsPerPacket:F1},\"one_core_stack_mpps\":{1e3 / one.StackNsPerPacket:F3},\"one_core_bytes_allocated_per_packet\":{one.BytesPerPacket:F4},\"one_core_verified\":{one.Verified},\"one_core_bad\":{one.Bad},\"kernel_verified\":{kernel.Verified},\"kernel_bad\":{kernel.Bad},\"kernel_lost\":{kernel.Lost},\"mbufs_in_use_at_end\":{leaked + one.Leaked},\"note\":\"stack: reactor thread pinned to CPU 1 (busy poll), generator on CPU 0; bytes/packet is GC.GetAllocatedBytesForCurrentThread on the reactor thread between handler-side snapshots; kernel: server thread on CPU 1, client on CPU 0, loopback\"}}"));
+return leaked == 0 && one.Leaked == 0 && gen.Bad == 0 && one.Bad == 0 && kernel.Bad == 0 ? 0 : 1;
 
 static double Median(List<double> values)
 {
@@ -167,6 +176,8 @@ internal sealed class Generator(Port port, Mempool pool, int window, byte[][] te
     public long Lost;
     public long Other;
     public Func<ReadOnlySpan<byte>, int, bool>? Verify;
+    /// <summary>Runs after every generator step (the one-core phase runs the stack here).</summary>
+    public Action? Between;
     private bool _sending = true;
 
     public (long Allocated, long Echoes) Snapshot()
@@ -190,7 +201,10 @@ internal sealed class Generator(Port port, Mempool pool, int window, byte[][] te
         while (true)
         {
             for (int i = 0; i < 1024; i++)
+            {
                 PumpOnce();
+                Between?.Invoke();
+            }
             var now = Stopwatch.GetTimestamp();
             if (Received != lastReceived)
             {
@@ -214,7 +228,10 @@ internal sealed class Generator(Port port, Mempool pool, int window, byte[][] te
         _sending = false;
         var end = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
         while (_sent > Received && Stopwatch.GetTimestamp() < end)
+        {
             PumpOnce();
+            Between?.Invoke();
+        }
         Lost += _sent - Received;
         _sent = Received;
     }
@@ -443,6 +460,91 @@ internal sealed class KernelEcho : IDisposable
         _server.Dispose();
         _client.Dispose();
         _thread.Join(1000);
+    }
+}
+
+/// <summary>The generator and the stack's device loop interleaved on the calling thread (CPU 0).</summary>
+internal static class OneCore
+{
+    public static (double Mpps, double StackNsPerPacket, double BytesPerPacket, long Verified, long Bad, long Leaked) Run(
+        int rounds, double roundSeconds, int window, MacAddress stackMac, MacAddress genMac, Ipv4Address stackIp, Ipv4Address genIp, ushort echoPort, ushort genPort)
+    {
+        var genPool = Mempool.CreatePacketPool("one_gen", 4095, 256);
+        var stackPool = Mempool.CreatePacketPool("one_stack", 4095, 256);
+        var aToB = Ring.Create("one_a_to_b", 1024);
+        var bToA = Ring.Create("one_b_to_a", 1024);
+        var portA = RingPorts.FromRings("one_a", bToA, aToB, genPool);
+        var portB = RingPorts.FromRings("one_b", aToB, bToA, genPool);
+        var device = new PortQueueDevice(portA.GetRxQueue(0), portA.GetTxQueue(0), stackPool);
+        var core = new NetworkInterfaceCore(new InterfaceOptions
+        {
+            Name = "echo1",
+            Mac = stackMac,
+            Address = stackIp,
+            PrefixLength = 24,
+            StaticNeighbors = [new(genIp, genMac)],
+            PublishMetrics = false,
+        }, device.Pool, device.Sink);
+        core.Udp.Bind(new Ipv4Endpoint(Ipv4Address.Any, echoPort), out var handle);
+        core.Udp.SetHandler(handle, new CoreEcho(core));
+        core.Start(Now());
+        device.Flush();
+
+        long stackTicks = 0;
+        var gen = new Generator(portB, genPool, window, Frames.Build(genMac, stackMac, genIp, stackIp, genPort, echoPort), new EchoState())
+        {
+            Verify = (frame, index) => Frames.VerifyEcho(frame, index, stackMac, genMac, stackIp, genIp, echoPort, genPort),
+            Between = () =>
+            {
+                long t0 = Stopwatch.GetTimestamp();
+                device.ReceiveBurst(core, (long)(t0 * (1e9 / Stopwatch.Frequency)));
+                device.Flush();
+                stackTicks += Stopwatch.GetTimestamp() - t0;
+            },
+        };
+        gen.Pump(TimeSpan.FromSeconds(1.5)); // warm-up
+        var mpps = new List<double>();
+        long received = 0, ticks = 0, allocated = 0;
+        for (int round = 0; round < rounds; round++)
+        {
+            long r0 = gen.Received, t0 = stackTicks, a0 = GC.GetAllocatedBytesForCurrentThread();
+            var sw = Stopwatch.StartNew();
+            gen.Pump(TimeSpan.FromSeconds(roundSeconds));
+            var seconds = sw.Elapsed.TotalSeconds;
+            allocated += GC.GetAllocatedBytesForCurrentThread() - a0;
+            received += gen.Received - r0;
+            ticks += stackTicks - t0;
+            mpps.Add((gen.Received - r0) / seconds / 1e6);
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"one core round {round}: {mpps[^1]:F3} Mpps generator+stack, stack {(stackTicks - t0) * 1e9 / Stopwatch.Frequency / (gen.Received - r0):F1} ns/packet"));
+        }
+        gen.Finish(TimeSpan.FromSeconds(1));
+        core.Dispose();
+        device.Flush();
+        RingPorts.Drain(portA);
+        RingPorts.Drain(portB);
+        foreach (var port in new[] { portA, portB })
+        {
+            port.Stop();
+            port.Close();
+        }
+        long leaked = genPool.InUseCount + stackPool.InUseCount;
+        Console.Error.WriteLine($"one core: drops {core.Counters.FramesDropped}, tx flush drops {device.Transmitter.FlushDrops}, mbufs in use at the end {leaked}");
+        aToB.Dispose();
+        bToA.Dispose();
+        genPool.TryDispose(out _);
+        stackPool.TryDispose(out _);
+        double nsPerPacket = ticks * 1e9 / Stopwatch.Frequency / Math.Max(1, received);
+        return (mpps.Order().ToList()[mpps.Count / 2], nsPerPacket, (double)allocated / Math.Max(1, received), gen.Verified, gen.Bad, leaked);
+
+        static long Now() => (long)(Stopwatch.GetTimestamp() * (1e9 / Stopwatch.Frequency));
+    }
+
+    /// <summary>The echo at the core's level: the received payload straight back (built in place).</summary>
+    private sealed class CoreEcho(NetworkInterfaceCore core) : IUdpDatagramHandler
+    {
+        public void OnDatagram(UdpHandle endpoint, ReadOnlySpan<byte> payload, Ipv4Endpoint remote) =>
+            core.SendUdp(endpoint, remote, payload, 0);
     }
 }
 

@@ -61,7 +61,8 @@ public sealed unsafe class PortQueueDevice : IReactorDevice
                 var m = new Mbuf((rte_mbuf*)slots[i]);
                 var checksum = ChecksumStatusOf(m.Flags);
                 bool kept = false;
-                if (m.IsChained)
+                // nb_segs, not next: it shares the first cache line with the fields read here.
+                if (m.SegmentCount > 1)
                     receiver.Receive(_linear.AsSpan(0, m.CopyTo(_linear)), nowNanoseconds, checksum);
                 else
                     receiver.Receive(new PacketBuffer((nint)m.Pointer), m.DataLength, nowNanoseconds, checksum, out kept);
