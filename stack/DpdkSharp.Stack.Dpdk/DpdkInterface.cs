@@ -8,6 +8,12 @@ namespace DpdkSharp.Stack.Dpdk;
 /// <c>new UdpSocket(iface.Reactor)</c>.
 /// </summary>
 /// <remarks>
+/// <para>Checksums: the core leaves to the device what the port was configured to compute on
+/// transmit (<see cref="PortConfig.TxOffloads"/>: IPv4 and UDP checksums) and trusts the verdicts
+/// the device puts on received mbufs (<see cref="PortConfig.RxOffloads"/>); everything else is
+/// done in software.</para>
+/// <para>Metrics: with <see cref="InterfaceOptions.PublishMetrics"/>, the port's own drop counters
+/// are published beside the core's (<see cref="PortMetrics"/>).</para>
 /// The port and pools stay the caller's: after <see cref="Dispose"/> every mbuf this interface
 /// rented is back in <paramref name="txPool"/> (frames waiting for ARP included), and the caller
 /// stops and closes the port.
@@ -17,11 +23,29 @@ public sealed class DpdkInterface : IDisposable
     /// <summary>Builds the core for <paramref name="options"/> on queue <paramref name="queue"/> of <paramref name="port"/>; <see cref="Start"/> runs it.</summary>
     public DpdkInterface(Port port, Mempool txPool, InterfaceOptions options, int queue = 0, ReactorOptions? reactorOptions = null)
     {
+        ArgumentNullException.ThrowIfNull(options);
         Port = port;
+        var offloads = ChecksumOffloadsOf(port.ConfiguredTxOffloads);
+        if ((options.Offloads & ~offloads) != 0)
+        {
+            throw new ArgumentException($"Interface '{options.Name}' asks for checksum offloads ({options.Offloads}) the port is not configured with (its transmit offloads: {port.ConfiguredTxOffloads}).", nameof(options));
+        }
         Device = new PortQueueDevice(port.GetRxQueue(queue), port.GetTxQueue(queue), txPool);
-        var core = new NetworkInterfaceCore(options, Device.Pool, Device.Sink);
+        var core = new NetworkInterfaceCore(options with { Offloads = offloads }, Device.Pool, Device.Sink);
         Reactor = new Reactor(core, Device, reactorOptions ?? new ReactorOptions { ThreadName = $"reactor-{port.Id}.{queue}" });
+        if (options.PublishMetrics)
+        {
+            Metrics = new PortMetrics(port, options.Name, options.MeterFactory);
+        }
     }
+
+    /// <summary>The checksums a port configured with <paramref name="tx"/> computes on transmit.</summary>
+    public static ChecksumOffloads ChecksumOffloadsOf(TxOffloads tx) =>
+        ((tx & TxOffloads.Ipv4Checksum) != 0 ? ChecksumOffloads.Ipv4Tx : ChecksumOffloads.None)
+        | ((tx & TxOffloads.UdpChecksum) != 0 ? ChecksumOffloads.UdpTx : ChecksumOffloads.None);
+
+    /// <summary>The port's counters as metrics, when the options publish them.</summary>
+    public PortMetrics? Metrics { get; }
 
     /// <summary>The port.</summary>
     public Port Port { get; }
@@ -47,5 +71,9 @@ public sealed class DpdkInterface : IDisposable
     public void Start() => Reactor.Start();
 
     /// <summary>Stops the reactor and drains (see <see cref="Reactor"/>).</summary>
-    public void Dispose() => Reactor.Dispose();
+    public void Dispose()
+    {
+        Metrics?.Dispose(); // before the caller closes the port: the callbacks read its stats
+        Reactor.Dispose();
+    }
 }

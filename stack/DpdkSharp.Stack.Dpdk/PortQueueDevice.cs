@@ -19,6 +19,7 @@ public sealed unsafe class PortQueueDevice : IReactorDevice
     private readonly TxQueueFrameSink _sink;
     private readonly byte[] _linear = new byte[65536]; // for the rare multi-segment frame
     private long _framesReceived;
+    private long _deviceChecksumVerdicts;
 
     /// <summary>Binds <paramref name="rx"/> and <paramref name="tx"/>; transmit mbufs come from <paramref name="txPool"/>.</summary>
     public PortQueueDevice(RxQueue rx, TxQueue tx, Mempool txPool)
@@ -40,6 +41,9 @@ public sealed unsafe class PortQueueDevice : IReactorDevice
     /// <summary>Frames received so far.</summary>
     public long FramesReceived => Volatile.Read(ref _framesReceived);
 
+    /// <summary>Frames whose checksums the device had already judged (receive checksum offload), sparing the core the software check.</summary>
+    public long DeviceChecksumVerdicts => Volatile.Read(ref _deviceChecksumVerdicts);
+
     /// <inheritdoc/>
     /// <remarks>
     /// Single-segment mbufs are lent to the core, which keeps the ones it replies in; the rest are
@@ -60,6 +64,8 @@ public sealed unsafe class PortQueueDevice : IReactorDevice
             {
                 var m = new Mbuf((rte_mbuf*)slots[i]);
                 var checksum = ChecksumStatusOf(m.Flags);
+                if (checksum != RxChecksumStatus.Unknown)
+                    _deviceChecksumVerdicts++;
                 bool kept = false;
                 // nb_segs, not next: it shares the first cache line with the fields read here.
                 if (m.SegmentCount > 1)

@@ -32,6 +32,17 @@ public sealed class KernelTests
         Assert.Contains("STACK->KERNEL closed port: ConnectionRefused", output);
     }
 
+    [Fact]
+    public void With_the_ports_checksum_offloads_the_same_UDP_traffic_is_intact_and_the_kernel_sees_no_checksum_errors()
+    {
+        var output = Run("kernel-udp-offload");
+        Assert.DoesNotContain("MISMATCH", output);
+        Assert.Contains("KERNEL->STACK echo 20000: ok", output);
+        Assert.Contains("STACK->KERNEL socat echo 30000: ok", output);
+        Assert.Contains("OFFLOAD interface: Ipv4Tx, UdpTx;", output);
+        Assert.Contains("OFFLOAD checks: ok", output);
+    }
+
     private static string Run(string scenario)
     {
         Shell.RequireRoot();

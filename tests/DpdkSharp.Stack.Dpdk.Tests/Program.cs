@@ -23,6 +23,7 @@ public static class Program
             {
                 "kernel-ping" => KernelScenarios.Ping(args[2], args[3]),
                 "kernel-udp" => KernelScenarios.Udp(args[2], args[3]),
+                "kernel-udp-offload" => KernelScenarios.Udp(args[2], args[3], checksumOffloads: true),
                 "kernel-client" => KernelClient.Run(args[2]),
                 _ => Fail($"unknown scenario '{name}'"),
             };

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Sockets;
 using DpdkSharp.Stack.Dpdk.Tests.Infrastructure;
@@ -33,7 +34,7 @@ public sealed class RingPairTests : IDisposable
             Name = address,
             Mac = MacAddress.Parse(mac),
             Address = Ipv4Address.Parse(address),
-            PublishMetrics = false,
+            PublishMetrics = true, // named by address: each instance's series are told apart by the interface tag
         });
 
     public void Dispose()
@@ -56,6 +57,45 @@ public sealed class RingPairTests : IDisposable
             while (port.GetRxQueue(0).Receive(ref burst) > 0)
                 burst.FreeAll();
         }
+    }
+
+    [Fact]
+    public void The_ports_drop_counters_are_published_beside_the_stacks()
+    {
+        var seen = new Dictionary<string, (long Value, object? Port)>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == NetMetrics.MeterName && instrument.Name.StartsWith("dpdksharp.net.port.", StringComparison.Ordinal))
+                l.EnableMeasurementEvents(instrument);
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+        {
+            var tagList = tags.ToArray();
+            if (tagList.Any(t => t.Key == "interface" && Equals(t.Value, "10.78.0.1")))
+                seen[instrument.Name] = (value, tagList.Single(t => t.Key == "port").Value);
+        });
+        listener.Start();
+        listener.RecordObservableInstruments();
+
+        var stats = _fixture.PortA.Stats;
+        Assert.Equal(((long)stats.RxMissed, (object?)(int)_fixture.PortA.Id), seen["dpdksharp.net.port.rx.missed"]);
+        Assert.Equal(((long)stats.RxNoMbuf, (object?)(int)_fixture.PortA.Id), seen["dpdksharp.net.port.rx.no_mbuf"]);
+        Assert.Equal((long)stats.RxErrors, seen["dpdksharp.net.port.rx.errors"].Value);
+        Assert.Equal((long)stats.TxErrors, seen["dpdksharp.net.port.tx.errors"].Value);
+    }
+
+    [Fact]
+    public void Asking_for_checksum_offloads_the_port_was_not_configured_with_is_refused()
+    {
+        var e = Assert.Throws<ArgumentException>(() => new DpdkInterface(_fixture.PortA, _fixture.Pool, new InterfaceOptions
+        {
+            Name = "no-offloads",
+            Mac = MacAddress.Parse("02:78:00:00:00:09"),
+            Address = Ipv4Address.Parse("10.78.0.9"),
+            Offloads = ChecksumOffloads.UdpTx,
+        }));
+        Assert.Contains("not configured with", e.Message);
     }
 
     private UdpSocket EchoOnB(int port)

@@ -4,6 +4,21 @@ namespace DpdkSharp.Runtime;
 
 public readonly unsafe partial struct Port
 {
+    /// <summary>The receive offloads the port is configured with (<c>rte_eth_dev_conf_get</c>).</summary>
+    public RxOffloads ConfiguredRxOffloads => (RxOffloads)(ulong)CurrentConf().rxmode.offloads;
+
+    /// <summary>The transmit offloads the port is configured with (<c>rte_eth_dev_conf_get</c>).</summary>
+    public TxOffloads ConfiguredTxOffloads => (TxOffloads)(ulong)CurrentConf().txmode.offloads;
+
+    private rte_eth_conf CurrentConf()
+    {
+        rte_eth_conf conf;
+#pragma warning disable DPDKEXP001 // experimental since 21.11 and unchanged through 25.11; the only way to read the configuration back
+        Check(Dpdk.rte_eth_dev_conf_get(Id, &conf), "rte_eth_dev_conf_get");
+#pragma warning restore DPDKEXP001
+        return conf;
+    }
+
     /// <summary>
     /// Configures the port and sets up every queue (<c>rte_eth_dev_configure</c>, <c>rte_eth_rx_queue_setup</c>,
     /// <c>rte_eth_tx_queue_setup</c>), then MTU and promiscuous mode if asked. Queue counts and offloads are

@@ -7,6 +7,8 @@ namespace DpdkSharp.Stack.Dpdk.Tests.Infrastructure;
 /// kernel 10.77.0.1/24, stack 10.77.0.2/24. Runs in a scenario process (one EAL per process).
 /// Teardown stops the reactor, stops and closes the port (the kernel then removes the TAP
 /// interface), deletes the namespace and checks that both pools are back to zero mbufs in use.
+/// With <c>checksumOffloads</c> the port computes IPv4 and UDP checksums on transmit and judges
+/// them on receive (the tap PMD does both in its own code), and the stack leaves them to it.
 /// </summary>
 public sealed class TapHarness : IDisposable
 {
@@ -20,7 +22,7 @@ public sealed class TapHarness : IDisposable
     private readonly Port _port;
     private bool _namespaceMade;
 
-    public TapHarness(string iface, string netns)
+    public TapHarness(string iface, string netns, bool checksumOffloads = false)
     {
         Interface = iface;
         Namespace = netns;
@@ -38,7 +40,14 @@ public sealed class TapHarness : IDisposable
         _rxPool = Mempool.CreatePacketPool("tap_rx", 2047, 0);
         _txPool = Mempool.CreatePacketPool("tap_tx", 2047, 0);
         _port = Port.FindByName("net_tap0");
-        _port.Configure(new PortConfig { RxPool = _rxPool, RxDescriptors = 512, TxDescriptors = 512 });
+        _port.Configure(new PortConfig
+        {
+            RxPool = _rxPool,
+            RxDescriptors = 512,
+            TxDescriptors = 512,
+            RxOffloads = checksumOffloads ? RxOffloads.Ipv4Checksum | RxOffloads.UdpChecksum : RxOffloads.None,
+            TxOffloads = checksumOffloads ? TxOffloads.Ipv4Checksum | TxOffloads.UdpChecksum : TxOffloads.None,
+        });
         _port.Start();
 
         Shell.Check("ip", "netns", "add", netns);

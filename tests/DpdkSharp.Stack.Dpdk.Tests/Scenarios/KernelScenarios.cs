@@ -52,9 +52,9 @@ public static partial class KernelScenarios
     /// <see cref="UdpSocket"/> against a socat echo in the namespace, then against a closed kernel
     /// port (ICMP port unreachable → ConnectionRefused on the connected socket's next receive).
     /// </summary>
-    public static int Udp(string iface, string netns)
+    public static int Udp(string iface, string netns, bool checksumOffloads = false)
     {
-        using var h = new TapHarness(iface, netns);
+        using var h = new TapHarness(iface, netns, checksumOffloads);
         var failures = 0;
         var reactor = h.Stack.Reactor;
 
@@ -110,7 +110,42 @@ public static partial class KernelScenarios
             failures += error == SocketError.ConnectionRefused ? 0 : 1;
         }
 
+        if (checksumOffloads)
+            failures += ReportOffloads(h);
         return h.TearDown() && failures == 0 ? 0 : 1;
+    }
+
+    /// <summary>
+    /// What the offloaded run must show: the stack left transmit checksums to the port, the port
+    /// judged received ones, and the kernel counted no checksum errors on what the port sent
+    /// (RFC 1122 §3.2.1.2 and §4.1.3.4: a receiver drops what fails, so a wrong checksum would also
+    /// have failed the echoes above).
+    /// </summary>
+    private static int ReportOffloads(TapHarness h)
+    {
+        var snmp = h.InNamespace("cat", "/proc/net/snmp").Output;
+        long udpChecksumErrors = SnmpValue(snmp, "Udp:", "InCsumErrors");
+        long ipHeaderErrors = SnmpValue(snmp, "Ip:", "InHdrErrors");
+        Console.WriteLine($"OFFLOAD interface: {h.Stack.Core.Options.Offloads}; device verdicts on {h.Stack.Device.DeviceChecksumVerdicts} received frames; " +
+            $"kernel Udp InCsumErrors {udpChecksumErrors}, Ip InHdrErrors {ipHeaderErrors}");
+        bool ok = h.Stack.Core.Options.Offloads == (ChecksumOffloads.Ipv4Tx | ChecksumOffloads.UdpTx)
+            && h.Stack.Device.DeviceChecksumVerdicts > 0 && udpChecksumErrors == 0 && ipHeaderErrors == 0;
+        Console.WriteLine($"OFFLOAD checks: {(ok ? "ok" : "FAILED")}");
+        return ok ? 0 : 1;
+    }
+
+    /// <summary>A counter from /proc/net/snmp, whose sections are a header line and a value line with the same prefix.</summary>
+    private static long SnmpValue(string snmp, string section, string name)
+    {
+        var lines = snmp.Split('\n').Where(l => l.StartsWith(section, StringComparison.Ordinal)).ToArray();
+        if (lines.Length < 2)
+            throw new InvalidOperationException($"no '{section}' section in /proc/net/snmp");
+        var names = lines[0].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var values = lines[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        int i = Array.IndexOf(names, name);
+        if (i < 0)
+            throw new InvalidOperationException($"no {section} {name} in /proc/net/snmp");
+        return long.Parse(values[i]);
     }
 
     private static void WaitForUdpListener(TapHarness h, int port)
