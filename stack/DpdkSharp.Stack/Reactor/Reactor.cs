@@ -119,6 +119,9 @@ public sealed class Reactor : IDisposable
         try
         {
             attachment = _device.AttachThread();
+            // One nap now: the event allocates its lock on the first blocking wait, which would
+            // otherwise land in the middle of traffic.
+            _wake.Wait(1);
             _core.Start(NextNow());
             _device.Flush();
             long nextTimer = 0;

@@ -70,11 +70,22 @@ public static class SocketConversions
 /// span overloads hand their buffer to the reactor, because they block until the reactor has
 /// completed (or cancelled) the operation and no longer touches it.
 /// </summary>
-internal sealed unsafe class PinnedMemory(byte* pointer, int length) : MemoryManager<byte>
+internal sealed unsafe class PinnedMemory : MemoryManager<byte>
 {
-    public override Span<byte> GetSpan() => new(pointer, length);
+    private byte* _pointer;
+    private int _length;
 
-    public override MemoryHandle Pin(int elementIndex = 0) => new(pointer + elementIndex);
+    /// <summary>Points this wrapper at memory the caller keeps pinned while the result is in use.</summary>
+    public Memory<byte> Reset(byte* pointer, int length)
+    {
+        _pointer = pointer;
+        _length = length;
+        return Memory;
+    }
+
+    public override Span<byte> GetSpan() => new(_pointer, _length);
+
+    public override MemoryHandle Pin(int elementIndex = 0) => new(_pointer + elementIndex);
 
     public override void Unpin()
     {

@@ -24,11 +24,20 @@ internal enum UdpOperationKind : byte
 /// cancellation safe: a cancelled receive is removed by the reactor, so the reactor never writes
 /// into a buffer whose caller has already returned.
 /// </summary>
+/// <remarks>
+/// Blocking calls (<see cref="RunBlocking"/>) wait on an event of the operation instead of a
+/// task, time out by asking the reactor to remove the operation, and pass a span through a
+/// reusable pinned-memory wrapper: with the socket's cached operation a blocking send or receive
+/// allocates nothing.
+/// </remarks>
 internal sealed class UdpOperation : ReactorWork, IValueTaskSource<UdpResult>
 {
     private ManualResetValueTaskSourceCore<UdpResult> _source = new() { RunContinuationsAsynchronously = true };
     private CancellationTokenRegistration _registration;
     private UdpSocket _socket = null!;
+    private readonly PinnedMemory _pinned = new();
+    private ManualResetEventSlim? _completed; // blocking callers only
+    private bool _blocking;
 
     public UdpOperationKind Kind;
     public Memory<byte> Buffer;
@@ -56,6 +65,30 @@ internal sealed class UdpOperation : ReactorWork, IValueTaskSource<UdpResult>
         Value = 0;
         Handler = null;
         ReuseAddress = false;
+        _blocking = false;
+    }
+
+    /// <summary>A span the blocking caller keeps pinned (fixed) until <see cref="RunBlocking"/> returns, as memory.</summary>
+    public unsafe Memory<byte> Pin(byte* pointer, int length) => _pinned.Reset(pointer, length);
+
+    /// <summary>
+    /// Posts and blocks until the reactor completes the operation. After
+    /// <paramref name="timeoutMilliseconds"/> (0 or -1: none) the reactor is asked to fail it with
+    /// <see cref="SocketError.TimedOut"/> if it still waits, and the call waits for that, so a
+    /// pinned buffer is never written after the caller returned.
+    /// </summary>
+    public UdpResult RunBlocking(Reactor reactor, int timeoutMilliseconds)
+    {
+        _blocking = true;
+        var completed = _completed ??= new ManualResetEventSlim(false);
+        completed.Reset();
+        var pending = Start(reactor, default);
+        if (!completed.Wait(timeoutMilliseconds > 0 ? timeoutMilliseconds : Timeout.Infinite))
+        {
+            reactor.Post(new CancelWork(this, Version, null));
+            completed.Wait();
+        }
+        return pending.Result; // completed: GetResult, no task
     }
 
     /// <summary>Posts to the reactor; a cancellation posts a cancel request that the reactor honours if still pending.</summary>
@@ -88,12 +121,24 @@ internal sealed class UdpOperation : ReactorWork, IValueTaskSource<UdpResult>
     {
         Done = true;
         _source.SetResult(result);
+        SignalBlockingCaller();
     }
 
     public void Fail(Exception error)
     {
         Done = true;
         _source.SetException(error);
+        SignalBlockingCaller();
+    }
+
+    // Only a blocking caller waits on the event; an awaited operation may already be back in the
+    // socket's cache (and reused) once its result is set, so it must not be touched then.
+    private void SignalBlockingCaller()
+    {
+        if (_blocking)
+        {
+            _completed!.Set();
+        }
     }
 
     public UdpResult GetResult(short token)
@@ -119,14 +164,19 @@ internal sealed class UdpOperation : ReactorWork, IValueTaskSource<UdpResult>
     public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
         _source.OnCompleted(continuation, state, token, flags);
 
-    /// <summary>A cancellation request; only on cancellation, so its allocation is off the fast path.</summary>
-    private sealed class CancelWork(UdpOperation operation, short version, CancellationToken token) : ReactorWork
+    /// <summary>
+    /// A cancellation request (a token, or a blocking call's timeout when <paramref name="token"/>
+    /// is null); only on cancellation, so its allocation is off the fast path.
+    /// </summary>
+    private sealed class CancelWork(UdpOperation operation, short version, CancellationToken? token) : ReactorWork
     {
         internal override void Execute(Reactor reactor)
         {
             if (operation.Version == version && !operation.Done)
             {
-                operation.Socket.CancelOnReactor(operation, token);
+                operation.Socket.CancelOnReactor(operation, token is { } t
+                    ? new OperationCanceledException(t)
+                    : new SocketException((int)SocketError.TimedOut));
             }
         }
 

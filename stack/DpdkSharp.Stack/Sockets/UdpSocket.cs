@@ -1,4 +1,5 @@
 using System.Net;
+using System.Runtime.CompilerServices;
 using System.Net.Sockets;
 
 namespace DpdkSharp.Stack;
@@ -79,7 +80,7 @@ public sealed class UdpSocket : IDisposable, IUdpDatagramHandler
             {
                 var op = Rent(UdpOperationKind.SetReceiveBuffer);
                 op.Value = value;
-                Wait(op.Start(_reactor, default), null);
+                op.RunBlocking(_reactor, Timeout.Infinite);
             }
         }
     }
@@ -96,7 +97,7 @@ public sealed class UdpSocket : IDisposable, IUdpDatagramHandler
         var op = Rent(UdpOperationKind.Bind);
         op.Endpoint = localEP.ToIpv4Endpoint();
         op.ReuseAddress = !ExclusiveAddressUse;
-        Wait(op.Start(_reactor, default), null);
+        op.RunBlocking(_reactor, Timeout.Infinite);
     }
 
     /// <summary>Sets the default destination and receives only from it (binds to an ephemeral port first if needed).</summary>
@@ -104,7 +105,7 @@ public sealed class UdpSocket : IDisposable, IUdpDatagramHandler
     {
         var op = Rent(UdpOperationKind.Connect);
         op.Endpoint = remoteEP.ToIpv4Endpoint();
-        Wait(op.Start(_reactor, default), null);
+        op.RunBlocking(_reactor, Timeout.Infinite);
     }
 
     /// <summary>Connects to <paramref name="address"/>:<paramref name="port"/>.</summary>
@@ -119,7 +120,7 @@ public sealed class UdpSocket : IDisposable, IUdpDatagramHandler
     {
         var op = Rent(UdpOperationKind.SetHandler);
         op.Handler = handler;
-        Wait(op.Start(_reactor, default), null);
+        op.RunBlocking(_reactor, Timeout.Infinite);
     }
 
     // ---- send ----------------------------------------------------------------------------------
@@ -129,35 +130,33 @@ public sealed class UdpSocket : IDisposable, IUdpDatagramHandler
     public int SendTo(byte[] buffer, EndPoint remoteEP) => SendTo(buffer.AsSpan(), remoteEP);
 
     /// <inheritdoc cref="SendTo(byte[], EndPoint)"/>
-    public unsafe int SendTo(ReadOnlySpan<byte> buffer, EndPoint remoteEP)
-    {
-        var remote = remoteEP.ToIpv4Endpoint();
-        using var timeout = Timeout(SendTimeout);
-        fixed (byte* p = buffer)
-        {
-            return Wait(StartSend(new PinnedMemory(p, buffer.Length).Memory, remote, timeout?.Token ?? default), timeout).Bytes;
-        }
-    }
+    public int SendTo(ReadOnlySpan<byte> buffer, EndPoint remoteEP) => SendBlocking(buffer, remoteEP.ToIpv4Endpoint());
 
     /// <summary>Sends a datagram to the connected peer.</summary>
     /// <exception cref="SocketException"><see cref="SocketError.DestinationAddressRequired"/> when not connected, and those of <see cref="SendTo(byte[], EndPoint)"/>.</exception>
     public int Send(byte[] buffer) => Send(buffer.AsSpan());
 
     /// <inheritdoc cref="Send(byte[])"/>
-    public unsafe int Send(ReadOnlySpan<byte> buffer)
+    public int Send(ReadOnlySpan<byte> buffer) => SendBlocking(buffer, null);
+
+    private unsafe int SendBlocking(ReadOnlySpan<byte> buffer, Ipv4Endpoint? remote)
     {
-        using var timeout = Timeout(SendTimeout);
+        var op = Rent(UdpOperationKind.Send);
         fixed (byte* p = buffer)
         {
-            return Wait(StartSend(new PinnedMemory(p, buffer.Length).Memory, null, timeout?.Token ?? default), timeout).Bytes;
+            op.Payload = op.Pin(p, buffer.Length);
+            op.Endpoint = remote;
+            return op.RunBlocking(_reactor, SendTimeout).Bytes;
         }
     }
 
     /// <summary>Sends a datagram to <paramref name="remoteEP"/>. The buffer must not change until the task completes.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<int> SendToAsync(ReadOnlyMemory<byte> buffer, EndPoint remoteEP, CancellationToken cancellationToken = default) =>
         (await StartSend(buffer, remoteEP.ToIpv4Endpoint(), cancellationToken).ConfigureAwait(false)).Bytes;
 
     /// <summary>Sends a datagram to the connected peer.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<int> SendAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) =>
         (await StartSend(buffer, null, cancellationToken).ConfigureAwait(false)).Bytes;
 
@@ -177,14 +176,9 @@ public sealed class UdpSocket : IDisposable, IUdpDatagramHandler
     public int ReceiveFrom(byte[] buffer, ref EndPoint remoteEP) => ReceiveFrom(buffer.AsSpan(), ref remoteEP);
 
     /// <inheritdoc cref="ReceiveFrom(byte[], ref EndPoint)"/>
-    public unsafe int ReceiveFrom(Span<byte> buffer, ref EndPoint remoteEP)
+    public int ReceiveFrom(Span<byte> buffer, ref EndPoint remoteEP)
     {
-        UdpResult result;
-        using var timeout = Timeout(ReceiveTimeout);
-        fixed (byte* p = buffer)
-        {
-            result = Wait(StartReceive(new PinnedMemory(p, buffer.Length).Memory, timeout?.Token ?? default), timeout);
-        }
+        var result = ReceiveBlocking(buffer);
         remoteEP = result.Remote.ToIPEndPoint();
         return result.Bytes;
     }
@@ -193,17 +187,21 @@ public sealed class UdpSocket : IDisposable, IUdpDatagramHandler
     public int Receive(byte[] buffer) => Receive(buffer.AsSpan());
 
     /// <inheritdoc cref="Receive(byte[])"/>
-    public unsafe int Receive(Span<byte> buffer)
+    public int Receive(Span<byte> buffer) => ReceiveBlocking(buffer).Bytes;
+
+    private unsafe UdpResult ReceiveBlocking(Span<byte> buffer)
     {
-        using var timeout = Timeout(ReceiveTimeout);
+        var op = RentReceive();
         fixed (byte* p = buffer)
         {
-            return Wait(StartReceive(new PinnedMemory(p, buffer.Length).Memory, timeout?.Token ?? default), timeout).Bytes;
+            op.Buffer = op.Pin(p, buffer.Length);
+            return op.RunBlocking(_reactor, ReceiveTimeout);
         }
     }
 
     /// <summary>Receives the next datagram into <paramref name="buffer"/>, with its sender.</summary>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<SocketReceiveFromResult> ReceiveFromAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         var result = await StartReceive(buffer, cancellationToken).ConfigureAwait(false);
@@ -211,18 +209,24 @@ public sealed class UdpSocket : IDisposable, IUdpDatagramHandler
     }
 
     /// <summary>Receives the next datagram into <paramref name="buffer"/>; returns its length (truncated to the buffer).</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<int> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
         (await StartReceive(buffer, cancellationToken).ConfigureAwait(false)).Bytes;
 
     private ValueTask<UdpResult> StartReceive(Memory<byte> buffer, CancellationToken cancellationToken)
     {
+        var op = RentReceive();
+        op.Buffer = buffer;
+        return op.Start(_reactor, cancellationToken);
+    }
+
+    private UdpOperation RentReceive()
+    {
         if (_local is null && !_disposed)
         {
             throw new InvalidOperationException("You must call the Bind method before performing this operation.");
         }
-        var op = Rent(UdpOperationKind.Receive);
-        op.Buffer = buffer;
-        return op.Start(_reactor, cancellationToken);
+        return Rent(UdpOperationKind.Receive);
     }
 
     // ---- lifetime ------------------------------------------------------------------------------
@@ -243,7 +247,7 @@ public sealed class UdpSocket : IDisposable, IUdpDatagramHandler
         var op = Rent(UdpOperationKind.Close);
         try
         {
-            Wait(op.Start(_reactor, default), null);
+            op.RunBlocking(_reactor, Timeout.Infinite);
         }
         catch (SocketException)
         {
@@ -268,25 +272,6 @@ public sealed class UdpSocket : IDisposable, IUdpDatagramHandler
     }
 
     internal void ReturnOperation(UdpOperation op) => Volatile.Write(ref _cachedOperation, op);
-
-    /// <summary>
-    /// Blocks for a result. A timeout is a cancellation: the reactor removes the operation, and
-    /// only then does this return, so a span the caller pinned is never written after it.
-    /// </summary>
-    private static UdpResult Wait(ValueTask<UdpResult> pending, CancellationTokenSource? timeout)
-    {
-        try
-        {
-            return pending.IsCompleted ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
-        }
-        catch (OperationCanceledException) when (timeout?.IsCancellationRequested == true)
-        {
-            throw new SocketException((int)SocketError.TimedOut);
-        }
-    }
-
-    private static CancellationTokenSource? Timeout(int milliseconds) =>
-        milliseconds > 0 ? new CancellationTokenSource(milliseconds) : null;
 
     // ---- reactor side --------------------------------------------------------------------------
 
@@ -441,7 +426,7 @@ public sealed class UdpSocket : IDisposable, IUdpDatagramHandler
         }
     }
 
-    internal void CancelOnReactor(UdpOperation op, CancellationToken token)
+    internal void CancelOnReactor(UdpOperation op, Exception error)
     {
         if (op.Done)
         {
@@ -458,7 +443,7 @@ public sealed class UdpSocket : IDisposable, IUdpDatagramHandler
                 _pendingReceives.Enqueue(waiting);
             }
         }
-        op.Fail(new OperationCanceledException(token));
+        op.Fail(error);
     }
 
     internal void CloseOnReactor(SocketError error)
