@@ -186,14 +186,17 @@ public readonly ref struct Ipv4Packet
         BinaryPrimitives.WriteUInt16BigEndian(destination[6..], flags);
         destination[8] = ttl;
         destination[9] = (byte)protocol;
-        destination[10] = 0;
-        destination[11] = 0;
         source.Write(destination[12..]);
         dest.Write(destination[16..]);
+        ushort checksum = 0;
         if (computeChecksum)
         {
-            BinaryPrimitives.WriteUInt16BigEndian(destination[10..], InternetChecksum.Compute(destination[..MinHeaderLength]));
+            // RFC 791 §3.1 "Header Checksum", summed from the field values (see InternetChecksum.Fold).
+            uint sum = (uint)(0x4500 | typeOfService) + (uint)(ushort)totalLength + identification + flags + (uint)(ttl << 8 | (byte)protocol)
+                + (source.Value >> 16) + (source.Value & 0xFFFF) + (dest.Value >> 16) + (dest.Value & 0xFFFF);
+            checksum = InternetChecksum.Finish(InternetChecksum.Fold(sum));
         }
+        BinaryPrimitives.WriteUInt16BigEndian(destination[10..], checksum);
     }
 }
 

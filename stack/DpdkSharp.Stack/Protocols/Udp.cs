@@ -76,8 +76,9 @@ public readonly ref struct UdpDatagram
             BinaryPrimitives.WriteUInt16BigEndian(destination[6..], (ushort)pseudo);
             return;
         }
-        uint sum = InternetChecksum.Sum(destination[..HeaderLength], InternetChecksum.Add(pseudo, payloadSum));
-        ushort checksum = InternetChecksum.Finish(sum);
+        // The header's words from their values, not read back (see InternetChecksum.Fold).
+        uint header = InternetChecksum.Fold((uint)sourcePort + destPort + (uint)length);
+        ushort checksum = InternetChecksum.Finish(InternetChecksum.Add(InternetChecksum.Add(pseudo, payloadSum), header));
         BinaryPrimitives.WriteUInt16BigEndian(destination[6..], checksum == 0 ? (ushort)0xFFFF : checksum);
     }
 }
