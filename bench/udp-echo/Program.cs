@@ -30,7 +30,8 @@ using var eal = Eal.Initialize(new EalOptions
     NoTelemetry = true,
     LogLevel = DpdkLogLevel.Error,
 });
-// The EAL pinned this thread to lcore 0; threads inherit their creator's mask, so pin explicitly.
+// The EAL pinned this thread to lcore 0 and threads inherit their creator's mask: the reactor is pinned
+// with ReactorOptions.Cpu, the kernel baseline's server thread by pinning its creator first.
 var genPool = Mempool.CreatePacketPool("echo_gen", 4095, 256);
 var stackPool = Mempool.CreatePacketPool("echo_stack", 4095, 256);
 var aToB = Ring.Create("echo_a_to_b", 1024);
@@ -45,7 +46,7 @@ var genIp = Ipv4Address.Parse("10.99.0.2");
 const ushort EchoPort = 7;
 const ushort GenPort = 40000;
 
-Affinity.Pin(1); // the reactor thread is created below and inherits CPU 1
+Affinity.Pin(0); // the generator runs on this thread, on CPU 0
 var stack = new DpdkInterface(portA, stackPool, new InterfaceOptions
 {
     Name = "echo0",
@@ -54,9 +55,8 @@ var stack = new DpdkInterface(portA, stackPool, new InterfaceOptions
     PrefixLength = 24,
     StaticNeighbors = [new(genIp, genMac)], // pre-resolved: no ARP during the run
     PublishMetrics = false,
-}, reactorOptions: new ReactorOptions { ThreadName = "echo-reactor", SpinIterationsBeforeSleep = int.MaxValue });
+}, reactorOptions: new ReactorOptions { ThreadName = "echo-reactor", SpinIterationsBeforeSleep = int.MaxValue, Cpu = 1 });
 stack.Start();
-Affinity.Pin(0); // the generator runs on this thread, on CPU 0
 var echo = new UdpSocket(stack.Reactor); // Bind and SetHandler are commands run by the reactor
 echo.Bind(new IPEndPoint(IPAddress.Any, EchoPort));
 var state = new EchoState();

@@ -30,10 +30,12 @@ public sealed class Reactor : IDisposable
     private readonly UdpSocket?[] _udpSockets;
     private readonly double _nsPerTick = 1e9 / Stopwatch.Frequency;
     private readonly Thread _thread;
+    private readonly ManualResetEventSlim _started = new(false);
+    private Exception? _startError;
     private volatile bool _stopping;
     private volatile bool _stopped;
     private int _sleeping;
-    private int _started;
+    private int _startCalls;
     private long _now;
     private long _iterations;
     private long _handlerErrors;
@@ -73,14 +75,25 @@ public sealed class Reactor : IDisposable
     /// <summary>The reactor's clock (nanoseconds, <see cref="Stopwatch"/> based) at the current iteration.</summary>
     internal long Now => _now;
 
-    /// <summary>Starts the loop on its thread; the core announces its address (gratuitous ARP).</summary>
+    /// <summary>
+    /// Starts the loop on its thread and returns once the thread is set up (pinned to
+    /// <see cref="ReactorOptions.Cpu"/>, attached to the device); the core then announces its
+    /// address (gratuitous ARP).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Already started, or the thread could not be set up (the inner exception says why; the reactor is stopped).</exception>
     public void Start()
     {
-        if (Interlocked.Exchange(ref _started, 1) != 0)
+        if (Interlocked.Exchange(ref _startCalls, 1) != 0)
         {
             throw new InvalidOperationException("The reactor is already started.");
         }
         _thread.Start();
+        _started.Wait();
+        if (_startError is { } error)
+        {
+            _thread.Join();
+            throw new InvalidOperationException($"Reactor '{_options.ThreadName}' could not start: {error.Message}", error);
+        }
     }
 
     /// <summary>Runs <paramref name="action"/> on the reactor thread (control path: it allocates).</summary>
@@ -118,7 +131,23 @@ public sealed class Reactor : IDisposable
         IDisposable? attachment = null;
         try
         {
-            attachment = _device.AttachThread();
+            try
+            {
+                if (_options.Cpu is int cpu)
+                {
+                    ThreadAffinity.PinCurrentThread(cpu);
+                }
+                attachment = _device.AttachThread();
+            }
+            catch (Exception e)
+            {
+                _startError = e;
+                return; // finally: drain, then Start throws
+            }
+            finally
+            {
+                _started.Set();
+            }
             // One nap now: the event allocates its lock on the first blocking wait, which would
             // otherwise land in the middle of traffic.
             _wake.Wait(1);
@@ -240,7 +269,7 @@ public sealed class Reactor : IDisposable
         }
         _stopping = true;
         _wake.Set();
-        if (Volatile.Read(ref _started) == 0)
+        if (Volatile.Read(ref _startCalls) == 0)
         {
             _stopped = true;
             _core.Dispose();

@@ -17,6 +17,13 @@ public sealed record ReactorOptions
     /// <summary>Longest nap when idle; a command posted by an application thread ends it at once.</summary>
     public TimeSpan IdleSleep { get; init; } = TimeSpan.FromMilliseconds(1);
 
+    /// <summary>
+    /// The CPU to pin the reactor's thread to before its first burst (Linux <c>sched_setaffinity</c>),
+    /// or null to leave it to the scheduler. A reactor that busy-polls a core of its own is how
+    /// DPDK runs fastest; pinning also keeps its caches warm.
+    /// </summary>
+    public int? Cpu { get; init; }
+
     /// <summary>How long <see cref="Reactor.Dispose"/> waits for the loop to finish before giving up.</summary>
     public TimeSpan StopTimeout { get; init; } = TimeSpan.FromSeconds(10);
 }

@@ -1,0 +1,49 @@
+namespace DpdkSharp.Stack.Tests;
+
+/// <summary>The reactor's thread set-up, on a device that receives nothing (no DPDK needed).</summary>
+public class ReactorTests
+{
+    /// <summary>A device with nothing to receive; what the core sends is captured and returned.</summary>
+    private sealed class QuietDevice : IReactorDevice
+    {
+        private readonly ArrayPacketBufferPool _pool = new(64);
+        public QuietDevice() => Sink = new CaptureSink(_pool);
+        public IPacketBufferPool Pool => _pool;
+        public IFrameSink Sink { get; }
+        public int ReceiveBurst(IFrameReceiver receiver, long nowNanoseconds) => 0;
+        public void Flush()
+        {
+        }
+    }
+
+    private static Reactor Make(int? cpu)
+    {
+        var device = new QuietDevice();
+        var core = new NetworkInterfaceCore(Net.Options(), device.Pool, device.Sink);
+        return new Reactor(core, device, new ReactorOptions { ThreadName = "reactor-test", Cpu = cpu });
+    }
+
+    [Fact]
+    public async Task A_reactor_pinned_to_a_cpu_runs_there()
+    {
+        int cpu = Environment.ProcessorCount - 1;
+        using var reactor = Make(cpu);
+        reactor.Start();
+
+        var status = await reactor.InvokeAsync(_ => File.ReadAllText("/proc/thread-self/status"));
+
+        var allowed = status.Split('\n').Single(l => l.StartsWith("Cpus_allowed_list:", StringComparison.Ordinal));
+        Assert.Equal(cpu.ToString(System.Globalization.CultureInfo.InvariantCulture), allowed.Split('\t', 2)[1].Trim());
+    }
+
+    [Fact]
+    public void A_cpu_the_machine_does_not_have_fails_Start_with_the_reason()
+    {
+        using var reactor = Make(1000);
+
+        var e = Assert.Throws<InvalidOperationException>(reactor.Start);
+
+        Assert.Contains("sched_setaffinity(CPU 1000) failed", e.Message);
+        Assert.Null(reactor.Fault);
+    }
+}
