@@ -8,6 +8,9 @@ namespace DpdkSharp.Stack.Dpdk;
 /// <c>new UdpSocket(iface.Reactor)</c>.
 /// </summary>
 /// <remarks>
+/// <para>Addressing: the interface takes the port's MAC unless <see cref="InterfaceOptions.Mac"/>
+/// names another (a TAP port needs another: the kernel side has the port's), and its MTU may not
+/// exceed the port's.</para>
 /// <para>Checksums: the core leaves to the device what the port was configured to compute on
 /// transmit (<see cref="PortConfig.TxOffloads"/>: IPv4 and UDP checksums) and trusts the verdicts
 /// the device puts on received mbufs (<see cref="PortConfig.RxOffloads"/>); everything else is
@@ -21,16 +24,30 @@ namespace DpdkSharp.Stack.Dpdk;
 public sealed class DpdkInterface : IDisposable
 {
     /// <summary>Builds the core for <paramref name="options"/> on queue <paramref name="queue"/> of <paramref name="port"/>; <see cref="Start"/> runs it.</summary>
-    public DpdkInterface(Port port, Mempool txPool, InterfaceOptions options, int queue = 0, ReactorOptions? reactorOptions = null)
+    /// <param name="port">A configured, started port.</param>
+    /// <param name="txPool">Where the core rents transmit mbufs.</param>
+    /// <param name="options">The interface's static configuration.</param>
+    /// <param name="queue">The rx/tx queue pair the reactor polls.</param>
+    /// <param name="reactorOptions">Thread name, CPU, idle behaviour of the reactor.</param>
+    /// <param name="registerReactorThread">Make the reactor thread an lcore (see <see cref="PortQueueDevice(RxQueue, TxQueue, Mempool, bool)"/>: off when secondary processes must attach).</param>
+    public DpdkInterface(Port port, Mempool txPool, InterfaceOptions options, int queue = 0, ReactorOptions? reactorOptions = null, bool registerReactorThread = true)
     {
         ArgumentNullException.ThrowIfNull(options);
         Port = port;
+        if (options.Mtu > port.Mtu)
+        {
+            throw new ArgumentException($"Interface '{options.Name}' has MTU {options.Mtu} but port {port.Id} has {port.Mtu}: configure the port with PortConfig.Mtu (jumbo frames included) first.", nameof(options));
+        }
+        if (options.Mac.IsZero)
+        {
+            options = options with { Mac = MacAddressOf(port) };
+        }
         var offloads = ChecksumOffloadsOf(port.ConfiguredTxOffloads);
         if ((options.Offloads & ~offloads) != 0)
         {
             throw new ArgumentException($"Interface '{options.Name}' asks for checksum offloads ({options.Offloads}) the port is not configured with (its transmit offloads: {port.ConfiguredTxOffloads}).", nameof(options));
         }
-        Device = new PortQueueDevice(port.GetRxQueue(queue), port.GetTxQueue(queue), txPool);
+        Device = new PortQueueDevice(port.GetRxQueue(queue), port.GetTxQueue(queue), txPool, registerReactorThread);
         var core = new NetworkInterfaceCore(options with { Offloads = offloads }, Device.Pool, Device.Sink);
         Reactor = new Reactor(core, Device, reactorOptions ?? new ReactorOptions { ThreadName = $"reactor-{port.Id}.{queue}" });
         if (options.PublishMetrics)

@@ -16,6 +16,7 @@ public sealed class PortMetrics : IDisposable
     private readonly Meter _meter;
     private readonly Port _port;
     private readonly KeyValuePair<string, object?>[] _tags;
+    private volatile bool _disposed;
 
     /// <summary>Publishes <paramref name="port"/>'s counters for interface <paramref name="interfaceName"/>; dispose before closing the port.</summary>
     public PortMetrics(Port port, string interfaceName, IMeterFactory? meterFactory = null)
@@ -33,8 +34,15 @@ public sealed class PortMetrics : IDisposable
             "Packets the port failed to send (oerrors)");
     }
 
-    private Measurement<long> Measure(Func<PortStats, ulong> select) => new((long)select(_port.Stats), _tags);
+    // After Dispose nothing is reported: a meter from an IMeterFactory is shared and outlives this
+    // object (its Dispose does nothing), and the port may be closed or its id reused by then.
+    private IEnumerable<Measurement<long>> Measure(Func<PortStats, ulong> select) =>
+        _disposed ? [] : [new((long)select(_port.Stats), _tags)];
 
-    /// <summary>Stops publishing.</summary>
-    public void Dispose() => _meter.Dispose();
+    /// <summary>Stops publishing (call before closing the port).</summary>
+    public void Dispose()
+    {
+        _disposed = true;
+        _meter.Dispose();
+    }
 }

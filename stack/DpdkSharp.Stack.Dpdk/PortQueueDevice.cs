@@ -20,11 +20,26 @@ public sealed unsafe class PortQueueDevice : IReactorDevice
     private readonly byte[] _linear = new byte[65536]; // for the rare multi-segment frame
     private long _framesReceived;
     private long _deviceChecksumVerdicts;
+    private readonly bool _lend;
+    private readonly bool _registerThread;
+    private int _lcoreId = -1;
 
     /// <summary>Binds <paramref name="rx"/> and <paramref name="tx"/>; transmit mbufs come from <paramref name="txPool"/>.</summary>
-    public PortQueueDevice(RxQueue rx, TxQueue tx, Mempool txPool)
+    /// <param name="rx">The receive queue.</param>
+    /// <param name="tx">The transmit queue.</param>
+    /// <param name="txPool">Where the core rents transmit mbufs.</param>
+    /// <param name="registerReactorThread">
+    /// Make the reactor's thread an lcore (<see cref="AttachThread"/>). DPDK then disables
+    /// multi-process (<c>rte_mp_disable</c>: no secondary process can attach afterwards); pass
+    /// false when secondaries (pdump, proc-info) must attach, at the price of mempool caches.
+    /// </param>
+    public PortQueueDevice(RxQueue rx, TxQueue tx, Mempool txPool, bool registerReactorThread = true)
     {
         _rx = rx;
+        _registerThread = registerReactorThread;
+        // With fast free every mbuf on the transmit queue must come from one pool with refcnt 1:
+        // a reply in a received mbuf (another pool) would go back to the wrong one.
+        _lend = (tx.Port.ConfiguredTxOffloads & TxOffloads.MbufFastFree) == 0;
         _pool = new MbufPacketBufferPool(txPool);
         _sink = new TxQueueFrameSink(tx, BurstSize);
     }
@@ -70,8 +85,10 @@ public sealed unsafe class PortQueueDevice : IReactorDevice
                 // nb_segs, not next: it shares the first cache line with the fields read here.
                 if (m.SegmentCount > 1)
                     receiver.Receive(_linear.AsSpan(0, m.CopyTo(_linear)), nowNanoseconds, checksum);
-                else
+                else if (_lend && IsExclusive(m))
                     receiver.Receive(new PacketBuffer((nint)m.Pointer), m.DataLength, nowNanoseconds, checksum, out kept);
+                else
+                    receiver.Receive(m.Data, nowNanoseconds, checksum);
                 if (!kept)
                     slots[toFree++] = slots[i]; // compact in place: slot toFree <= i is already handled
             }
@@ -89,8 +106,36 @@ public sealed unsafe class PortQueueDevice : IReactorDevice
     /// <inheritdoc/>
     public void Flush() => _sink.Flush();
 
-    /// <summary>Makes the reactor's thread an lcore, so the mempools' per-lcore caches serve its allocs and frees.</summary>
-    public IDisposable? AttachThread() => Lcore.RegisterCurrentThread();
+    /// <summary>
+    /// Only an mbuf nobody else holds may be rewritten into a reply: direct (its own data, not
+    /// attached to another mbuf or an external buffer) and with a reference count of one.
+    /// </summary>
+    private static bool IsExclusive(Mbuf m) =>
+        (m.Flags & (MbufFlags.Indirect | MbufFlags.External)) == 0 && m.RefCount == 1;
+
+    /// <summary>The reactor thread's lcore id, or -1 (not attached yet, registration off, or no lcore id was free).</summary>
+    public int ReactorLcoreId => Volatile.Read(ref _lcoreId);
+
+    /// <summary>
+    /// Makes the reactor's thread an lcore, so the mempools' per-lcore caches serve its allocs and
+    /// frees. When DPDK has no lcore id to give (all <c>RTE_MAX_LCORE</c> in use, or a secondary
+    /// process) the reactor runs without caches: slower, not wrong; <see cref="ReactorLcoreId"/> stays -1.
+    /// </summary>
+    public IDisposable? AttachThread()
+    {
+        if (!_registerThread)
+            return null;
+        try
+        {
+            var registration = Lcore.RegisterCurrentThread();
+            Volatile.Write(ref _lcoreId, registration.LcoreId);
+            return registration;
+        }
+        catch (DpdkException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>The device's receive checksum verdicts (two-bit fields, see <see cref="MbufFlagsExtensions"/>).</summary>
     public static RxChecksumStatus ChecksumStatusOf(MbufFlags flags)

@@ -19,22 +19,27 @@ public class InPlaceReplyTests
         public readonly NetworkInterfaceCore Core;
         public readonly UdpHandle Handle;
         public Func<int, int> ReplyLength = n => n;
-        public int Replies = 1;
+        public byte[]? ThenSend;
+        public bool ThenThrow;
         public NetError LastError;
 
-        public Echo(int buffers)
+        public Echo(int buffers, Func<InterfaceOptions, InterfaceOptions>? change = null)
         {
             Pool = new ArrayPacketBufferPool(buffers, 2048);
             Sink = new CaptureSink(Pool);
-            Core = new NetworkInterfaceCore(Net.Options(o => o with { StaticNeighbors = [new(Net.PeerIp, Net.PeerMac)] }), Pool, Sink);
+            var options = Net.Options(o => o with { StaticNeighbors = [new(Net.PeerIp, Net.PeerMac)] });
+            Core = new NetworkInterfaceCore(change is null ? options : change(options), Pool, Sink);
             Assert.Equal(NetError.None, Core.Udp.Bind(new Ipv4Endpoint(Ipv4Address.Any, EchoPort), out Handle));
             Assert.Equal(NetError.None, Core.Udp.SetHandler(Handle, this));
         }
 
         public void OnDatagram(UdpHandle endpoint, ReadOnlySpan<byte> payload, Ipv4Endpoint remote)
         {
-            for (int i = 0; i < Replies; i++)
-                LastError = Core.SendUdp(endpoint, remote, payload[..ReplyLength(payload.Length)], 0);
+            LastError = Core.SendUdp(endpoint, remote, payload[..ReplyLength(payload.Length)], 0);
+            if (ThenSend is not null)
+                Core.SendUdp(endpoint, remote, ThenSend, 0);
+            if (ThenThrow)
+                throw new InvalidOperationException("handler failed after replying");
         }
 
         /// <summary>Lends a buffer holding <paramref name="frame"/>, as a device does; frees it unless the core kept it.</summary>
@@ -90,20 +95,6 @@ public class InPlaceReplyTests
 
             AssertEcho(echo.Sink.Take().Single(), port, payload.AsSpan(0, replyLength));
         }
-    }
-
-    [Fact]
-    public void A_second_reply_in_the_same_handler_is_copied_and_both_arrive()
-    {
-        using var echo = new Echo(buffers: 2) { Replies = 2 };
-        var payload = "twice"u8.ToArray();
-
-        Assert.True(echo.Lend(Build.UdpFromPeer(5000, EchoPort, payload)));
-
-        var frames = echo.Sink.Take();
-        Assert.Equal(2, frames.Count);
-        foreach (var frame in frames)
-            AssertEcho(frame, 5000, payload);
     }
 
     [Fact]
@@ -166,6 +157,90 @@ public class InPlaceReplyTests
         Assert.Equal(0, pool.Outstanding);
     }
 
+    [Fact]
+    public void On_a_VLAN_interface_the_reply_keeps_the_tag_and_is_built_in_place()
+    {
+        using var echo = new Echo(buffers: 1, o => o with { VlanId = 5 });
+        var payload = "tagged"u8.ToArray();
+        var frame = Build.Ethernet(Net.UsMac, Net.PeerMac, 0x0800,
+            Build.Ipv4(Net.PeerIp, Net.UsIp, 17, Build.Udp(Net.PeerIp, Net.UsIp, 8000, EchoPort, payload)), vlan: 5);
+
+        Assert.True(echo.Lend(frame));
+
+        var reply = echo.Sink.Single();
+        Assert.Equal(0x8100, BinaryPrimitives.ReadUInt16BigEndian(reply.AsSpan(12)));
+        Assert.Equal(5, BinaryPrimitives.ReadUInt16BigEndian(reply.AsSpan(14)) & 0x0FFF);
+        AssertEcho(reply, 8000, payload, l2: 18);
+    }
+
+    [Fact]
+    public void With_transmit_offloads_the_reply_leaves_the_checksums_to_the_device()
+    {
+        using var echo = new Echo(buffers: 1, o => o with { Offloads = ChecksumOffloads.Ipv4Tx | ChecksumOffloads.UdpTx });
+        var payload = "offloaded"u8.ToArray();
+
+        Assert.True(echo.Lend(Build.UdpFromPeer(9000, EchoPort, payload)));
+
+        var reply = echo.Sink.Single();
+        Assert.Equal(TxOffloadRequest.Ipv4Checksum | TxOffloadRequest.UdpChecksum, echo.Sink.Infos.Single().Offloads);
+        Assert.Equal(0, BinaryPrimitives.ReadUInt16BigEndian(reply.AsSpan(24))); // IPv4 checksum: the device's
+        // UDP checksum field: the pseudo-header sum, not complemented (DPDK's convention for the device to finish).
+        int udpLength = 8 + payload.Length;
+        uint pseudo = (Net.UsIp.Value >> 16) + (Net.UsIp.Value & 0xFFFF) + (Net.PeerIp.Value >> 16) + (Net.PeerIp.Value & 0xFFFF) + 17 + (uint)udpLength;
+        while (pseudo > 0xFFFF)
+            pseudo = (pseudo & 0xFFFF) + (pseudo >> 16);
+        Assert.Equal(pseudo, BinaryPrimitives.ReadUInt16BigEndian(reply.AsSpan(40)));
+        Assert.True(reply.AsSpan(42, payload.Length).SequenceEqual(payload));
+    }
+
+    [Fact]
+    public void A_reply_to_an_unresolved_peer_waits_in_the_lent_buffer_until_ARP_answers()
+    {
+        using var echo = new Echo(buffers: 2, o => o with { StaticNeighbors = [] });
+        var payload = "wait for arp"u8.ToArray();
+
+        Assert.True(echo.Lend(Build.UdpFromPeer(10000, EchoPort, payload)));
+
+        var request = echo.Sink.Take().Single(); // the ARP request; our reply waits in the lent buffer
+        Assert.Equal(0x0806, BinaryPrimitives.ReadUInt16BigEndian(request.AsSpan(12)));
+        Assert.Equal(1, echo.Pool.Outstanding);
+        echo.Core.Receive(Build.ArpReplyFromPeer(), 0);
+        AssertEcho(echo.Sink.Single(), 10000, payload);
+        Assert.Equal(0, echo.Pool.Outstanding);
+    }
+
+    [Fact]
+    public void A_send_after_the_reply_keeps_the_order_the_handler_sent_them_in()
+    {
+        // Both go by copy: the lent buffer must stay readable by the handler until it returns.
+        using var echo = new Echo(buffers: 3) { ThenSend = "second"u8.ToArray() };
+        var payload = "first"u8.ToArray();
+
+        Assert.False(echo.Lend(Build.UdpFromPeer(11000, EchoPort, payload))); // the pending reply went by copy
+
+        var frames = echo.Sink.Take();
+        Assert.Equal(2, frames.Count);
+        AssertEcho(frames[0], 11000, payload);
+        AssertEcho(frames[1], 11000, "second"u8);
+    }
+
+    [Fact]
+    public void A_handler_that_throws_after_replying_leaves_the_buffer_to_the_device()
+    {
+        using var echo = new Echo(buffers: 1) { ThenThrow = true };
+        Assert.True(echo.Pool.TryRent(out var buffer));
+        var frame = Build.UdpFromPeer(12000, EchoPort, "boom"u8);
+        frame.CopyTo(echo.Pool.GetSpan(buffer));
+
+        Assert.Throws<InvalidOperationException>(() => echo.Core.Receive(buffer, frame.Length, 0, RxChecksumStatus.Unknown, out _));
+
+        Assert.Empty(echo.Sink.Frames); // the reply was never built: the buffer is still the caller's
+        echo.Pool.Return(buffer);
+        echo.ThenThrow = false;
+        Assert.True(echo.Lend(Build.UdpFromPeer(12000, EchoPort, "fine"u8.ToArray())));
+        AssertEcho(echo.Sink.Single(), 12000, "fine"u8);
+    }
+
     private sealed class ServerEcho(NetworkInterfaceCore core, ArrayPacketBufferPool pool) : IUdpDatagramHandler
     {
         public int InPlace;
@@ -181,11 +256,11 @@ public class InPlaceReplyTests
     }
 
     /// <summary>The reply, checked with the test's own reference checksum: addresses and ports swapped, payload as expected.</summary>
-    private static void AssertEcho(byte[] frame, ushort peerPort, ReadOnlySpan<byte> payload)
+    private static void AssertEcho(byte[] frame, ushort peerPort, ReadOnlySpan<byte> payload, int l2 = 14)
     {
         Assert.Equal(Net.PeerMac, MacAddress.Read(frame));
         Assert.Equal(Net.UsMac, MacAddress.Read(frame.AsSpan(6)));
-        var ip = frame.AsSpan(14, 20);
+        var ip = frame.AsSpan(l2, 20);
         Assert.Equal(0x45, ip[0]);
         Assert.Equal(17, ip[9]);
         Assert.Equal(Net.UsIp, Ipv4Address.Read(ip[12..]));
@@ -193,7 +268,7 @@ public class InPlaceReplyTests
         Assert.Equal(0, Build.RefChecksum(ip));
         int udpLength = 8 + payload.Length;
         Assert.Equal(20 + udpLength, BinaryPrimitives.ReadUInt16BigEndian(ip[2..]));
-        var udp = frame.AsSpan(34, udpLength);
+        var udp = frame.AsSpan(l2 + 20, udpLength);
         Assert.Equal(EchoPort, BinaryPrimitives.ReadUInt16BigEndian(udp));
         Assert.Equal(peerPort, BinaryPrimitives.ReadUInt16BigEndian(udp[2..]));
         Assert.Equal(udpLength, BinaryPrimitives.ReadUInt16BigEndian(udp[4..]));

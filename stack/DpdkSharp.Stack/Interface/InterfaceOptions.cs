@@ -7,7 +7,8 @@ public sealed record InterfaceOptions
 {
     /// <summary>Name used as the <c>interface</c> tag of the metrics.</summary>
     public string Name { get; init; } = "net0";
-    public required MacAddress Mac { get; init; }
+    /// <summary>The interface's unicast MAC. Left zero, <c>DpdkInterface</c> takes the port's; a core built directly needs one.</summary>
+    public MacAddress Mac { get; init; }
     public required Ipv4Address Address { get; init; }
     public int PrefixLength { get; init; } = 24;
     public Ipv4Address? Gateway { get; init; }
@@ -17,7 +18,7 @@ public sealed record InterfaceOptions
     public ushort? VlanId { get; init; }
     /// <summary>Accept frames for any destination MAC (they still have to be for one of our IP addresses).</summary>
     public bool Promiscuous { get; init; }
-    /// <summary>Checksums the device computes on transmit (set by the port layer from device capabilities).</summary>
+    /// <summary>Checksums the device computes on transmit (<c>DpdkInterface</c> sets them from the port's configured offloads).</summary>
     public ChecksumOffloads Offloads { get; init; }
     /// <summary>TTL of datagrams we originate (RFC 1700/IANA default 64).</summary>
     public byte DefaultTtl { get; init; } = 64;

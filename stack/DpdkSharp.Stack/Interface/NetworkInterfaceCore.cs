@@ -196,10 +196,19 @@ public sealed class NetworkInterfaceCore : IFrameReceiver, IArpHost, IDisposable
         _loan = LoanState.Lent;
         _loanBuffer = buffer;
         _loanPayloadOffset = -1;
-        var disposition = ReceiveFrame(_pool.GetSpan(buffer)[..length], nowNanoseconds, checksum);
-        kept = _loan == LoanState.Taken;
-        _loan = LoanState.None;
-        return disposition;
+        try
+        {
+            var disposition = ReceiveFrame(_pool.GetSpan(buffer)[..length], nowNanoseconds, checksum);
+            kept = _loan == LoanState.Taken;
+            return disposition;
+        }
+        finally
+        {
+            // Also when a handler threw (core-level handlers are not wrapped): never leave a
+            // reference to a buffer the device is about to free.
+            _loan = LoanState.None;
+            _loanBuffer = default;
+        }
     }
 
     private RxDisposition ReceiveFrame(ReadOnlySpan<byte> frame, long nowNanoseconds, RxChecksumStatus checksum)
@@ -240,6 +249,12 @@ public sealed class NetworkInterfaceCore : IFrameReceiver, IArpHost, IDisposable
             _counters.CountDrop(DropReason.FragmentationNeeded, DropStage.Transmit);
             return NetError.MessageTooLong;
         }
+        if (_loan == LoanState.ReplyPending)
+        {
+            // Another send from the handler: the pending reply goes first, as the socket's order
+            // demands, and by copy, since the buffer stays the handler's until it returns.
+            SendPendingReplyByCopy(now);
+        }
         if (fits && _loan == LoanState.Lent && IsLentPayload(payload))
         {
             // The reply is built around the payload after the handler returns (the handler may
@@ -252,17 +267,33 @@ public sealed class NetworkInterfaceCore : IFrameReceiver, IArpHost, IDisposable
             _loan = LoanState.ReplyPending;
             return NetError.None;
         }
+        return SendUdpCopy(local, destination, payload, dontFragment, fits, now);
+    }
+
+    /// <summary>Frames a datagram into rented buffers (copying the payload), fragmenting when it does not fit.</summary>
+    private NetError SendUdpCopy(Ipv4Endpoint local, Ipv4Endpoint destination, ReadOnlySpan<byte> payload, bool dontFragment, bool fits, long now)
+    {
         // A device finishes the UDP checksum only for a datagram it sees whole.
         bool offload = _udpTxOffload && fits;
         uint payloadSum = offload ? 0 : InternetChecksum.Sum(payload);
         Span<byte> header = stackalloc byte[UdpDatagram.HeaderLength];
         UdpDatagram.WriteHeader(header, local.Address, destination.Address, local.Port, destination.Port, payload.Length, payloadSum, offload);
-        error = SendIpv4(local.Address, destination.Address, IpProtocol.Udp, header, payload, default, dontFragment, offload, now);
+        var error = SendIpv4(local.Address, destination.Address, IpProtocol.Udp, header, payload, default, dontFragment, offload, now);
         if (error == NetError.None)
         {
-            _counters.CountTx(NetLayer.Udp, ipPayload);
+            _counters.CountTx(NetLayer.Udp, UdpDatagram.HeaderLength + payload.Length);
         }
         return error;
+    }
+
+    /// <summary>Sends the pending in-place reply as an ordinary copied datagram; the lent buffer stays the device's.</summary>
+    private void SendPendingReplyByCopy(long now)
+    {
+        var r = _reply;
+        _loan = LoanState.Lent;
+        var payload = _pool.GetSpan(_loanBuffer).Slice(_loanPayloadOffset, r.PayloadLength);
+        _loanPayloadOffset = -1; // nothing more goes in place for this frame
+        SendUdpCopy(r.Local, r.Destination, payload, r.DontFragment, fits: true, now);
     }
 
     /// <summary>Sends an ICMP echo request (ping). Replies arrive through <see cref="TryReceiveEchoReply"/>.</summary>

@@ -38,8 +38,9 @@ public readonly ref struct UdpDatagramContext
     /// (or a prefix of it) replies in place: once the handler returns, the reply's headers are
     /// written around the payload in the receive buffer, which goes to the transmit queue; nothing
     /// is rented or copied, and the payload stays readable until the handler returns. Any other
-    /// span, a second reply, or a datagram that arrived in fragments or with IP options is copied
-    /// into a new frame.
+    /// span, or a datagram that arrived in fragments or with IP options, is copied into a new
+    /// frame; so is a pending in-place reply when the handler sends again (it goes first, keeping
+    /// the order the handler sent in).
     /// </summary>
     public SocketError Reply(ReadOnlySpan<byte> payload) => _socket.SendOnReactor(payload, Remote);
 

@@ -117,25 +117,26 @@ internal sealed class UdpOperation : ReactorWork, IValueTaskSource<UdpResult>
 
     internal override void Abort(SocketError error) => Fail(new SocketException((int)error));
 
+    // Whether a blocking caller waits is read before the result is set: an awaited operation may
+    // be back in the socket's cache, and rented by a blocking call, the moment its result is set;
+    // that call's event is not ours to signal.
     public void Succeed(UdpResult result)
     {
         Done = true;
+        bool blocking = _blocking;
         _source.SetResult(result);
-        SignalBlockingCaller();
+        if (blocking)
+        {
+            _completed!.Set();
+        }
     }
 
     public void Fail(Exception error)
     {
         Done = true;
+        bool blocking = _blocking;
         _source.SetException(error);
-        SignalBlockingCaller();
-    }
-
-    // Only a blocking caller waits on the event; an awaited operation may already be back in the
-    // socket's cache (and reused) once its result is set, so it must not be touched then.
-    private void SignalBlockingCaller()
-    {
-        if (_blocking)
+        if (blocking)
         {
             _completed!.Set();
         }
