@@ -40,7 +40,12 @@ public sealed class DpdkInterface : IDisposable
         }
         if (options.Mac.IsZero)
         {
-            options = options with { Mac = MacAddressOf(port) };
+            var mac = MacAddressOf(port);
+            if (mac.IsZero || mac.IsMulticast)
+            {
+                throw new ArgumentException($"Interface '{options.Name}' has no MAC and port {port.Id} has no unicast one ({mac}): set InterfaceOptions.Mac or the port's MAC address.", nameof(options));
+            }
+            options = options with { Mac = mac };
         }
         var offloads = ChecksumOffloadsOf(port.ConfiguredTxOffloads);
         if ((options.Offloads & ~offloads) != 0)

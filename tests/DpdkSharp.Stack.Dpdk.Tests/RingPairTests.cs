@@ -208,6 +208,22 @@ public sealed class RingPairTests : IDisposable
         }
     }
 
+    [Fact]
+    public void Without_a_MAC_of_its_own_or_the_ports_or_with_an_MTU_above_the_ports_an_interface_is_refused()
+    {
+        // net_ring ports have 00:00:00:00:00:00 (and cannot be given another): the interface has
+        // nothing to take, and says so instead of failing on a zero source address later.
+        Assert.True(DpdkInterface.MacAddressOf(_fixture.PortA).IsZero);
+        var options = new InterfaceOptions { Name = "defaults", Address = Ipv4Address.Parse("10.78.0.8"), PublishMetrics = false };
+
+        var noMac = Assert.Throws<ArgumentException>(() => new DpdkInterface(_fixture.PortA, _fixture.Pool, options));
+        Assert.Contains("set InterfaceOptions.Mac", noMac.Message);
+
+        var mtu = Assert.Throws<ArgumentException>(() => new DpdkInterface(_fixture.PortA, _fixture.Pool,
+            options with { Mac = MacAddress.Parse("02:78:00:00:00:0a"), Mtu = _fixture.PortA.Mtu + 1 }));
+        Assert.Contains("PortConfig.Mtu", mtu.Message);
+    }
+
     private UdpSocket EchoOnB(int port)
     {
         var echo = new UdpSocket(_b.Reactor);
