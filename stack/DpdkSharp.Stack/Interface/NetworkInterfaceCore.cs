@@ -147,6 +147,15 @@ public sealed class NetworkInterfaceCore : IFrameReceiver, IArpHost, IDisposable
         Poll(now);
     }
 
+    /// <summary>
+    /// When <see cref="Poll"/> next has something to do (nanoseconds on the caller's clock): no
+    /// later than the earliest ARP retry or expiry, reassembly timeout or announcement, and kept
+    /// up to date as packets arm new timers. Reading it is cheap; polling scans the ARP cache and
+    /// the reassembly slots, so a driver polls only once this is due.
+    /// </summary>
+    public long NextTimerAt => Math.Min(Math.Min(_arp.EarliestDeadline, _reassembly.EarliestDeadline),
+        _announcementsLeft > 0 ? _nextAnnounceAt : long.MaxValue);
+
     /// <summary>Runs timers: ARP retries and expiry, reassembly timeouts, announcements. Returns when it next needs to run.</summary>
     public long Poll(long now)
     {

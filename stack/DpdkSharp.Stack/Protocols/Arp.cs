@@ -166,6 +166,7 @@ public sealed class ArpCache
     private int _queuedTotal;
     private long _tokens;
     private long _tokensAt;
+    private long _earliest = long.MaxValue; // no later than any armed deadline; exact after Poll
 
     internal ArpCache(ArpOptions options, IArpHost host)
     {
@@ -279,6 +280,7 @@ public sealed class ArpCache
             entry.State = ArpEntryState.Incomplete;
             entry.Requests = 0;
             entry.NextRequestAt = now;
+            Arm(now);
         }
         Enqueue(ref entry, buffer, length, in info);
         if (now >= entry.NextRequestAt)
@@ -315,6 +317,7 @@ public sealed class ArpCache
         e.Mac = mac;
         e.State = ArpEntryState.Reachable;
         e.ExpiresAt = now + _lifetimeNs;
+        Arm(e.ExpiresAt);
         e.Requests = 0;
         ReleaseQueue(ref e);
         return true;
@@ -353,7 +356,22 @@ public sealed class ArpCache
                     break;
             }
         }
+        _earliest = next;
         return next;
+    }
+
+    /// <summary>
+    /// When <see cref="Poll"/> next has work: never later than the earliest retry or expiry, so a
+    /// caller can skip polling (a scan of the whole cache) until then.
+    /// </summary>
+    internal long EarliestDeadline => _earliest;
+
+    private void Arm(long at)
+    {
+        if (at < _earliest)
+        {
+            _earliest = at;
+        }
     }
 
     /// <summary>Drops every queued frame (interface shutting down).</summary>
@@ -378,6 +396,7 @@ public sealed class ArpCache
         // unresolvable destinations ends in bounded time instead of retrying forever.
         e.Requests++;
         e.NextRequestAt = now + _retryNs;
+        Arm(e.NextRequestAt);
         if (TakeToken(now))
         {
             _host.SendArpRequest(e.Ip, MacAddress.Broadcast);

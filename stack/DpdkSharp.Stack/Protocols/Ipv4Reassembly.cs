@@ -69,6 +69,7 @@ public sealed class Ipv4Reassembler
     private readonly NetCounters _counters;
     private readonly Slot[] _slots;
     private readonly long _timeoutNs;
+    private long _earliest = long.MaxValue;
     private int _bufferedBytes;
     private int _inUse;
 
@@ -311,8 +312,12 @@ public sealed class Ipv4Reassembler
                 next = s.Deadline;
             }
         }
+        _earliest = next;
         return next;
     }
+
+    /// <summary>No later than the earliest timeout (exact after <see cref="NextDeadline"/>): until then there is nothing to expire.</summary>
+    public long EarliestDeadline => _earliest;
 
     private int Find(Ipv4Address src, Ipv4Address dst, IpProtocol protocol, ushort id)
     {
@@ -343,6 +348,7 @@ public sealed class Ipv4Reassembler
             s.Identification = fragment.Identification;
             s.Ttl = fragment.Ttl;
             s.Deadline = now + _timeoutNs;
+            _earliest = Math.Min(_earliest, s.Deadline);
             s.Bytes = 0;
             s.TotalLength = -1;
             s.MaxEnd = 0;

@@ -7,7 +7,8 @@ namespace DpdkSharp.Stack;
 /// <summary>
 /// Drives one <see cref="NetworkInterfaceCore"/> on one device queue from a dedicated thread:
 /// receive a burst → <see cref="NetworkInterfaceCore.Receive"/> each frame → free the receive
-/// buffers → commands from application threads → <see cref="NetworkInterfaceCore.Poll"/> (timers)
+/// buffers → commands from application threads → <see cref="NetworkInterfaceCore.Poll"/> (timers, once
+/// <see cref="NetworkInterfaceCore.NextTimerAt"/> is due)
 /// → socket readiness → flush the transmit burst. The core is touched only by this thread;
 /// application threads reach it through a lock-free command queue (<see cref="Post"/>), and
 /// completions go back through <c>ValueTask</c>s whose continuations never run on the reactor.
@@ -153,16 +154,15 @@ public sealed class Reactor : IDisposable
             _wake.Wait(1);
             _core.Start(NextNow());
             _device.Flush();
-            long nextTimer = 0;
             int idle = 0;
             while (!_stopping)
             {
                 long now = NextNow();
                 int work = _device.ReceiveBurst(_core, now);
                 work += RunCommands();
-                if (work > 0 || now >= nextTimer)
+                if (now >= _core.NextTimerAt)
                 {
-                    nextTimer = _core.Poll(now);
+                    _core.Poll(now);
                 }
                 DispatchReady();
                 _device.Flush();
@@ -170,7 +170,7 @@ public sealed class Reactor : IDisposable
                 idle = work > 0 ? 0 : idle + 1;
                 if (idle > _options.SpinIterationsBeforeSleep)
                 {
-                    Nap(nextTimer);
+                    Nap(_core.NextTimerAt);
                 }
             }
         }
