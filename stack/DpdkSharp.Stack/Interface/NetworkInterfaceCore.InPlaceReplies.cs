@@ -1,0 +1,115 @@
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace DpdkSharp.Stack;
+
+/// <summary>
+/// Replies built in a lent receive buffer: the device lends the frame's buffer, a zero-copy UDP
+/// handler sends the received payload back, and once it returns the reply's headers are written
+/// around the payload and the buffer goes to the sink (see the class remarks).
+/// </summary>
+public sealed partial class NetworkInterfaceCore
+{
+    // The receive buffer lent for the frame being handled, and a reply waiting to be built in it.
+    private LoanState _loan;
+    private PacketBuffer _loanBuffer;
+    private int _rxL2Length;
+    private int _loanPayloadOffset;
+    private int _loanPayloadLength;
+    private InPlaceReply _reply;
+
+    /// <summary>
+    /// Handles a frame in a lent receive buffer (see <see cref="IFrameReceiver"/>); the core keeps
+    /// it only to send a reply built in place (<paramref name="kept"/>).
+    /// </summary>
+    public RxDisposition Receive(PacketBuffer buffer, int length, long nowNanoseconds, RxChecksumStatus checksum, out bool kept)
+    {
+        _loan = LoanState.Lent;
+        _loanBuffer = buffer;
+        _loanPayloadOffset = -1;
+        try
+        {
+            var disposition = ReceiveFrame(_pool.GetSpan(buffer)[..length], nowNanoseconds, checksum);
+            kept = _loan == LoanState.Taken;
+            return disposition;
+        }
+        finally
+        {
+            // Also when a handler threw (core-level handlers are not wrapped): never leave a
+            // reference to a buffer the device is about to free.
+            _loan = LoanState.None;
+            _loanBuffer = default;
+        }
+    }
+
+    /// <summary>Sends the pending in-place reply as an ordinary copied datagram; the lent buffer stays the device's.</summary>
+    private void SendPendingReplyByCopy(long now)
+    {
+        var r = _reply;
+        _loan = LoanState.Lent;
+        var payload = _pool.GetSpan(_loanBuffer).Slice(_loanPayloadOffset, r.PayloadLength);
+        _loanPayloadOffset = -1; // nothing more goes in place for this frame
+        SendUdpCopy(r.Local, r.Destination, payload, r.DontFragment, fits: true, now);
+    }
+
+    /// <summary>
+    /// Builds the pending UDP reply around the received payload in the lent buffer (same offset a
+    /// frame of ours uses, checked in <see cref="ReceiveUdp"/>) and sends it; the buffer is ours from here.
+    /// </summary>
+    private void SendReplyInPlace(long now)
+    {
+        var r = _reply;
+        var hop = r.Hop;
+        var span = _pool.GetSpan(_loanBuffer);
+        var udp = span.Slice(_l2Length + Ipv4Packet.MinHeaderLength, UdpDatagram.HeaderLength + r.PayloadLength);
+        bool offload = _udpTxOffload;
+        uint payloadSum = offload ? 0 : PayloadSumOfReceived(span, udp);
+        UdpDatagram.WriteHeader(udp, r.Local.Address, r.Destination.Address, r.Local.Port, r.Destination.Port, r.PayloadLength, payloadSum, offload);
+        int length = WriteIpv4Headers(span, in hop, r.Local.Address, r.Destination.Address, IpProtocol.Udp, udp.Length, _nextId++, r.DontFragment, false, 0);
+        _loan = LoanState.Taken;
+        Dispatch(_loanBuffer, span, length, TxInfo(offload), in hop, now);
+        _counters.CountTx(NetLayer.Udp, udp.Length);
+    }
+
+    /// <summary>
+    /// The sum of the reply's payload, read off the received datagram's checksum when the payload
+    /// is all of it (RFC 1624 §3: take the old pseudo-header and header out of the old sum) rather
+    /// than summed again; the received headers are still in the buffer. A zero checksum (none
+    /// sent, RFC 768) or a shorter reply means summing.
+    /// </summary>
+    private uint PayloadSumOfReceived(Span<byte> frame, Span<byte> udp)
+    {
+        ushort oldChecksum = BinaryPrimitives.ReadUInt16BigEndian(udp[6..]);
+        int oldLength = BinaryPrimitives.ReadUInt16BigEndian(udp[4..]);
+        if (oldChecksum == 0 || oldLength != udp.Length)
+        {
+            return InternetChecksum.Sum(udp[UdpDatagram.HeaderLength..]);
+        }
+        var ip = frame[_l2Length..];
+        uint oldPseudo = InternetChecksum.PseudoHeaderSum(Ipv4Address.Read(ip[12..]), Ipv4Address.Read(ip[16..]), IpProtocol.Udp, oldLength);
+        uint oldHeader = InternetChecksum.Add(InternetChecksum.Add(BinaryPrimitives.ReadUInt16BigEndian(udp), BinaryPrimitives.ReadUInt16BigEndian(udp[2..])), (uint)oldLength);
+        uint oldTotal = ~(uint)oldChecksum & 0xFFFF;
+        return InternetChecksum.Subtract(InternetChecksum.Subtract(oldTotal, oldPseudo), oldHeader);
+    }
+
+    /// <summary>Whether <paramref name="payload"/> starts at the received UDP payload of the lent buffer (and is not longer).</summary>
+    private bool IsLentPayload(ReadOnlySpan<byte> payload) =>
+        _loanPayloadOffset >= 0 && payload.Length <= _loanPayloadLength && !payload.IsEmpty
+        && Unsafe.AreSame(ref MemoryMarshal.GetReference(payload), ref _pool.GetSpan(_loanBuffer)[_loanPayloadOffset]);
+
+    /// <summary>A UDP reply to build in the lent receive buffer once the handler returns.</summary>
+    private readonly record struct InPlaceReply(Ipv4Endpoint Local, Ipv4Endpoint Destination, NextHop Hop, int PayloadLength, bool DontFragment);
+
+    private enum LoanState : byte
+    {
+        /// <summary>The frame being handled is the caller's (or nothing is being handled).</summary>
+        None,
+        /// <summary>The frame is in a lent buffer the device frees afterwards.</summary>
+        Lent,
+        /// <summary>A handler asked to send the received payload back: the reply is built after it returns.</summary>
+        ReplyPending,
+        /// <summary>The buffer carries our reply and belongs to the sink (or the ARP queue) now.</summary>
+        Taken,
+    }
+}

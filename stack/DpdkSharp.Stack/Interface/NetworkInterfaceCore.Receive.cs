@@ -1,0 +1,285 @@
+namespace DpdkSharp.Stack;
+
+/// <summary>The receive path: Ethernet → ARP / IPv4 (reassembly) → UDP / ICMP, every drop counted by reason.</summary>
+public sealed partial class NetworkInterfaceCore
+{
+    private RxDisposition RxDrop(DropReason reason)
+    {
+        _counters.CountDrop(reason, DropStage.Receive);
+        return RxDisposition.Dropped;
+    }
+
+    private RxDisposition ReceiveEthernet(ReadOnlySpan<byte> frame, long now, RxChecksumStatus checksum)
+    {
+        if (!EthernetFrame.TryParse(frame, out var eth))
+        {
+            return RxDrop(DropReason.Malformed);
+        }
+        _counters.CountRx(NetLayer.Ethernet, frame.Length);
+        _rxL2Length = frame.Length - eth.Payload.Length;
+        if (_vlan is ushort vid)
+        {
+            if (eth.TagCount != 1 || eth.VlanId != vid)
+            {
+                return RxDrop(DropReason.NotForUs);
+            }
+        }
+        else if (eth.TagCount > 1 || (eth.TagCount == 1 && eth.VlanId != 0))
+        {
+            // Untagged interface: accept untagged and priority-tagged (VID 0) frames only.
+            return RxDrop(DropReason.NotForUs);
+        }
+        var dst = eth.Destination;
+        bool linkMulticast = dst.IsMulticast; // broadcast included
+        if (dst != _mac && !linkMulticast && !_options.Promiscuous)
+        {
+            return RxDrop(DropReason.NotForUs);
+        }
+        if (eth.Source == _mac || eth.Source.IsMulticast)
+        {
+            // Our own frame reflected back, or a group address as source (IEEE 802 forbids it).
+            return RxDrop(DropReason.InvalidAddress);
+        }
+        return eth.EtherType switch
+        {
+            EtherType.Arp => ReceiveArp(eth.Payload, now),
+            EtherType.Ipv4 => ReceiveIpv4(eth.Payload, linkMulticast, now, checksum),
+            _ => RxDrop(DropReason.UnsupportedProtocol),
+        };
+    }
+
+    /// <summary>RFC 826 "Packet Reception", with the RFC 5227 §2.4 rule that nobody else may claim our address.</summary>
+    private RxDisposition ReceiveArp(ReadOnlySpan<byte> payload, long now)
+    {
+        if (!ArpPacket.TryParse(payload, out var arp, out var reason))
+        {
+            return RxDrop(reason);
+        }
+        _counters.CountRx(NetLayer.Arp, ArpPacket.Length);
+        var sha = arp.SenderMac;
+        var spa = arp.SenderIp;
+        if (sha.IsMulticast || sha.IsZero || spa.IsMulticast || spa.IsBroadcast)
+        {
+            return RxDrop(DropReason.InvalidAddress);
+        }
+        if (spa == _address)
+        {
+            _counters.ArpConflictsField++;
+            return RxDrop(DropReason.InvalidAddress);
+        }
+        bool forUs = arp.TargetIp == _address;
+        // A probe (sender IP 0.0.0.0, RFC 5227 §2.1.1) is answered but not learned.
+        bool learned = !spa.IsAny && _arp.Learn(spa, sha, forUs, now);
+        if (forUs && arp.Operation == ArpOperation.Request)
+        {
+            SendArp(ArpOperation.Reply, sha, sha, spa);
+        }
+        return forUs || learned ? RxDisposition.Consumed : RxDrop(DropReason.NotForUs);
+    }
+
+    /// <summary>RFC 791 §3.2 / RFC 1122 §3.2.1 and §3.3.6: validate, accept only our destinations, reassemble, demultiplex.</summary>
+    private RxDisposition ReceiveIpv4(ReadOnlySpan<byte> payload, bool linkMulticast, long now, RxChecksumStatus checksum)
+    {
+        if ((checksum & RxChecksumStatus.Ipv4Bad) != 0)
+        {
+            return RxDrop(DropReason.BadChecksum);
+        }
+        if (!Ipv4Packet.TryParse(payload, (checksum & RxChecksumStatus.Ipv4Good) == 0, out var ip, out var reason))
+        {
+            return RxDrop(reason);
+        }
+        _counters.CountRx(NetLayer.Ipv4, ip.TotalLength);
+        var src = ip.Source;
+        var dst = ip.Destination;
+        if (src.IsMulticast || src.IsBroadcast || src == _address || (src == _subnetBroadcast && !src.IsAny))
+        {
+            return RxDrop(DropReason.InvalidAddress);
+        }
+        bool groupDestination;
+        if (dst == _address)
+        {
+            groupDestination = false;
+            // RFC 1122 §3.3.6: a unicast datagram that came as link-layer broadcast is discarded.
+            if (linkMulticast)
+            {
+                return RxDrop(DropReason.NotForUs);
+            }
+        }
+        else if (dst.IsBroadcast || dst == _subnetBroadcast || (dst.IsMulticast && IsJoined(dst)))
+        {
+            groupDestination = true;
+        }
+        else
+        {
+            return RxDrop(DropReason.NotForUs);
+        }
+        if (ip.Ttl == 0)
+        {
+            return RxDrop(DropReason.TtlExpired);
+        }
+
+        if (ip.IsFragment)
+        {
+            var status = _reassembly.Accept(in ip, now, out var datagram, out var meta, out int slot, out reason);
+            if (status == ReassemblyStatus.Buffered)
+            {
+                return RxDisposition.Buffered;
+            }
+            if (status == ReassemblyStatus.Dropped)
+            {
+                return RxDrop(reason);
+            }
+            try
+            {
+                // Device checksum flags described the last fragment, not the datagram: verify in software.
+                meta = meta with { DestinationIsBroadcastOrMulticast = groupDestination };
+                return Deliver(in meta, _reassembly.GetFirstHeader(slot), datagram, now, RxChecksumStatus.Unknown);
+            }
+            finally
+            {
+                _reassembly.Release(slot);
+            }
+        }
+        var single = new Ipv4Meta(src, dst, ip.Protocol, ip.Ttl, Reassembled: false, groupDestination || linkMulticast);
+        return Deliver(in single, ip.Header, ip.Payload, now, checksum);
+    }
+
+    private RxDisposition Deliver(in Ipv4Meta meta, ReadOnlySpan<byte> header, ReadOnlySpan<byte> payload, long now, RxChecksumStatus checksum)
+    {
+        switch (meta.Protocol)
+        {
+            case IpProtocol.Udp:
+                return ReceiveUdp(in meta, header, payload, now, checksum);
+            case IpProtocol.Icmp:
+                return ReceiveIcmp(in meta, payload, now);
+            default:
+                // RFC 1122 §3.2.2.1: protocol unreachable SHOULD be sent.
+                SendIcmpError(IcmpType.DestinationUnreachable, (byte)IcmpUnreachableCode.Protocol, meta.Source,
+                    meta.DestinationIsBroadcastOrMulticast, header, payload, now);
+                return RxDrop(DropReason.UnsupportedProtocol);
+        }
+    }
+
+    private RxDisposition ReceiveUdp(in Ipv4Meta meta, ReadOnlySpan<byte> header, ReadOnlySpan<byte> payload, long now, RxChecksumStatus checksum)
+    {
+        if (!UdpDatagram.TryParse(payload, out var udp))
+        {
+            return RxDrop(DropReason.Malformed);
+        }
+        if ((checksum & RxChecksumStatus.L4Bad) != 0)
+        {
+            return RxDrop(DropReason.BadChecksum);
+        }
+        if ((checksum & RxChecksumStatus.L4Good) == 0 && !udp.ChecksumValid(meta.Source, meta.Destination))
+        {
+            return RxDrop(DropReason.BadChecksum);
+        }
+        _counters.CountRx(NetLayer.Udp, udp.Length);
+        int endpoint = _udp.Demux(meta.Destination, udp.DestinationPort, meta.Source, udp.SourcePort);
+        if (endpoint < 0)
+        {
+            // RFC 1122 §4.1.3.1: port unreachable SHOULD be sent (never for broadcast/multicast).
+            SendIcmpError(IcmpType.DestinationUnreachable, (byte)IcmpUnreachableCode.Port, meta.Source,
+                meta.DestinationIsBroadcastOrMulticast, header, payload, now);
+            return RxDrop(DropReason.NoSocket);
+        }
+        if (_loan == LoanState.Lent && !meta.Reassembled && header.Length == Ipv4Packet.MinHeaderLength && _rxL2Length == _l2Length)
+        {
+            // The payload sits where a frame of ours puts it: a reply can be built around it.
+            _loanPayloadOffset = _l2Length + Ipv4Packet.MinHeaderLength + UdpDatagram.HeaderLength;
+            _loanPayloadLength = udp.Payload.Length;
+        }
+        if (!_udp.Deliver(endpoint, udp.Payload, new Ipv4Endpoint(meta.Source, udp.SourcePort)))
+        {
+            return RxDrop(DropReason.ReceiveBufferFull);
+        }
+        if (_loan == LoanState.ReplyPending)
+        {
+            SendReplyInPlace(now);
+        }
+        return RxDisposition.Delivered;
+    }
+
+    private RxDisposition ReceiveIcmp(in Ipv4Meta meta, ReadOnlySpan<byte> payload, long now)
+    {
+        if (!IcmpMessage.TryParse(payload, verifyChecksum: true, out var icmp, out var reason))
+        {
+            return RxDrop(reason);
+        }
+        _counters.CountRx(NetLayer.Icmp, payload.Length);
+        switch (icmp.Type)
+        {
+            case IcmpType.EchoRequest:
+                // RFC 792 "Echo or Echo Reply Message"; RFC 1122 §3.2.2.6.
+                if (meta.DestinationIsBroadcastOrMulticast && !_options.Icmp.AnswerBroadcastEcho)
+                {
+                    return RxDrop(DropReason.NotForUs);
+                }
+                if (meta.Source.IsAny)
+                {
+                    return RxDrop(DropReason.InvalidAddress);
+                }
+                Span<byte> header = stackalloc byte[IcmpMessage.HeaderLength];
+                IcmpMessage.WriteHeader(header, IcmpType.EchoReply, 0, icmp.Identifier, icmp.SequenceNumber, InternetChecksum.Sum(icmp.Body));
+                if (SendIpv4(_address, meta.Source, IpProtocol.Icmp, header, icmp.Body, default, false, false, now) == NetError.None)
+                {
+                    _counters.CountTx(NetLayer.Icmp, payload.Length);
+                }
+                return RxDisposition.Consumed;
+
+            case IcmpType.EchoReply:
+                if (!_echoReplies.TryEnqueue(icmp.Body, new Ipv4Endpoint(meta.Source, icmp.Identifier), icmp.SequenceNumber))
+                {
+                    return RxDrop(DropReason.ReceiveBufferFull);
+                }
+                return RxDisposition.Delivered;
+
+            case IcmpType.DestinationUnreachable:
+            case IcmpType.TimeExceeded:
+            case IcmpType.ParameterProblem:
+                // RFC 1122 §4.1.3.3: UDP MUST pass ICMP errors up to the application.
+                if (!icmp.TryGetQuotedUdp(out var local, out var remote) || local.Address != _address)
+                {
+                    return RxDrop(DropReason.NoSocket);
+                }
+                int endpoint = _udp.Demux(local.Address, local.Port, remote.Address, remote.Port);
+                if (endpoint < 0)
+                {
+                    return RxDrop(DropReason.NoSocket);
+                }
+                _udp.SetError(endpoint, MapError(icmp.Type, icmp.Code), remote);
+                return RxDisposition.Consumed;
+
+            default:
+                // Source quench is deprecated (RFC 6633); redirects are for routers to send, not
+                // for this host to follow; timestamp/information messages are not implemented.
+                return RxDrop(DropReason.UnsupportedProtocol);
+        }
+    }
+
+    private static NetError MapError(IcmpType type, byte code) => type switch
+    {
+        IcmpType.TimeExceeded => NetError.TimeExceeded,
+        IcmpType.ParameterProblem => NetError.ParameterProblem,
+        _ => (IcmpUnreachableCode)code switch
+        {
+            IcmpUnreachableCode.Network => NetError.NetworkUnreachable,
+            IcmpUnreachableCode.Protocol => NetError.ProtocolUnreachable,
+            IcmpUnreachableCode.Port => NetError.ConnectionRefused,
+            IcmpUnreachableCode.FragmentationNeeded => NetError.MessageTooLong,
+            _ => NetError.HostUnreachable,
+        },
+    };
+
+    private bool IsJoined(Ipv4Address group)
+    {
+        foreach (var g in _groups)
+        {
+            if (g == group)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,211 @@
+namespace DpdkSharp.Stack;
+
+/// <summary>The transmit path: routing, fragmentation, framing, ARP resolution or queueing, the sink.</summary>
+public sealed partial class NetworkInterfaceCore
+{
+    /// <summary>
+    /// RFC 1122 §3.2.2: an error is never sent about a datagram to a broadcast or multicast
+    /// address or from an address that does not name one host; errors about ICMP errors and
+    /// about non-first fragments never reach here. Rate limited (RFC 1812 §4.3.2.8).
+    /// </summary>
+    private void SendIcmpError(IcmpType type, byte code, Ipv4Address offender, bool groupDestination,
+        ReadOnlySpan<byte> ipHeader, ReadOnlySpan<byte> ipPayload, long now)
+    {
+        if (groupDestination || offender.IsAny || offender.IsMulticast || offender.IsBroadcast || offender == _subnetBroadcast)
+        {
+            return;
+        }
+        if (!_icmpErrors.TryTake(now))
+        {
+            _counters.CountDrop(DropReason.IcmpRateLimited, DropStage.Transmit);
+            return;
+        }
+        int room = IcmpErrorMaxLength - Ipv4Packet.MinHeaderLength - IcmpMessage.HeaderLength - ipHeader.Length;
+        var quote = ipPayload[..Math.Min(ipPayload.Length, Math.Max(8, room))];
+        Span<byte> header = stackalloc byte[IcmpMessage.HeaderLength];
+        IcmpMessage.WriteHeader(header, type, code, 0, 0, InternetChecksum.Sum(quote, InternetChecksum.Sum(ipHeader)));
+        if (SendIpv4(_address, offender, IpProtocol.Icmp, header, ipHeader, quote, false, false, now) == NetError.None)
+        {
+            _counters.CountTx(NetLayer.Icmp, header.Length + ipHeader.Length + quote.Length);
+        }
+    }
+
+    /// <summary>
+    /// Routes, fragments (RFC 791 §3.2 "Fragmentation": 8-byte aligned pieces, MF on all but the
+    /// last, one identification) and frames a datagram whose payload is p0+p1+p2, then transmits
+    /// each frame or queues it on ARP.
+    /// </summary>
+    private NetError SendIpv4(Ipv4Address source, Ipv4Address destination, IpProtocol protocol,
+        ReadOnlySpan<byte> p0, ReadOnlySpan<byte> p1, ReadOnlySpan<byte> p2, bool dontFragment, bool l4Offload, long now)
+    {
+        if (!TryRoute(destination, out var hop))
+        {
+            return NetError.NoRoute;
+        }
+        int payloadLength = p0.Length + p1.Length + p2.Length;
+        int maxChunk = _mtu - Ipv4Packet.MinHeaderLength;
+        if (payloadLength > maxChunk)
+        {
+            if (dontFragment)
+            {
+                _counters.CountDrop(DropReason.FragmentationNeeded, DropStage.Transmit);
+                return NetError.MessageTooLong;
+            }
+            maxChunk &= ~7;
+            l4Offload = false;
+        }
+        ushort id = _nextId++;
+        var info = TxInfo(l4Offload);
+        int offset = 0;
+        do
+        {
+            int chunk = Math.Min(maxChunk, payloadLength - offset);
+            bool more = offset + chunk < payloadLength;
+            if (!_pool.TryRent(out var buffer))
+            {
+                _counters.CountDrop(DropReason.NoBuffer, DropStage.Transmit);
+                return NetError.NoBuffers;
+            }
+            var span = _pool.GetSpan(buffer);
+            CopyParts(p0, p1, p2, offset, span.Slice(_l2Length + Ipv4Packet.MinHeaderLength, chunk));
+            int length = WriteIpv4Headers(span, in hop, source, destination, protocol, chunk, id, dontFragment, more, offset);
+            Dispatch(buffer, span, length, in info, in hop, now);
+            offset += chunk;
+        }
+        while (offset < payloadLength);
+        return NetError.None;
+    }
+
+    /// <summary>Where a datagram to <paramref name="destination"/> goes on the link; counts <see cref="DropReason.NoRoute"/>.</summary>
+    private bool TryRoute(Ipv4Address destination, out NextHop hop)
+    {
+        if (destination.IsBroadcast || destination == _subnetBroadcast)
+        {
+            hop = new NextHop(MacAddress.Broadcast, default, Resolve: false);
+        }
+        else if (destination.IsMulticast)
+        {
+            hop = new NextHop(MacAddress.ForIpv4Multicast(destination), default, Resolve: false);
+        }
+        else if (_routes.TryLookup(destination, out var route))
+        {
+            hop = new NextHop(default, route.NextHop(destination), Resolve: true);
+        }
+        else
+        {
+            hop = default;
+            _counters.CountDrop(DropReason.NoRoute, DropStage.Transmit);
+            return false;
+        }
+        return true;
+    }
+
+    private TxFrameInfo TxInfo(bool l4Offload) => new((ushort)_l2Length, Ipv4Packet.MinHeaderLength,
+        (_ipTxOffload ? TxOffloadRequest.Ipv4Checksum : 0) | (l4Offload ? TxOffloadRequest.UdpChecksum : 0));
+
+    /// <summary>Writes the Ethernet and IPv4 headers in front of a payload of <paramref name="chunk"/> bytes already in place; returns the (padded) frame length.</summary>
+    private int WriteIpv4Headers(Span<byte> span, in NextHop hop, Ipv4Address source, Ipv4Address destination, IpProtocol protocol,
+        int chunk, ushort id, bool dontFragment, bool more, int offset)
+    {
+        EthernetFrame.WriteHeader(span, hop.Mac, _mac, EtherType.Ipv4, _vlan);
+        int ipLength = Ipv4Packet.MinHeaderLength + chunk;
+        Ipv4Packet.WriteHeader(span[_l2Length..], source, destination, protocol, ipLength, id, _options.DefaultTtl,
+            dontFragment, more, offset, computeChecksum: !_ipTxOffload);
+        _counters.CountTx(NetLayer.Ipv4, ipLength);
+        return Pad(span, _l2Length + ipLength);
+    }
+
+    /// <summary>Transmits a finished frame, or hands it to ARP until the next hop resolves (ownership passes either way).</summary>
+    private void Dispatch(PacketBuffer buffer, Span<byte> span, int length, in TxFrameInfo info, in NextHop hop, long now)
+    {
+        if (!hop.Resolve)
+        {
+            Transmit(buffer, length, in info);
+        }
+        else if (_arp.ResolveOrQueue(hop.Address, now, buffer, length, in info, out var mac))
+        {
+            mac.Write(span);
+            Transmit(buffer, length, in info);
+        }
+    }
+
+    private static void CopyParts(ReadOnlySpan<byte> p0, ReadOnlySpan<byte> p1, ReadOnlySpan<byte> p2, int offset, Span<byte> destination)
+    {
+        CopyPart(p0, ref offset, ref destination);
+        CopyPart(p1, ref offset, ref destination);
+        CopyPart(p2, ref offset, ref destination);
+    }
+
+    private static void CopyPart(ReadOnlySpan<byte> part, ref int offset, ref Span<byte> destination)
+    {
+        if (destination.IsEmpty)
+        {
+            return;
+        }
+        if (offset >= part.Length)
+        {
+            offset -= part.Length;
+            return;
+        }
+        int n = Math.Min(part.Length - offset, destination.Length);
+        part.Slice(offset, n).CopyTo(destination);
+        destination = destination[n..];
+        offset = 0;
+    }
+
+    /// <summary>Pads to the Ethernet minimum (IEEE 802.3 §4.2.3.3) so devices that do not pad still send legal frames.</summary>
+    private static int Pad(Span<byte> frame, int length)
+    {
+        if (length >= EthernetFrame.MinimumFrameLength)
+        {
+            return length;
+        }
+        frame[length..EthernetFrame.MinimumFrameLength].Clear();
+        return EthernetFrame.MinimumFrameLength;
+    }
+
+    private void Transmit(PacketBuffer buffer, int length, in TxFrameInfo info)
+    {
+        if (_sink.Transmit(buffer, length, in info))
+        {
+            _counters.CountTx(NetLayer.Ethernet, length);
+        }
+        else
+        {
+            _counters.CountDrop(DropReason.TransmitQueueFull, DropStage.Transmit);
+        }
+    }
+
+    private void SendArp(ArpOperation op, MacAddress ethDestination, MacAddress targetMac, Ipv4Address targetIp)
+    {
+        if (!_pool.TryRent(out var buffer))
+        {
+            _counters.CountDrop(DropReason.NoBuffer, DropStage.Transmit);
+            return;
+        }
+        var span = _pool.GetSpan(buffer);
+        int l2 = EthernetFrame.WriteHeader(span, ethDestination, _mac, EtherType.Arp, _vlan);
+        ArpPacket.Write(span[l2..], op, _mac, _address, targetMac, targetIp);
+        int length = Pad(span, l2 + ArpPacket.Length);
+        _counters.CountTx(NetLayer.Arp, ArpPacket.Length);
+        Transmit(buffer, length, new TxFrameInfo((ushort)l2, 0, TxOffloadRequest.None));
+    }
+
+    void IArpHost.SendArpRequest(Ipv4Address target, MacAddress unicastTo) =>
+        SendArp(ArpOperation.Request, unicastTo, MacAddress.Zero, target);
+
+    void IArpHost.TransmitQueued(PacketBuffer buffer, int length, in TxFrameInfo info, MacAddress destination)
+    {
+        destination.Write(_pool.GetSpan(buffer));
+        Transmit(buffer, length, in info);
+    }
+
+    void IArpHost.DropQueued(PacketBuffer buffer, DropReason reason)
+    {
+        _pool.Return(buffer);
+        _counters.CountDrop(reason, DropStage.Transmit);
+    }
+
+    /// <summary>A frame's link-layer destination: a known MAC, or a next hop for ARP to resolve.</summary>
+    private readonly record struct NextHop(MacAddress Mac, Ipv4Address Address, bool Resolve);
+}
