@@ -11,7 +11,7 @@ using DpdkSharp.Stack.Dpdk;
 
 // UDP echo benchmark, 64-byte frames (18-byte payload). Port A of a net_ring pair runs the stack:
 // a reactor (busy polling, pinned to CPU 1) with a zero-copy echo handler (UdpSocket.SetHandler).
-// Port B is driven by a C# generator (CPU 0) that keeps at most Window datagrams in flight and
+// Port B is driven by a C# generator (CPU 0) that keeps at most a window of datagrams (256) in flight and
 // counts round trips. The kernel baseline is a System.Net.Sockets echo server on 127.0.0.1 (CPU 1)
 // driven the same way (client on CPU 0, same window). A third phase runs the generator and the
 // stack interleaved on one core (no cache line crosses cores: on a VM the two-core figure moves
@@ -21,7 +21,7 @@ using DpdkSharp.Stack.Dpdk;
 // Usage: DpdkSharp.Bench.UdpEcho [rounds] [seconds-per-round] [window]
 var rounds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 5;
 var roundSeconds = args.Length > 1 ? double.Parse(args[1], CultureInfo.InvariantCulture) : 3.0;
-var Window = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 256;
+var window = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 256;
 
 using var eal = Eal.Initialize(new EalOptions
 {
@@ -63,7 +63,7 @@ echo.Bind(new IPEndPoint(IPAddress.Any, EchoPort));
 var state = new EchoState();
 echo.SetHandler(state.Handle);
 
-var gen = new Generator(portB, genPool, Window, Frames.Build(genMac, stackMac, genIp, stackIp, GenPort, EchoPort), state);
+var gen = new Generator(portB, genPool, window, Frames.Build(genMac, stackMac, genIp, stackIp, GenPort, EchoPort), state);
 gen.Verify = (frame, index) => Frames.VerifyEcho(frame, index, stackMac, genMac, stackIp, genIp, EchoPort, GenPort);
 
 // Warm-up: tiering and OSR settle, the gratuitous ARP is consumed.
@@ -108,11 +108,11 @@ stackPool.TryDispose(out _);
 // One core: the generator and the stack alternate on this thread, so no cache line crosses cores
 // and what is timed around the stack's calls (burst receive, protocol cores, in-place reply, burst
 // transmit) is its own cost per packet. The handler is the core-level one the socket's wraps.
-var one = OneCore.Run(rounds, roundSeconds, Window, stackMac, genMac, stackIp, genIp, EchoPort, GenPort);
+var one = OneCore.Run(rounds, roundSeconds, window, stackMac, genMac, stackIp, genIp, EchoPort, GenPort);
 
 // Kernel baseline.
 Affinity.Pin(1);
-var kernel = new KernelEcho(Window);
+var kernel = new KernelEcho(window);
 Affinity.Pin(0);
 kernel.Pump(TimeSpan.FromSeconds(1.5));
 var kernelPps = new List<double>();
@@ -130,7 +130,7 @@ kernel.Dispose();
 var mpps = Median(stackMpps);
 var kpps = Median(kernelPps);
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"{{\"bench\":\"udp-echo\",\"frame_bytes\":{Frames.Length + 4},\"payload_bytes\":{Frames.PayloadLength},\"window\":{Window},\"burst\":32,\"rounds\":{rounds},\"round_seconds\":{roundSeconds},\"stack_mpps\":{mpps:F3},\"stack_mpps_best_round\":{stackMpps.Max():F3},\"stack_ns_per_packet\":{1e3 / mpps:F1},\"stack_bytes_allocated_per_packet\":{(reactorEchoes == 0 ? double.NaN : (double)allocated / reactorEchoes):F4},\"kernel_pps\":{kpps:F0},\"ratio_stack_over_kernel\":{mpps * 1e6 / kpps:F2},\"stack_verified\":{gen.Verified},\"stack_bad\":{gen.Bad},\"stack_lost\":{gen.Lost},\"one_core_mpps\":{one.Mpps:F3},\"one_core_stack_ns_per_packet\":{one.StackNsPerPacket:F1},\"one_core_stack_mpps\":{1e3 / one.StackNsPerPacket:F3},\"one_core_bytes_allocated_per_packet\":{one.BytesPerPacket:F4},\"one_core_verified\":{one.Verified},\"one_core_bad\":{one.Bad},\"kernel_verified\":{kernel.Verified},\"kernel_bad\":{kernel.Bad},\"kernel_lost\":{kernel.Lost},\"mbufs_in_use_at_end\":{leaked + one.Leaked},\"note\":\"stack: reactor thread pinned to CPU 1 (busy poll), generator on CPU 0; bytes/packet is GC.GetAllocatedBytesForCurrentThread on the reactor thread between handler-side snapshots; kernel: server thread on CPU 1, client on CPU 0, loopback\"}}"));
+    $"{{\"bench\":\"udp-echo\",\"frame_bytes\":{Frames.Length + 4},\"payload_bytes\":{Frames.PayloadLength},\"window\":{window},\"burst\":32,\"rounds\":{rounds},\"round_seconds\":{roundSeconds},\"stack_mpps\":{mpps:F3},\"stack_mpps_best_round\":{stackMpps.Max():F3},\"stack_ns_per_packet\":{1e3 / mpps:F1},\"stack_bytes_allocated_per_packet\":{(reactorEchoes == 0 ? double.NaN : (double)allocated / reactorEchoes):F4},\"kernel_pps\":{kpps:F0},\"ratio_stack_over_kernel\":{mpps * 1e6 / kpps:F2},\"stack_verified\":{gen.Verified},\"stack_bad\":{gen.Bad},\"stack_lost\":{gen.Lost},\"one_core_mpps\":{one.Mpps:F3},\"one_core_stack_ns_per_packet\":{one.StackNsPerPacket:F1},\"one_core_stack_mpps\":{1e3 / one.StackNsPerPacket:F3},\"one_core_bytes_allocated_per_packet\":{one.BytesPerPacket:F4},\"one_core_verified\":{one.Verified},\"one_core_bad\":{one.Bad},\"kernel_verified\":{kernel.Verified},\"kernel_bad\":{kernel.Bad},\"kernel_lost\":{kernel.Lost},\"mbufs_in_use_at_end\":{leaked + one.Leaked},\"note\":\"stack: reactor thread pinned to CPU 1 (busy poll), generator on CPU 0; bytes/packet is GC.GetAllocatedBytesForCurrentThread on the reactor thread between handler-side snapshots; kernel: server thread on CPU 1, client on CPU 0, loopback\"}}"));
 return leaked == 0 && one.Leaked == 0 && gen.Bad == 0 && one.Bad == 0 && kernel.Bad == 0 ? 0 : 1;
 
 static double Median(List<double> values)

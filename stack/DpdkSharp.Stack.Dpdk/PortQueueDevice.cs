@@ -86,7 +86,14 @@ public sealed unsafe class PortQueueDevice : IReactorDevice
                 if (m.SegmentCount > 1)
                     receiver.Receive(_linear.AsSpan(0, m.CopyTo(_linear)), nowNanoseconds, checksum);
                 else if (_lend && IsExclusive(m))
-                    receiver.Receive(new PacketBuffer((nint)m.Pointer), m.DataLength, nowNanoseconds, checksum, out kept);
+                {
+                    // The usual receiver, called without interface dispatch (this method is compiled
+                    // once, fully optimised, without the profile that would devirtualise it).
+                    if (receiver is NetworkInterfaceCore core)
+                        core.Receive(new PacketBuffer((nint)m.Pointer), m.DataLength, nowNanoseconds, checksum, out kept);
+                    else
+                        receiver.Receive(new PacketBuffer((nint)m.Pointer), m.DataLength, nowNanoseconds, checksum, out kept);
+                }
                 else
                     receiver.Receive(m.Data, nowNanoseconds, checksum);
                 if (!kept)
