@@ -105,8 +105,8 @@ public sealed unsafe class PortQueueDevice : IReactorDevice
             for (; i < n; i++)
                 slots[toFree++] = slots[i]; // the receiver threw: free what it did not get to
             Native.rte_pktmbuf_free_bulk((rte_mbuf**)slots, (uint)toFree);
+            _framesReceived += n;
         }
-        _framesReceived += n;
         return n;
     }
 

@@ -33,7 +33,7 @@ public sealed class KernelTests
     }
 
     [Fact]
-    public void With_the_ports_checksum_offloads_the_same_UDP_traffic_is_intact_and_the_kernel_sees_no_checksum_errors()
+    public void With_the_ports_checksum_offloads_UDP_and_pings_are_intact_and_the_kernel_sees_no_checksum_errors()
     {
         var output = Run("kernel-udp-offload");
         Assert.DoesNotContain("MISMATCH", output);
@@ -41,6 +41,8 @@ public sealed class KernelTests
         Assert.Contains("STACK->KERNEL socat echo 30000: ok", output);
         Assert.Contains("OFFLOAD interface: Ipv4Tx, UdpTx;", output);
         Assert.Contains("OFFLOAD checks: ok", output);
+        Assert.Contains("PING offload 20: sent 20, received 20, lost 0", output);
+        Assert.Contains("PING offload size 4000: sent 10, received 10, lost 0", output);
     }
 
     private static string Run(string scenario)

@@ -42,4 +42,73 @@ public class MetricsTests
         Assert.Contains(seen, m => m.Instrument == "dpdksharp.net.rx.frames" && m.Value == 2);
         Assert.Contains(seen, m => m.Instrument == "dpdksharp.net.tx.packets" && m.Value == 1 && Equals(m.Tags["layer"], "icmp"));
     }
+
+    [Fact]
+    public void A_disposed_interface_reports_nothing_even_on_a_shared_meter()
+    {
+        using var factory = new SharedMeterFactory();
+        var pool = new ArrayPacketBufferPool(16);
+        var core = new NetworkInterfaceCore(Net.Options(o => o with { Name = "gone", PublishMetrics = true, MeterFactory = factory }), pool, new CaptureSink(pool));
+        core.Receive(new byte[5], 0);
+        Assert.NotEmpty(Collect(factory, "gone"));
+
+        core.Dispose(); // the factory's meter lives on: the callbacks must go quiet themselves
+
+        Assert.Empty(Collect(factory, "gone"));
+    }
+
+    private static List<string> Collect(SharedMeterFactory factory, string interfaceName)
+    {
+        var seen = new List<string>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (ReferenceEquals(instrument.Meter, factory.Meter))
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, _, tags, _) =>
+        {
+            foreach (var t in tags)
+            {
+                if (t.Key == "interface" && Equals(t.Value, interfaceName))
+                {
+                    seen.Add(instrument.Name);
+                }
+            }
+        });
+        listener.Start();
+        listener.RecordObservableInstruments();
+        return seen;
+    }
+
+    /// <summary>Like the hosting factory: one cached meter per name, whose Dispose does nothing until the factory goes.</summary>
+    private sealed class SharedMeterFactory : IMeterFactory
+    {
+        private readonly FactoryMeter _meter = new(NetMetrics.MeterName);
+
+        public Meter Meter => _meter;
+
+        public Meter Create(MeterOptions options) => _meter;
+
+        public void Dispose()
+        {
+            _meter.Release = true;
+            _meter.Dispose();
+        }
+
+        private sealed class FactoryMeter(string name) : Meter(name)
+        {
+            public bool Release;
+
+            protected override void Dispose(bool disposing)
+            {
+                if (Release)
+                {
+                    base.Dispose(disposing);
+                }
+            }
+        }
+    }
 }

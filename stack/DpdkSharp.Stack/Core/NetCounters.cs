@@ -155,6 +155,7 @@ public sealed class NetMetrics : IDisposable
     public const string MeterName = "DpdkSharp.Net";
 
     private readonly Meter _meter;
+    private volatile bool _disposed;
     private readonly NetCounters _counters;
     private readonly KeyValuePair<string, object?>[][] _layerTags;
     private readonly KeyValuePair<string, object?>[][] _dropTags;
@@ -186,13 +187,18 @@ public sealed class NetMetrics : IDisposable
         _meter.CreateObservableCounter("dpdksharp.net.tx.packets", () => PerLayer(_counters.TxPackets), "{packet}", "Packets sent, per layer");
         _meter.CreateObservableCounter("dpdksharp.net.tx.bytes", () => PerLayer(_counters.TxBytes), "By", "Bytes sent, per layer");
         _meter.CreateObservableCounter("dpdksharp.net.drops", Drops, "{packet}", "Packets dropped, by stage and reason");
-        _meter.CreateObservableCounter("dpdksharp.net.rx.frames", () => new Measurement<long>(_counters.FramesReceivedField, _interfaceTag), "{frame}", "Frames handed to the interface");
+        _meter.CreateObservableCounter<long>("dpdksharp.net.rx.frames",
+            () => _disposed ? [] : [new Measurement<long>(_counters.FramesReceivedField, _interfaceTag)], "{frame}", "Frames handed to the interface");
     }
 
     public Meter Meter => _meter;
 
     private Measurement<long>[] PerLayer(long[] values)
     {
+        if (_disposed)
+        {
+            return [];
+        }
         var result = new Measurement<long>[values.Length];
         for (int i = 0; i < values.Length; i++)
         {
@@ -203,6 +209,10 @@ public sealed class NetMetrics : IDisposable
 
     private IEnumerable<Measurement<long>> Drops()
     {
+        if (_disposed)
+        {
+            return [];
+        }
         var result = new List<Measurement<long>>();
         for (int i = 0; i < _counters.Drops.Length; i++)
         {
@@ -215,5 +225,13 @@ public sealed class NetMetrics : IDisposable
         return result;
     }
 
-    public void Dispose() => _meter.Dispose();
+    /// <summary>
+    /// Stops publishing. A meter from an <see cref="IMeterFactory"/> is shared and outlives this
+    /// object (its own Dispose does nothing), so the callbacks themselves go quiet.
+    /// </summary>
+    public void Dispose()
+    {
+        _disposed = true;
+        _meter.Dispose();
+    }
 }
