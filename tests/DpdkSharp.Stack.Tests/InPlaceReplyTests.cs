@@ -241,6 +241,34 @@ public class InPlaceReplyTests
         AssertEcho(echo.Sink.Single(), 12000, "fine"u8);
     }
 
+    [Fact]
+    public void Echo_requests_are_answered_in_their_own_buffer_with_a_valid_checksum()
+    {
+        var random = new Random(792);
+        using var echo = new Echo(buffers: 1); // nothing to rent: only the lent buffer can carry the reply
+        for (int i = 0; i < 500; i++)
+        {
+            var body = new byte[random.Next(0, 1400)];
+            random.NextBytes(body);
+            byte code = (byte)(i % 7 == 0 ? random.Next(1, 256) : 0); // a non-zero code is answered with 0 (RFC 792)
+            var request = Build.Icmp(8, code, (ushort)random.Next(65536), (ushort)i, body);
+
+            Assert.True(echo.Lend(Build.FromPeer(1, request, id: (ushort)i)));
+
+            var reply = echo.Sink.Take().Single();
+            var ip = reply.AsSpan(14, 20);
+            Assert.Equal(0, Build.RefChecksum(ip));
+            Assert.Equal(Net.UsIp, Ipv4Address.Read(ip[12..]));
+            Assert.Equal(Net.PeerIp, Ipv4Address.Read(ip[16..]));
+            Assert.Equal(Net.PeerMac, MacAddress.Read(reply));
+            var icmp = reply.AsSpan(34, request.Length);
+            Assert.Equal(0, icmp[0]);
+            Assert.Equal(0, icmp[1]);
+            Assert.Equal(0, Build.RefChecksum(icmp));
+            Assert.True(icmp[4..].SequenceEqual(request.AsSpan(4)), "identifier, sequence and data come back unchanged");
+        }
+    }
+
     private sealed class ServerEcho(NetworkInterfaceCore core, ArrayPacketBufferPool pool) : IUdpDatagramHandler
     {
         public int InPlace;

@@ -93,6 +93,38 @@ public sealed partial class NetworkInterfaceCore
         return InternetChecksum.Subtract(InternetChecksum.Subtract(oldTotal, oldPseudo), oldHeader);
     }
 
+    /// <summary>
+    /// Answers an echo request (RFC 792) in its own lent buffer when the message sits where our
+    /// frames put it: type and code become 0 (echo reply), the checksum follows by RFC 1624 (only
+    /// that word changed), and the IPv4 and Ethernet headers are written anew. True when handled
+    /// (sent, queued on ARP, or counted as <see cref="DropReason.NoRoute"/>); false leaves the
+    /// copying path to it.
+    /// </summary>
+    private bool TryEchoInPlace(in Ipv4Meta meta, int ipHeaderLength, int icmpLength, long now)
+    {
+        if (_loan != LoanState.Lent || meta.Reassembled || ipHeaderLength != Ipv4Packet.MinHeaderLength || _rxL2Length != _l2Length
+            || Ipv4Packet.MinHeaderLength + icmpLength > _mtu)
+        {
+            return false;
+        }
+        if (!TryRoute(meta.Source, out var hop))
+        {
+            return true;
+        }
+        var span = _pool.GetSpan(_loanBuffer);
+        var icmp = span.Slice(_l2Length + Ipv4Packet.MinHeaderLength, icmpLength);
+        uint typeAndCode = BinaryPrimitives.ReadUInt16BigEndian(icmp);
+        ushort oldChecksum = BinaryPrimitives.ReadUInt16BigEndian(icmp[2..]);
+        uint sum = InternetChecksum.Subtract(~(uint)oldChecksum & 0xFFFF, typeAndCode);
+        BinaryPrimitives.WriteUInt16BigEndian(icmp, (ushort)IcmpType.EchoReply << 8);
+        BinaryPrimitives.WriteUInt16BigEndian(icmp[2..], InternetChecksum.Finish(sum));
+        int length = WriteIpv4Headers(span, in hop, _address, meta.Source, IpProtocol.Icmp, icmpLength, _nextId++, false, false, 0);
+        _loan = LoanState.Taken;
+        Dispatch(_loanBuffer, span, length, TxInfo(false), in hop, now);
+        _counters.CountTx(NetLayer.Icmp, icmpLength);
+        return true;
+    }
+
     /// <summary>Whether <paramref name="payload"/> starts at the received UDP payload of the lent buffer (and is not longer).</summary>
     private bool IsLentPayload(ReadOnlySpan<byte> payload) =>
         _loanPayloadOffset >= 0 && payload.Length <= _loanPayloadLength && !payload.IsEmpty

@@ -151,7 +151,7 @@ public sealed partial class NetworkInterfaceCore
             case IpProtocol.Udp:
                 return ReceiveUdp(in meta, header, payload, now, checksum);
             case IpProtocol.Icmp:
-                return ReceiveIcmp(in meta, payload, now);
+                return ReceiveIcmp(in meta, header, payload, now);
             default:
                 // RFC 1122 §3.2.2.1: protocol unreachable SHOULD be sent.
                 SendIcmpError(IcmpType.DestinationUnreachable, (byte)IcmpUnreachableCode.Protocol, meta.Source,
@@ -200,7 +200,7 @@ public sealed partial class NetworkInterfaceCore
         return RxDisposition.Delivered;
     }
 
-    private RxDisposition ReceiveIcmp(in Ipv4Meta meta, ReadOnlySpan<byte> payload, long now)
+    private RxDisposition ReceiveIcmp(in Ipv4Meta meta, ReadOnlySpan<byte> ipHeader, ReadOnlySpan<byte> payload, long now)
     {
         if (!IcmpMessage.TryParse(payload, verifyChecksum: true, out var icmp, out var reason))
         {
@@ -218,6 +218,10 @@ public sealed partial class NetworkInterfaceCore
                 if (meta.Source.IsAny)
                 {
                     return RxDrop(DropReason.InvalidAddress);
+                }
+                if (TryEchoInPlace(in meta, ipHeader.Length, payload.Length, now))
+                {
+                    return RxDisposition.Consumed;
                 }
                 Span<byte> header = stackalloc byte[IcmpMessage.HeaderLength];
                 IcmpMessage.WriteHeader(header, IcmpType.EchoReply, 0, icmp.Identifier, icmp.SequenceNumber, InternetChecksum.Sum(icmp.Body));
