@@ -50,6 +50,8 @@ public sealed partial class NetworkInterfaceCore
         _loan = LoanState.Lent;
         var payload = _pool.GetSpan(_loanBuffer).Slice(_loanPayloadOffset, r.PayloadLength);
         _loanPayloadOffset = -1; // nothing more goes in place for this frame
+        // Its outcome cannot reach the handler any more (Reply already returned): a failure is
+        // counted like any transmit drop.
         SendUdpCopy(r.Local, r.Destination, payload, r.DontFragment, fits: true, now);
     }
 
@@ -111,17 +113,43 @@ public sealed partial class NetworkInterfaceCore
         {
             return true;
         }
+        if (!TryResolvedNow(ref hop, now))
+        {
+            return false;
+        }
         var span = _pool.GetSpan(_loanBuffer);
         var icmp = span.Slice(_l2Length + Ipv4Packet.MinHeaderLength, icmpLength);
         uint typeAndCode = BinaryPrimitives.ReadUInt16BigEndian(icmp);
         ushort oldChecksum = BinaryPrimitives.ReadUInt16BigEndian(icmp[2..]);
         uint sum = InternetChecksum.Subtract(~(uint)oldChecksum & 0xFFFF, typeAndCode);
         BinaryPrimitives.WriteUInt16BigEndian(icmp, (ushort)IcmpType.EchoReply << 8);
-        BinaryPrimitives.WriteUInt16BigEndian(icmp[2..], InternetChecksum.Finish(sum));
+        ushort checksum = InternetChecksum.Finish(sum);
+        // The update yields 0 where the true sum is +0 (an all-zero message: id, sequence and data
+        // zero); 0xFFFF is valid in both cases (RFC 1624 §3), 0 only in one.
+        BinaryPrimitives.WriteUInt16BigEndian(icmp[2..], checksum == 0 ? (ushort)0xFFFF : checksum);
         int length = WriteIpv4Headers(span, in hop, _address, meta.Source, IpProtocol.Icmp, icmpLength, _nextId++, false, false, 0);
         _loan = LoanState.Taken;
         Dispatch(_loanBuffer, span, length, TxInfo(false), in hop, now);
         _counters.CountTx(NetLayer.Icmp, icmpLength);
+        return true;
+    }
+
+    /// <summary>
+    /// A reply goes in place only to a next hop ARP already knows: a receive buffer must not wait in
+    /// the ARP queue (a flood from unresolved or spoofed sources would hold the receive pool's mbufs
+    /// there); the copying path queues a transmit buffer instead. On success the hop carries the MAC.
+    /// </summary>
+    private bool TryResolvedNow(ref NextHop hop, long now)
+    {
+        if (!hop.Resolve)
+        {
+            return true;
+        }
+        if (!_arp.TryResolve(hop.Address, now, out var mac))
+        {
+            return false;
+        }
+        hop = new NextHop(mac, default, Resolve: false);
         return true;
     }
 

@@ -241,11 +241,10 @@ public sealed class ArpCache
     }
 
     /// <summary>
-    /// Resolves the next hop for an outgoing frame. When known, returns true (and may send a
-    /// unicast refresh request if the entry is about to expire). Otherwise takes ownership of the
-    /// frame, queues it (or drops it, counted) and starts resolution; returns false.
+    /// The MAC of a usable entry for <paramref name="ip"/>, without queueing anything when there
+    /// is none (and with the unicast refresh of an entry about to expire, as for any use).
     /// </summary>
-    internal bool ResolveOrQueue(Ipv4Address ip, long now, PacketBuffer buffer, int length, in TxFrameInfo info, out MacAddress mac)
+    internal bool TryResolve(Ipv4Address ip, long now, out MacAddress mac)
     {
         if (_index.TryGetValue(ip, out int i))
         {
@@ -267,6 +266,20 @@ public sealed class ArpCache
             }
         }
         mac = default;
+        return false;
+    }
+
+    /// <summary>
+    /// Resolves the next hop for an outgoing frame. When known, returns true (and may send a
+    /// unicast refresh request if the entry is about to expire). Otherwise takes ownership of the
+    /// frame, queues it (or drops it, counted) and starts resolution; returns false.
+    /// </summary>
+    internal bool ResolveOrQueue(Ipv4Address ip, long now, PacketBuffer buffer, int length, in TxFrameInfo info, out MacAddress mac)
+    {
+        if (TryResolve(ip, now, out mac))
+        {
+            return true;
+        }
         int index = GetOrCreate(ip, now, out bool created);
         if (index < 0)
         {
