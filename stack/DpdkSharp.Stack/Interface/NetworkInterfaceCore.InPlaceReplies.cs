@@ -63,6 +63,11 @@ public sealed partial class NetworkInterfaceCore
     {
         var r = _reply;
         var hop = r.Hop;
+        if (!TryResolvedNow(ref hop, now))
+        {
+            SendPendingReplyByCopy(now); // the copy waits for ARP, the receive buffer goes back
+            return;
+        }
         var span = _pool.GetSpan(_loanBuffer);
         var udp = span.Slice(_l2Length + Ipv4Packet.MinHeaderLength, UdpDatagram.HeaderLength + r.PayloadLength);
         bool offload = _udpTxOffload;

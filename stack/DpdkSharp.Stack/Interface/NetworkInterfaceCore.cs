@@ -237,12 +237,9 @@ public sealed partial class NetworkInterfaceCore : IFrameReceiver, IArpHost, IDi
             {
                 return NetError.NoRoute;
             }
-            if (TryResolvedNow(ref hop, now))
-            {
-                _reply = new InPlaceReply(local, destination, hop, payload.Length, dontFragment);
-                _loan = LoanState.ReplyPending;
-                return NetError.None;
-            }
+            _reply = new InPlaceReply(local, destination, hop, payload.Length, dontFragment);
+            _loan = LoanState.ReplyPending;
+            return NetError.None;
         }
         return SendUdpCopy(local, destination, payload, dontFragment, fits, now);
     }
