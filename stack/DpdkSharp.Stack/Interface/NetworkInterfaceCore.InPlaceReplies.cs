@@ -57,7 +57,8 @@ public sealed partial class NetworkInterfaceCore
 
     /// <summary>
     /// Builds the pending UDP reply around the received payload in the lent buffer (same offset a
-    /// frame of ours uses, checked in <see cref="ReceiveUdp"/>) and sends it; the buffer is ours from here.
+    /// frame of ours uses, checked in <see cref="ReceiveUdp"/>) and sends it, keeping the buffer; to
+    /// a next hop ARP does not know yet it goes by copy instead (see <see cref="TryResolvedNow"/>).
     /// </summary>
     private void SendReplyInPlace(long now)
     {
