@@ -47,16 +47,7 @@ const ushort EchoPort = 7;
 const ushort GenPort = 40000;
 
 Affinity.Pin(0); // the generator runs on this thread, on CPU 0
-var stack = new DpdkInterface(portA, stackPool, new InterfaceOptions
-{
-    Name = "echo0",
-    Mac = stackMac,
-    Address = stackIp,
-    PrefixLength = 24,
-    StaticNeighbors = [new(genIp, genMac)], // pre-resolved: no ARP during the run
-    Arp = new ArpOptions { Announcements = 0 },
-    PublishMetrics = false,
-}, reactorOptions: new ReactorOptions { ThreadName = "echo-reactor", SpinIterationsBeforeSleep = int.MaxValue, Cpu = 1 });
+var stack = new DpdkInterface(portA, stackPool, StackInterface.Options("echo0", stackMac, stackIp, genMac, genIp), reactorOptions: new ReactorOptions { ThreadName = "echo-reactor", SpinIterationsBeforeSleep = int.MaxValue, Cpu = 1 });
 stack.Start();
 var echo = new UdpSocket(stack.Reactor); // Bind and SetHandler are commands run by the reactor
 echo.Bind(new IPEndPoint(IPAddress.Any, EchoPort));
@@ -467,6 +458,24 @@ internal sealed class KernelEcho : IDisposable
     }
 }
 
+internal static class StackInterface
+{
+    /// <summary>
+    /// The stack's interface in both phases. The generator is a static neighbour and announcements
+    /// are off, so no ARP runs and every 60-byte frame the generator gets back is an echo.
+    /// </summary>
+    public static InterfaceOptions Options(string name, MacAddress stackMac, Ipv4Address stackIp, MacAddress genMac, Ipv4Address genIp) => new()
+    {
+        Name = name,
+        Mac = stackMac,
+        Address = stackIp,
+        PrefixLength = 24,
+        StaticNeighbors = [new(genIp, genMac)],
+        Arp = new ArpOptions { Announcements = 0 },
+        PublishMetrics = false,
+    };
+}
+
 /// <summary>The generator and the stack's device loop interleaved on the calling thread (CPU 0).</summary>
 internal static class OneCore
 {
@@ -480,16 +489,7 @@ internal static class OneCore
         var portA = RingPorts.FromRings("one_a", bToA, aToB, genPool);
         var portB = RingPorts.FromRings("one_b", aToB, bToA, genPool);
         var device = new PortQueueDevice(portA.GetRxQueue(0), portA.GetTxQueue(0), stackPool);
-        var core = new NetworkInterfaceCore(new InterfaceOptions
-        {
-            Name = "echo1",
-            Mac = stackMac,
-            Address = stackIp,
-            PrefixLength = 24,
-            StaticNeighbors = [new(genIp, genMac)],
-            Arp = new ArpOptions { Announcements = 0 },
-            PublishMetrics = false,
-        }, device.Pool, device.Sink);
+        var core = new NetworkInterfaceCore(StackInterface.Options("echo1", stackMac, stackIp, genMac, genIp), device.Pool, device.Sink);
         core.Udp.Bind(new Ipv4Endpoint(Ipv4Address.Any, echoPort), out var handle);
         core.Udp.SetHandler(handle, new CoreEcho(core));
         core.Start(Now());

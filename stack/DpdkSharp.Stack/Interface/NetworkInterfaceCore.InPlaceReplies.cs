@@ -74,10 +74,25 @@ public sealed partial class NetworkInterfaceCore
         bool offload = _udpTxOffload;
         uint payloadSum = offload ? 0 : PayloadSumOfReceived(span, udp);
         UdpDatagram.WriteHeader(udp, r.Local.Address, r.Destination.Address, r.Local.Port, r.Destination.Port, r.PayloadLength, payloadSum, offload);
-        int length = WriteIpv4Headers(span, in hop, r.Local.Address, r.Destination.Address, IpProtocol.Udp, udp.Length, _nextId++, r.DontFragment, false, 0);
-        _loan = LoanState.Taken;
-        Dispatch(_loanBuffer, span, length, TxInfo(offload), in hop, now);
+        SendLentBuffer(span, in hop, r.Local.Address, r.Destination.Address, IpProtocol.Udp, udp.Length, r.DontFragment, offload, now);
         _counters.CountTx(NetLayer.Udp, udp.Length);
+    }
+
+    /// <summary>
+    /// Whether the frame being handled is in a lent buffer with its transport header where a frame of
+    /// ours puts it (same link header length, no IP options, not reassembled), so a reply can be
+    /// built around what follows without moving it.
+    /// </summary>
+    private bool IsLentWhereOursGo(in Ipv4Meta meta, int ipHeaderLength) =>
+        _loan == LoanState.Lent && !meta.Reassembled && ipHeaderLength == Ipv4Packet.MinHeaderLength && _rxL2Length == _l2Length;
+
+    /// <summary>Writes the IPv4 and Ethernet headers in front of the reply's transport bytes in the lent buffer and hands the buffer on: it is ours from here.</summary>
+    private void SendLentBuffer(Span<byte> span, in NextHop hop, Ipv4Address source, Ipv4Address destination, IpProtocol protocol,
+        int transportLength, bool dontFragment, bool l4Offload, long now)
+    {
+        int length = WriteIpv4Headers(span, in hop, source, destination, protocol, transportLength, _nextId++, dontFragment, false, 0);
+        _loan = LoanState.Taken;
+        Dispatch(_loanBuffer, span, length, TxInfo(l4Offload), in hop, now);
     }
 
     /// <summary>
@@ -96,7 +111,7 @@ public sealed partial class NetworkInterfaceCore
         }
         var ip = frame[_l2Length..];
         uint oldPseudo = InternetChecksum.PseudoHeaderSum(Ipv4Address.Read(ip[12..]), Ipv4Address.Read(ip[16..]), IpProtocol.Udp, oldLength);
-        uint oldHeader = InternetChecksum.Add(InternetChecksum.Add(BinaryPrimitives.ReadUInt16BigEndian(udp), BinaryPrimitives.ReadUInt16BigEndian(udp[2..])), (uint)oldLength);
+        uint oldHeader = InternetChecksum.Fold((uint)BinaryPrimitives.ReadUInt16BigEndian(udp) + BinaryPrimitives.ReadUInt16BigEndian(udp[2..]) + (uint)oldLength);
         uint oldTotal = ~(uint)oldChecksum & 0xFFFF;
         return InternetChecksum.Subtract(InternetChecksum.Subtract(oldTotal, oldPseudo), oldHeader);
     }
@@ -110,8 +125,7 @@ public sealed partial class NetworkInterfaceCore
     /// </summary>
     private bool TryEchoInPlace(in Ipv4Meta meta, int ipHeaderLength, int icmpLength, long now)
     {
-        if (_loan != LoanState.Lent || meta.Reassembled || ipHeaderLength != Ipv4Packet.MinHeaderLength || _rxL2Length != _l2Length
-            || Ipv4Packet.MinHeaderLength + icmpLength > _mtu)
+        if (!IsLentWhereOursGo(in meta, ipHeaderLength) || Ipv4Packet.MinHeaderLength + icmpLength > _mtu)
         {
             return false;
         }
@@ -133,9 +147,7 @@ public sealed partial class NetworkInterfaceCore
         // The update yields 0 where the true sum is +0 (an all-zero message: id, sequence and data
         // zero); 0xFFFF is valid in both cases (RFC 1624 §3), 0 only in one.
         BinaryPrimitives.WriteUInt16BigEndian(icmp[2..], checksum == 0 ? (ushort)0xFFFF : checksum);
-        int length = WriteIpv4Headers(span, in hop, _address, meta.Source, IpProtocol.Icmp, icmpLength, _nextId++, false, false, 0);
-        _loan = LoanState.Taken;
-        Dispatch(_loanBuffer, span, length, TxInfo(false), in hop, now);
+        SendLentBuffer(span, in hop, _address, meta.Source, IpProtocol.Icmp, icmpLength, false, false, now);
         _counters.CountTx(NetLayer.Icmp, icmpLength);
         return true;
     }

@@ -16,7 +16,7 @@ public sealed partial class NetworkInterfaceCore
             return RxDrop(DropReason.Malformed);
         }
         _counters.CountRx(NetLayer.Ethernet, frame.Length);
-        _rxL2Length = frame.Length - eth.Payload.Length;
+        _rxL2Length = eth.PayloadOffset;
         if (_vlan is ushort vid)
         {
             if (eth.TagCount != 1 || eth.VlanId != vid)
@@ -183,9 +183,8 @@ public sealed partial class NetworkInterfaceCore
                 meta.DestinationIsBroadcastOrMulticast, header, payload, now);
             return RxDrop(DropReason.NoSocket);
         }
-        if (_loan == LoanState.Lent && !meta.Reassembled && header.Length == Ipv4Packet.MinHeaderLength && _rxL2Length == _l2Length)
+        if (IsLentWhereOursGo(in meta, header.Length))
         {
-            // The payload sits where a frame of ours puts it: a reply can be built around it.
             _loanPayloadOffset = _l2Length + Ipv4Packet.MinHeaderLength + UdpDatagram.HeaderLength;
             _loanPayloadLength = udp.Payload.Length;
         }
