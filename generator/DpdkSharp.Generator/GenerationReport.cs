@@ -15,6 +15,9 @@ public sealed record GenerationReport
     public required int RootInlineFunctions { get; init; }
     public required int BoundExportedFunctions { get; init; }
     public required int BoundInlineFunctions { get; init; }
+    /// <summary>Constants in scope (object-like macros with a body, anonymous enums' constants) and those bound.</summary>
+    public required int RootConstants { get; init; }
+    public required int BoundConstants { get; init; }
     public required int LayoutAssertions { get; init; }
     public required List<string> Files { get; init; }
     public required long ElapsedMilliseconds { get; init; }
@@ -25,6 +28,7 @@ public sealed record GenerationReport
 
     public double ExportedCoverage => RootExportedFunctions == 0 ? 1 : (double)BoundExportedFunctions / RootExportedFunctions;
     public double InlineCoverage => RootInlineFunctions == 0 ? 1 : (double)BoundInlineFunctions / RootInlineFunctions;
+    public double ConstantCoverage => RootConstants == 0 ? 1 : (double)BoundConstants / RootConstants;
 
     /// <summary>The summary (counts by kind, coverage, time); <paramref name="detailed"/> adds every skip with its reason and location.</summary>
     public string ToText(bool detailed = true)
@@ -34,7 +38,8 @@ public sealed record GenerationReport
         s.AppendLine("  emitted: " + string.Join(", ", Emitted.OrderBy(e => e.Key).Select(e => $"{e.Value} {e.Key}")));
         s.AppendLine(string.Create(CultureInfo.InvariantCulture,
             $"  functions: {BoundExportedFunctions}/{RootExportedFunctions} exported ({ExportedCoverage:P1}), " +
-            $"{BoundInlineFunctions}/{RootInlineFunctions} static inline ({InlineCoverage:P1}); {LayoutAssertions} layout assertions"));
+            $"{BoundInlineFunctions}/{RootInlineFunctions} static inline ({InlineCoverage:P1}); " +
+            $"constants: {BoundConstants}/{RootConstants} ({ConstantCoverage:P1}); {LayoutAssertions} layout assertions"));
         s.AppendLine("  skipped: " + (Skipped.Count == 0 ? "none"
             : string.Join(", ", SkippedByKind.Select(k => $"{k.Value} {k.Key}"))));
         if (!detailed)

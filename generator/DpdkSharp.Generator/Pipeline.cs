@@ -44,6 +44,8 @@ public static class Pipeline
             RootInlineFunctions = set.RootFunctions.Count(f => f.IsInline),
             BoundExportedFunctions = emitter.Emitted.GetValueOrDefault("function"),
             BoundInlineFunctions = emitter.Emitted.GetValueOrDefault("inline function"),
+            RootConstants = set.RootConstants,
+            BoundConstants = emitter.Emitted.GetValueOrDefault("constant"),
             LayoutAssertions = assertions,
             Files = written,
             ElapsedMilliseconds = clock.ElapsedMilliseconds,

@@ -118,4 +118,12 @@ public sealed record CGlobal : CDeclaration
 }
 
 /// <summary>Something the parser or an emitter chose not to emit, and why.</summary>
-public sealed record CSkipped(string Kind, string Name, string Reason, SourceLocation? Location);
+public sealed record CSkipped(string Kind, string Name, string Reason, SourceLocation? Location)
+{
+    /// <summary>
+    /// A would-be constant (an object-like macro with a body, an enumerator): counted in the constant coverage's
+    /// denominator. Function-like and empty macros are reported too, but are not constants.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public bool IsConstant { get; init; }
+}

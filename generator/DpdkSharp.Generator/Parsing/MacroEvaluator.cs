@@ -48,7 +48,7 @@ internal static partial class MacroEvaluator
             }
             if (!IsExpressionShaped(body))
             {
-                model.Skipped.Add(new CSkipped("macro", name, $"not an expression: {Shorten(body)}", location));
+                model.Skipped.Add(new CSkipped("macro", name, $"not an expression: {Shorten(body)}", location) { IsConstant = true });
                 continue;
             }
             if (!fileLines.TryGetValue(file, out var lines))
@@ -91,7 +91,7 @@ internal static partial class MacroEvaluator
             if (result is CMacro macro)
                 model.Macros.Add(macro);
             else
-                model.Skipped.Add(new CSkipped("macro", candidate.Name, (string)result, candidate.Location));
+                model.Skipped.Add(new CSkipped("macro", candidate.Name, (string)result, candidate.Location) { IsConstant = true });
         }
     }
 

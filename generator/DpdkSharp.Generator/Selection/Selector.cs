@@ -19,11 +19,18 @@ public sealed class BindingSet
     public List<CGlobal> ThreadLocalGlobals { get; } = [];
     /// <summary>Root declarations (under the header roots, matching the filters): the coverage denominator.</summary>
     public List<CFunction> RootFunctions { get; } = [];
+    /// <summary>
+    /// Constants in scope (under the header roots, matching the filters, not internal): object-like macros with a
+    /// body and constants of anonymous enums, each by its own name. The constant coverage's denominator.
+    /// </summary>
+    public int RootConstants { get; set; }
     public List<CSkipped> Skipped { get; } = [];
     /// <summary>Directories whose declarations are roots (full paths ending in '/').</summary>
     public required IReadOnlyList<string> Roots { get; init; }
 
-    public bool IsRoot(CDeclaration d) => Roots.Any(r => Normalized(d.Location.File).StartsWith(r, StringComparison.Ordinal));
+    public bool IsRoot(CDeclaration d) => IsRoot(d.Location.File);
+
+    public bool IsRoot(string file) => Roots.Any(r => Normalized(file).StartsWith(r, StringComparison.Ordinal));
 
     // clang reports a header reached through "../x/y.h" with the dots kept: compare full paths.
     private readonly Dictionary<string, string> _normalized = [];
@@ -55,13 +62,24 @@ public static class Selector
             Model = model,
             Roots = [.. roots.Select(r => Path.GetFullPath(r).TrimEnd('/') + "/")],
         };
-        set.Skipped.AddRange(model.Skipped);
         var include = options.Include.Select(p => new Regex(p, RegexOptions.CultureInvariant)).ToList();
         var exclude = options.Exclude.ToDictionary(e => e.Name, e => e.Reason);
+        bool Matches(string name) => include.Count == 0 || include.Any(r => r.IsMatch(name));
+
+        // The parser reports every macro under the roots it could not evaluate; only those the filters ask for are
+        // this binding's skips (libc's htobe16 under /usr/include is not liburing's).
+        foreach (var skip in model.Skipped)
+        {
+            if (skip.Kind == "macro" && !(skip.Location is { } at && set.IsRoot(at.File) && Matches(skip.Name)))
+                continue;
+            set.Skipped.Add(skip);
+            if (skip.IsConstant)
+                set.RootConstants++;
+        }
 
         bool Wanted(CDeclaration d, string kind)
         {
-            if (!set.IsRoot(d) || (include.Count > 0 && !include.Any(r => r.IsMatch(d.Name))))
+            if (!set.IsRoot(d) || !Matches(d.Name))
                 return false;
             if (exclude.TryGetValue(d.Name, out var reason))
                 return Skip(kind, d, $"excluded: {reason}");
@@ -80,7 +98,7 @@ public static class Selector
         foreach (var f in model.Functions)
         {
             var kind = f.IsInline ? "inline function" : "function";
-            if (!set.IsRoot(f) || (include.Count > 0 && !include.Any(r => r.IsMatch(f.Name))))
+            if (!set.IsRoot(f) || !Matches(f.Name))
                 continue;
             if (!f.Availability.IsInternal)
                 set.RootFunctions.Add(f); // internal API is not part of the public API the coverage measures
@@ -118,15 +136,46 @@ public static class Selector
         }
         foreach (var r in model.Records.Where(r => !r.IsAnonymous && Wanted(r, "record")))
             closure.AddRecord(r.Name);
-        foreach (var e in model.Enums.Where(e => Wanted(e, "enum")))
+        foreach (var e in model.Enums.Where(e => !e.IsAnonymous && Wanted(e, "enum")))
             closure.AddEnum(e.Name);
+        var anonymous = model.Enums.Where(e => e.IsAnonymous && set.IsRoot(e))
+            .Select(e => e with { Constants = AnonymousConstants(e, set, Matches, exclude) })
+            .Where(e => e.Constants.Count > 0)
+            .ToDictionary(e => e.Name);
         foreach (var t in model.Typedefs.Where(t => Wanted(t, "typedef")))
             closure.Add(t.Target);
+        foreach (var m in model.Macros.Where(m => set.IsRoot(m) && Matches(m.Name) && !m.Availability.IsInternal))
+            set.RootConstants++;
         set.Macros.AddRange(model.Macros.Where(m => Wanted(m, "macro")));
 
         set.Records.AddRange(model.Records.Where(r => closure.Records.Contains(r.Name)));
-        set.Enums.AddRange(model.Enums.Where(e => closure.Enums.Contains(e.Name)));
+        set.Enums.AddRange(model.Enums.Select(e => anonymous.GetValueOrDefault(e.Name) ?? (closure.Enums.Contains(e.Name) ? e : null))
+            .OfType<CEnum>());
         return set;
+    }
+
+    /// <summary>
+    /// The constants of an anonymous enum that are bound: each matched, excluded and counted by its own name (the
+    /// enum's synthesized name, <c>__anon_enum_&lt;first&gt;</c>, is no C name a filter could be written for).
+    /// </summary>
+    private static List<CEnumConstant> AnonymousConstants(CEnum e, BindingSet set, Func<string, bool> matches, Dictionary<string, string> exclude)
+    {
+        var kept = new List<CEnumConstant>();
+        foreach (var c in e.Constants.Where(c => matches(c.Name)))
+        {
+            if (e.Availability.IsInternal)
+            {
+                // Reported, but outside the public API the coverage measures (as for functions).
+                set.Skipped.Add(new CSkipped("constant", c.Name, "internal API", e.Location));
+                continue;
+            }
+            set.RootConstants++;
+            if (exclude.TryGetValue(c.Name, out var reason))
+                set.Skipped.Add(new CSkipped("constant", c.Name, $"excluded: {reason}", e.Location) { IsConstant = true });
+            else
+                kept.Add(c);
+        }
+        return kept;
     }
 
     /// <summary>Why a function cannot have a blittable stub, or null.</summary>

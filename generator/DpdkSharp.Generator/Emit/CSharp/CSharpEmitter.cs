@@ -82,8 +82,13 @@ public sealed class CSharpEmitter
         {
             if (e.IsAnonymous)
             {
-                foreach (var c in e.Constants.Where(c => memberNames.Add(c.Name)))
+                foreach (var c in e.Constants)
                 {
+                    if (!memberNames.Add(c.Name))
+                    {
+                        Skipped.Add(new CSkipped("constant", c.Name, "name clash with another bound declaration", e.Location) { IsConstant = true });
+                        continue;
+                    }
                     _members.EnumConstant(For(e).Api, e, c);
                     Count("constant");
                 }
@@ -139,7 +144,7 @@ public sealed class CSharpEmitter
     {
         Docs.Write(s, "", e.Doc);
         Docs.Attributes(s, "", e.Availability);
-        s.AppendLine($"public enum {TypeMapper.Identifier(e.Name)} : {EnumBase(e.UnderlyingType)}");
+        s.AppendLine($"public enum {TypeMapper.Identifier(e.Name)} : {TypeMapper.EnumBase(e.UnderlyingType)}");
         s.AppendLine("{");
         foreach (var c in e.Constants)
         {
@@ -150,14 +155,6 @@ public sealed class CSharpEmitter
         s.AppendLine("}");
         s.AppendLine();
     }
-
-    private static string EnumBase(CBuiltinKind kind) => kind switch
-    {
-        CBuiltinKind.Long => "long",
-        CBuiltinKind.ULong => "ulong",
-        CBuiltinKind.Bool => "byte",
-        _ => TypeMapper.Builtin(kind),
-    };
 
     private StringBuilder Header()
     {

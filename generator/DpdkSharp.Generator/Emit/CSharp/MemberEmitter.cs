@@ -82,7 +82,7 @@ internal sealed class MemberEmitter(TypeMapper types, GeneratorOptions options)
     {
         Docs.Write(s, I, c.Doc);
         Docs.Attributes(s, I, e.Availability);
-        var type = TypeMapper.Builtin(e.UnderlyingType);
+        var type = TypeMapper.EnumBase(e.UnderlyingType);
         s.AppendLine($"{I}public const {type} {TypeMapper.Identifier(c.Name)} = {EnumValue(e.UnderlyingType, c)};");
     }
 

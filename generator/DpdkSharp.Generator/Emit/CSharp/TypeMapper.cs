@@ -122,6 +122,19 @@ internal sealed class TypeMapper(FixedArrays arrays)
         _ => throw new InvalidOperationException($"no C# type for {kind}"),
     };
 
+    /// <summary>
+    /// The C# type of an enum's values, named or anonymous, from clang's integer type for the enum: C's long is
+    /// 64-bit here and a constant should not change meaning by platform, so long/ulong, never nint/nuint (which
+    /// cannot hold a 64-bit constant such as <c>0xfffffULL &lt;&lt; 32</c>).
+    /// </summary>
+    public static string EnumBase(CBuiltinKind kind) => kind switch
+    {
+        CBuiltinKind.Long => "long",
+        CBuiltinKind.ULong => "ulong",
+        CBuiltinKind.Bool => "byte",
+        _ => Builtin(kind),
+    };
+
     /// <summary>A C name as a C# identifier (C# keywords get '@').</summary>
     public static string Identifier(string name) =>
         SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
