@@ -8,6 +8,7 @@ namespace DpdkSharp.Generator.Cli;
 /// dpdksharp-gen: the command line over the generator pipeline. Prints the short report; exit code 0, or 1 with
 /// one message on stderr for bad input (missing header, clang error, unwritable output, bad options file).
 ///   dpdksharp-gen --header h.h [--header ...] [--clang-arg -I...] --output DIR [--report text|json [PATH]] [--report-file PATH]
+///                 [--namespace NS] [--class NAME] [--library LIB] [--shim-library LIB] [--shim-prefix P]
 ///   dpdksharp-gen --options headers/dpdk.json --options headers/22.11/headers.json --output obj/gen -- $(pkg-config --cflags libdpdk)
 ///   dpdksharp-gen diff --from-options ... --from-cflags "..." --to-options ... --to-cflags "..." --output diff.md
 /// </summary>
@@ -34,15 +35,31 @@ public static class Program
                 r.AddError($"--report: unknown format '{format}' (text or json)");
         });
         var reportFile = new Option<string?>("--report-file") { Description = "Write the full report to this file (JSON unless --report text)" };
+        // Naming flags, so that binding a header needs no options file; each overrides the options files' value.
+        var ns = new Option<string?>("--namespace") { Description = "C# namespace of the generated code" };
+        var apiClass = new Option<string?>("--class") { Description = "Static partial class holding functions, constants and globals" };
+        var library = new Option<string?>("--library") { Description = "Native library of the exported functions and variables (z for libz.so)" };
+        var shimLibrary = new Option<string?>("--shim-library") { Description = "Native library of the static inline wrappers (default: <library>_shim)" };
+        var shimPrefix = new Option<string?>("--shim-prefix") { Description = "Prefix of the shim's exported wrappers (<prefix>_<function>)" };
         var trailing = new Argument<string[]>("clang-args") { Description = "clang arguments (after --)", Arity = ArgumentArity.ZeroOrMore };
 
         var root = new RootCommand("Generates C# bindings, a C shim for static inline functions and a C layout checker from C headers.")
         {
-            optionsFiles, headers, clangArg, output, report, reportFile, trailing,
+            optionsFiles, headers, clangArg, output, report, reportFile, ns, apiClass, library, shimLibrary, shimPrefix, trailing,
         };
         root.SetAction(parse => Guarded(stderr, () =>
         {
-            var options = Load(parse.GetValue(optionsFiles), parse.GetValue(headers), [.. parse.GetValue(clangArg) ?? [], .. parse.GetValue(trailing) ?? []]);
+            var defaults = new GeneratorOptions();
+            var names = new GeneratorOptions
+            {
+                Namespace = parse.GetValue(ns) ?? defaults.Namespace,
+                ApiClass = parse.GetValue(apiClass) ?? defaults.ApiClass,
+                LibraryName = parse.GetValue(library) ?? defaults.LibraryName,
+                ShimLibraryName = parse.GetValue(shimLibrary),
+                ShimPrefix = parse.GetValue(shimPrefix) ?? defaults.ShimPrefix,
+            };
+            var options = Load(parse.GetValue(optionsFiles), parse.GetValue(headers), [.. parse.GetValue(clangArg) ?? [], .. parse.GetValue(trailing) ?? []])
+                .Merge(names);
             var result = Pipeline.Run(options, parse.GetValue(output)!);
             // --report F: the report in F on stdout. --report F PATH: the report in F to PATH, the summary on stdout.
             // --report-file PATH: the report also to PATH (in F, JSON when no format is given).

@@ -26,8 +26,18 @@ public sealed record GeneratorOptions
     public List<Exclusion> Exclude { get; init; } = [];
     /// <summary>C# namespace of the emitted code.</summary>
     public string Namespace { get; init; } = "DpdkSharp.Interop";
-    /// <summary>Native library every <c>[LibraryImport]</c> names: the shim, which links the bound library.</summary>
-    public string LibraryName { get; init; } = "dpdksharp_shim";
+    /// <summary>
+    /// Native library of the exported functions and variables: the real library (<c>z</c> for libz.so). DPDK's
+    /// options name the shim here too, which links every DPDK library (see <see cref="ShimLibraryName"/>).
+    /// </summary>
+    public string LibraryName { get; init; } = DefaultLibrary;
+    /// <summary>
+    /// Native library of the static inline wrappers (the compiled shim, whose source is
+    /// <c>native/&lt;shimLibraryName&gt;.c</c>). Null: <c>&lt;libraryName&gt;_shim</c>, so that a shim never takes the
+    /// real library's name (built as libz.so it would hide libz); or, while <see cref="LibraryName"/> is left at its
+    /// default, that same default (DPDK's arrangement: one library, the shim, through which DPDK resolves).
+    /// </summary>
+    public string? ShimLibraryName { get; init; }
     /// <summary>The static partial class that holds functions, constants and globals of each file.</summary>
     public string ApiClass { get; init; } = "Native";
     /// <summary>
@@ -65,6 +75,12 @@ public sealed record GeneratorOptions
         return merged;
     }
 
+    public const string DefaultLibrary = "dpdksharp_shim";
+
+    /// <summary>The library static inline wrappers are imported from (see <see cref="ShimLibraryName"/>).</summary>
+    [JsonIgnore]
+    public string ShimLibrary => ShimLibraryName ?? (LibraryName == DefaultLibrary ? DefaultLibrary : LibraryName + "_shim");
+
     private static readonly GeneratorOptions Defaults = new();
 
     public GeneratorOptions Merge(GeneratorOptions later) => new()
@@ -80,6 +96,7 @@ public sealed record GeneratorOptions
             .ToDictionary(g => g.Key, g => g.SelectMany(kv => kv.Value).ToList()),
         Namespace = later.Namespace != Defaults.Namespace ? later.Namespace : Namespace,
         LibraryName = later.LibraryName != Defaults.LibraryName ? later.LibraryName : LibraryName,
+        ShimLibraryName = later.ShimLibraryName ?? ShimLibraryName,
         ApiClass = later.ApiClass != Defaults.ApiClass ? later.ApiClass : ApiClass,
         ShimPrefix = later.ShimPrefix != Defaults.ShimPrefix ? later.ShimPrefix : ShimPrefix,
     };

@@ -28,6 +28,7 @@ internal static class NativeFixture
                 Headers = [headerPath],
                 Namespace = FixtureGeneration.Namespace,
                 LibraryName = FixtureGeneration.Library,
+                ShimLibraryName = FixtureGeneration.Library, // the fixture's C and the shim are one library here
                 ShimPrefix = FixtureGeneration.Prefix,
                 ApiClass = "Native",
             }, output);

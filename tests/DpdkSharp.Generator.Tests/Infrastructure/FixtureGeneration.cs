@@ -31,6 +31,7 @@ internal static class FixtureGeneration
             HeaderRoots = [Directory()],
             Namespace = Namespace,
             LibraryName = Library,
+            ShimLibraryName = Library, // one test library holds a fixture's C and the shim's wrappers
             ShimPrefix = Prefix,
             ApiClass = "Native",
             SuppressGCTransition = ["fn_add"],

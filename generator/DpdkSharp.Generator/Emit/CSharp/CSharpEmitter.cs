@@ -180,7 +180,7 @@ public sealed class CSharpEmitter
         var s = Header();
         _types.Arrays.Emit(s);
         s.AppendLine($$"""
-            /// <summary>The native library every stub names: where exported variables are looked up.</summary>
+            /// <summary>The native library of the exported functions: where exported variables are looked up.</summary>
             public static class GeneratedLibrary
             {
                 private static nint s_handle;

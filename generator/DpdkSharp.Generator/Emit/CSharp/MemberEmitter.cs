@@ -18,8 +18,9 @@ internal sealed class MemberEmitter(TypeMapper types, GeneratorOptions options)
     {
         Docs.Write(s, I, f.Doc, f.IsInline ? $"static inline in C: calls the shim's {options.ShimPrefix}_{f.Name}." : null);
         Docs.Attributes(s, I, f.Availability);
+        // Exported functions come from the real library, static inline ones from the shim's wrapper.
         var entry = f.IsInline ? $", EntryPoint = \"{options.ShimPrefix}_{f.Name}\"" : "";
-        s.AppendLine($"{I}[LibraryImport(\"{options.LibraryName}\"{entry})]");
+        s.AppendLine($"{I}[LibraryImport(\"{(f.IsInline ? options.ShimLibrary : options.LibraryName)}\"{entry})]");
         if (_suppress.Contains(f.Name))
             s.AppendLine($"{I}[SuppressGCTransition]");
         // C's bool is one byte: LibraryImport needs that said (MarshalAs U1) even with runtime marshalling disabled.
