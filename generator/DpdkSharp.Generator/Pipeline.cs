@@ -33,7 +33,7 @@ public static class Pipeline
         // accessor per variable (returning the calling thread's address) would be emitted here, with a stub for it.
         var shim = ShimEmitter.Emit(set.Functions.Where(f => f.IsInline), model.InputHeaders, options.ShimPrefix);
         written.Add(Write(Path.Combine(outputDir, "native", options.ShimLibrary + ".c"), shim));
-        var layout = LayoutCheckEmitter.Emit(set.Records, model.InputHeaders, out var assertions);
+        var layout = LayoutCheckEmitter.Emit(set.Records, model.InputHeaders, out var assertions, model.ObjectLikeMacros);
         written.Add(Write(Path.Combine(outputDir, "native", LayoutCheckFile), layout));
 
         return new GenerationReport

@@ -14,6 +14,13 @@ public sealed class CModel
     public List<CGlobal> Globals { get; } = [];
     public List<CSkipped> Skipped { get; } = [];
 
+    /// <summary>
+    /// Every object-like macro defined by the end of the headers, anywhere (libc's too): C code the emitters write
+    /// after the includes must not use such a name expecting C's declaration (glibc's <c>#define si_pid
+    /// _sifields._kill.si_pid</c> names a field too).
+    /// </summary>
+    public HashSet<string> ObjectLikeMacros { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Headers that were the roots of the parse (full paths).</summary>
     public List<string> InputHeaders { get; } = [];
 

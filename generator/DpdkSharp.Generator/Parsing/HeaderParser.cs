@@ -38,6 +38,8 @@ public static class HeaderParser
             var sources = new SourceFiles();
             var availability = new AvailabilityReader(sources, new MacroTable(topLevel, sources));
             new DeclarationWalker(topLevel, model, availability).Walk();
+            foreach (var c in topLevel.Where(c => c.Kind == CXCursorKind.MacroDefinition && LibClang.clang_Cursor_isMacroFunctionLike(c) == 0))
+                model.ObjectLikeMacros.Add(c.Spelling());
             candidates = MacroEvaluator.Collect(topLevel, sources, roots, model);
         }
         if (candidates.Count > 0)
