@@ -120,6 +120,7 @@ public sealed class ApiDiff
             {
                 CMacroValueKind.SignedInteger => m.SignedValue.ToString(),
                 CMacroValueKind.UnsignedInteger => m.UnsignedValue.ToString(),
+                CMacroValueKind.Pointer => $"({m.PointerType?.Spelling}){m.SignedValue}",
                 CMacroValueKind.Float => m.FloatValue.ToString("R"),
                 _ => $"\"{m.StringValue}\"",
             });

@@ -92,7 +92,8 @@ public sealed record CFunction : CDeclaration
     public bool IsInline { get; init; }
 }
 
-public enum CMacroValueKind { SignedInteger, UnsignedInteger, Float, String }
+/// <summary>What a macro evaluated to; <see cref="Pointer"/> is an integer cast to a pointer type (<c>((void *)-1)</c>).</summary>
+public enum CMacroValueKind { SignedInteger, UnsignedInteger, Float, String, Pointer }
 
 /// <summary>An object-like macro that clang evaluated to a constant.</summary>
 public sealed record CMacro : CDeclaration
@@ -104,6 +105,8 @@ public sealed record CMacro : CDeclaration
     public ulong UnsignedValue { get; init; }
     public double FloatValue { get; init; }
     public string? StringValue { get; init; }
+    /// <summary>For <see cref="CMacroValueKind.Pointer"/>: the pointer type (a typedef when the macro casts to one); the bits are <see cref="UnsignedValue"/>.</summary>
+    public CType? PointerType { get; init; }
     /// <summary>The macro body as written, for doc comments.</summary>
     public string? Expression { get; init; }
 }

@@ -83,7 +83,7 @@ internal static partial class MacroEvaluator
                 continue;
             var spelling = c.Spelling();
             if (spelling.StartsWith(Prefix, StringComparison.Ordinal) && byName.TryGetValue(spelling[Prefix.Length..], out var candidate))
-                results[candidate.Name] = Evaluate(c, candidate);
+                results[candidate.Name] = Evaluate(c, candidate, model);
         }
         foreach (var candidate in candidates)
         {
@@ -95,7 +95,7 @@ internal static partial class MacroEvaluator
         }
     }
 
-    private static object Evaluate(CXCursor variable, Candidate candidate)
+    private static object Evaluate(CXCursor variable, Candidate candidate, CModel model)
     {
         var notConstant = $"not a constant expression: {Shorten(candidate.Body)}";
         if (clang_isInvalidDeclaration(variable) != 0)
@@ -114,6 +114,9 @@ internal static partial class MacroEvaluator
             var literal = StringLiteral(variable);
             return literal is null ? notConstant : macro with { Kind = CMacroValueKind.String, ValueType = charKind, StringValue = literal };
         }
+        if (type.Kind == CXTypeKind.Pointer)
+            return (object?)PointerConstant(variable, macro, model)
+                ?? $"the address of a function or object ({Unqualified(type.Spelling())}), not a constant value";
         if (type.Kind == CXTypeKind.Enum)
             type = clang_getEnumDeclIntegerType(type.Declaration()).Canonical();
         if (TypeConverter.Builtin(type.Kind) is not { } kind || kind == CBuiltinKind.Void)
@@ -147,6 +150,62 @@ internal static partial class MacroEvaluator
         {
             clang_EvalResult_dispose(result);
         }
+    }
+
+    /// <summary>
+    /// An integer cast to a pointer type (sqlite's <c>((sqlite3_destructor_type)-1)</c>, DPDK's <c>((void *)-1)</c>):
+    /// its bits and its type, the typedef kept when the macro names one; null when clang cannot fold it to a number
+    /// (the address of a function or variable, which only the loader knows).
+    /// </summary>
+    private static CMacro? PointerConstant(CXCursor variable, CMacro macro, CModel model)
+    {
+        // clang does not fold a pointer-typed initializer to a number; the integer operand of the cast it is made of
+        // is one. The cast's own type keeps the typedef the macro wrote (__auto_type's deduced type does not).
+        var cast = Unwrapped(variable.Children().LastOrDefault());
+        if (cast.Kind != CXCursorKind.CStyleCastExpr)
+            return null;
+        var written = DeclarationWalker.Desugar(cast.Type());
+        var operand = Unwrapped(cast.Children().LastOrDefault());
+        while (operand.Kind == CXCursorKind.CStyleCastExpr && operand.Type().Canonical().Kind == CXTypeKind.Pointer)
+            operand = Unwrapped(operand.Children().LastOrDefault()); // ((T)(void *)-1)
+        if (operand.IsNull() || TypeConverter.Builtin(operand.Type().Canonical().Kind) is null)
+            return null;
+        var result = clang_Cursor_Evaluate(operand);
+        if (result == 0)
+            return null;
+        try
+        {
+            if (clang_EvalResult_getKind(result) != CXEvalResultKind.Int)
+                return null;
+            // The operand's value, sign-extended to 64 bits as C's conversion to a pointer does (-1 is all ones).
+            var bits = IsUnsigned(TypeConverter.Builtin(operand.Type().Canonical().Kind)!.Value)
+                ? clang_EvalResult_getAsUnsigned(result) : unchecked((ulong)clang_EvalResult_getAsLongLong(result));
+            CType type = written.Kind == CXTypeKind.Typedef && model.FindTypedef(written.Declaration().Spelling()) is { } typedef
+                ? new CTypedefRef(typedef.Name, typedef.Target) { Spelling = typedef.Name, Size = 8, Align = 8 }
+                : new CPointerType(new CBuiltinType(CBuiltinKind.Void) { Spelling = "void" }, false) { Spelling = "void *", Size = 8, Align = 8 };
+            return macro with
+            {
+                Kind = CMacroValueKind.Pointer, ValueType = CBuiltinKind.ULong, UnsignedValue = bits, SignedValue = unchecked((long)bits),
+                PointerType = type,
+            };
+        }
+        finally
+        {
+            clang_EvalResult_dispose(result);
+        }
+    }
+
+    /// <summary>An expression without the parentheses and implicit conversions around it.</summary>
+    private static CXCursor Unwrapped(CXCursor expression)
+    {
+        while (expression.Kind is CXCursorKind.UnexposedExpr or CXCursorKind.ParenExpr)
+        {
+            var children = expression.Children();
+            if (children.Count != 1)
+                break;
+            expression = children[0];
+        }
+        return expression;
     }
 
     /// <summary>The value of the string literal that initializes <paramref name="variable"/> (through parentheses and implicit casts).</summary>

@@ -43,6 +43,13 @@ internal sealed class MemberEmitter(TypeMapper types, GeneratorOptions options)
         var remark = m.Expression is { } e ? $"C: #define {m.Name} {e}" : null;
         Docs.Write(s, I, m.Doc, remark);
         Docs.Attributes(s, I, m.Availability);
+        if (m is { Kind: CMacroValueKind.Pointer, PointerType: { } pointer })
+        {
+            // C# has no pointer constants: a property returning the same bits, typed as C types them.
+            var pointerType = types.Map(pointer);
+            s.AppendLine($"{I}public static {pointerType} {TypeMapper.Identifier(m.Name)} => ({pointerType})unchecked((nuint)0x{m.UnsignedValue:X}UL);");
+            return;
+        }
         var (type, value) = m.Kind switch
         {
             CMacroValueKind.String => ("string", Docs.Literal(m.StringValue ?? "")),
