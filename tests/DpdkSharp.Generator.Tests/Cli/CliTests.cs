@@ -38,7 +38,7 @@ public class CliTests
             "--report", "json", "--report-file", reportFile);
         Assert.True(code == 0, stderr);
         using var json = JsonDocument.Parse(stdout);
-        Assert.Equal(23, json.RootElement.GetProperty("emitted").GetProperty("constant").GetInt32());
+        Assert.Equal(24, json.RootElement.GetProperty("emitted").GetProperty("constant").GetInt32());
         Assert.Contains(json.RootElement.GetProperty("skipped").EnumerateArray(),
             s => s.GetProperty("name").GetString() == "BIT64" && s.GetProperty("reason").GetString() == "function-like macro");
         Assert.Equal(stdout.Trim(), File.ReadAllText(reportFile).Trim());

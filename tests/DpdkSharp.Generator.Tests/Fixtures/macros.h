@@ -35,11 +35,13 @@ enum macro_enum { MACRO_ENUM_A = 1, MACRO_ENUM_B = 4 };
 #define ENUM_ALIAS MACRO_ENUM_B
 #define TYPED_ENUM ((enum macro_enum)2)
 
+/* An integer cast to a pointer: a constant with a pointer type. */
+#define POINTER_VALUE ((void *)-1)
+
 /* Not constants: each skipped with a reason, none disturbs the others. */
 #define INITIALIZER { 0, 1 }
 #define UNBALANCED (1 +
 #define STATEMENT do { } while (0)
-#define POINTER_VALUE ((void *)-1)
 #define TYPE_NAME uint32_t
 #define UNDEFINED_LATER 5
 #undef UNDEFINED_LATER

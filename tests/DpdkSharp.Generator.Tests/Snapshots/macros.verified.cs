@@ -107,6 +107,10 @@ public static unsafe partial class Native
     /// </summary>
     public const uint TYPED_ENUM = 2;
     /// <summary>
+    /// <para>C: #define POINTER_VALUE ((void *)-1)</para>
+    /// </summary>
+    public static void* POINTER_VALUE => (void*)unchecked((nuint)0xFFFFFFFFFFFFFFFFUL);
+    /// <summary>
     /// <para>C: #define AFTER_BAD 99</para>
     /// </summary>
     public const int AFTER_BAD = 99;
