@@ -12,6 +12,21 @@ public abstract record CType
     /// <summary>Size and alignment in bytes from clang; -1 when incomplete (opaque, void, flexible array).</summary>
     public long Size { get; init; } = -1;
     public long Align { get; init; } = -1;
+
+    /// <summary>
+    /// C's <c>va_list</c> (through its typedefs, or as a parameter decays it on x86_64: <c>struct __va_list_tag *</c>):
+    /// only C can build one, so a function taking it is callable only with a va_list C handed over.
+    /// </summary>
+    public static bool IsVaList(CType t)
+    {
+        for (var current = t; current is CTypedefRef r; current = r.Target)
+            if (r.Name is "va_list" or "__gnuc_va_list" or "__builtin_va_list")
+                return true;
+        var resolved = t;
+        while (resolved is CTypedefRef r)
+            resolved = r.Target;
+        return resolved is CPointerType { Pointee: CRecordRef { Name: "__va_list_tag" } } or CArrayType { Element: CRecordRef { Name: "__va_list_tag" } };
+    }
 }
 
 /// <summary>The C fundamental types on x86_64 Linux (LP64). <c>char</c> keeps its signedness.</summary>

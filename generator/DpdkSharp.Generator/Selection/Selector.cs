@@ -105,7 +105,9 @@ public static class Selector
             if (!Wanted(f, kind))
                 continue;
             if (f.IsVariadic)
-                Skip(kind, f, "variadic: C# cannot call it (the shim offers fixed-arity entry points where needed)");
+                // [LibraryImport] has no way to pass C's variable arguments; a fixed-arity C wrapper written by hand
+                // (as DPDK's bindings have for their log calls) can be bound in its place.
+                Skip(kind, f, "variadic: [LibraryImport] cannot pass C variable arguments; bind a hand-written fixed-arity C wrapper instead");
             else if (Unrepresentable(f) is { } why)
                 Skip(kind, f, why);
             else if (f.IsInline && Emit.C.ShimEmitter.CannotWrap(f) is { } unwrappable)

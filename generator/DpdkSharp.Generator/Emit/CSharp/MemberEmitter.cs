@@ -16,7 +16,14 @@ internal sealed class MemberEmitter(TypeMapper types, GeneratorOptions options)
 
     public void Function(StringBuilder s, CFunction f)
     {
-        Docs.Write(s, I, f.Doc, f.IsInline ? $"static inline in C: calls the shim's {options.ShimPrefix}_{f.Name}." : null);
+        string?[] remarks =
+        [
+            f.IsInline ? $"static inline in C: calls the shim's {options.ShimPrefix}_{f.Name}." : null,
+            f.Parameters.Any(p => CType.IsVaList(p.Type))
+                ? "Takes a C va_list (a pointer to __va_list_tag on x86_64): only C can build one, so pass only a va_list that C handed over (a callback's argument)."
+                : null,
+        ];
+        Docs.Write(s, I, f.Doc, remarks.Any(r => r is not null) ? string.Join(' ', remarks.OfType<string>()) : null);
         Docs.Attributes(s, I, f.Availability);
         // Exported functions come from the real library, static inline ones from the shim's wrapper.
         var entry = f.IsInline ? $", EntryPoint = \"{options.ShimPrefix}_{f.Name}\"" : "";
