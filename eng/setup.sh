@@ -15,6 +15,8 @@ packages=(
   iproute2         # ip netns / ip link for TAP interop tests
   iputils-ping     # the kernel side of ping interop tests
   socat            # the kernel side of UDP/TCP interop tests
+  zlib1g-dev       # zlib.h + libz.so: the generator's tests bind a real non-DPDK header (exported functions) and call it
+  liburing-dev     # liburing.h: the generator's tests bind a real header of static inline functions (shim, layout checker)
 )
 
 installed() {
