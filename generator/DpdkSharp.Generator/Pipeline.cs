@@ -31,9 +31,9 @@ public static class Pipeline
 
         // Thread-local globals (set.ThreadLocalGlobals) are reported skipped: C# cannot share their address. A shim
         // accessor per variable (returning the calling thread's address) would be emitted here, with a stub for it.
-        var shim = ShimEmitter.Emit(set.Functions.Where(f => f.IsInline), model.InputHeaders, options.ShimPrefix);
+        var shim = ShimEmitter.Emit(set.Functions.Where(f => f.IsInline), model.Includes, options.ShimPrefix);
         written.Add(Write(Path.Combine(outputDir, "native", options.ShimLibrary + ".c"), shim));
-        var layout = LayoutCheckEmitter.Emit(set.Records, model.InputHeaders, out var assertions, model.ObjectLikeMacros);
+        var layout = LayoutCheckEmitter.Emit(set.Records, model.Includes, out var assertions, model.ObjectLikeMacros);
         written.Add(Write(Path.Combine(outputDir, "native", LayoutCheckFile), layout));
 
         return new GenerationReport

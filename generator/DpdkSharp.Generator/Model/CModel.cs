@@ -24,6 +24,13 @@ public sealed class CModel
     /// <summary>Headers that were the roots of the parse (full paths).</summary>
     public List<string> InputHeaders { get; } = [];
 
+    /// <summary>
+    /// How C code the generator writes (shim, layout checker) includes each input header: <c>&lt;name&gt;</c> when it
+    /// was found through (or lies under) a <c>-I</c> directory, so the output can move with the same flags; the full
+    /// path in quotes otherwise. Same order as <see cref="InputHeaders"/>.
+    /// </summary>
+    public List<string> Includes { get; } = [];
+
     public CRecord? FindRecord(string name) => Records.Find(r => r.Name == name);
     public CEnum? FindEnum(string name) => Enums.Find(e => e.Name == name);
     public CTypedef? FindTypedef(string name) => Typedefs.Find(t => t.Name == name);

@@ -27,6 +27,7 @@ public static class HeaderParser
 
         var model = new CModel();
         model.InputHeaders.AddRange(resolved);
+        model.Includes.AddRange(resolved.Select(h => IncludeSpelling(h, includeDirs)));
         var roots = (macroRoots is { Count: > 0 } ? macroRoots : DefaultRoots(resolved, includeDirs))
             .Select(r => Path.GetFullPath(r).TrimEnd('/') + "/").ToList();
 
@@ -66,6 +67,15 @@ public static class HeaderParser
                 dirs.Add(clangArgs[i][2..]);
         }
         return dirs;
+    }
+
+    /// <summary><c>&lt;path relative to the first -I directory holding it&gt;</c>, else the full path quoted.</summary>
+    internal static string IncludeSpelling(string fullPath, IEnumerable<string> includeDirs)
+    {
+        foreach (var dir in includeDirs.Select(d => Path.GetFullPath(d).TrimEnd('/') + "/"))
+            if (fullPath.StartsWith(dir, StringComparison.Ordinal))
+                return $"<{fullPath[dir.Length..]}>";
+        return $"\"{fullPath}\"";
     }
 
     private static string Resolve(string header, List<string> includeDirs)
