@@ -12,7 +12,7 @@ case "${1:-}" in
     # The C loop: gcc -O3 against the installed DPDK, beside the C# program.
     gcc -std=gnu11 -O3 -march=native -fPIC -shared $(pkg-config --cflags libdpdk) \
       -o "$out/libdpdksharp_bench_forward.so" bench/forward/native/forward.c $(pkg-config --libs libdpdk) -lrte_net_ring >&2
-    dotnet "$out/DpdkSharp.Bench.Forward.dll" "$out/libdpdksharp_bench_forward.so" "${2:-5}"
+    dotnet "$out/DpdkSharp.Bench.Forward.dll" "$out/libdpdksharp_bench_forward.so" "${2:-21}"
     ;;
   udp-echo)
     # The stack's UDP echo over a net_ring pair against a kernel UDP echo on 127.0.0.1 (same window).

@@ -6,10 +6,11 @@ using DpdkSharp.Runtime;
 
 // Forwarding benchmark on a net_ring pair (what port B sends, port A receives), 64-byte frames,
 // bursts of 32, one lcore. C and C# rounds alternate in this one process over the same ports and pool; prints
-// one JSON line: median Mpps of each, the ratio C#/C, and bytes the C# loop allocated per packet.
+// one JSON line: median Mpps of each, the median of the per-round ratios C#/C (and their range), and bytes the
+// C# loop allocated per packet.
 var nativeLibrary = args.Length > 0 ? args[0] : Path.Combine(AppContext.BaseDirectory, "libdpdksharp_bench_forward.so");
-var rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5;
-const ulong Iterations = 4_000_000;
+var rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 21;
+const ulong Iterations = 1_000_000; // ~40 ms a leg here: short legs keep the two of a pair close in time
 const int InFlight = 512;
 const int FrameLength = 60; // 64 on the wire with the CRC
 
@@ -35,29 +36,48 @@ Prime(pool, tx);
 Forwarder.Run(rx, tx, Iterations / 4); // warm-up: tiering and OSR settle before measuring
 forwardC.Run(rxPort.Id, txPort.Id, Iterations / 4);
 
+// Each round runs both loops back to back, alternating which goes first (so neither always runs on caches and
+// a clock the other warmed), and yields one C#/C ratio. On a shared or busy machine the throughput of both moves
+// from round to round; the ratio of a pair run a few hundred milliseconds apart moves much less, so the reported
+// ratio is the median of the per-round ratios, beside the medians of each side.
 var c = new List<double>();
 var cs = new List<double>();
+var ratios = new List<double>();
+var cpuRatios = new List<double>();
 long allocated = 0;
 ulong csPackets = 0;
 for (var round = 0; round < rounds; round++)
 {
-    var sw = Stopwatch.StartNew();
-    var n = forwardC.Run(rxPort.Id, txPort.Id, Iterations);
-    c.Add(n / sw.Elapsed.TotalSeconds / 1e6);
-
-    var before = GC.GetAllocatedBytesForCurrentThread();
-    sw.Restart();
-    n = Forwarder.Run(rx, tx, Iterations);
-    var seconds = sw.Elapsed.TotalSeconds;
-    allocated += GC.GetAllocatedBytesForCurrentThread() - before;
-    csPackets += n;
-    cs.Add(n / seconds / 1e6);
+    (double Wall, double Cpu) cRound = default, csRound = default;
+    for (var leg = 0; leg < 2; leg++)
+    {
+        if ((leg == 0) == (round % 2 == 0))
+        {
+            var clock = LegClock.Start();
+            var n = forwardC.Run(rxPort.Id, txPort.Id, Iterations);
+            cRound = clock.Mpps(n);
+        }
+        else
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            var clock = LegClock.Start();
+            var n = Forwarder.Run(rx, tx, Iterations);
+            csRound = clock.Mpps(n);
+            allocated += GC.GetAllocatedBytesForCurrentThread() - before;
+            csPackets += n;
+        }
+    }
+    c.Add(cRound.Wall);
+    cs.Add(csRound.Wall);
+    ratios.Add(csRound.Wall / cRound.Wall);
+    cpuRatios.Add(csRound.Cpu / cRound.Cpu);
 }
 
-var cMpps = Median(c);
-var csMpps = Median(cs);
+// ratio_csharp_over_c: median over rounds of (C# Mpps / C Mpps), wall clock. cpu_ratio: the same with each leg's
+// packets divided by the thread's CPU time instead, which leaves out the time the thread was not running (other
+// processes on a shared machine), not the cost of what it ran.
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"{{\"bench\":\"forward\",\"frame_bytes\":{FrameLength + 4},\"burst\":32,\"rounds\":{rounds},\"c_mpps\":{cMpps:F2},\"csharp_mpps\":{csMpps:F2},\"ratio_csharp_over_c\":{csMpps / cMpps:F3},\"csharp_bytes_allocated_per_packet\":{(double)allocated / csPackets:F4}}}"));
+    $"{{\"bench\":\"forward\",\"frame_bytes\":{FrameLength + 4},\"burst\":32,\"rounds\":{rounds},\"c_mpps\":{Median(c):F2},\"csharp_mpps\":{Median(cs):F2},\"ratio_csharp_over_c\":{Median(ratios):F3},\"ratio_min\":{ratios.Min():F3},\"ratio_max\":{ratios.Max():F3},\"cpu_ratio_csharp_over_c\":{Median(cpuRatios):F3},\"csharp_bytes_allocated_per_packet\":{(double)allocated / csPackets:F4}}}"));
 
 Drain(rx);
 foreach (var port in new[] { rxPort, txPort })
@@ -98,6 +118,43 @@ static void Drain(RxQueue rx)
     var burst = new MbufBurst(slots);
     while (rx.Receive(ref burst) > 0)
         burst.FreeAll();
+}
+
+/// <summary>Wall-clock and thread CPU time of one leg.</summary>
+internal readonly struct LegClock
+{
+    private readonly long _wallStart;
+    private readonly double _cpuStart;
+
+    private LegClock(long wall, double cpu) => (_wallStart, _cpuStart) = (wall, cpu);
+
+    public static LegClock Start() => new(Stopwatch.GetTimestamp(), ThreadCpuSeconds());
+
+    /// <summary>Mpps over wall time and over this thread's CPU time.</summary>
+    public (double Wall, double Cpu) Mpps(ulong packets)
+    {
+        var cpu = ThreadCpuSeconds() - _cpuStart;
+        var wall = Stopwatch.GetElapsedTime(_wallStart).TotalSeconds;
+        return (packets / wall / 1e6, packets / cpu / 1e6);
+    }
+
+    private static unsafe double ThreadCpuSeconds()
+    {
+        Timespec t;
+        if (clock_gettime(3 /* CLOCK_THREAD_CPUTIME_ID */, &t) != 0)
+            throw new InvalidOperationException("clock_gettime(CLOCK_THREAD_CPUTIME_ID) failed");
+        return t.Seconds + t.Nanoseconds / 1e9;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct Timespec
+    {
+        public long Seconds;
+        public long Nanoseconds;
+    }
+
+    [DllImport("libc", EntryPoint = "clock_gettime")]
+    private static extern unsafe int clock_gettime(int clock, Timespec* time);
 }
 
 /// <summary>The runtime's forwarding loop, the same shape as native/forward.c.</summary>

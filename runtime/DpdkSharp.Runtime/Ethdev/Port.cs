@@ -1,5 +1,5 @@
 using DpdkSharp.Interop;
-using DpdkSharp.Runtime.Headers;
+using DpdkSharp.Wire;
 using DpdkSharp.Runtime.Native;
 
 namespace DpdkSharp.Runtime;
@@ -115,17 +115,73 @@ public readonly unsafe partial struct Port : IEquatable<Port>
         return info;
     }
 
+    // Start, stop, close, reset and configure change what the port's queues burst to (see PortEpochs): each
+    // invalidates the queue handles' cached driver pointers before and after it, whether it succeeds or not.
+
     /// <summary>Starts the port (<c>rte_eth_dev_start</c>); it must be configured.</summary>
-    public void Start() => Check(Dpdk.rte_eth_dev_start(Id), "rte_eth_dev_start");
+    public void Start()
+    {
+        PortEpochs.Invalidate(Id);
+        try
+        {
+            Check(Dpdk.rte_eth_dev_start(Id), "rte_eth_dev_start");
+        }
+        finally
+        {
+            PortEpochs.Invalidate(Id);
+        }
+    }
 
     /// <summary>Stops the port (<c>rte_eth_dev_stop</c>); its queues then receive and send nothing.</summary>
-    public void Stop() => Check(Dpdk.rte_eth_dev_stop(Id), "rte_eth_dev_stop");
+    public void Stop()
+    {
+        PortEpochs.Invalidate(Id);
+        try
+        {
+            Check(Dpdk.rte_eth_dev_stop(Id), "rte_eth_dev_stop");
+        }
+        finally
+        {
+            PortEpochs.Invalidate(Id);
+        }
+    }
 
     /// <summary>Closes the port (<c>rte_eth_dev_close</c>), releasing it; stop it first. The id is then invalid.</summary>
-    public void Close() => Check(Dpdk.rte_eth_dev_close(Id), "rte_eth_dev_close");
+    public void Close()
+    {
+        PortEpochs.Invalidate(Id);
+        try
+        {
+            Check(Dpdk.rte_eth_dev_close(Id), "rte_eth_dev_close");
+        }
+        finally
+        {
+            PortEpochs.Invalidate(Id);
+        }
+    }
 
     /// <summary>Resets the device (<c>rte_eth_dev_reset</c>); it must be configured and started again.</summary>
-    public void Reset() => Check(Dpdk.rte_eth_dev_reset(Id), "rte_eth_dev_reset");
+    public void Reset()
+    {
+        PortEpochs.Invalidate(Id);
+        try
+        {
+            Check(Dpdk.rte_eth_dev_reset(Id), "rte_eth_dev_reset");
+        }
+        finally
+        {
+            PortEpochs.Invalidate(Id);
+        }
+    }
+
+    /// <summary>
+    /// Makes this port's <see cref="RxQueue"/>/<see cref="TxQueue"/> handles read the driver's pointers again on
+    /// their next burst. <see cref="Start"/>, <see cref="Stop"/>, <see cref="Configure"/>, <see cref="Reset"/> and
+    /// <see cref="Close"/> do it themselves; call it after changing the port's lifecycle through the raw API
+    /// (<c>rte_eth_dev_start</c>, <c>rte_eth_dev_stop</c>, <c>rte_eth_dev_configure</c>, queue setup) while
+    /// handles of it are kept.
+    /// </summary>
+    public void InvalidateQueueHandles() => PortEpochs.Invalidate(Id);
 
     /// <summary>The link now, without waiting (<c>rte_eth_link_get_nowait</c>).</summary>
     public LinkStatus Link
@@ -160,12 +216,12 @@ public readonly unsafe partial struct Port : IEquatable<Port>
         {
             rte_ether_addr addr;
             Check(Dpdk.rte_eth_macaddr_get(Id, &addr), "rte_eth_macaddr_get");
-            return new MacAddress(addr.addr_bytes);
+            return MacAddress.Read(addr.addr_bytes);
         }
         set
         {
             rte_ether_addr addr = default;
-            value.WriteTo(addr.addr_bytes);
+            value.Write(addr.addr_bytes);
             Check(Dpdk.rte_eth_dev_default_mac_addr_set(Id, &addr), "rte_eth_dev_default_mac_addr_set", $"address {value}");
         }
     }

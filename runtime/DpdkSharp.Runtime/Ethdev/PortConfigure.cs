@@ -31,6 +31,19 @@ public readonly unsafe partial struct Port
     public void Configure(PortConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
+        PortEpochs.Invalidate(Id);
+        try
+        {
+            ConfigureCore(config);
+        }
+        finally
+        {
+            PortEpochs.Invalidate(Id); // queues were freed and made again: see PortEpochs
+        }
+    }
+
+    private void ConfigureCore(PortConfig config)
+    {
         var info = RawInfo();
         CheckQueues(config, info);
         CheckSupported("receive offloads", (ulong)config.RxOffloads, info.rx_offload_capa, v => ((RxOffloads)v).ToString());
