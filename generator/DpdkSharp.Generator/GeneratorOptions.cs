@@ -24,6 +24,12 @@ public sealed record GeneratorOptions
     public List<string> Include { get; init; } = [];
     /// <summary>Symbols never bound, each with the reason that goes into the report.</summary>
     public List<Exclusion> Exclude { get; init; } = [];
+    /// <summary>
+    /// Records bound opaque (usable only through pointers) even where C shows their fields, added to glibc's
+    /// <c>FILE</c> (<c>struct _IO_FILE</c>), whose fields are the C library's business. A record also reached by value
+    /// keeps its fields: its size matters there.
+    /// </summary>
+    public List<string> OpaqueRecords { get; init; } = [];
     /// <summary>C# namespace of the emitted code.</summary>
     public string Namespace { get; init; } = "DpdkSharp.Interop";
     /// <summary>
@@ -92,6 +98,7 @@ public sealed record GeneratorOptions
         Include = [.. Include, .. later.Include],
         Exclude = [.. Exclude, .. later.Exclude],
         SuppressGCTransition = [.. SuppressGCTransition, .. later.SuppressGCTransition],
+        OpaqueRecords = [.. OpaqueRecords, .. later.OpaqueRecords],
         Groups = new[] { Groups, later.Groups }.SelectMany(g => g).GroupBy(kv => kv.Key)
             .ToDictionary(g => g.Key, g => g.SelectMany(kv => kv.Value).ToList()),
         Namespace = later.Namespace != Defaults.Namespace ? later.Namespace : Namespace,

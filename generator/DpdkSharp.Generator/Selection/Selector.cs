@@ -55,6 +55,9 @@ public static class Selector
 {
     public const string ThreadLocalReason = "thread-local: needs a shim accessor";
 
+    /// <summary>Records whose fields are the C library's implementation, never API: glibc's FILE.</summary>
+    public static readonly IReadOnlyList<string> OpaqueByDefault = ["_IO_FILE"];
+
     public static BindingSet Select(CModel model, GeneratorOptions options, IReadOnlyList<string> roots)
     {
         var set = new BindingSet
@@ -94,7 +97,7 @@ public static class Selector
             return false;
         }
 
-        var closure = new Closure(model);
+        var closure = new Closure(model, [.. OpaqueByDefault, .. options.OpaqueRecords]);
         foreach (var f in model.Functions)
         {
             var kind = f.IsInline ? "inline function" : "function";
@@ -137,7 +140,7 @@ public static class Selector
             }
         }
         foreach (var r in model.Records.Where(r => !r.IsAnonymous && Wanted(r, "record")))
-            closure.AddRecord(r.Name);
+            closure.AddRecord(r.Name, viaPointer: true); // a root is bound for itself, not inside another by value
         foreach (var e in model.Enums.Where(e => !e.IsAnonymous && Wanted(e, "enum")))
             closure.AddEnum(e.Name);
         var anonymous = model.Enums.Where(e => e.IsAnonymous && set.IsRoot(e))
@@ -150,7 +153,8 @@ public static class Selector
             set.RootConstants++;
         set.Macros.AddRange(model.Macros.Where(m => Wanted(m, "macro")));
 
-        set.Records.AddRange(model.Records.Where(r => closure.Records.Contains(r.Name)));
+        set.Records.AddRange(model.Records.Where(r => closure.Records.Contains(r.Name))
+            .Select(r => closure.IsOpaque(r.Name) ? r with { IsOpaque = true, Fields = [], Size = -1, Align = -1 } : r));
         set.Enums.AddRange(model.Enums.Select(e => anonymous.GetValueOrDefault(e.Name) ?? (closure.Enums.Contains(e.Name) ? e : null))
             .OfType<CEnum>());
         return set;
@@ -203,20 +207,25 @@ public static class Selector
     }
 
     /// <summary>Records and enums reachable from a set of types, through fields, pointers, arrays and typedefs.</summary>
-    private sealed class Closure(CModel model)
+    private sealed class Closure(CModel model, IEnumerable<string> opaque)
     {
         public HashSet<string> Records { get; } = [];
         public HashSet<string> Enums { get; } = [];
         private readonly Dictionary<string, CRecord> _records = model.Records.GroupBy(r => r.Name).ToDictionary(g => g.Key, g => g.Last());
+        private readonly HashSet<string> _opaque = [.. opaque];
+        private readonly HashSet<string> _byValue = [];
 
-        public void Add(CType t)
+        /// <summary>Listed opaque and never reached by value (where its size would matter).</summary>
+        public bool IsOpaque(string record) => _opaque.Contains(record) && !_byValue.Contains(record);
+
+        public void Add(CType t, bool viaPointer = false)
         {
             switch (t)
             {
-                case CTypedefRef r: Add(r.Target); break;
-                case CPointerType p: Add(p.Pointee); break;
-                case CArrayType a: Add(a.Element); break;
-                case CRecordRef r: AddRecord(r.Name); break;
+                case CTypedefRef r: Add(r.Target, viaPointer); break;
+                case CPointerType p: Add(p.Pointee, viaPointer: true); break;
+                case CArrayType a: Add(a.Element, viaPointer); break;
+                case CRecordRef r: AddRecord(r.Name, viaPointer); break;
                 case CEnumRef e: AddEnum(e.Name); break;
                 case CFunctionPointerType f:
                     Add(f.Return);
@@ -228,10 +237,13 @@ public static class Selector
 
         public void AddEnum(string name) => Enums.Add(name);
 
-        public void AddRecord(string name)
+        public void AddRecord(string name, bool viaPointer = false)
         {
-            if (!Records.Add(name) || !_records.TryGetValue(name, out var record))
+            var byValueFirstTime = !viaPointer && _opaque.Contains(name) && _byValue.Add(name);
+            if ((!Records.Add(name) && !byValueFirstTime) || !_records.TryGetValue(name, out var record))
                 return;
+            if (IsOpaque(name))
+                return; // fields not bound: what they reach is not either (unless reached by value later)
             foreach (var f in record.Fields)
                 Add(f.Type);
         }
