@@ -81,6 +81,7 @@ public sealed record CTypedef : CDeclaration
     public required CType Target { get; init; }
 }
 
+/// <summary>A parameter; <see cref="Name"/> is empty when the declaration gives none (<c>int f(z_streamp);</c>).</summary>
 public sealed record CParameter(string Name, CType Type);
 
 public sealed record CFunction : CDeclaration

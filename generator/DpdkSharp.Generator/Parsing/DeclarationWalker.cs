@@ -355,7 +355,7 @@ internal sealed class DeclarationWalker
         {
             var arg = clang_Cursor_getArgument(c, i);
             var argName = arg.Spelling();
-            parameters.Add(new CParameter(argName.Length > 0 ? argName : $"arg{i}", _types.Convert(arg.Type())));
+            parameters.Add(new CParameter(argName, _types.Convert(arg.Type()))); // "" when C gives no name: emitters choose one
         }
         var function = new CFunction
         {

@@ -41,9 +41,36 @@ internal sealed class MemberEmitter(TypeMapper types, GeneratorOptions options)
 
     private static bool IsBool(CType t) => Selector.Resolve(t) is CBuiltinType { Kind: CBuiltinKind.Bool };
 
-    /// <summary>Unnamed or repeated parameter names get positional ones.</summary>
-    private static string ParameterName(string name, int index, CFunction f) =>
-        name.Length == 0 || f.Parameters.Take(index).Any(p => p.Name == name) ? $"arg{index}" : name;
+    /// <summary>
+    /// C's name; for an unnamed parameter the name of the type it is written with (<c>deflateResetKeep(z_streamp)</c>
+    /// gets <c>z_streamp</c>, <c>pcap_dump_fopen(pcap_t *, FILE *)</c> <c>pcap_t</c> and <c>FILE</c>), positional
+    /// (<c>arg0</c>) when that says nothing (<c>int</c>, <c>uint32_t</c>) or would repeat a name.
+    /// </summary>
+    private static string ParameterName(string name, int index, CFunction f)
+    {
+        var taken = f.Parameters.Select((p, i) => i == index ? null : p.Name).Append(f.Name).ToHashSet();
+        if (name.Length == 0 && NameOfType(f.Parameters[index].Type) is { } fromType)
+        {
+            var repeated = f.Parameters.Where((p, i) => p.Name.Length == 0 && NameOfType(p.Type) == fromType).Count() > 1;
+            name = repeated ? $"{fromType}{index}" : fromType;
+        }
+        return name.Length == 0 || taken.Contains(name) || f.Parameters.Take(index).Any(p => p.Name == name) ? $"arg{index}" : name;
+    }
+
+    private static readonly HashSet<string> SaysNothing =
+    [
+        "int8_t", "uint8_t", "int16_t", "uint16_t", "int32_t", "uint32_t", "int64_t", "uint64_t",
+        "size_t", "ssize_t", "ptrdiff_t", "intptr_t", "uintptr_t", "wchar_t", "off_t", "bool",
+    ];
+
+    /// <summary>The record, enum or typedef an (unnamed) parameter's type names, through pointers; null for C's own types.</summary>
+    private static string? NameOfType(CType t)
+    {
+        while (t is CPointerType or CArrayType)
+            t = t is CPointerType p ? p.Pointee : ((CArrayType)t).Element;
+        var name = t switch { CTypedefRef r => r.Name, CRecordRef r => r.Name, CEnumRef e => e.Name, _ => null };
+        return name is null || SaysNothing.Contains(name) || name.StartsWith("__", StringComparison.Ordinal) || name.Contains("__anon") ? null : name;
+    }
 
     public void Macro(StringBuilder s, CMacro m)
     {
