@@ -8,6 +8,9 @@ using System.Runtime.InteropServices;
 using DpdkSharp.Runtime;
 using DpdkSharp.Stack;
 using DpdkSharp.Stack.Dpdk;
+using DpdkSharp.Stack.Interface;
+using DpdkSharp.Stack.Sockets;
+using DpdkSharp.Wire;
 
 // UDP echo benchmark, 64-byte frames (18-byte payload). Port A of a net_ring pair runs the stack:
 // a reactor (busy polling, pinned to CPU 1) with a zero-copy echo handler (UdpSocket.SetHandler).
@@ -492,17 +495,18 @@ internal static class OneCore
         var core = new NetworkInterfaceCore(StackInterface.Options("echo1", stackMac, stackIp, genMac, genIp), device.Pool, device.Sink);
         core.Udp.Bind(new Ipv4Endpoint(Ipv4Address.Any, echoPort), out var handle);
         core.Udp.SetHandler(handle, new CoreEcho(core));
-        core.Start(Now());
+        core.Start(Instant.FromStopwatch());
         device.Flush();
 
         long stackTicks = 0;
+        var receiver = new InterfaceReceiver(core);
         var gen = new Generator(portB, genPool, window, Frames.Build(genMac, stackMac, genIp, stackIp, genPort, echoPort), new EchoState())
         {
             Verify = (frame, index) => Frames.VerifyEcho(frame, index, stackMac, genMac, stackIp, genIp, echoPort, genPort),
             Between = () =>
             {
                 long t0 = Stopwatch.GetTimestamp();
-                device.ReceiveBurst(core, (long)(t0 * (1e9 / Stopwatch.Frequency)));
+                device.ReceiveBurst(ref receiver, new Instant((long)(t0 * (1e9 / Stopwatch.Frequency))));
                 device.Flush();
                 stackTicks += Stopwatch.GetTimestamp() - t0;
             },
@@ -541,15 +545,13 @@ internal static class OneCore
         stackPool.TryDispose(out _);
         double nsPerPacket = ticks * 1e9 / Stopwatch.Frequency / Math.Max(1, received);
         return (mpps.Order().ToList()[mpps.Count / 2], nsPerPacket, (double)allocated / Math.Max(1, received), gen.Verified, gen.Bad, leaked);
-
-        static long Now() => (long)(Stopwatch.GetTimestamp() * (1e9 / Stopwatch.Frequency));
     }
 
     /// <summary>The echo at the core's level: the received payload straight back (built in place).</summary>
     private sealed class CoreEcho(NetworkInterfaceCore core) : IUdpDatagramHandler
     {
         public void OnDatagram(UdpHandle endpoint, ReadOnlySpan<byte> payload, Ipv4Endpoint remote) =>
-            core.SendUdp(endpoint, remote, payload, 0);
+            core.SendUdp(endpoint, remote, payload, Instant.Zero);
     }
 }
 

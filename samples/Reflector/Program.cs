@@ -1,5 +1,5 @@
 using DpdkSharp.Runtime;
-using DpdkSharp.Runtime.Headers;
+using DpdkSharp.Wire;
 
 // Sends every frame back where it came from, source and destination MAC swapped.
 // Usage: DpdkSharp.Samples.Reflector [--seconds N] [EAL arguments, e.g. --vdev net_tap0]
@@ -59,8 +59,8 @@ static ulong Reflect(IReadOnlyList<Port> ports, CancellationToken stop)
                 continue;
             foreach (var m in burst)
             {
-                if (m.DataLength >= EthernetHeader.Size)
-                    new EthernetHeader(m.Data).SwapAddresses();
+                if (m.DataLength >= EthernetFrame.HeaderLength)
+                    EthernetFrame.SwapAddresses(m.Data);
             }
             reflected += (ulong)tx[i].Transmit(ref burst);
             burst.FreeAll(); // what the queue refused

@@ -3,6 +3,9 @@ using System.Runtime.InteropServices;
 using DpdkSharp.Runtime;
 using DpdkSharp.Stack;
 using DpdkSharp.Stack.Dpdk;
+using DpdkSharp.Stack.Interface;
+using DpdkSharp.Stack.Sockets;
+using DpdkSharp.Wire;
 
 // A UDP echo server on DPDK: answers ping (ICMP echo) and echoes every UDP datagram sent to
 // its port, from a handler that runs on the reactor thread with the payload still in the mbuf.

@@ -40,7 +40,7 @@ public sealed class DpdkInterface : IDisposable
         }
         if (options.Mac.IsZero)
         {
-            var mac = MacAddressOf(port);
+            var mac = port.MacAddress;
             if (mac.IsZero || mac.IsMulticast)
             {
                 throw new ArgumentException($"Interface '{options.Name}' has no MAC and port {port.Id} has no unicast one ({mac}): set InterfaceOptions.Mac or the port's MAC address.", nameof(options));
@@ -80,14 +80,6 @@ public sealed class DpdkInterface : IDisposable
 
     /// <summary>The interface core (reactor thread only, except its counters).</summary>
     public NetworkInterfaceCore Core => Reactor.Core;
-
-    /// <summary>The port's MAC address as the stack's type (for <see cref="InterfaceOptions.Mac"/>).</summary>
-    public static MacAddress MacAddressOf(Port port)
-    {
-        Span<byte> bytes = stackalloc byte[6];
-        port.MacAddress.WriteTo(bytes);
-        return MacAddress.Read(bytes);
-    }
 
     /// <summary>Starts the reactor thread.</summary>
     public void Start() => Reactor.Start();

@@ -1,6 +1,4 @@
 using System.Runtime.CompilerServices;
-using DpdkSharp.Interop;
-using Native = DpdkSharp.Interop.Dpdk;
 using DpdkSharp.Runtime;
 
 namespace DpdkSharp.Stack.Dpdk;
@@ -12,7 +10,7 @@ namespace DpdkSharp.Stack.Dpdk;
 /// after the headroom; for a received one lent to the core: from the frame on), returning is
 /// <c>rte_pktmbuf_free</c> (to whichever pool the mbuf came from).
 /// </summary>
-public sealed unsafe class MbufPacketBufferPool : IPacketBufferPool
+public sealed class MbufPacketBufferPool : IPacketBufferPool
 {
     private readonly Mempool _pool;
 
@@ -21,10 +19,10 @@ public sealed unsafe class MbufPacketBufferPool : IPacketBufferPool
     {
         ArgumentNullException.ThrowIfNull(pool);
         _pool = pool;
-        BufferSize = pool.DataRoomSize - Native.RTE_PKTMBUF_HEADROOM;
+        BufferSize = pool.DataRoomSize - Mempool.Headroom;
         if (BufferSize < 64)
         {
-            throw new ArgumentException($"Mempool '{pool.Name}' has a {pool.DataRoomSize}-byte data room: too small for frames after the {Native.RTE_PKTMBUF_HEADROOM}-byte headroom.", nameof(pool));
+            throw new ArgumentException($"Mempool '{pool.Name}' has a {pool.DataRoomSize}-byte data room: too small for frames after the {Mempool.Headroom}-byte headroom.", nameof(pool));
         }
     }
 
@@ -38,19 +36,15 @@ public sealed unsafe class MbufPacketBufferPool : IPacketBufferPool
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryRent(out PacketBuffer buffer)
     {
-        var m = Native.rte_pktmbuf_alloc(_pool.Pointer);
-        buffer = new PacketBuffer((nint)m);
-        return m != null;
+        bool rented = _pool.TryAlloc(out var m);
+        buffer = new PacketBuffer(m.Handle);
+        return rented;
     }
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public Span<byte> GetSpan(PacketBuffer buffer)
-    {
-        var m = (rte_mbuf*)buffer.Handle;
-        return new Span<byte>((byte*)m->buf_addr + m->data_off, m->buf_len - m->data_off);
-    }
+    public Span<byte> GetSpan(PacketBuffer buffer) => Mbuf.FromHandle(buffer.Handle).DataRoom;
 
     /// <inheritdoc/>
-    public void Return(PacketBuffer buffer) => Native.rte_pktmbuf_free((rte_mbuf*)buffer.Handle);
+    public void Return(PacketBuffer buffer) => Mbuf.FromHandle(buffer.Handle).Free();
 }

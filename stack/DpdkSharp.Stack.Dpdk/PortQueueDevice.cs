@@ -1,6 +1,4 @@
-using DpdkSharp.Interop;
 using DpdkSharp.Runtime;
-using Native = DpdkSharp.Interop.Dpdk;
 
 namespace DpdkSharp.Stack.Dpdk;
 
@@ -9,7 +7,7 @@ namespace DpdkSharp.Stack.Dpdk;
 /// receive bursts go to the core and are freed right after (the core copies what it keeps),
 /// transmit buffers are mbufs of the given pool, sent through a <see cref="TxQueueFrameSink"/>.
 /// </summary>
-public sealed unsafe class PortQueueDevice : IReactorDevice
+public sealed class PortQueueDevice : IReactorDevice
 {
     /// <summary>Packets taken per <c>rte_eth_rx_burst</c> (DPDK's customary 32).</summary>
     public const int BurstSize = 32;
@@ -65,46 +63,35 @@ public sealed unsafe class PortQueueDevice : IReactorDevice
     /// freed in one <c>rte_pktmbuf_free_bulk</c>. A chained mbuf is copied out first (rare: the
     /// ports are configured without scatter).
     /// </remarks>
-    public int ReceiveBurst(IFrameReceiver receiver, long nowNanoseconds)
+    public int ReceiveBurst<TReceiver>(ref TReceiver receiver, Instant now) where TReceiver : struct, IFrameReceiver
     {
-        nint* slots = stackalloc nint[BurstSize];
-        var burst = new MbufBurst((rte_mbuf**)slots, BurstSize);
+        Span<nint> slots = stackalloc nint[BurstSize];
+        Span<bool> kept = stackalloc bool[BurstSize];
+        var burst = new MbufBurst(slots);
         int n = _rx.Receive(ref burst);
         if (n == 0)
             return 0;
-        int toFree = 0, i = 0;
         try
         {
-            for (; i < n; i++)
+            for (int i = 0; i < n; i++)
             {
-                var m = new Mbuf((rte_mbuf*)slots[i]);
+                var m = burst[i];
                 var checksum = ChecksumStatusOf(m.Flags);
                 if (checksum != RxChecksumStatus.Unknown)
                     _deviceChecksumVerdicts++;
-                bool kept = false;
                 // nb_segs, not next: it shares the first cache line with the fields read here.
                 if (m.SegmentCount > 1)
-                    receiver.Receive(_linear.AsSpan(0, m.CopyTo(_linear)), nowNanoseconds, checksum);
+                    receiver.Receive(_linear.AsSpan(0, m.CopyTo(_linear)), now, checksum);
                 else if (_lend && IsExclusive(m))
-                {
-                    // The usual receiver, called without interface dispatch (this method is compiled
-                    // once, fully optimised, without the profile that would devirtualise it).
-                    if (receiver is NetworkInterfaceCore core)
-                        core.Receive(new PacketBuffer((nint)m.Pointer), m.DataLength, nowNanoseconds, checksum, out kept);
-                    else
-                        receiver.Receive(new PacketBuffer((nint)m.Pointer), m.DataLength, nowNanoseconds, checksum, out kept);
-                }
+                    receiver.Receive(new PacketBuffer(m.Handle), m.DataLength, now, checksum, out kept[i]);
                 else
-                    receiver.Receive(m.Data, nowNanoseconds, checksum);
-                if (!kept)
-                    slots[toFree++] = slots[i]; // compact in place: slot toFree <= i is already handled
+                    receiver.Receive(m.Data, now, checksum);
             }
         }
         finally
         {
-            for (; i < n; i++)
-                slots[toFree++] = slots[i]; // the receiver threw: free what it did not get to
-            Native.rte_pktmbuf_free_bulk((rte_mbuf**)slots, (uint)toFree);
+            // Also when the receiver threw: what it did not keep (or did not get to) is freed.
+            burst.FreeAllExcept(kept[..n]);
             _framesReceived += n;
         }
         return n;

@@ -1,4 +1,3 @@
-using DpdkSharp.Interop;
 using DpdkSharp.Runtime;
 
 namespace DpdkSharp.Stack.Dpdk;
@@ -10,7 +9,7 @@ namespace DpdkSharp.Stack.Dpdk;
 /// refuses after a few immediate retries is freed and counted in <see cref="FlushDrops"/> (the
 /// core counted it as sent; DPDK's own tx counters agree with this one).
 /// </summary>
-public sealed unsafe class TxQueueFrameSink : IFrameSink
+public sealed class TxQueueFrameSink : IFrameSink
 {
     private const int Retries = 4;
     private readonly TxQueue _queue;
@@ -39,10 +38,8 @@ public sealed unsafe class TxQueueFrameSink : IFrameSink
     /// <inheritdoc/>
     public bool Transmit(PacketBuffer buffer, int length, in TxFrameInfo info)
     {
-        var m = (rte_mbuf*)buffer.Handle;
-        m->data_len = (ushort)length;
-        m->pkt_len = (uint)length;
-        var mbuf = new Mbuf(m);
+        var mbuf = Mbuf.FromHandle(buffer.Handle);
+        mbuf.SetLength(length);
         // A received mbuf reused for a reply still carries its receive flags: clear them.
         mbuf.Flags = MbufFlags.None;
         if (info.Offloads != TxOffloadRequest.None)
@@ -71,7 +68,7 @@ public sealed unsafe class TxQueueFrameSink : IFrameSink
             return;
         var burst = new MbufBurst(_pending);
         for (int i = 0; i < _count; i++)
-            burst.TryAdd(new Mbuf((rte_mbuf*)_pending[i]));
+            burst.TryAdd(Mbuf.FromHandle(_pending[i]));
         int sent = 0;
         for (int attempt = 0; attempt <= Retries && !burst.IsEmpty; attempt++)
             sent += _queue.Transmit(ref burst);

@@ -1,4 +1,4 @@
-using DpdkSharp.Runtime.Headers;
+using DpdkSharp.Wire;
 using DpdkSharp.Runtime.Tests.Infrastructure;
 
 namespace DpdkSharp.Runtime.Tests;
@@ -64,9 +64,9 @@ public sealed class PortTests(DpdkFixture fixture) : DpdkTest(fixture)
             var m = burst[i];
             Assert.Equal(length, m.PacketLength);
             Assert.Equal(Frames.Udp(length, i), m.Data.ToArray());
-            var eth = new EthernetHeader(m.Data);
+            Assert.True(EthernetFrame.TryParse(m.Data, out var eth));
             Assert.Equal(Frames.Source, eth.Source);
-            Assert.True(new Ipv4Header(eth.Payload).IsChecksumValid);
+            Assert.True(Ipv4Packet.TryParse(eth.Payload, verifyChecksum: true, out _, out _));
         }
         burst.FreeAll();
 

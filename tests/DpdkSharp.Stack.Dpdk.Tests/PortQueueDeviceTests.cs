@@ -53,7 +53,8 @@ public sealed unsafe class PortQueueDeviceTests(RingPairFixture fixture)
         }
         Assert.Equal(8, fixture.PortB.GetTxQueue(0).Transmit(ref burst));
 
-        Assert.Equal(8, device.ReceiveBurst(core, 0));
+        var receiver = new InterfaceReceiver(core);
+        Assert.Equal(8, device.ReceiveBurst(ref receiver, Instant.Zero));
         device.Flush();
 
         // The held mbufs are untouched: still B's datagram, not our reply.
@@ -106,6 +107,6 @@ public sealed unsafe class PortQueueDeviceTests(RingPairFixture fixture)
     private sealed class Echo(NetworkInterfaceCore core) : IUdpDatagramHandler
     {
         public void OnDatagram(UdpHandle endpoint, ReadOnlySpan<byte> payload, Ipv4Endpoint remote) =>
-            core.SendUdp(endpoint, remote, payload, 0);
+            core.SendUdp(endpoint, remote, payload, Instant.Zero);
     }
 }

@@ -213,7 +213,7 @@ public sealed class RingPairTests : IDisposable
     {
         // net_ring ports have 00:00:00:00:00:00 (and cannot be given another): the interface has
         // nothing to take, and says so instead of failing on a zero source address later.
-        Assert.True(DpdkInterface.MacAddressOf(_fixture.PortA).IsZero);
+        Assert.True(_fixture.PortA.MacAddress.IsZero);
         var options = new InterfaceOptions { Name = "defaults", Address = Ipv4Address.Parse("10.78.0.8"), PublishMetrics = false };
 
         var noMac = Assert.Throws<ArgumentException>(() => new DpdkInterface(_fixture.PortA, _fixture.Pool, options));

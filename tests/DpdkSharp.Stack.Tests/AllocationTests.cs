@@ -25,16 +25,16 @@ public class AllocationTests
             for (int i = 0; i < n; i++)
             {
                 long now = start + i * 1000;
-                core.Receive(ping, now);
-                core.Receive(udp, now);
+                core.Receive(ping, At(now));
+                core.Receive(udp, At(now));
                 core.Udp.TryReceive(h, buffer, out _);
-                core.SendUdp(h, new Ipv4Endpoint(Net.PeerIp, 1000), reply, now);
-                core.Receive(closed, now);
-                core.Receive(fragments[0], now);
-                core.Receive(fragments[1], now);
+                core.SendUdp(h, new Ipv4Endpoint(Net.PeerIp, 1000), reply, At(now));
+                core.Receive(closed, At(now));
+                core.Receive(fragments[0], At(now));
+                core.Receive(fragments[1], At(now));
                 core.Udp.TryReceive(h, buffer, out _);
                 core.Udp.TryDequeueReady(out _);
-                core.Poll(now);
+                core.Poll(At(now));
             }
         }
 

@@ -12,9 +12,9 @@ public class ArpTests
     public void Answers_a_linux_request_byte_for_byte_and_learns_the_sender()
     {
         var (core, sink, pool) = Net.Core();
-        Assert.Equal(RxDisposition.Consumed, core.Receive(Net.Hex(LinuxRequest), 0));
+        Assert.Equal(RxDisposition.Consumed, core.Receive(Net.Hex(LinuxRequest), At(0)));
         Assert.Equal(ExpectedReply, Convert.ToHexStringLower(sink.Single()));
-        Assert.True(core.Neighbors.TryGet(Net.PeerIp, 0, out var mac));
+        Assert.True(core.Neighbors.TryGet(Net.PeerIp, At(0), out var mac));
         Assert.Equal(Net.PeerMac, mac);
         Assert.Equal(0, pool.Outstanding);
     }
@@ -57,7 +57,7 @@ public class ArpTests
     {
         var (core, sink, _) = Net.Core();
         var forOther = Build.Ethernet(MacAddress.Broadcast, Net.PeerMac, 0x0806, Build.Arp(1, Net.PeerMac, Net.PeerIp, default, Ipv4Address.Parse("10.0.0.9")));
-        Assert.Equal(RxDisposition.Dropped, core.Receive(forOther, 0));
+        Assert.Equal(RxDisposition.Dropped, core.Receive(forOther, At(0)));
         Assert.Equal(ArpEntryState.Free, core.Neighbors.GetState(Net.PeerIp));
         Assert.Empty(sink.Frames);
         Assert.Equal(1, core.Counters.DropCount(DropReason.NotForUs));
@@ -68,7 +68,7 @@ public class ArpTests
     {
         var (core, _, _) = Net.Core();
         var claim = Build.Ethernet(MacAddress.Broadcast, Net.OtherMac, 0x0806, Build.Arp(1, Net.OtherMac, Net.UsIp, default, Net.UsIp));
-        Assert.Equal(RxDisposition.Dropped, core.Receive(claim, 0));
+        Assert.Equal(RxDisposition.Dropped, core.Receive(claim, At(0)));
         Assert.Equal(1, core.Counters.ArpConflicts);
         Assert.Equal(1, core.Counters.DropCount(DropReason.InvalidAddress));
     }
@@ -77,7 +77,7 @@ public class ArpTests
     public void Start_sends_gratuitous_announcements_rfc5227()
     {
         var (core, sink, _) = Net.Core();
-        core.Start(0);
+        core.Start(At(0));
         var first = sink.Single();
         Assert.True(EthernetFrame.TryParse(first, out var eth));
         Assert.True(eth.Destination.IsBroadcast);
@@ -88,11 +88,11 @@ public class ArpTests
         Assert.True(arp.TargetMac.IsZero);
         Assert.Equal(60, first.Length);
 
-        Assert.Equal(2 * T.Sec, core.Poll(1 * T.Sec));
+        Assert.Equal(At(2 * T.Sec), core.Poll(At(1 * T.Sec)));
         Assert.Single(sink.Frames);
-        core.Poll(2 * T.Sec);
+        core.Poll(At(2 * T.Sec));
         Assert.Equal(2, sink.Frames.Count);
-        Assert.Equal(long.MaxValue, core.Poll(10 * T.Sec));
+        Assert.Equal(Instant.Never, core.Poll(At(10 * T.Sec)));
         Assert.Equal(2, sink.Frames.Count);
     }
 
@@ -103,7 +103,7 @@ public class ArpTests
         core.Udp.Bind(new Ipv4Endpoint(Ipv4Address.Any, 5000), out var h);
         for (int i = 0; i < 3; i++)
         {
-            Assert.Equal(NetError.None, core.SendUdp(h, new Ipv4Endpoint(Net.PeerIp, 9), [(byte)i], i * T.Ms));
+            Assert.Equal(NetError.None, core.SendUdp(h, new Ipv4Endpoint(Net.PeerIp, 9), [(byte)i], At(i * T.Ms)));
         }
         // One broadcast request (the retry interval holds the others back), three frames queued.
         var request = sink.Single();
@@ -111,7 +111,7 @@ public class ArpTests
         Assert.Equal(3, core.Neighbors.QueuedFrames);
         Assert.Equal(3, pool.Outstanding);
 
-        Assert.Equal(RxDisposition.Consumed, core.Receive(Build.ArpReplyFromPeer(), 5 * T.Ms));
+        Assert.Equal(RxDisposition.Consumed, core.Receive(Build.ArpReplyFromPeer(), At(5 * T.Ms)));
         var released = sink.Frames.Skip(1).ToList();
         Assert.Equal(3, released.Count);
         for (int i = 0; i < 3; i++)
@@ -128,15 +128,15 @@ public class ArpTests
     {
         var (core, sink, pool) = Net.Core();
         core.Udp.Bind(new Ipv4Endpoint(Ipv4Address.Any, 5000), out var h);
-        core.SendUdp(h, new Ipv4Endpoint(Net.PeerIp, 9), [1], 0);
-        core.SendUdp(h, new Ipv4Endpoint(Net.PeerIp, 9), [2], 0);
+        core.SendUdp(h, new Ipv4Endpoint(Net.PeerIp, 9), [1], At(0));
+        core.SendUdp(h, new Ipv4Endpoint(Net.PeerIp, 9), [2], At(0));
         Assert.Single(sink.Frames);
-        Assert.Equal(1 * T.Sec, core.Poll(500 * T.Ms));
-        core.Poll(1 * T.Sec);
-        core.Poll(2 * T.Sec);
+        Assert.Equal(At(1 * T.Sec), core.Poll(At(500 * T.Ms)));
+        core.Poll(At(1 * T.Sec));
+        core.Poll(At(2 * T.Sec));
         Assert.Equal(3, sink.Frames.Count); // MaxRequests = 3
         Assert.Equal(ArpEntryState.Incomplete, core.Neighbors.GetState(Net.PeerIp));
-        core.Poll(3 * T.Sec);
+        core.Poll(At(3 * T.Sec));
         Assert.Equal(3, sink.Frames.Count);
         Assert.Equal(ArpEntryState.Free, core.Neighbors.GetState(Net.PeerIp));
         Assert.Equal(2, core.Counters.DropCount(DropReason.ArpTimeout, DropStage.Transmit));
@@ -150,18 +150,18 @@ public class ArpTests
         core.Udp.Bind(new Ipv4Endpoint(Ipv4Address.Any, 5000), out var h);
         for (int i = 0; i < 5; i++)
         {
-            core.SendUdp(h, new Ipv4Endpoint(Net.PeerIp, 9), [(byte)i], 0);
+            core.SendUdp(h, new Ipv4Endpoint(Net.PeerIp, 9), [(byte)i], At(0));
         }
         Assert.Equal(2, core.Neighbors.QueuedFrames);
         Assert.Equal(3, core.Counters.DropCount(DropReason.ArpQueueFull, DropStage.Transmit));
         // Global bound: a second destination gets only the one node left.
         var third = Ipv4Address.Parse("10.0.0.3");
-        core.SendUdp(h, new Ipv4Endpoint(third, 9), [10], 0);
-        core.SendUdp(h, new Ipv4Endpoint(third, 9), [11], 0);
+        core.SendUdp(h, new Ipv4Endpoint(third, 9), [10], At(0));
+        core.SendUdp(h, new Ipv4Endpoint(third, 9), [11], At(0));
         Assert.Equal(3, core.Neighbors.QueuedFrames);
         Assert.Equal(4, core.Counters.DropCount(DropReason.ArpQueueFull, DropStage.Transmit));
         sink.Take();
-        core.Receive(Build.ArpReplyFromPeer(), 0);
+        core.Receive(Build.ArpReplyFromPeer(), At(0));
         Assert.Equal([3, 4], sink.Frames.Select(f => f[42]).ToArray());
         core.Dispose();
         Assert.Equal(0, pool.Outstanding);
@@ -171,22 +171,22 @@ public class ArpTests
     public void Entries_expire_and_are_refreshed_by_unicast_before_expiry()
     {
         var (core, sink, _) = Net.Core(o => o with { Arp = new ArpOptions { EntryLifetime = TimeSpan.FromSeconds(60), RefreshWindow = TimeSpan.FromSeconds(10) } });
-        core.Receive(Build.ArpReplyFromPeer(), 0);
+        core.Receive(Build.ArpReplyFromPeer(), At(0));
         core.Udp.Bind(new Ipv4Endpoint(Ipv4Address.Any, 5000), out var h);
-        core.SendUdp(h, new Ipv4Endpoint(Net.PeerIp, 9), [1], 10 * T.Sec);
+        core.SendUdp(h, new Ipv4Endpoint(Net.PeerIp, 9), [1], At(10 * T.Sec));
         Assert.Single(sink.Take()); // data only, no refresh yet
 
-        core.SendUdp(h, new Ipv4Endpoint(Net.PeerIp, 9), [2], 55 * T.Sec);
+        core.SendUdp(h, new Ipv4Endpoint(Net.PeerIp, 9), [2], At(55 * T.Sec));
         var frames = sink.Take();
         Assert.Equal(2, frames.Count);
         var refresh = frames.Single(f => f[12] == 0x08 && f[13] == 0x06);
         Assert.Equal(Net.PeerMac, MacAddress.Read(refresh)); // unicast poll
         // The peer answers: the entry lives on.
-        core.Receive(Build.ArpReplyFromPeer(), 56 * T.Sec);
-        core.Poll(70 * T.Sec);
+        core.Receive(Build.ArpReplyFromPeer(), At(56 * T.Sec));
+        core.Poll(At(70 * T.Sec));
         Assert.Equal(ArpEntryState.Reachable, core.Neighbors.GetState(Net.PeerIp));
         // Without traffic it expires.
-        core.Poll(117 * T.Sec);
+        core.Poll(At(117 * T.Sec));
         Assert.Equal(ArpEntryState.Free, core.Neighbors.GetState(Net.PeerIp));
     }
 
@@ -197,12 +197,12 @@ public class ArpTests
         core.Udp.Bind(new Ipv4Endpoint(Ipv4Address.Any, 5000), out var h);
         for (int i = 10; i < 30; i++)
         {
-            core.SendUdp(h, new Ipv4Endpoint(new Ipv4Address(Net.UsIp.Value - 1 + (uint)i), 9), [1], 0);
+            core.SendUdp(h, new Ipv4Endpoint(new Ipv4Address(Net.UsIp.Value - 1 + (uint)i), 9), [1], At(0));
         }
         Assert.Equal(4, sink.Frames.Count);
         Assert.Equal(16, core.Neighbors.RequestsRateLimited);
         // One second later: two more tokens.
-        core.Poll(1 * T.Sec);
+        core.Poll(At(1 * T.Sec));
         Assert.Equal(6, sink.Frames.Count);
     }
 
@@ -210,10 +210,10 @@ public class ArpTests
     public void Static_entries_never_expire()
     {
         var (core, _, _) = Net.Core(o => o with { StaticNeighbors = [new(Net.PeerIp, Net.PeerMac)] });
-        core.Poll(10_000 * T.Sec);
+        core.Poll(At(10_000 * T.Sec));
         Assert.Equal(ArpEntryState.Static, core.Neighbors.GetState(Net.PeerIp));
-        core.Receive(Build.Ethernet(Net.UsMac, Net.OtherMac, 0x0806, Build.Arp(2, Net.OtherMac, Net.PeerIp, Net.UsMac, Net.UsIp)), 0);
-        Assert.True(core.Neighbors.TryGet(Net.PeerIp, 0, out var mac));
+        core.Receive(Build.Ethernet(Net.UsMac, Net.OtherMac, 0x0806, Build.Arp(2, Net.OtherMac, Net.PeerIp, Net.UsMac, Net.UsIp)), At(0));
+        Assert.True(core.Neighbors.TryGet(Net.PeerIp, At(0), out var mac));
         Assert.Equal(Net.PeerMac, mac);
     }
 }

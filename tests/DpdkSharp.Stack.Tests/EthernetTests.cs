@@ -70,12 +70,12 @@ public class EthernetTests
         var udp = Build.Udp(Net.PeerIp, Net.UsIp, 1, 7, [1]);
         var toOther = Build.Ethernet(Net.OtherMac, Net.PeerMac, 0x0800, Build.Ipv4(Net.PeerIp, Net.UsIp, 17, udp));
         core.Udp.Bind(new Ipv4Endpoint(Ipv4Address.Any, 7), out _);
-        Assert.Equal(RxDisposition.Dropped, core.Receive(toOther, 0));
+        Assert.Equal(RxDisposition.Dropped, core.Receive(toOther, At(0)));
         Assert.Equal(1, core.Counters.DropCount(DropReason.NotForUs));
 
         var (promisc, _, _) = Net.Core(o => o with { Promiscuous = true });
         promisc.Udp.Bind(new Ipv4Endpoint(Ipv4Address.Any, 7), out _);
-        Assert.Equal(RxDisposition.Delivered, promisc.Receive(toOther, 0));
+        Assert.Equal(RxDisposition.Delivered, promisc.Receive(toOther, At(0)));
     }
 
     [Fact]
@@ -85,19 +85,19 @@ public class EthernetTests
         core.Udp.Bind(new Ipv4Endpoint(Ipv4Address.Any, 5000), out var h);
         var bcast = Build.Ethernet(MacAddress.Broadcast, Net.PeerMac, 0x0800,
             Build.Ipv4(Net.PeerIp, Ipv4Address.Parse("10.0.0.255"), 17, Build.Udp(Net.PeerIp, Ipv4Address.Parse("10.0.0.255"), 1, 5000, [1])));
-        Assert.Equal(RxDisposition.Delivered, core.Receive(bcast, 0));
+        Assert.Equal(RxDisposition.Delivered, core.Receive(bcast, At(0)));
         var group = Ipv4Address.Parse("239.1.2.3");
         var mcast = Build.Ethernet(MacAddress.ForIpv4Multicast(group), Net.PeerMac, 0x0800,
             Build.Ipv4(Net.PeerIp, group, 17, Build.Udp(Net.PeerIp, group, 1, 5000, [2])));
-        Assert.Equal(RxDisposition.Delivered, core.Receive(mcast, 0));
+        Assert.Equal(RxDisposition.Delivered, core.Receive(mcast, At(0)));
         var notJoined = Ipv4Address.Parse("239.9.9.9");
         var other = Build.Ethernet(MacAddress.ForIpv4Multicast(notJoined), Net.PeerMac, 0x0800,
             Build.Ipv4(Net.PeerIp, notJoined, 17, Build.Udp(Net.PeerIp, notJoined, 1, 5000, [3])));
-        Assert.Equal(RxDisposition.Dropped, core.Receive(other, 0));
+        Assert.Equal(RxDisposition.Dropped, core.Receive(other, At(0)));
         // RFC 1122 §3.3.6: unicast IP inside a link broadcast is discarded.
         var unicastInBroadcast = Build.Ethernet(MacAddress.Broadcast, Net.PeerMac, 0x0800,
             Build.Ipv4(Net.PeerIp, Net.UsIp, 17, Build.Udp(Net.PeerIp, Net.UsIp, 1, 5000, [4])));
-        Assert.Equal(RxDisposition.Dropped, core.Receive(unicastInBroadcast, 0));
+        Assert.Equal(RxDisposition.Dropped, core.Receive(unicastInBroadcast, At(0)));
         Assert.Equal(2, core.Counters.DropCount(DropReason.NotForUs));
     }
 
@@ -107,11 +107,11 @@ public class EthernetTests
         var (core, sink, _) = Net.Core(o => o with { VlanId = 100 });
         core.Udp.Bind(new Ipv4Endpoint(Ipv4Address.Any, 7), out var h);
         var ip = Build.Ipv4(Net.PeerIp, Net.UsIp, 17, Build.Udp(Net.PeerIp, Net.UsIp, 1, 7, [1]));
-        Assert.Equal(RxDisposition.Delivered, core.Receive(Build.Ethernet(Net.UsMac, Net.PeerMac, 0x0800, ip, vlan: 100), 0));
-        Assert.Equal(RxDisposition.Dropped, core.Receive(Build.Ethernet(Net.UsMac, Net.PeerMac, 0x0800, ip, vlan: 200), 0));
-        Assert.Equal(RxDisposition.Dropped, core.Receive(Build.Ethernet(Net.UsMac, Net.PeerMac, 0x0800, ip), 0));
+        Assert.Equal(RxDisposition.Delivered, core.Receive(Build.Ethernet(Net.UsMac, Net.PeerMac, 0x0800, ip, vlan: 100), At(0)));
+        Assert.Equal(RxDisposition.Dropped, core.Receive(Build.Ethernet(Net.UsMac, Net.PeerMac, 0x0800, ip, vlan: 200), At(0)));
+        Assert.Equal(RxDisposition.Dropped, core.Receive(Build.Ethernet(Net.UsMac, Net.PeerMac, 0x0800, ip), At(0)));
         core.Neighbors.AddStatic(Net.PeerIp, Net.PeerMac);
-        Assert.Equal(NetError.None, core.SendUdp(h, new Ipv4Endpoint(Net.PeerIp, 9), [1, 2, 3], 0));
+        Assert.Equal(NetError.None, core.SendUdp(h, new Ipv4Endpoint(Net.PeerIp, 9), [1, 2, 3], At(0)));
         var f = sink.Single();
         Assert.True(EthernetFrame.TryParse(f, out var e));
         Assert.Equal(1, e.TagCount);

@@ -57,7 +57,7 @@ public class FuzzTests
                 // Every other frame comes in a lent buffer, as from a DPDK port: echo requests and
                 // port 7 are answered in it (kept), everything else is given back.
                 scratch.AsSpan(0, length).CopyTo(pool.GetSpan(lent));
-                disposition = core.Receive(lent, length, now, RxChecksumStatus.Unknown, out bool kept);
+                disposition = core.Receive(lent, length, At(now), RxChecksumStatus.Unknown, out bool kept);
                 if (kept)
                 {
                     keptForReplies++;
@@ -69,13 +69,13 @@ public class FuzzTests
             }
             else
             {
-                disposition = core.Receive(scratch.AsSpan(0, length), now);
+                disposition = core.Receive(scratch.AsSpan(0, length), At(now));
             }
             tally[(int)disposition]++;
 
             if ((i & 1023) == 0)
             {
-                core.Poll(now);
+                core.Poll(At(now));
                 Assert.InRange(core.Reassembly.BufferedBytes, 0, 256 * 1024);
                 Assert.InRange(core.Reassembly.InProgress, 0, 8);
                 Assert.InRange(core.Neighbors.QueuedFrames, 0, 128);
@@ -131,7 +131,7 @@ public class FuzzTests
         }
         Assert.True(c.DropCount(DropReason.ReassemblyTimeout, DropStage.Buffered) > 0);
 
-        core.Poll(now + 1000 * T.Sec);
+        core.Poll(At(now + 1000 * T.Sec));
         core.Dispose();
         Assert.Equal(0, pool.Outstanding);
     }
@@ -139,7 +139,7 @@ public class FuzzTests
     private sealed class EchoInPlace(NetworkInterfaceCore core) : IUdpDatagramHandler
     {
         public void OnDatagram(UdpHandle endpoint, ReadOnlySpan<byte> payload, Ipv4Endpoint remote) =>
-            core.SendUdp(endpoint, remote, payload, 0);
+            core.SendUdp(endpoint, remote, payload, At(0));
     }
 
     private static List<byte[]> Templates(Random rng)

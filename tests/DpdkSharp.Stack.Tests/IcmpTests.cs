@@ -22,7 +22,7 @@ public class IcmpTests
     public void Echo_reply_to_a_linux_ping_is_byte_exact()
     {
         var (core, sink, pool) = Core();
-        Assert.Equal(RxDisposition.Consumed, core.Receive(Net.Hex(LinuxPing), 0));
+        Assert.Equal(RxDisposition.Consumed, core.Receive(Net.Hex(LinuxPing), At(0)));
         Assert.Equal(ExpectedReply, Convert.ToHexStringLower(sink.Single()));
         Assert.Equal(0, pool.Outstanding);
     }
@@ -31,7 +31,7 @@ public class IcmpTests
     public void Port_unreachable_for_a_closed_port_is_byte_exact()
     {
         var (core, sink, _) = Core();
-        Assert.Equal(RxDisposition.Dropped, core.Receive(Net.Hex(UdpToClosedPort), 0));
+        Assert.Equal(RxDisposition.Dropped, core.Receive(Net.Hex(UdpToClosedPort), At(0)));
         Assert.Equal(1, core.Counters.DropCount(DropReason.NoSocket));
         Assert.Equal(ExpectedPortUnreachable, Convert.ToHexStringLower(sink.Single()));
     }
@@ -42,11 +42,11 @@ public class IcmpTests
         var (core, sink, _) = Core();
         var bad = Net.Hex(LinuxPing);
         bad[^1] ^= 1;
-        Assert.Equal(RxDisposition.Dropped, core.Receive(bad, 0));
+        Assert.Equal(RxDisposition.Dropped, core.Receive(bad, At(0)));
         Assert.Equal(1, core.Counters.DropCount(DropReason.BadChecksum));
         var bcast = Build.Ethernet(MacAddress.Broadcast, Net.PeerMac, 0x0800,
             Build.Ipv4(Net.PeerIp, Ipv4Address.Broadcast, 1, Build.Icmp(8, 0, 1, 1, [1, 2, 3])));
-        Assert.Equal(RxDisposition.Dropped, core.Receive(bcast, 0));
+        Assert.Equal(RxDisposition.Dropped, core.Receive(bcast, At(0)));
         Assert.Empty(sink.Frames);
     }
 
@@ -56,7 +56,7 @@ public class IcmpTests
         var (core, sink, _) = Core();
         var bcast = Build.Ethernet(MacAddress.Broadcast, Net.PeerMac, 0x0800,
             Build.Ipv4(Net.PeerIp, Ipv4Address.Broadcast, 17, Build.Udp(Net.PeerIp, Ipv4Address.Broadcast, 68, 67, [1])));
-        Assert.Equal(RxDisposition.Dropped, core.Receive(bcast, 0));
+        Assert.Equal(RxDisposition.Dropped, core.Receive(bcast, At(0)));
         Assert.Empty(sink.Frames);
     }
 
@@ -67,18 +67,18 @@ public class IcmpTests
         var frame = Net.Hex(UdpToClosedPort);
         for (int i = 0; i < 50; i++)
         {
-            core.Receive(frame, i * T.Ms); // 50 in 50 ms: burst of 5 + none earned yet
+            core.Receive(frame, At(i * T.Ms)); // 50 in 50 ms: burst of 5 + none earned yet
         }
         Assert.Equal(5, sink.Frames.Count);
         Assert.Equal(45, core.Counters.DropCount(DropReason.IcmpRateLimited, DropStage.Transmit));
         Assert.Equal(50, core.Counters.DropCount(DropReason.NoSocket));
         // 100 ms later: one more token.
-        core.Receive(frame, 150 * T.Ms);
+        core.Receive(frame, At(150 * T.Ms));
         Assert.Equal(6, sink.Frames.Count);
         // After a long pause the burst is back, not more.
         for (int i = 0; i < 20; i++)
         {
-            core.Receive(frame, 100 * T.Sec);
+            core.Receive(frame, At(100 * T.Sec));
         }
         Assert.Equal(11, sink.Frames.Count);
     }
@@ -90,26 +90,26 @@ public class IcmpTests
         core.Udp.Bind(new Ipv4Endpoint(Ipv4Address.Any, 0), out var h);
         core.Udp.Connect(h, new Ipv4Endpoint(Net.PeerIp, 9999));
         core.Udp.Bind(new Ipv4Endpoint(Ipv4Address.Any, 0), out var bystander);
-        Assert.Equal(NetError.None, core.SendUdp(h, null, "hello"u8, 0));
+        Assert.Equal(NetError.None, core.SendUdp(h, null, "hello"u8, At(0)));
         var sent = sink.Take().Single();
         // The peer answers with port unreachable quoting our datagram.
         var quote = sent.AsSpan(14, Math.Min(sent.Length - 14, 20 + 8 + 5)).ToArray();
         var error = Build.Ethernet(Net.UsMac, Net.PeerMac, 0x0800, Build.Ipv4(Net.PeerIp, Net.UsIp, 1, Build.Icmp(3, 3, 0, 0, quote)));
-        Assert.Equal(RxDisposition.Consumed, core.Receive(error, 1 * T.Ms));
+        Assert.Equal(RxDisposition.Consumed, core.Receive(error, At(1 * T.Ms)));
 
         Assert.True(core.Udp.TryDequeueReady(out var ready));
         Assert.Equal(h, ready);
         Assert.Equal(NetError.ConnectionRefused, core.Udp.PeekError(h, out var from));
         Assert.Equal(new Ipv4Endpoint(Net.PeerIp, 9999), from);
-        Assert.Equal(NetError.ConnectionRefused, core.SendUdp(h, null, "again"u8, 2 * T.Ms));
+        Assert.Equal(NetError.ConnectionRefused, core.SendUdp(h, null, "again"u8, At(2 * T.Ms)));
         Assert.Empty(sink.Frames);
-        Assert.Equal(NetError.None, core.SendUdp(h, null, "again"u8, 3 * T.Ms));
+        Assert.Equal(NetError.None, core.SendUdp(h, null, "again"u8, At(3 * T.Ms)));
         Assert.Equal(NetError.WouldBlock, core.Udp.TryReceive(bystander, new byte[10], out _));
 
         // An error for a datagram nobody sent is dropped and counted.
         BinaryPrimitives.WriteUInt16BigEndian(quote.AsSpan(20), 1);
         var stray = Build.Ethernet(Net.UsMac, Net.PeerMac, 0x0800, Build.Ipv4(Net.PeerIp, Net.UsIp, 1, Build.Icmp(3, 3, 0, 0, quote)));
-        Assert.Equal(RxDisposition.Dropped, core.Receive(stray, 4 * T.Ms));
+        Assert.Equal(RxDisposition.Dropped, core.Receive(stray, At(4 * T.Ms)));
         Assert.Equal(1, core.Counters.DropCount(DropReason.NoSocket));
     }
 
@@ -118,10 +118,10 @@ public class IcmpTests
     {
         var (core, sink, _) = Core();
         core.Udp.Bind(new Ipv4Endpoint(Ipv4Address.Any, 4444), out var h);
-        core.SendUdp(h, new Ipv4Endpoint(Net.PeerIp, 53), [1, 2, 3, 4], 0);
+        core.SendUdp(h, new Ipv4Endpoint(Net.PeerIp, 53), [1, 2, 3, 4], At(0));
         var sent = sink.Take().Single();
         var quote = sent.AsSpan(14, 28).ToArray();
-        core.Receive(Build.Ethernet(Net.UsMac, Net.PeerMac, 0x0800, Build.Ipv4(Net.PeerIp, Net.UsIp, 1, Build.Icmp(11, 0, 0, 0, quote))), 0);
+        core.Receive(Build.Ethernet(Net.UsMac, Net.PeerMac, 0x0800, Build.Ipv4(Net.PeerIp, Net.UsIp, 1, Build.Icmp(11, 0, 0, 0, quote))), At(0));
         Assert.Equal(NetError.TimeExceeded, core.Udp.TryReceive(h, new byte[10], out _));
         Assert.Equal(NetError.WouldBlock, core.Udp.TryReceive(h, new byte[10], out _));
     }

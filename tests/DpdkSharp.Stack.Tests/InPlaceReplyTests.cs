@@ -35,9 +35,9 @@ public class InPlaceReplyTests
 
         public void OnDatagram(UdpHandle endpoint, ReadOnlySpan<byte> payload, Ipv4Endpoint remote)
         {
-            LastError = Core.SendUdp(endpoint, remote, payload[..ReplyLength(payload.Length)], 0);
+            LastError = Core.SendUdp(endpoint, remote, payload[..ReplyLength(payload.Length)], At(0));
             if (ThenSend is not null)
-                Core.SendUdp(endpoint, remote, ThenSend, 0);
+                Core.SendUdp(endpoint, remote, ThenSend, At(0));
             if (ThenThrow)
                 throw new InvalidOperationException("handler failed after replying");
         }
@@ -47,7 +47,7 @@ public class InPlaceReplyTests
         {
             Assert.True(Pool.TryRent(out var buffer));
             frame.CopyTo(Pool.GetSpan(buffer));
-            Core.Receive(buffer, frame.Length, 0, RxChecksumStatus.Unknown, out bool kept);
+            Core.Receive(buffer, frame.Length, At(0), RxChecksumStatus.Unknown, out bool kept);
             if (!kept)
                 Pool.Return(buffer);
             return kept;
@@ -126,7 +126,7 @@ public class InPlaceReplyTests
         using var echo = new Echo(buffers: 1);
         var payload = "caller's memory"u8.ToArray();
 
-        echo.Core.Receive(Build.UdpFromPeer(7000, EchoPort, payload), 0);
+        echo.Core.Receive(Build.UdpFromPeer(7000, EchoPort, payload), At(0));
 
         AssertEcho(echo.Sink.Single(), 7000, payload);
     }
@@ -147,8 +147,8 @@ public class InPlaceReplyTests
         for (int i = 0; i < 100; i++)
         {
             var payload = BitConverter.GetBytes(i * 7919);
-            Assert.Equal(NetError.None, client.SendUdp(clientHandle, new Ipv4Endpoint(Net.PeerIp, EchoPort), payload, i));
-            link.Pump(i);
+            Assert.Equal(NetError.None, client.SendUdp(clientHandle, new Ipv4Endpoint(Net.PeerIp, EchoPort), payload, At(i)));
+            link.Pump(At(i));
             Assert.Equal(NetError.None, client.Udp.TryReceive(clientHandle, received, out var info));
             Assert.Equal(payload, received.AsSpan(0, info.BytesCopied).ToArray());
         }
@@ -207,7 +207,7 @@ public class InPlaceReplyTests
         var request = echo.Sink.Take().Single(); // the ARP request; both replies wait, copied
         Assert.Equal(0x0806, BinaryPrimitives.ReadUInt16BigEndian(request.AsSpan(12)));
         Assert.Equal(2, echo.Pool.Outstanding);
-        echo.Core.Receive(Build.ArpReplyFromPeer(), 0);
+        echo.Core.Receive(Build.ArpReplyFromPeer(), At(0));
         var replies = echo.Sink.Take();
         Assert.Equal(2, replies.Count);
         AssertEcho(replies[0], 10000, payload);
@@ -238,7 +238,7 @@ public class InPlaceReplyTests
         var frame = Build.UdpFromPeer(12000, EchoPort, "boom"u8);
         frame.CopyTo(echo.Pool.GetSpan(buffer));
 
-        Assert.Throws<InvalidOperationException>(() => echo.Core.Receive(buffer, frame.Length, 0, RxChecksumStatus.Unknown, out _));
+        Assert.Throws<InvalidOperationException>(() => echo.Core.Receive(buffer, frame.Length, At(0), RxChecksumStatus.Unknown, out _));
 
         Assert.Empty(echo.Sink.Frames); // the reply was never built: the buffer is still the caller's
         echo.Pool.Return(buffer);
@@ -285,7 +285,7 @@ public class InPlaceReplyTests
         {
             // A copied reply rents a buffer at once; one built in place rents nothing.
             int outstanding = pool.Outstanding;
-            Assert.Equal(NetError.None, core.SendUdp(endpoint, remote, payload, 0));
+            Assert.Equal(NetError.None, core.SendUdp(endpoint, remote, payload, At(0)));
             if (pool.Outstanding == outstanding)
                 InPlace++;
         }

@@ -93,15 +93,15 @@ public class Ipv4Tests
     public void Core_drops_ttl_zero_bad_sources_and_unknown_protocols()
     {
         var (core, sink, _) = Net.Core(o => o with { StaticNeighbors = [new(Net.PeerIp, Net.PeerMac)] });
-        Assert.Equal(RxDisposition.Dropped, core.Receive(Build.FromPeer(17, Build.Udp(Net.PeerIp, Net.UsIp, 1, 2, []), ttl: 0), 0));
+        Assert.Equal(RxDisposition.Dropped, core.Receive(Build.FromPeer(17, Build.Udp(Net.PeerIp, Net.UsIp, 1, 2, []), ttl: 0), At(0)));
         Assert.Equal(1, core.Counters.DropCount(DropReason.TtlExpired));
 
         var fromMulticast = Build.Ethernet(Net.UsMac, Net.PeerMac, 0x0800, Build.Ipv4(Ipv4Address.Parse("224.0.0.5"), Net.UsIp, 17, new byte[8]));
-        Assert.Equal(RxDisposition.Dropped, core.Receive(fromMulticast, 0));
+        Assert.Equal(RxDisposition.Dropped, core.Receive(fromMulticast, At(0)));
         Assert.Equal(1, core.Counters.DropCount(DropReason.InvalidAddress));
 
         // TCP is not implemented: protocol unreachable (RFC 1122 §3.2.2.1).
-        Assert.Equal(RxDisposition.Dropped, core.Receive(Build.FromPeer(6, new byte[20]), 0));
+        Assert.Equal(RxDisposition.Dropped, core.Receive(Build.FromPeer(6, new byte[20]), At(0)));
         Assert.Equal(1, core.Counters.DropCount(DropReason.UnsupportedProtocol));
         var reply = sink.Single();
         Assert.Equal(1, reply[14 + 9]);           // ICMP
@@ -117,10 +117,10 @@ public class Ipv4Tests
         core.Udp.Bind(new Ipv4Endpoint(Ipv4Address.Any, 7), out _);
         var frame = Build.UdpFromPeer(1, 7, [1, 2]);
         frame[14 + 10] ^= 0xFF; // corrupt the IP checksum
-        Assert.Equal(RxDisposition.Dropped, core.Receive(frame, 0));
-        Assert.Equal(RxDisposition.Delivered, core.Receive(frame, 0, RxChecksumStatus.Ipv4Good | RxChecksumStatus.L4Good));
-        Assert.Equal(RxDisposition.Dropped, core.Receive(Build.UdpFromPeer(1, 7, [1]), 0, RxChecksumStatus.Ipv4Bad));
-        Assert.Equal(RxDisposition.Dropped, core.Receive(Build.UdpFromPeer(1, 7, [1]), 0, RxChecksumStatus.L4Bad));
+        Assert.Equal(RxDisposition.Dropped, core.Receive(frame, At(0)));
+        Assert.Equal(RxDisposition.Delivered, core.Receive(frame, At(0), RxChecksumStatus.Ipv4Good | RxChecksumStatus.L4Good));
+        Assert.Equal(RxDisposition.Dropped, core.Receive(Build.UdpFromPeer(1, 7, [1]), At(0), RxChecksumStatus.Ipv4Bad));
+        Assert.Equal(RxDisposition.Dropped, core.Receive(Build.UdpFromPeer(1, 7, [1]), At(0), RxChecksumStatus.L4Bad));
         Assert.Equal(3, core.Counters.DropCount(DropReason.BadChecksum));
     }
 
@@ -129,7 +129,7 @@ public class Ipv4Tests
     {
         var (core, sink, _) = Net.Core(o => o with { Offloads = ChecksumOffloads.Ipv4Tx | ChecksumOffloads.UdpTx, StaticNeighbors = [new(Net.PeerIp, Net.PeerMac)] });
         core.Udp.Bind(new Ipv4Endpoint(Ipv4Address.Any, 7), out var h);
-        Assert.Equal(NetError.None, core.SendUdp(h, new Ipv4Endpoint(Net.PeerIp, 9), [1, 2, 3], 0));
+        Assert.Equal(NetError.None, core.SendUdp(h, new Ipv4Endpoint(Net.PeerIp, 9), [1, 2, 3], At(0)));
         var f = sink.Frames[0];
         Assert.Equal(0, BinaryPrimitives.ReadUInt16BigEndian(f.AsSpan(24)));
         // UDP field holds the pseudo-header sum (src, dst, proto 17, length 11), not complemented.
@@ -191,12 +191,12 @@ public class RoutingTests
     {
         var (core, sink, _) = Net.Core(o => o with { StaticNeighbors = [new(Net.GatewayIp, Net.OtherMac)] });
         core.Udp.Bind(new Ipv4Endpoint(Ipv4Address.Any, 0), out var h);
-        Assert.Equal(NetError.NoRoute, core.SendUdp(h, new Ipv4Endpoint(A("8.8.8.8"), 53), [1], 0));
+        Assert.Equal(NetError.NoRoute, core.SendUdp(h, new Ipv4Endpoint(A("8.8.8.8"), 53), [1], At(0)));
         Assert.Equal(1, core.Counters.DropCount(DropReason.NoRoute, DropStage.Transmit));
 
         var (gwCore, gwSink, _) = Net.Core(o => o with { Gateway = Net.GatewayIp, StaticNeighbors = [new(Net.GatewayIp, Net.OtherMac)] });
         gwCore.Udp.Bind(new Ipv4Endpoint(Ipv4Address.Any, 0), out var g);
-        Assert.Equal(NetError.None, gwCore.SendUdp(g, new Ipv4Endpoint(A("8.8.8.8"), 53), [1], 0));
+        Assert.Equal(NetError.None, gwCore.SendUdp(g, new Ipv4Endpoint(A("8.8.8.8"), 53), [1], At(0)));
         var f = gwSink.Single();
         Assert.Equal(Net.OtherMac, MacAddress.Read(f));
         Assert.Equal(A("8.8.8.8"), Ipv4Address.Read(f.AsSpan(30)));

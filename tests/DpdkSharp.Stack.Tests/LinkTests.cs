@@ -19,9 +19,9 @@ public class LinkTests
             var optionsB = Net.Options(o => o with { Name = "b", Mac = Net.PeerMac, Address = Net.PeerIp, Mtu = mtu });
             B = new NetworkInterfaceCore(changeB is null ? optionsB : changeB(optionsB), PoolB, Link.SinkB);
             Link.Attach(A, B);
-            A.Start(0);
-            B.Start(0);
-            Link.Pump(0);
+            A.Start(At(0));
+            B.Start(At(0));
+            Link.Pump(At(0));
         }
 
         public void Run(long until, long step = 10 * T.Ms)
@@ -29,9 +29,9 @@ public class LinkTests
             while (Now < until)
             {
                 Now += step;
-                A.Poll(Now);
-                B.Poll(Now);
-                Link.Pump(Now);
+                A.Poll(At(Now));
+                B.Poll(At(Now));
+                Link.Pump(At(Now));
             }
         }
 
@@ -52,8 +52,8 @@ public class LinkTests
         var data = "abcdefgh01234567"u8.ToArray();
         for (ushort seq = 1; seq <= 5; seq++)
         {
-            Assert.Equal(NetError.None, p.A.SendEchoRequest(Net.PeerIp, 0x77, seq, data, p.Now));
-            p.Link.Pump(p.Now);
+            Assert.Equal(NetError.None, p.A.SendEchoRequest(Net.PeerIp, 0x77, seq, data, At(p.Now)));
+            p.Link.Pump(At(p.Now));
         }
         var buffer = new byte[64];
         for (ushort seq = 1; seq <= 5; seq++)
@@ -67,8 +67,8 @@ public class LinkTests
         // A ping larger than the MTU: fragmented, reassembled, answered (fragmented again), reassembled.
         var big = new byte[5000];
         new Random(792).NextBytes(big);
-        Assert.Equal(NetError.None, p.A.SendEchoRequest(Net.PeerIp, 0x78, 1, big, p.Now));
-        p.Link.Pump(p.Now);
+        Assert.Equal(NetError.None, p.A.SendEchoRequest(Net.PeerIp, 0x78, 1, big, At(p.Now)));
+        p.Link.Pump(At(p.Now));
         var bigBuffer = new byte[6000];
         Assert.True(p.A.TryReceiveEchoReply(bigBuffer, out var bigReply));
         Assert.Equal(5000, bigReply.DataLength);
@@ -89,15 +89,15 @@ public class LinkTests
         {
             var payload = new byte[size];
             rng.NextBytes(payload);
-            Assert.Equal(NetError.None, p.A.SendUdp(client, new Ipv4Endpoint(Net.PeerIp, 7), payload, p.Now));
-            p.Link.Pump(p.Now);
+            Assert.Equal(NetError.None, p.A.SendUdp(client, new Ipv4Endpoint(Net.PeerIp, 7), payload, At(p.Now)));
+            p.Link.Pump(At(p.Now));
             Assert.Equal(NetError.None, p.B.Udp.TryReceive(server, buffer, out var r));
             Assert.Equal(size, r.DatagramLength);
             Assert.Equal(payload, buffer.AsSpan(0, size).ToArray());
 
             // Echo it back to the client's ephemeral port.
-            Assert.Equal(NetError.None, p.B.SendUdp(server, r.Remote, buffer.AsSpan(0, size), p.Now));
-            p.Link.Pump(p.Now);
+            Assert.Equal(NetError.None, p.B.SendUdp(server, r.Remote, buffer.AsSpan(0, size), At(p.Now)));
+            p.Link.Pump(At(p.Now));
             Assert.Equal(NetError.None, p.A.Udp.TryReceive(client, buffer, out var back));
             Assert.Equal(new Ipv4Endpoint(Net.PeerIp, 7), back.Remote);
             Assert.Equal(payload, buffer.AsSpan(0, back.BytesCopied).ToArray());
@@ -116,8 +116,8 @@ public class LinkTests
         p.Link.Filter = (side, f) => { if (side == 0) { frames.Add(f.ToArray()); } return true; };
         p.A.Udp.Bind(new Ipv4Endpoint(Ipv4Address.Any, 1), out var h);
         p.B.Udp.Bind(new Ipv4Endpoint(Ipv4Address.Any, 7), out var server);
-        p.A.SendUdp(h, new Ipv4Endpoint(Net.PeerIp, 7), new byte[2000], p.Now);
-        p.Link.Pump(p.Now);
+        p.A.SendUdp(h, new Ipv4Endpoint(Net.PeerIp, 7), new byte[2000], At(p.Now));
+        p.Link.Pump(At(p.Now));
         var ipFrames = frames.Where(f => f[12] == 8 && f[13] == 0).ToList();
         Assert.Equal(4, ipFrames.Count); // 2008 bytes of UDP in 552-byte pieces
         int expectedOffset = 0;
@@ -146,8 +146,8 @@ public class LinkTests
         p.Link.Filter = (side, f) => { if (side == 0 && f[12] == 8 && f[13] == 0) { frames++; } return true; };
         p.A.Udp.Bind(new Ipv4Endpoint(Ipv4Address.Any, 1), out var h);
         p.B.Udp.Bind(new Ipv4Endpoint(Ipv4Address.Any, 7), out var server);
-        Assert.Equal(NetError.None, p.A.SendUdp(h, new Ipv4Endpoint(Net.PeerIp, 7), new byte[8972], p.Now));
-        p.Link.Pump(p.Now);
+        Assert.Equal(NetError.None, p.A.SendUdp(h, new Ipv4Endpoint(Net.PeerIp, 7), new byte[8972], At(p.Now)));
+        p.Link.Pump(At(p.Now));
         Assert.Equal(1, frames);
         Assert.Equal(NetError.None, p.B.Udp.TryReceive(server, new byte[9000], out var r));
         Assert.Equal(8972, r.DatagramLength);
@@ -160,8 +160,8 @@ public class LinkTests
         using var p = new Pair();
         p.A.Udp.Bind(new Ipv4Endpoint(Ipv4Address.Any, 0), out var h);
         p.A.Udp.Connect(h, new Ipv4Endpoint(Net.PeerIp, 9));
-        Assert.Equal(NetError.None, p.A.SendUdp(h, null, "x"u8, p.Now));
-        p.Link.Pump(p.Now);
+        Assert.Equal(NetError.None, p.A.SendUdp(h, null, "x"u8, At(p.Now)));
+        p.Link.Pump(At(p.Now));
         Assert.Equal(NetError.ConnectionRefused, p.A.Udp.TryReceive(h, new byte[4], out _));
         Assert.Equal(1, p.B.Counters.DropCount(DropReason.NoSocket));
     }
@@ -173,15 +173,15 @@ public class LinkTests
         p.A.Udp.Bind(new Ipv4Endpoint(Ipv4Address.Any, 0), out var h);
         p.B.Udp.Bind(new Ipv4Endpoint(Ipv4Address.Any, 7), out var server);
         // Unknown host on the link: the queued datagram is dropped after the retries.
-        p.A.SendUdp(h, new Ipv4Endpoint(Ipv4Address.Parse("10.0.0.99"), 7), [1], p.Now);
+        p.A.SendUdp(h, new Ipv4Endpoint(Ipv4Address.Parse("10.0.0.99"), 7), [1], At(p.Now));
         p.Run(5 * T.Sec);
         Assert.Equal(1, p.A.Counters.DropCount(DropReason.ArpTimeout, DropStage.Transmit));
 
         // Lose the second fragment of a datagram: B keeps the rest until the reassembly timeout.
         int seen = 0;
         p.Link.Filter = (side, f) => !(side == 0 && f[12] == 8 && f[13] == 0 && ++seen == 2);
-        p.A.SendUdp(h, new Ipv4Endpoint(Net.PeerIp, 7), new byte[4000], p.Now);
-        p.Link.Pump(p.Now);
+        p.A.SendUdp(h, new Ipv4Endpoint(Net.PeerIp, 7), new byte[4000], At(p.Now));
+        p.Link.Pump(At(p.Now));
         Assert.Equal(1, p.B.Reassembly.InProgress);
         p.Link.Filter = null;
         p.Run(p.Now + 31 * T.Sec, 1 * T.Sec);

@@ -9,8 +9,8 @@ public class MetricsTests
     {
         var pool = new ArrayPacketBufferPool(16);
         using var core = new NetworkInterfaceCore(Net.Options(o => o with { Name = "metrics-test", PublishMetrics = true }), pool, new CaptureSink(pool));
-        core.Receive(Build.UdpFromPeer(1, 9, [1]), 0);          // no socket
-        core.Receive(new byte[5], 0);                          // malformed
+        core.Receive(Build.UdpFromPeer(1, 9, [1]), At(0));          // no socket
+        core.Receive(new byte[5], At(0));                          // malformed
 
         var seen = new List<(string Instrument, long Value, Dictionary<string, object?> Tags)>();
         using var listener = new MeterListener();
@@ -49,7 +49,7 @@ public class MetricsTests
         using var factory = new SharedMeterFactory();
         var pool = new ArrayPacketBufferPool(16);
         var core = new NetworkInterfaceCore(Net.Options(o => o with { Name = "gone", PublishMetrics = true, MeterFactory = factory }), pool, new CaptureSink(pool));
-        core.Receive(new byte[5], 0);
+        core.Receive(new byte[5], At(0));
         Assert.NotEmpty(Collect(factory, "gone"));
 
         core.Dispose(); // the factory's meter lives on: the callbacks must go quiet themselves

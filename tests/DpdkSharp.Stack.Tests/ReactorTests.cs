@@ -10,7 +10,7 @@ public class ReactorTests
         public QuietDevice() => Sink = new CaptureSink(_pool);
         public IPacketBufferPool Pool => _pool;
         public IFrameSink Sink { get; }
-        public int ReceiveBurst(IFrameReceiver receiver, long nowNanoseconds) => 0;
+        public int ReceiveBurst<TReceiver>(ref TReceiver receiver, Instant now) where TReceiver : struct, IFrameReceiver => 0;
         public void Flush()
         {
         }

@@ -43,9 +43,9 @@ public class ReassemblyTests
         var data = Payload(4000);
         var frames = Fragments(Build.Udp(Net.PeerIp, Net.UsIp, 1, 7, data), 1480);
         Assert.Equal(3, frames.Count);
-        Assert.Equal(RxDisposition.Buffered, core.Receive(frames[0], 0));
-        Assert.Equal(RxDisposition.Buffered, core.Receive(frames[1], 0));
-        Assert.Equal(RxDisposition.Delivered, core.Receive(frames[2], 0));
+        Assert.Equal(RxDisposition.Buffered, core.Receive(frames[0], At(0)));
+        Assert.Equal(RxDisposition.Buffered, core.Receive(frames[1], At(0)));
+        Assert.Equal(RxDisposition.Delivered, core.Receive(frames[2], At(0)));
         Assert.Equal(data, ReceiveOne(core, h));
         Assert.Equal(0, core.Reassembly.InProgress);
         Assert.Equal(0, core.Reassembly.BufferedBytes);
@@ -61,9 +61,9 @@ public class ReassemblyTests
         var order = frames.OrderBy(_ => rng.Next()).ToList();
         for (int i = 0; i < order.Count - 1; i++)
         {
-            Assert.Equal(RxDisposition.Buffered, core.Receive(order[i], 0));
+            Assert.Equal(RxDisposition.Buffered, core.Receive(order[i], At(0)));
         }
-        Assert.Equal(RxDisposition.Delivered, core.Receive(order[^1], 0));
+        Assert.Equal(RxDisposition.Delivered, core.Receive(order[^1], At(0)));
         Assert.Equal(data, ReceiveOne(core, h));
 
         frames.Reverse();
@@ -71,7 +71,7 @@ public class ReassemblyTests
         again.Reverse();
         foreach (var f in again)
         {
-            core.Receive(f, 0);
+            core.Receive(f, At(0));
         }
         Assert.Equal(data, ReceiveOne(core, h));
     }
@@ -88,11 +88,11 @@ public class ReassemblyTests
             forged[i] ^= 0xFF;
         }
         // [0,1600) twice (duplicate), then a forged overlap [800,2400), then [1600,end).
-        Assert.Equal(RxDisposition.Buffered, core.Receive(Build.FromPeer(17, l4.AsSpan(0, 1600), 5, mf: true, offset: 0), 0));
-        Assert.Equal(RxDisposition.Dropped, core.Receive(Build.FromPeer(17, l4.AsSpan(0, 1600), 5, mf: true, offset: 0), 0));
+        Assert.Equal(RxDisposition.Buffered, core.Receive(Build.FromPeer(17, l4.AsSpan(0, 1600), 5, mf: true, offset: 0), At(0)));
+        Assert.Equal(RxDisposition.Dropped, core.Receive(Build.FromPeer(17, l4.AsSpan(0, 1600), 5, mf: true, offset: 0), At(0)));
         Assert.Equal(1, core.Counters.DropCount(DropReason.DuplicateFragment));
-        Assert.Equal(RxDisposition.Buffered, core.Receive(Build.FromPeer(17, forged.AsSpan(800, 1600), 5, mf: true, offset: 800), 0));
-        Assert.Equal(RxDisposition.Delivered, core.Receive(Build.FromPeer(17, l4.AsSpan(1600), 5, offset: 1600), 0));
+        Assert.Equal(RxDisposition.Buffered, core.Receive(Build.FromPeer(17, forged.AsSpan(800, 1600), 5, mf: true, offset: 800), At(0)));
+        Assert.Equal(RxDisposition.Delivered, core.Receive(Build.FromPeer(17, l4.AsSpan(1600), 5, offset: 1600), At(0)));
         // First data wins everywhere: [800,1600) stays original, [1600,2400) is what arrived first there.
         var expected = l4.ToArray();
         forged.AsSpan(1600, 800).CopyTo(expected.AsSpan(1600));
@@ -104,11 +104,11 @@ public class ReassemblyTests
     {
         var (core, _) = Receiver();
         var l4 = Payload(2000, 5);
-        Assert.Equal(RxDisposition.Buffered, core.Receive(Build.FromPeer(17, l4.AsSpan(0, 1000), 9, offset: 1000), 0)); // last, ends at 2000
-        Assert.Equal(RxDisposition.Dropped, core.Receive(Build.FromPeer(17, l4.AsSpan(0, 16), 9, mf: true, offset: 2000), 0)); // past the end
-        Assert.Equal(RxDisposition.Dropped, core.Receive(Build.FromPeer(17, l4.AsSpan(0, 504), 9, offset: 1000), 0)); // second, different end
-        Assert.Equal(RxDisposition.Dropped, core.Receive(Build.FromPeer(17, l4.AsSpan(0, 100), 10, mf: true, offset: 0), 0)); // not a multiple of 8
-        Assert.Equal(RxDisposition.Dropped, core.Receive(Build.FromPeer(17, l4.AsSpan(0, 1000), 11, offset: 65000), 0)); // ends past 65535
+        Assert.Equal(RxDisposition.Buffered, core.Receive(Build.FromPeer(17, l4.AsSpan(0, 1000), 9, offset: 1000), At(0))); // last, ends at 2000
+        Assert.Equal(RxDisposition.Dropped, core.Receive(Build.FromPeer(17, l4.AsSpan(0, 16), 9, mf: true, offset: 2000), At(0))); // past the end
+        Assert.Equal(RxDisposition.Dropped, core.Receive(Build.FromPeer(17, l4.AsSpan(0, 504), 9, offset: 1000), At(0))); // second, different end
+        Assert.Equal(RxDisposition.Dropped, core.Receive(Build.FromPeer(17, l4.AsSpan(0, 100), 10, mf: true, offset: 0), At(0))); // not a multiple of 8
+        Assert.Equal(RxDisposition.Dropped, core.Receive(Build.FromPeer(17, l4.AsSpan(0, 1000), 11, offset: 65000), At(0))); // ends past 65535
         Assert.Equal(4, core.Counters.DropCount(DropReason.Malformed));
     }
 
@@ -118,11 +118,11 @@ public class ReassemblyTests
         var (core, sink, pool) = Net.Core(o => o with { StaticNeighbors = [new(Net.PeerIp, Net.PeerMac)] });
         var l4 = Build.Udp(Net.PeerIp, Net.UsIp, 1, 7, Payload(3000, 6));
         var frames = Fragments(l4, 1000);
-        core.Receive(frames[0], 0);
-        core.Receive(frames[1], 0);
+        core.Receive(frames[0], At(0));
+        core.Receive(frames[1], At(0));
         Assert.Equal(1, core.Reassembly.InProgress);
-        Assert.Equal(30 * T.Sec, core.Poll(1 * T.Sec));
-        core.Poll(30 * T.Sec);
+        Assert.Equal(At(30 * T.Sec), core.Poll(At(1 * T.Sec)));
+        core.Poll(At(30 * T.Sec));
         Assert.Equal(0, core.Reassembly.InProgress);
         Assert.Equal(0, core.Reassembly.BufferedBytes);
         Assert.Equal(1, core.Counters.DropCount(DropReason.ReassemblyTimeout, DropStage.Buffered));
@@ -131,7 +131,7 @@ public class ReassemblyTests
         Assert.Equal(1, icmp[35]);
         Assert.Equal(0, pool.Outstanding);
         // A late fragment starts a new datagram that times out too.
-        Assert.Equal(RxDisposition.Buffered, core.Receive(frames[2], 31 * T.Sec));
+        Assert.Equal(RxDisposition.Buffered, core.Receive(frames[2], At(31 * T.Sec)));
     }
 
     [Fact]
@@ -142,21 +142,21 @@ public class ReassemblyTests
         // Five datagrams: the fifth finds no slot.
         for (ushort id = 1; id <= 5; id++)
         {
-            var d = core.Receive(Build.FromPeer(17, chunk, id, mf: true, offset: 0), 0);
+            var d = core.Receive(Build.FromPeer(17, chunk, id, mf: true, offset: 0), At(0));
             Assert.Equal(id <= 4 ? RxDisposition.Buffered : RxDisposition.Dropped, d);
         }
         Assert.Equal(1, core.Counters.DropCount(DropReason.ReassemblyLimit));
         // Byte budget: 4000 held, budget 8000.
         for (int i = 1; i <= 4; i++)
         {
-            core.Receive(Build.FromPeer(17, chunk, 1, mf: true, offset: i * 8000), 0);
+            core.Receive(Build.FromPeer(17, chunk, 1, mf: true, offset: i * 8000), At(0));
         }
         Assert.True(core.Reassembly.BufferedBytes <= 8000);
         Assert.True(core.Counters.DropCount(DropReason.ReassemblyLimit) >= 2);
         // Holes: sparse fragments in datagram 2 exceed 4 holes; the datagram is given up.
         for (int i = 1; i <= 4; i++)
         {
-            core.Receive(Build.FromPeer(17, Payload(8, i), 2, mf: true, offset: i * 2000), 0);
+            core.Receive(Build.FromPeer(17, Payload(8, i), 2, mf: true, offset: i * 2000), At(0));
         }
         Assert.True(core.Reassembly.InProgress < 4);
         Assert.True(core.Counters.DropCount(DropReason.ReassemblyLimit, DropStage.Buffered) >= 1);
@@ -168,12 +168,12 @@ public class ReassemblyTests
     {
         var (core, _) = Receiver(o => o with { Reassembly = new ReassemblyOptions { MaxDatagrams = 8, MaxBufferedBytes = 2500 } });
         var chunk = Payload(1000, 9);
-        Assert.Equal(RxDisposition.Buffered, core.Receive(Build.FromPeer(17, chunk, 1, mf: true, offset: 0), 0));
-        Assert.Equal(RxDisposition.Buffered, core.Receive(Build.FromPeer(17, chunk, 2, mf: true, offset: 0), 0));
-        Assert.Equal(RxDisposition.Dropped, core.Receive(Build.FromPeer(17, chunk, 3, mf: true, offset: 0), 0));
+        Assert.Equal(RxDisposition.Buffered, core.Receive(Build.FromPeer(17, chunk, 1, mf: true, offset: 0), At(0)));
+        Assert.Equal(RxDisposition.Buffered, core.Receive(Build.FromPeer(17, chunk, 2, mf: true, offset: 0), At(0)));
+        Assert.Equal(RxDisposition.Dropped, core.Receive(Build.FromPeer(17, chunk, 3, mf: true, offset: 0), At(0)));
         Assert.Equal(2000, core.Reassembly.BufferedBytes);
         // Datagram 1 grows past the budget: it cannot finish, so it is given up and its bytes freed.
-        Assert.Equal(RxDisposition.Dropped, core.Receive(Build.FromPeer(17, chunk, 1, mf: true, offset: 1000), 0));
+        Assert.Equal(RxDisposition.Dropped, core.Receive(Build.FromPeer(17, chunk, 1, mf: true, offset: 1000), At(0)));
         Assert.Equal(1000, core.Reassembly.BufferedBytes);
         Assert.Equal(2, core.Counters.DropCount(DropReason.ReassemblyLimit));
         Assert.Equal(1, core.Counters.DropCount(DropReason.ReassemblyLimit, DropStage.Buffered));
@@ -187,11 +187,11 @@ public class ReassemblyTests
         int offset = 0;
         for (int i = 0; i < 200; i++)
         {
-            core.Receive(Build.FromPeer(17, chunk, 1234, mf: true, offset: offset), i * T.Ms);
+            core.Receive(Build.FromPeer(17, chunk, 1234, mf: true, offset: offset), At(i * T.Ms));
             offset = (offset + 1480) % 64000;
         }
         Assert.True(core.Reassembly.BufferedBytes <= 64 * 1024);
-        core.Poll(60 * T.Sec);
+        core.Poll(At(60 * T.Sec));
         Assert.Equal(0, core.Reassembly.InProgress);
     }
 }

@@ -1,12 +1,16 @@
+global using static DpdkSharp.Stack.Tests.T;
 using System.Buffers.Binary;
 
 namespace DpdkSharp.Stack.Tests;
 
-/// <summary>Time in nanoseconds, the unit every core takes.</summary>
+/// <summary>Time for the cores: tests count nanoseconds in a long and pass them as an <see cref="Instant"/>.</summary>
 internal static class T
 {
     public const long Ms = 1_000_000;
     public const long Sec = 1_000_000_000;
+
+    /// <summary>The instant <paramref name="nanoseconds"/> after the clock's zero.</summary>
+    public static Instant At(long nanoseconds) => new(nanoseconds);
 }
 
 /// <summary>A sink that keeps a copy of every frame and gives the buffer back at once.</summary>

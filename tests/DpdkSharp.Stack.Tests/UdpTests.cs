@@ -11,11 +11,11 @@ public class UdpTests
     {
         var (core, _, _) = Net.Core();
         core.Udp.Bind(Any7, out var h);
-        Assert.Equal(RxDisposition.Delivered, core.Receive(Build.UdpFromPeer(1, 7, [1, 2, 3]), 0));
-        Assert.Equal(RxDisposition.Delivered, core.Receive(Build.FromPeer(17, Build.Udp(Net.PeerIp, Net.UsIp, 1, 7, [4], checksum: false)), 0));
+        Assert.Equal(RxDisposition.Delivered, core.Receive(Build.UdpFromPeer(1, 7, [1, 2, 3]), At(0)));
+        Assert.Equal(RxDisposition.Delivered, core.Receive(Build.FromPeer(17, Build.Udp(Net.PeerIp, Net.UsIp, 1, 7, [4], checksum: false)), At(0)));
         var bad = Build.UdpFromPeer(1, 7, [5]);
         bad[14 + 20 + 8] ^= 0x40;
-        Assert.Equal(RxDisposition.Dropped, core.Receive(bad, 0));
+        Assert.Equal(RxDisposition.Dropped, core.Receive(bad, At(0)));
         Assert.Equal(1, core.Counters.DropCount(DropReason.BadChecksum));
     }
 
@@ -31,7 +31,7 @@ public class UdpTests
         ushort c = BinaryPrimitives.ReadUInt16BigEndian(probe.AsSpan(6));
         // With payload word w the complemented checksum drops by w; w = c makes it 0.
         BinaryPrimitives.WriteUInt16BigEndian(payload, c);
-        core.SendUdp(h, new Ipv4Endpoint(Net.PeerIp, 2000), payload, 0);
+        core.SendUdp(h, new Ipv4Endpoint(Net.PeerIp, 2000), payload, At(0));
         var f = sink.Single();
         Assert.Equal(0xFFFF, BinaryPrimitives.ReadUInt16BigEndian(f.AsSpan(40)));
         Assert.True(UdpDatagram.TryParse(f.AsSpan(34, 10), out var d));
@@ -62,11 +62,11 @@ public class UdpTests
         Assert.Equal(NetError.None, t.Bind(new Ipv4Endpoint(Net.UsIp, 53), out var connected, reuseAddress: true));
         Assert.Equal(NetError.None, t.Connect(connected, new Ipv4Endpoint(Net.PeerIp, 4000)));
 
-        core.Receive(Build.UdpFromPeer(4000, 53, [1]), 0);   // 4-tuple
-        core.Receive(Build.UdpFromPeer(4001, 53, [2]), 0);   // bound address
+        core.Receive(Build.UdpFromPeer(4000, 53, [1]), At(0));   // 4-tuple
+        core.Receive(Build.UdpFromPeer(4001, 53, [2]), At(0));   // bound address
         var bcast = Build.Ethernet(MacAddress.Broadcast, Net.PeerMac, 0x0800,
             Build.Ipv4(Net.PeerIp, Ipv4Address.Broadcast, 17, Build.Udp(Net.PeerIp, Ipv4Address.Broadcast, 4000, 53, [3])));
-        core.Receive(bcast, 0);                              // only the wildcard takes broadcast
+        core.Receive(bcast, At(0));                              // only the wildcard takes broadcast
 
         var buf = new byte[8];
         Assert.Equal(NetError.None, t.TryReceive(connected, buf, out var r));
@@ -81,7 +81,7 @@ public class UdpTests
         // Closing the specific endpoints hands their traffic to the wildcard.
         t.Close(connected);
         t.Close(bound);
-        core.Receive(Build.UdpFromPeer(4000, 53, [4]), 0);
+        core.Receive(Build.UdpFromPeer(4000, 53, [4]), At(0));
         Assert.Equal(NetError.None, t.TryReceive(wildcard, buf, out _));
         Assert.Equal(4, buf[0]);
         Assert.Equal(NetError.InvalidHandle, t.TryReceive(connected, buf, out _));
@@ -139,7 +139,7 @@ public class UdpTests
         int delivered = 0;
         for (int i = 0; i < 5; i++)
         {
-            if (core.Receive(Build.UdpFromPeer(1, 7, payload), 0) == RxDisposition.Delivered)
+            if (core.Receive(Build.UdpFromPeer(1, 7, payload), At(0)) == RxDisposition.Delivered)
             {
                 delivered++;
             }
@@ -151,7 +151,7 @@ public class UdpTests
         Assert.Equal(NetError.None, core.Udp.TryReceive(h, new byte[100], out var r));
         Assert.True(r.Truncated);
         Assert.Equal(300, r.DatagramLength);
-        Assert.Equal(RxDisposition.Delivered, core.Receive(Build.UdpFromPeer(1, 7, payload), 0));
+        Assert.Equal(RxDisposition.Delivered, core.Receive(Build.UdpFromPeer(1, 7, payload), At(0)));
     }
 
     [Fact]
@@ -166,7 +166,7 @@ public class UdpTests
         {
             var p = new byte[rng.Next(0, 1400)];
             rng.NextBytes(p);
-            if (core.Receive(Build.UdpFromPeer(1, 7, p), 0) == RxDisposition.Delivered)
+            if (core.Receive(Build.UdpFromPeer(1, 7, p), At(0)) == RxDisposition.Delivered)
             {
                 expected.Enqueue(p);
             }
@@ -187,9 +187,9 @@ public class UdpTests
         var (core, _, _) = Net.Core();
         core.Udp.Bind(Any7, out var a);
         core.Udp.Bind(new Ipv4Endpoint(Ipv4Address.Any, 8), out var b);
-        core.Receive(Build.UdpFromPeer(1, 7, [1]), 0);
-        core.Receive(Build.UdpFromPeer(1, 7, [2]), 0);
-        core.Receive(Build.UdpFromPeer(1, 8, [3]), 0);
+        core.Receive(Build.UdpFromPeer(1, 7, [1]), At(0));
+        core.Receive(Build.UdpFromPeer(1, 7, [2]), At(0));
+        core.Receive(Build.UdpFromPeer(1, 8, [3]), At(0));
         Assert.True(core.Udp.TryDequeueReady(out var first));
         Assert.Equal(a, first);
         core.Udp.Close(b);
@@ -201,12 +201,12 @@ public class UdpTests
     {
         var (core, _, _) = Net.Core(o => o with { StaticNeighbors = [new(Net.PeerIp, Net.PeerMac)] });
         core.Udp.Bind(Any7, out var h);
-        Assert.Equal(NetError.NotConnected, core.SendUdp(h, null, [1], 0));
-        Assert.Equal(NetError.InvalidArgument, core.SendUdp(h, new Ipv4Endpoint(Net.PeerIp, 0), [1], 0));
-        Assert.Equal(NetError.MessageTooLong, core.SendUdp(h, new Ipv4Endpoint(Net.PeerIp, 9), new byte[65508], 0));
+        Assert.Equal(NetError.NotConnected, core.SendUdp(h, null, [1], At(0)));
+        Assert.Equal(NetError.InvalidArgument, core.SendUdp(h, new Ipv4Endpoint(Net.PeerIp, 0), [1], At(0)));
+        Assert.Equal(NetError.MessageTooLong, core.SendUdp(h, new Ipv4Endpoint(Net.PeerIp, 9), new byte[65508], At(0)));
         core.Udp.SetDontFragment(h, true);
-        Assert.Equal(NetError.MessageTooLong, core.SendUdp(h, new Ipv4Endpoint(Net.PeerIp, 9), new byte[1473], 0));
-        Assert.Equal(NetError.None, core.SendUdp(h, new Ipv4Endpoint(Net.PeerIp, 9), new byte[1472], 0));
-        Assert.Equal(NetError.InvalidHandle, core.SendUdp(new UdpHandle(99, 1), new Ipv4Endpoint(Net.PeerIp, 9), [1], 0));
+        Assert.Equal(NetError.MessageTooLong, core.SendUdp(h, new Ipv4Endpoint(Net.PeerIp, 9), new byte[1473], At(0)));
+        Assert.Equal(NetError.None, core.SendUdp(h, new Ipv4Endpoint(Net.PeerIp, 9), new byte[1472], At(0)));
+        Assert.Equal(NetError.InvalidHandle, core.SendUdp(new UdpHandle(99, 1), new Ipv4Endpoint(Net.PeerIp, 9), [1], At(0)));
     }
 }

@@ -28,6 +28,20 @@ public readonly unsafe ref struct Mbuf
         get => _m;
     }
 
+    /// <summary>
+    /// The mbuf as a plain value (its address) that can be stored where a <c>ref struct</c> cannot
+    /// (a queue, a field); <see cref="FromHandle"/> turns it back. The handle does not own the mbuf.
+    /// </summary>
+    public nint Handle
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => (nint)_m;
+    }
+
+    /// <summary>The mbuf a <see cref="Handle"/> refers to.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Mbuf FromHandle(nint handle) => new((rte_mbuf*)handle);
+
     /// <summary>Whether this refers to no mbuf (e.g. the end of a segment chain).</summary>
     public bool IsNull => _m == null;
 
@@ -44,6 +58,39 @@ public readonly unsafe ref struct Mbuf
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         get => _m->data_len;
     }
+
+    /// <summary>
+    /// The first segment's data and its tailroom: from the data's first byte to the end of the
+    /// buffer, for writing a frame of up to that size before <see cref="SetLength"/>.
+    /// </summary>
+    public Span<byte> DataRoom
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => new((byte*)_m->buf_addr + _m->data_off, _m->buf_len - _m->data_off);
+    }
+
+    /// <summary>
+    /// Sets the length of a single-segment packet (<c>data_len</c> and <c>pkt_len</c>), after
+    /// writing its bytes into <see cref="DataRoom"/>.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The mbuf is chained (set each segment's data through Append/Trim instead).</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="length"/> is negative or beyond the data room.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void SetLength(int length)
+    {
+        if ((uint)length > (uint)(_m->buf_len - _m->data_off))
+            ThrowLength(length);
+        if (_m->nb_segs != 1)
+            ThrowChained();
+        _m->data_len = (ushort)length;
+        _m->pkt_len = (uint)length;
+    }
+
+    private void ThrowLength(int length) =>
+        throw new ArgumentOutOfRangeException(nameof(length), length, $"The data room holds {_m->buf_len - _m->data_off} bytes.");
+
+    private static void ThrowChained() =>
+        throw new InvalidOperationException("SetLength is for single-segment packets; this mbuf is chained.");
 
     /// <summary>Bytes of data in the whole packet, all segments (<c>pkt_len</c>).</summary>
     public int PacketLength

@@ -101,6 +101,25 @@ public unsafe ref struct MbufBurst
         _count = 0;
     }
 
+    /// <summary>
+    /// Frees every mbuf held except those whose entry in <paramref name="keep"/> is true (the
+    /// caller took them over), in one <c>rte_pktmbuf_free_bulk</c>, and empties the burst. Entries
+    /// beyond <paramref name="keep"/>'s length are freed.
+    /// </summary>
+    public void FreeAllExcept(ReadOnlySpan<bool> keep)
+    {
+        int kept = 0;
+        for (int i = 0; i < _count; i++)
+        {
+            if (i < keep.Length && keep[i])
+                kept++;
+            else
+                _slots[i - kept] = _slots[i]; // compact in place: slot i - kept <= i is already read
+        }
+        _count -= kept;
+        FreeAll();
+    }
+
     /// <summary>Iterates the held mbufs.</summary>
     public readonly Enumerator GetEnumerator() => new(_slots[.._count]);
 

@@ -99,6 +99,12 @@ public sealed unsafe class Mempool : IDisposable
             throw new ArgumentOutOfRangeException(nameof(privateSize), privateSize, $"Private size must be a multiple of RTE_MBUF_PRIV_ALIGN ({Dpdk.RTE_MBUF_PRIV_ALIGN}), at most 65535.");
     }
 
+    /// <summary>
+    /// Bytes reserved before the data of every freshly allocated mbuf (<c>RTE_PKTMBUF_HEADROOM</c>
+    /// of the DPDK build): a frame built in a new mbuf has <see cref="DataRoomSize"/> minus this.
+    /// </summary>
+    public const int Headroom = (int)Dpdk.RTE_PKTMBUF_HEADROOM;
+
     /// <summary>Allocates one mbuf (<c>rte_pktmbuf_alloc</c>); false when the pool is exhausted.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryAlloc(out Mbuf mbuf)

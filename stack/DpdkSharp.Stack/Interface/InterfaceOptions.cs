@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
 
-namespace DpdkSharp.Stack;
+namespace DpdkSharp.Stack.Interface;
 
 /// <summary>Static configuration of one interface (no DHCP here: addresses, routes and neighbours are given).</summary>
 public sealed record InterfaceOptions

@@ -1,55 +1,45 @@
 using System.Buffers.Binary;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 
-namespace DpdkSharp.Stack;
+namespace DpdkSharp.Stack.Interface;
 
 /// <summary>
 /// Replies built in a lent receive buffer: the device lends the frame's buffer, a zero-copy UDP
 /// handler sends the received payload back, and once it returns the reply's headers are written
-/// around the payload and the buffer goes to the sink (see the class remarks).
+/// around the payload and the buffer goes to the sink (see the class remarks). The state of the
+/// frame being received is one <see cref="RxFrame"/>.
 /// </summary>
 public sealed partial class NetworkInterfaceCore
 {
-    // The receive buffer lent for the frame being handled, and a reply waiting to be built in it.
-    private LoanState _loan;
-    private PacketBuffer _loanBuffer;
-    private int _rxL2Length;
-    private int _loanPayloadOffset;
-    private int _loanPayloadLength;
-    private InPlaceReply _reply;
+    private RxFrame _rx = RxFrame.Borrowed;
 
     /// <summary>
     /// Handles a frame in a lent receive buffer (see <see cref="IFrameReceiver"/>); the core keeps
     /// it only to send a reply built in place (<paramref name="kept"/>).
     /// </summary>
-    public RxDisposition Receive(PacketBuffer buffer, int length, long nowNanoseconds, RxChecksumStatus checksum, out bool kept)
+    public RxDisposition Receive(PacketBuffer buffer, int length, Instant now, RxChecksumStatus checksum, out bool kept)
     {
-        _loan = LoanState.Lent;
-        _loanBuffer = buffer;
-        _loanPayloadOffset = -1;
+        _rx = RxFrame.Lent(buffer);
         try
         {
-            var disposition = ReceiveFrame(_pool.GetSpan(buffer)[..length], nowNanoseconds, checksum);
-            kept = _loan == LoanState.Taken;
+            var disposition = ReceiveFrame(ref _rx, _pool.GetSpan(buffer)[..length], now, checksum);
+            kept = _rx.Loan == LoanState.Taken;
             return disposition;
         }
         finally
         {
             // Also when a handler threw (core-level handlers are not wrapped): never leave a
             // reference to a buffer the device is about to free.
-            _loan = LoanState.None;
-            _loanBuffer = default;
+            _rx = RxFrame.Borrowed;
         }
     }
 
     /// <summary>Sends the pending in-place reply as an ordinary copied datagram; the lent buffer stays the device's.</summary>
-    private void SendPendingReplyByCopy(long now)
+    private void SendPendingReplyByCopy(ref RxFrame rx, Instant now)
     {
-        var r = _reply;
-        _loan = LoanState.Lent;
-        var payload = _pool.GetSpan(_loanBuffer).Slice(_loanPayloadOffset, r.PayloadLength);
-        _loanPayloadOffset = -1; // nothing more goes in place for this frame
+        var r = rx.Reply;
+        rx.Loan = LoanState.Lent;
+        var payload = _pool.GetSpan(rx.Buffer).Slice(rx.PayloadOffset, r.PayloadLength);
+        rx.PayloadOffset = -1; // nothing more goes in place for this frame
         // Its outcome cannot reach the handler any more (Reply already returned): a failure is
         // counted like any transmit drop.
         SendUdpCopy(r.Local, r.Destination, payload, r.DontFragment, fits: true, now);
@@ -60,39 +50,31 @@ public sealed partial class NetworkInterfaceCore
     /// frame of ours uses, checked in <see cref="ReceiveUdp"/>) and sends it, keeping the buffer; to
     /// a next hop ARP does not know yet it goes by copy instead (see <see cref="TryResolvedNow"/>).
     /// </summary>
-    private void SendReplyInPlace(long now)
+    private void SendReplyInPlace(ref RxFrame rx, Instant now)
     {
-        var r = _reply;
+        var r = rx.Reply;
         var hop = r.Hop;
         if (!TryResolvedNow(ref hop, now))
         {
-            SendPendingReplyByCopy(now); // the copy waits for ARP, the receive buffer goes back
+            SendPendingReplyByCopy(ref rx, now); // the copy waits for ARP, the receive buffer goes back
             return;
         }
-        var span = _pool.GetSpan(_loanBuffer);
+        var span = _pool.GetSpan(rx.Buffer);
         var udp = span.Slice(_l2Length + Ipv4Packet.MinHeaderLength, UdpDatagram.HeaderLength + r.PayloadLength);
         bool offload = _udpTxOffload;
         uint payloadSum = offload ? 0 : PayloadSumOfReceived(span, udp);
         UdpDatagram.WriteHeader(udp, r.Local.Address, r.Destination.Address, r.Local.Port, r.Destination.Port, r.PayloadLength, payloadSum, offload);
-        SendLentBuffer(span, in hop, r.Local.Address, r.Destination.Address, IpProtocol.Udp, udp.Length, r.DontFragment, offload, now);
+        SendLentBuffer(ref rx, span, in hop, r.Local.Address, r.Destination.Address, IpProtocol.Udp, udp.Length, r.DontFragment, offload, now);
         _counters.CountTx(NetLayer.Udp, udp.Length);
     }
 
-    /// <summary>
-    /// Whether the frame being handled is in a lent buffer with its transport header where a frame of
-    /// ours puts it (same link header length, no IP options, not reassembled), so a reply can be
-    /// built around what follows without moving it.
-    /// </summary>
-    private bool IsLentWhereOursGo(in Ipv4Meta meta, int ipHeaderLength) =>
-        _loan == LoanState.Lent && !meta.Reassembled && ipHeaderLength == Ipv4Packet.MinHeaderLength && _rxL2Length == _l2Length;
-
     /// <summary>Writes the IPv4 and Ethernet headers in front of the reply's transport bytes in the lent buffer and hands the buffer on: it is ours from here.</summary>
-    private void SendLentBuffer(Span<byte> span, in NextHop hop, Ipv4Address source, Ipv4Address destination, IpProtocol protocol,
-        int transportLength, bool dontFragment, bool l4Offload, long now)
+    private void SendLentBuffer(ref RxFrame rx, Span<byte> span, in NextHop hop, Ipv4Address source, Ipv4Address destination, IpProtocol protocol,
+        int transportLength, bool dontFragment, bool l4Offload, Instant now)
     {
         int length = WriteIpv4Headers(span, in hop, source, destination, protocol, transportLength, _nextId++, dontFragment, false, 0);
-        _loan = LoanState.Taken;
-        Dispatch(_loanBuffer, span, length, TxInfo(l4Offload), in hop, now);
+        rx.Loan = LoanState.Taken;
+        Dispatch(rx.Buffer, span, length, TxInfo(l4Offload), in hop, now);
     }
 
     /// <summary>
@@ -120,12 +102,11 @@ public sealed partial class NetworkInterfaceCore
     /// Answers an echo request (RFC 792) in its own lent buffer when the message sits where our
     /// frames put it: type and code become 0 (echo reply), the checksum follows by RFC 1624 (only
     /// that word changed), and the IPv4 and Ethernet headers are written anew. True when handled
-    /// (sent, queued on ARP, or counted as <see cref="DropReason.NoRoute"/>); false leaves the
-    /// copying path to it.
+    /// (sent, or counted as <see cref="DropReason.NoRoute"/>); false leaves the copying path to it.
     /// </summary>
-    private bool TryEchoInPlace(in Ipv4Meta meta, int ipHeaderLength, int icmpLength, long now)
+    private bool TryEchoInPlace(ref RxFrame rx, in Ipv4Meta meta, int ipHeaderLength, int icmpLength, Instant now)
     {
-        if (!IsLentWhereOursGo(in meta, ipHeaderLength) || Ipv4Packet.MinHeaderLength + icmpLength > _mtu)
+        if (!rx.IsLentWhereOursGo(in meta, ipHeaderLength, _l2Length) || Ipv4Packet.MinHeaderLength + icmpLength > _mtu)
         {
             return false;
         }
@@ -137,7 +118,7 @@ public sealed partial class NetworkInterfaceCore
         {
             return false;
         }
-        var span = _pool.GetSpan(_loanBuffer);
+        var span = _pool.GetSpan(rx.Buffer);
         var icmp = span.Slice(_l2Length + Ipv4Packet.MinHeaderLength, icmpLength);
         uint typeAndCode = BinaryPrimitives.ReadUInt16BigEndian(icmp);
         ushort oldChecksum = BinaryPrimitives.ReadUInt16BigEndian(icmp[2..]);
@@ -147,7 +128,7 @@ public sealed partial class NetworkInterfaceCore
         // The update yields 0 where the true sum is +0 (an all-zero message: id, sequence and data
         // zero); 0xFFFF is valid in both cases (RFC 1624 §3), 0 only in one.
         BinaryPrimitives.WriteUInt16BigEndian(icmp[2..], checksum == 0 ? (ushort)0xFFFF : checksum);
-        SendLentBuffer(span, in hop, _address, meta.Source, IpProtocol.Icmp, icmpLength, false, false, now);
+        SendLentBuffer(ref rx, span, in hop, _address, meta.Source, IpProtocol.Icmp, icmpLength, false, false, now);
         _counters.CountTx(NetLayer.Icmp, icmpLength);
         return true;
     }
@@ -157,37 +138,17 @@ public sealed partial class NetworkInterfaceCore
     /// the ARP queue (a flood from unresolved or spoofed sources would hold the receive pool's mbufs
     /// there); the copying path queues a transmit buffer instead. On success the hop carries the MAC.
     /// </summary>
-    private bool TryResolvedNow(ref NextHop hop, long now)
+    private bool TryResolvedNow(ref NextHop hop, Instant now)
     {
         if (!hop.Resolve)
         {
             return true;
         }
-        if (!_arp.TryResolve(hop.Address, now, out var mac))
+        if (!LookupNeighbor(hop.Address, now, out var mac))
         {
             return false;
         }
         hop = new NextHop(mac, default, Resolve: false);
         return true;
-    }
-
-    /// <summary>Whether <paramref name="payload"/> starts at the received UDP payload of the lent buffer (and is not longer).</summary>
-    private bool IsLentPayload(ReadOnlySpan<byte> payload) =>
-        _loanPayloadOffset >= 0 && payload.Length <= _loanPayloadLength && !payload.IsEmpty
-        && Unsafe.AreSame(ref MemoryMarshal.GetReference(payload), ref _pool.GetSpan(_loanBuffer)[_loanPayloadOffset]);
-
-    /// <summary>A UDP reply to build in the lent receive buffer once the handler returns.</summary>
-    private readonly record struct InPlaceReply(Ipv4Endpoint Local, Ipv4Endpoint Destination, NextHop Hop, int PayloadLength, bool DontFragment);
-
-    private enum LoanState : byte
-    {
-        /// <summary>The frame being handled is the caller's (or nothing is being handled).</summary>
-        None,
-        /// <summary>The frame is in a lent buffer the device frees afterwards.</summary>
-        Lent,
-        /// <summary>A handler asked to send the received payload back: the reply is built after it returns.</summary>
-        ReplyPending,
-        /// <summary>The buffer carries our reply and belongs to the sink (or the ARP queue) now.</summary>
-        Taken,
     }
 }

@@ -1,4 +1,4 @@
-namespace DpdkSharp.Stack;
+namespace DpdkSharp.Stack.Interface;
 
 /// <summary>The receive path: Ethernet → ARP / IPv4 (reassembly) → UDP / ICMP, every drop counted by reason.</summary>
 public sealed partial class NetworkInterfaceCore
@@ -9,14 +9,14 @@ public sealed partial class NetworkInterfaceCore
         return RxDisposition.Dropped;
     }
 
-    private RxDisposition ReceiveEthernet(ReadOnlySpan<byte> frame, long now, RxChecksumStatus checksum)
+    private RxDisposition ReceiveEthernet(ref RxFrame rx, ReadOnlySpan<byte> frame, Instant now, RxChecksumStatus checksum)
     {
         if (!EthernetFrame.TryParse(frame, out var eth))
         {
             return RxDrop(DropReason.Malformed);
         }
         _counters.CountRx(NetLayer.Ethernet, frame.Length);
-        _rxL2Length = eth.PayloadOffset;
+        rx.L2Length = eth.PayloadOffset;
         if (_vlan is ushort vid)
         {
             if (eth.TagCount != 1 || eth.VlanId != vid)
@@ -43,13 +43,13 @@ public sealed partial class NetworkInterfaceCore
         return eth.EtherType switch
         {
             EtherType.Arp => ReceiveArp(eth.Payload, now),
-            EtherType.Ipv4 => ReceiveIpv4(eth.Payload, linkMulticast, now, checksum),
+            EtherType.Ipv4 => ReceiveIpv4(ref rx, eth.Payload, linkMulticast, now, checksum),
             _ => RxDrop(DropReason.UnsupportedProtocol),
         };
     }
 
     /// <summary>RFC 826 "Packet Reception", with the RFC 5227 §2.4 rule that nobody else may claim our address.</summary>
-    private RxDisposition ReceiveArp(ReadOnlySpan<byte> payload, long now)
+    private RxDisposition ReceiveArp(ReadOnlySpan<byte> payload, Instant now)
     {
         if (!ArpPacket.TryParse(payload, out var arp, out var reason))
         {
@@ -70,6 +70,7 @@ public sealed partial class NetworkInterfaceCore
         bool forUs = arp.TargetIp == _address;
         // A probe (sender IP 0.0.0.0, RFC 5227 §2.1.1) is answered but not learned.
         bool learned = !spa.IsAny && _arp.Learn(spa, sha, forUs, now);
+        DrainNeighbors();
         if (forUs && arp.Operation == ArpOperation.Request)
         {
             SendArp(ArpOperation.Reply, sha, sha, spa);
@@ -78,7 +79,7 @@ public sealed partial class NetworkInterfaceCore
     }
 
     /// <summary>RFC 791 §3.2 / RFC 1122 §3.2.1 and §3.3.6: validate, accept only our destinations, reassemble, demultiplex.</summary>
-    private RxDisposition ReceiveIpv4(ReadOnlySpan<byte> payload, bool linkMulticast, long now, RxChecksumStatus checksum)
+    private RxDisposition ReceiveIpv4(ref RxFrame rx, ReadOnlySpan<byte> payload, bool linkMulticast, Instant now, RxChecksumStatus checksum)
     {
         if ((checksum & RxChecksumStatus.Ipv4Bad) != 0)
         {
@@ -133,7 +134,7 @@ public sealed partial class NetworkInterfaceCore
             {
                 // Device checksum flags described the last fragment, not the datagram: verify in software.
                 meta = meta with { DestinationIsBroadcastOrMulticast = groupDestination };
-                return Deliver(in meta, _reassembly.GetFirstHeader(slot), datagram, now, RxChecksumStatus.Unknown);
+                return Deliver(ref rx, in meta, _reassembly.GetFirstHeader(slot), datagram, now, RxChecksumStatus.Unknown);
             }
             finally
             {
@@ -141,17 +142,17 @@ public sealed partial class NetworkInterfaceCore
             }
         }
         var single = new Ipv4Meta(src, dst, ip.Protocol, ip.Ttl, Reassembled: false, groupDestination || linkMulticast);
-        return Deliver(in single, ip.Header, ip.Payload, now, checksum);
+        return Deliver(ref rx, in single, ip.Header, ip.Payload, now, checksum);
     }
 
-    private RxDisposition Deliver(in Ipv4Meta meta, ReadOnlySpan<byte> header, ReadOnlySpan<byte> payload, long now, RxChecksumStatus checksum)
+    private RxDisposition Deliver(ref RxFrame rx, in Ipv4Meta meta, ReadOnlySpan<byte> header, ReadOnlySpan<byte> payload, Instant now, RxChecksumStatus checksum)
     {
         switch (meta.Protocol)
         {
             case IpProtocol.Udp:
-                return ReceiveUdp(in meta, header, payload, now, checksum);
+                return ReceiveUdp(ref rx, in meta, header, payload, now, checksum);
             case IpProtocol.Icmp:
-                return ReceiveIcmp(in meta, header, payload, now);
+                return ReceiveIcmp(ref rx, in meta, header, payload, now);
             default:
                 // RFC 1122 §3.2.2.1: protocol unreachable SHOULD be sent.
                 SendIcmpError(IcmpType.DestinationUnreachable, (byte)IcmpUnreachableCode.Protocol, meta.Source,
@@ -160,7 +161,7 @@ public sealed partial class NetworkInterfaceCore
         }
     }
 
-    private RxDisposition ReceiveUdp(in Ipv4Meta meta, ReadOnlySpan<byte> header, ReadOnlySpan<byte> payload, long now, RxChecksumStatus checksum)
+    private RxDisposition ReceiveUdp(ref RxFrame rx, in Ipv4Meta meta, ReadOnlySpan<byte> header, ReadOnlySpan<byte> payload, Instant now, RxChecksumStatus checksum)
     {
         if (!UdpDatagram.TryParse(payload, out var udp))
         {
@@ -183,23 +184,23 @@ public sealed partial class NetworkInterfaceCore
                 meta.DestinationIsBroadcastOrMulticast, header, payload, now);
             return RxDrop(DropReason.NoSocket);
         }
-        if (IsLentWhereOursGo(in meta, header.Length))
+        if (rx.IsLentWhereOursGo(in meta, header.Length, _l2Length))
         {
-            _loanPayloadOffset = _l2Length + Ipv4Packet.MinHeaderLength + UdpDatagram.HeaderLength;
-            _loanPayloadLength = udp.Payload.Length;
+            rx.PayloadOffset = _l2Length + Ipv4Packet.MinHeaderLength + UdpDatagram.HeaderLength;
+            rx.PayloadLength = udp.Payload.Length;
         }
         if (!_udp.Deliver(endpoint, udp.Payload, new Ipv4Endpoint(meta.Source, udp.SourcePort)))
         {
             return RxDrop(DropReason.ReceiveBufferFull);
         }
-        if (_loan == LoanState.ReplyPending)
+        if (rx.Loan == LoanState.ReplyPending)
         {
-            SendReplyInPlace(now);
+            SendReplyInPlace(ref rx, now);
         }
         return RxDisposition.Delivered;
     }
 
-    private RxDisposition ReceiveIcmp(in Ipv4Meta meta, ReadOnlySpan<byte> ipHeader, ReadOnlySpan<byte> payload, long now)
+    private RxDisposition ReceiveIcmp(ref RxFrame rx, in Ipv4Meta meta, ReadOnlySpan<byte> ipHeader, ReadOnlySpan<byte> payload, Instant now)
     {
         if (!IcmpMessage.TryParse(payload, verifyChecksum: true, out var icmp, out var reason))
         {
@@ -218,7 +219,7 @@ public sealed partial class NetworkInterfaceCore
                 {
                     return RxDrop(DropReason.InvalidAddress);
                 }
-                if (TryEchoInPlace(in meta, ipHeader.Length, payload.Length, now))
+                if (TryEchoInPlace(ref rx, in meta, ipHeader.Length, payload.Length, now))
                 {
                     return RxDisposition.Consumed;
                 }

@@ -1,4 +1,4 @@
-namespace DpdkSharp.Stack;
+namespace DpdkSharp.Stack.Interface;
 
 /// <summary>The transmit path: routing, fragmentation, framing, ARP resolution or queueing, the sink.</summary>
 public sealed partial class NetworkInterfaceCore
@@ -9,7 +9,7 @@ public sealed partial class NetworkInterfaceCore
     /// about non-first fragments never reach here. Rate limited (RFC 1812 §4.3.2.8).
     /// </summary>
     private void SendIcmpError(IcmpType type, byte code, Ipv4Address offender, bool groupDestination,
-        ReadOnlySpan<byte> ipHeader, ReadOnlySpan<byte> ipPayload, long now)
+        ReadOnlySpan<byte> ipHeader, ReadOnlySpan<byte> ipPayload, Instant now)
     {
         if (groupDestination || offender.IsAny || offender.IsMulticast || offender.IsBroadcast || offender == _subnetBroadcast)
         {
@@ -36,7 +36,7 @@ public sealed partial class NetworkInterfaceCore
     /// each frame or queues it on ARP.
     /// </summary>
     private NetError SendIpv4(Ipv4Address source, Ipv4Address destination, IpProtocol protocol,
-        ReadOnlySpan<byte> p0, ReadOnlySpan<byte> p1, ReadOnlySpan<byte> p2, bool dontFragment, bool l4Offload, long now)
+        ReadOnlySpan<byte> p0, ReadOnlySpan<byte> p1, ReadOnlySpan<byte> p2, bool dontFragment, bool l4Offload, Instant now)
     {
         if (!TryRoute(destination, out var hop))
         {
@@ -116,16 +116,69 @@ public sealed partial class NetworkInterfaceCore
     }
 
     /// <summary>Transmits a finished frame, or hands it to ARP until the next hop resolves (ownership passes either way).</summary>
-    private void Dispatch(PacketBuffer buffer, Span<byte> span, int length, in TxFrameInfo info, in NextHop hop, long now)
+    private void Dispatch(PacketBuffer buffer, Span<byte> span, int length, in TxFrameInfo info, in NextHop hop, Instant now)
     {
         if (!hop.Resolve)
         {
             Transmit(buffer, length, in info);
+            return;
         }
-        else if (_arp.ResolveOrQueue(hop.Address, now, buffer, length, in info, out var mac))
+        if (LookupNeighbor(hop.Address, now, out var mac))
         {
             mac.Write(span);
             Transmit(buffer, length, in info);
+            return;
+        }
+        switch (_arp.Enqueue(hop.Address, now, new QueuedFrame(buffer, length, info)))
+        {
+            case NeighborAnswer.Refused:
+                _pool.Return(buffer);
+                _counters.CountDrop(DropReason.ArpQueueFull, DropStage.Transmit);
+                break;
+            case NeighborAnswer.QueuedSendRequest:
+                SendArp(ArpOperation.Request, MacAddress.Broadcast, MacAddress.Zero, hop.Address);
+                break;
+        }
+        DrainNeighbors();
+    }
+
+    /// <summary>
+    /// A usable MAC for <paramref name="ip"/> from the ARP cache, sending the unicast refresh the
+    /// cache asks for when the entry is about to expire (before the frame that uses it).
+    /// </summary>
+    private bool LookupNeighbor(Ipv4Address ip, Instant now, out MacAddress mac)
+    {
+        switch (_arp.Lookup(ip, now, out mac))
+        {
+            case NeighborAnswer.FoundRefresh:
+                SendArp(ArpOperation.Request, mac, MacAddress.Zero, ip);
+                return true;
+            case NeighborAnswer.Found:
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>
+    /// Does what the ARP cache's outboxes hold: broadcast the requests its timers made due, send the
+    /// frames whose next hop resolved, free and count the frames it gave up on.
+    /// </summary>
+    private void DrainNeighbors()
+    {
+        while (_arp.TryTakeRequest(out var target))
+        {
+            SendArp(ArpOperation.Request, MacAddress.Broadcast, MacAddress.Zero, target);
+        }
+        while (_arp.TryTakeReleased(out var frame, out var destination))
+        {
+            destination.Write(_pool.GetSpan(frame.Buffer));
+            Transmit(frame.Buffer, frame.Length, frame.Info);
+        }
+        while (_arp.TryTakeDropped(out var frame, out var reason))
+        {
+            _pool.Return(frame.Buffer);
+            _counters.CountDrop(reason, DropStage.Transmit);
         }
     }
 
@@ -190,22 +243,4 @@ public sealed partial class NetworkInterfaceCore
         _counters.CountTx(NetLayer.Arp, ArpPacket.Length);
         Transmit(buffer, length, new TxFrameInfo((ushort)l2, 0, TxOffloadRequest.None));
     }
-
-    void IArpHost.SendArpRequest(Ipv4Address target, MacAddress unicastTo) =>
-        SendArp(ArpOperation.Request, unicastTo, MacAddress.Zero, target);
-
-    void IArpHost.TransmitQueued(PacketBuffer buffer, int length, in TxFrameInfo info, MacAddress destination)
-    {
-        destination.Write(_pool.GetSpan(buffer));
-        Transmit(buffer, length, in info);
-    }
-
-    void IArpHost.DropQueued(PacketBuffer buffer, DropReason reason)
-    {
-        _pool.Return(buffer);
-        _counters.CountDrop(reason, DropStage.Transmit);
-    }
-
-    /// <summary>A frame's link-layer destination: a known MAC, or a next hop for ARP to resolve.</summary>
-    private readonly record struct NextHop(MacAddress Mac, Ipv4Address Address, bool Resolve);
 }

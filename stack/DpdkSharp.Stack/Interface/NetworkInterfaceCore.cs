@@ -1,4 +1,4 @@
-namespace DpdkSharp.Stack;
+namespace DpdkSharp.Stack.Interface;
 
 /// <summary>An echo reply received for <see cref="NetworkInterfaceCore.SendEchoRequest"/>.</summary>
 public readonly record struct EchoReply(Ipv4Address Source, ushort Identifier, ushort SequenceNumber, int DataLength, int BytesCopied);
@@ -22,7 +22,7 @@ public readonly record struct EchoReply(Ipv4Address Source, ushort Identifier, u
 /// at the received payload), the reply is built around the payload in that buffer once the
 /// handler returns: no buffer rented, no payload copied.</para>
 /// </remarks>
-public sealed partial class NetworkInterfaceCore : IFrameReceiver, IArpHost, IDisposable
+public sealed partial class NetworkInterfaceCore : IFrameReceiver, IDisposable
 {
     /// <summary>Minimum IPv4 MTU (RFC 791 §3.2: every host must handle 68-byte datagrams).</summary>
     public const int MinMtu = 68;
@@ -51,8 +51,8 @@ public sealed partial class NetworkInterfaceCore : IFrameReceiver, IArpHost, IDi
     private TokenBucket _icmpErrors;
     private ushort _nextId;
     private int _announcementsLeft;
-    private long _nextAnnounceAt;
-    private readonly long _announceIntervalNs;
+    private Instant _nextAnnounceAt;
+    private readonly TimeSpan _announceInterval;
 
     public NetworkInterfaceCore(InterfaceOptions options, IPacketBufferPool pool, IFrameSink sink)
     {
@@ -86,12 +86,12 @@ public sealed partial class NetworkInterfaceCore : IFrameReceiver, IArpHost, IDi
         _udpTxOffload = (options.Offloads & ChecksumOffloads.UdpTx) != 0;
         _groups = [new Ipv4Address(0xE000_0001), .. options.MulticastGroups];
 
-        _arp = new ArpCache(options.Arp, this);
+        _arp = new ArpCache(options.Arp);
         _reassembly = new Ipv4Reassembler(options.Reassembly, _counters);
         _udp = new UdpEndpointTable(options.Udp) { InterfaceAddress = _address };
         _echoReplies = new DatagramQueue(options.Icmp.EchoReplyQueueBytes, 1024);
         _icmpErrors = new TokenBucket(options.Icmp.ErrorBurst, options.Icmp.ErrorsPerSecond);
-        _announceIntervalNs = (long)options.Arp.AnnounceInterval.TotalNanoseconds;
+        _announceInterval = options.Arp.AnnounceInterval;
         _nextId = (ushort)(_address.Value ^ _mac.Value);
 
         _routes.AddConnected(_address, options.PrefixLength);
@@ -129,7 +129,7 @@ public sealed partial class NetworkInterfaceCore : IFrameReceiver, IArpHost, IDi
     /// from <see cref="Poll"/>. Address conflict detection (probing, §2.1) is not done: the
     /// address is statically configured.
     /// </summary>
-    public void Start(long now)
+    public void Start(Instant now)
     {
         _announcementsLeft = _options.Arp.Announcements;
         _nextAnnounceAt = now;
@@ -142,13 +142,14 @@ public sealed partial class NetworkInterfaceCore : IFrameReceiver, IArpHost, IDi
     /// up to date as packets arm new timers. Reading it is cheap; polling scans the ARP cache and
     /// the reassembly slots, so a driver polls only once this is due.
     /// </summary>
-    public long NextTimerAt => Math.Min(Math.Min(_arp.EarliestDeadline, _reassembly.EarliestDeadline),
-        _announcementsLeft > 0 ? _nextAnnounceAt : long.MaxValue);
+    public Instant NextTimerAt => Instant.Min(Instant.Min(_arp.EarliestDeadline, _reassembly.EarliestDeadline),
+        _announcementsLeft > 0 ? _nextAnnounceAt : Instant.Never);
 
     /// <summary>Runs timers: ARP retries and expiry, reassembly timeouts, announcements. Returns when it next needs to run.</summary>
-    public long Poll(long now)
+    public Instant Poll(Instant now)
     {
-        long next = _arp.Poll(now);
+        var next = _arp.Poll(now);
+        DrainNeighbors();
         while (_reassembly.TryExpire(now, out var source, out var firstFragment))
         {
             // RFC 792 Time Exceeded, code 1, only if fragment zero arrived (RFC 1122 §3.3.2).
@@ -160,16 +161,16 @@ public sealed partial class NetworkInterfaceCore : IFrameReceiver, IArpHost, IDi
                 SendIcmpError(IcmpType.TimeExceeded, 1, source, broadcast, firstFragment[..ihl], firstFragment[ihl..], now);
             }
         }
-        next = Math.Min(next, _reassembly.NextDeadline());
+        next = Instant.Min(next, _reassembly.NextDeadline());
         if (_announcementsLeft > 0 && now >= _nextAnnounceAt)
         {
             SendArp(ArpOperation.Request, MacAddress.Broadcast, MacAddress.Zero, _address);
             _announcementsLeft--;
-            _nextAnnounceAt = now + _announceIntervalNs;
+            _nextAnnounceAt = now + _announceInterval;
         }
         if (_announcementsLeft > 0)
         {
-            next = Math.Min(next, _nextAnnounceAt);
+            next = Instant.Min(next, _nextAnnounceAt);
         }
         return next;
     }
@@ -179,16 +180,16 @@ public sealed partial class NetworkInterfaceCore : IFrameReceiver, IArpHost, IDi
     /// core copies what it keeps. Every frame ends as exactly one <see cref="RxDisposition"/>,
     /// and every <see cref="RxDisposition.Dropped"/> is counted under one reason.
     /// </summary>
-    public RxDisposition Receive(ReadOnlySpan<byte> frame, long nowNanoseconds, RxChecksumStatus checksum = RxChecksumStatus.Unknown)
+    public RxDisposition Receive(ReadOnlySpan<byte> frame, Instant now, RxChecksumStatus checksum = RxChecksumStatus.Unknown)
     {
-        _loan = LoanState.None;
-        return ReceiveFrame(frame, nowNanoseconds, checksum);
+        var rx = RxFrame.Borrowed;
+        return ReceiveFrame(ref rx, frame, now, checksum);
     }
 
-    private RxDisposition ReceiveFrame(ReadOnlySpan<byte> frame, long nowNanoseconds, RxChecksumStatus checksum)
+    private RxDisposition ReceiveFrame(ref RxFrame rx, ReadOnlySpan<byte> frame, Instant now, RxChecksumStatus checksum)
     {
         _counters.FramesReceivedField++;
-        var disposition = ReceiveEthernet(frame, nowNanoseconds, checksum);
+        var disposition = ReceiveEthernet(ref rx, frame, now, checksum);
         switch (disposition)
         {
             case RxDisposition.Delivered: _counters.FramesDeliveredField++; break;
@@ -205,7 +206,7 @@ public sealed partial class NetworkInterfaceCore : IFrameReceiver, IArpHost, IDi
     /// Returns a pending ICMP error instead of sending if there is one. <see cref="NetError.None"/>
     /// also when the frame waits for ARP.
     /// </summary>
-    public NetError SendUdp(UdpHandle handle, Ipv4Endpoint? remote, ReadOnlySpan<byte> payload, long now)
+    public NetError SendUdp(UdpHandle handle, Ipv4Endpoint? remote, ReadOnlySpan<byte> payload, Instant now)
     {
         var error = _udp.PrepareSend(handle, remote, out var local, out var destination, out bool dontFragment);
         if (error != NetError.None)
@@ -223,13 +224,13 @@ public sealed partial class NetworkInterfaceCore : IFrameReceiver, IArpHost, IDi
             _counters.CountDrop(DropReason.FragmentationNeeded, DropStage.Transmit);
             return NetError.MessageTooLong;
         }
-        if (_loan == LoanState.ReplyPending)
+        if (_rx.Loan == LoanState.ReplyPending)
         {
             // Another send from the handler: the pending reply goes first, as the socket's order
             // demands, and by copy, since the buffer stays the handler's until it returns.
-            SendPendingReplyByCopy(now);
+            SendPendingReplyByCopy(ref _rx, now);
         }
-        if (fits && _loan == LoanState.Lent && IsLentPayload(payload))
+        if (fits && _rx.Loan == LoanState.Lent && _rx.IsLentPayload(payload, _pool.GetSpan(_rx.Buffer)))
         {
             // The reply is built around the payload after the handler returns (the handler may
             // still read the payload until then): see SendReplyInPlace.
@@ -237,15 +238,15 @@ public sealed partial class NetworkInterfaceCore : IFrameReceiver, IArpHost, IDi
             {
                 return NetError.NoRoute;
             }
-            _reply = new InPlaceReply(local, destination, hop, payload.Length, dontFragment);
-            _loan = LoanState.ReplyPending;
+            _rx.Reply = new InPlaceReply(local, destination, hop, payload.Length, dontFragment);
+            _rx.Loan = LoanState.ReplyPending;
             return NetError.None;
         }
         return SendUdpCopy(local, destination, payload, dontFragment, fits, now);
     }
 
     /// <summary>Frames a datagram into rented buffers (copying the payload), fragmenting when it does not fit.</summary>
-    private NetError SendUdpCopy(Ipv4Endpoint local, Ipv4Endpoint destination, ReadOnlySpan<byte> payload, bool dontFragment, bool fits, long now)
+    private NetError SendUdpCopy(Ipv4Endpoint local, Ipv4Endpoint destination, ReadOnlySpan<byte> payload, bool dontFragment, bool fits, Instant now)
     {
         // A device finishes the UDP checksum only for a datagram it sees whole.
         bool offload = _udpTxOffload && fits;
@@ -261,7 +262,7 @@ public sealed partial class NetworkInterfaceCore : IFrameReceiver, IArpHost, IDi
     }
 
     /// <summary>Sends an ICMP echo request (ping). Replies arrive through <see cref="TryReceiveEchoReply"/>.</summary>
-    public NetError SendEchoRequest(Ipv4Address destination, ushort identifier, ushort sequence, ReadOnlySpan<byte> data, long now)
+    public NetError SendEchoRequest(Ipv4Address destination, ushort identifier, ushort sequence, ReadOnlySpan<byte> data, Instant now)
     {
         if (data.Length > Ipv4Packet.MaxTotalLength - Ipv4Packet.MinHeaderLength - IcmpMessage.HeaderLength)
         {
@@ -292,6 +293,7 @@ public sealed partial class NetworkInterfaceCore : IFrameReceiver, IArpHost, IDi
     public void Dispose()
     {
         _arp.Clear();
+        DrainNeighbors();
         _metrics?.Dispose();
     }
 }

@@ -28,8 +28,9 @@ public sealed class Reactor : IDisposable
     private readonly ReactorOptions _options;
     private readonly ConcurrentQueue<ReactorWork> _commands = new();
     private readonly ManualResetEventSlim _wake = new(false, 0);
-    private readonly UdpSocket?[] _udpSockets;
-    private readonly double _nsPerTick = 1e9 / Stopwatch.Frequency;
+    private InterfaceReceiver _receiver;
+    private readonly UdpSocketSet _udpSockets;
+    private readonly ISocketSet[] _socketSets;
     private readonly Thread _thread;
     private readonly ManualResetEventSlim _started = new(false);
     private Exception? _startError;
@@ -37,7 +38,7 @@ public sealed class Reactor : IDisposable
     private volatile bool _stopped;
     private int _sleeping;
     private int _startCalls;
-    private long _now;
+    private Instant _now;
     private long _iterations;
     private long _handlerErrors;
     private Exception? _fault;
@@ -51,7 +52,9 @@ public sealed class Reactor : IDisposable
         _core = core;
         _device = device;
         _options = options ?? new ReactorOptions();
-        _udpSockets = new UdpSocket?[core.Options.Udp.MaxEndpoints];
+        _receiver = new InterfaceReceiver(core);
+        _udpSockets = new UdpSocketSet(core.Udp);
+        _socketSets = [_udpSockets];
         _thread = new Thread(Run) { IsBackground = true, Name = _options.ThreadName };
     }
 
@@ -73,8 +76,8 @@ public sealed class Reactor : IDisposable
     /// <summary>Whether the calling thread is the reactor's.</summary>
     public bool IsReactorThread => Thread.CurrentThread == _thread;
 
-    /// <summary>The reactor's clock (nanoseconds, <see cref="Stopwatch"/> based) at the current iteration.</summary>
-    internal long Now => _now;
+    /// <summary>The reactor's clock (<see cref="Instant.FromStopwatch"/>) at the current iteration.</summary>
+    internal Instant Now => _now;
 
     /// <summary>
     /// Starts the loop on its thread and returns once the thread is set up (pinned to
@@ -125,7 +128,7 @@ public sealed class Reactor : IDisposable
         }
     }
 
-    internal long NextNow() => _now = (long)(Stopwatch.GetTimestamp() * _nsPerTick);
+    internal Instant NextNow() => _now = Instant.FromStopwatch();
 
     private void Run()
     {
@@ -157,14 +160,17 @@ public sealed class Reactor : IDisposable
             int idle = 0;
             while (!_stopping)
             {
-                long now = NextNow();
-                int work = _device.ReceiveBurst(_core, now);
+                var now = NextNow();
+                int work = _device.ReceiveBurst(ref _receiver, now);
                 work += RunCommands();
                 if (now >= _core.NextTimerAt)
                 {
                     _core.Poll(now);
                 }
-                DispatchReady();
+                foreach (var sockets in _socketSets)
+                {
+                    sockets.DispatchReady();
+                }
                 _device.Flush();
                 _iterations++;
                 idle = work > 0 ? 0 : idle + 1;
@@ -185,9 +191,9 @@ public sealed class Reactor : IDisposable
         }
     }
 
-    private void Nap(long nextTimer)
+    private void Nap(Instant nextTimer)
     {
-        long ms = Math.Clamp((nextTimer - _now) / 1_000_000, 0, (long)_options.IdleSleep.TotalMilliseconds);
+        long ms = Math.Clamp((long)(nextTimer - _now).TotalMilliseconds, 0, (long)_options.IdleSleep.TotalMilliseconds);
         Volatile.Write(ref _sleeping, 1);
         Interlocked.MemoryBarrier(); // pairs with Post: either it sees _sleeping, or we see its command
         if (_commands.IsEmpty && !_stopping)
@@ -210,23 +216,8 @@ public sealed class Reactor : IDisposable
         return n;
     }
 
-    /// <summary>Readiness events of the UDP table go to the sockets, which complete waiting receives.</summary>
-    private void DispatchReady()
-    {
-        var table = _core.Udp;
-        while (table.TryDequeueReady(out var handle))
-        {
-            var socket = _udpSockets[handle.Index];
-            if (socket is not null && socket.Handle == handle)
-            {
-                socket.OnReady();
-            }
-        }
-    }
-
-    internal void Register(UdpSocket socket, UdpHandle handle) => _udpSockets[handle.Index] = socket;
-
-    internal void Unregister(UdpHandle handle) => _udpSockets[handle.Index] = null;
+    /// <summary>The UDP sockets this reactor serves.</summary>
+    internal UdpSocketSet UdpSockets => _udpSockets;
 
     internal void CountHandlerError() => Interlocked.Increment(ref _handlerErrors);
 
@@ -235,9 +226,9 @@ public sealed class Reactor : IDisposable
     {
         _stopped = true;
         AbortQueued();
-        foreach (var socket in _udpSockets)
+        foreach (var sockets in _socketSets)
         {
-            socket?.CloseOnReactor(SocketError.OperationAborted);
+            sockets.CloseAll(SocketError.OperationAborted);
         }
         try
         {

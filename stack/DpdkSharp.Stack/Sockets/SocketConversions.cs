@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
 
-namespace DpdkSharp.Stack;
+namespace DpdkSharp.Stack.Sockets;
 
 /// <summary>Maps the core's types to System.Net's: endpoints and errors.</summary>
 public static class SocketConversions

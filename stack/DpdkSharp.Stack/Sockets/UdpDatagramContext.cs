@@ -1,6 +1,6 @@
 using System.Net.Sockets;
 
-namespace DpdkSharp.Stack;
+namespace DpdkSharp.Stack.Sockets;
 
 /// <summary>
 /// Handles one datagram on the reactor thread (<see cref="UdpSocket.SetHandler"/>). Keep it short

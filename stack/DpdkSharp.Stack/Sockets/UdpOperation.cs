@@ -1,7 +1,7 @@
 using System.Net.Sockets;
 using System.Threading.Tasks.Sources;
 
-namespace DpdkSharp.Stack;
+namespace DpdkSharp.Stack.Sockets;
 
 /// <summary>What a socket operation produced: bytes moved and, for receives, the sender.</summary>
 internal readonly record struct UdpResult(int Bytes, Ipv4Endpoint Remote);
@@ -77,8 +77,15 @@ internal sealed class UdpOperation : ReactorWork, IValueTaskSource<UdpResult>
     /// <see cref="SocketError.TimedOut"/> if it still waits, and the call waits for that, so a
     /// pinned buffer is never written after the caller returned.
     /// </summary>
+    /// <exception cref="InvalidOperationException">Called on the reactor's own thread (a handler): it would wait for itself forever.</exception>
     public UdpResult RunBlocking(Reactor reactor, int timeoutMilliseconds)
     {
+        if (reactor.IsReactorThread)
+        {
+            // The reactor completes this operation, so blocking its thread on it never returns.
+            throw new InvalidOperationException(
+                "A blocking socket call cannot run on the reactor's thread (e.g. inside a handler): use the handler's context (Reply, SendTo) or the async methods from another thread.");
+        }
         _blocking = true;
         var completed = _completed ??= new ManualResetEventSlim(false);
         completed.Reset();

@@ -2,7 +2,7 @@ using System.Net;
 using System.Runtime.CompilerServices;
 using System.Net.Sockets;
 
-namespace DpdkSharp.Stack;
+namespace DpdkSharp.Stack.Sockets;
 
 /// <summary>
 /// A UDP socket on a <see cref="Reactor"/>'s interface, shaped like
@@ -85,8 +85,12 @@ public sealed class UdpSocket : IDisposable, IUdpDatagramHandler
         }
     }
 
-    /// <summary>Allow another socket to bind the same address and port (both must set it; SO_REUSEADDR).</summary>
-    public bool ExclusiveAddressUse { get; set; } = true;
+    /// <summary>
+    /// Lets another socket bind the same address and port, when both set it before binding
+    /// (SO_REUSEADDR, as <c>SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true)</c>
+    /// does on a Linux socket). Off by default.
+    /// </summary>
+    public bool ReuseAddress { get; set; }
 
     // ---- control -------------------------------------------------------------------------------
 
@@ -96,7 +100,7 @@ public sealed class UdpSocket : IDisposable, IUdpDatagramHandler
     {
         var op = Rent(UdpOperationKind.Bind);
         op.Endpoint = localEP.ToIpv4Endpoint();
-        op.ReuseAddress = !ExclusiveAddressUse;
+        op.ReuseAddress = ReuseAddress;
         op.RunBlocking(_reactor, Timeout.Infinite);
     }
 
@@ -359,7 +363,7 @@ public sealed class UdpSocket : IDisposable, IUdpDatagramHandler
         }
         Handle = handle;
         _bound = true;
-        _reactor.Register(this, handle);
+        _reactor.UdpSockets.Register(this, handle);
         if (_receiveBufferSize != Core.Options.Udp.ReceiveBufferBytes)
         {
             Core.Udp.SetReceiveBufferSize(handle, _receiveBufferSize);
@@ -464,7 +468,7 @@ public sealed class UdpSocket : IDisposable, IUdpDatagramHandler
         if (_bound)
         {
             Core.Udp.Close(Handle);
-            _reactor.Unregister(Handle);
+            _reactor.UdpSockets.Unregister(Handle);
             _bound = false;
         }
     }

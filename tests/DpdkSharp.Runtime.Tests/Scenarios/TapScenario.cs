@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Net;
-using DpdkSharp.Runtime.Headers;
+using DpdkSharp.Wire;
 
 namespace DpdkSharp.Runtime.Tests.Scenarios;
 
@@ -74,11 +74,10 @@ public static class TapScenario
                 rx.Receive(ref burst);
                 foreach (var m in burst)
                 {
-                    var eth = new EthernetHeader(m.Data);
-                    if (eth.EtherType != EtherTypes.Arp || m.DataLength < EthernetHeader.Size + ArpHeader.Size)
+                    if (!EthernetFrame.TryParse(m.Data, out var eth) || eth.EtherType != EtherType.Arp
+                        || !ArpPacket.TryParse(eth.Payload, out var arp, out _))
                         continue;
-                    var arp = new ArpHeader(eth.Payload);
-                    if (arp.Operation == ArpHeader.OpReply && arp.SenderIp.Equals(KernelSide) && arp.TargetMac == ours)
+                    if (arp.Operation == ArpOperation.Reply && arp.SenderIp == Ipv4Address.Parse(KernelSide.ToString()) && arp.TargetMac == ours)
                         return arp.SenderMac;
                 }
                 burst.FreeAll();
@@ -95,14 +94,9 @@ public static class TapScenario
     private static void SendRequest(TxQueue tx, Mempool pool, MacAddress ours)
     {
         var m = pool.Alloc();
-        m.Append(EthernetHeader.Size + ArpHeader.Size, out var frame);
-        var eth = new EthernetHeader(frame) { Destination = MacAddress.Broadcast, Source = ours, EtherType = EtherTypes.Arp };
-        var arp = new ArpHeader(eth.Payload);
-        arp.InitializeIpv4OverEthernet(ArpHeader.OpRequest);
-        arp.SenderMac = ours;
-        arp.SenderIp = DpdkSide;
-        arp.TargetMac = MacAddress.Zero;
-        arp.TargetIp = KernelSide;
+        m.Append(EthernetFrame.HeaderLength + ArpPacket.Length, out var frame);
+        int l2 = EthernetFrame.WriteHeader(frame, MacAddress.Broadcast, ours, EtherType.Arp);
+        ArpPacket.Write(frame[l2..], ArpOperation.Request, ours, Ipv4Address.Parse(DpdkSide.ToString()), MacAddress.Zero, Ipv4Address.Parse(KernelSide.ToString()));
         var one = new MbufBurst(stackalloc nint[1]);
         one.TryAdd(m);
         if (tx.Transmit(ref one) == 0)

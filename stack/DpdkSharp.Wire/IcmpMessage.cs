@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace DpdkSharp.Stack;
+namespace DpdkSharp.Wire;
 
 /// <summary>ICMP message types this stack reads or writes (RFC 792).</summary>
 public enum IcmpType : byte
@@ -104,62 +104,6 @@ public readonly ref struct IcmpMessage
         var dst = Ipv4Address.Read(quote[16..]);
         local = new Ipv4Endpoint(src, BinaryPrimitives.ReadUInt16BigEndian(quote[ihl..]));
         remote = new Ipv4Endpoint(dst, BinaryPrimitives.ReadUInt16BigEndian(quote[(ihl + 2)..]));
-        return true;
-    }
-}
-
-/// <summary>Limits on ICMP errors this host sends.</summary>
-public sealed record IcmpOptions
-{
-    /// <summary>Errors sent back to back before the rate applies (token bucket size).</summary>
-    public int ErrorBurst { get; init; } = 10;
-    /// <summary>Sustained errors per second (RFC 1812 §4.3.2.8; Linux icmp_msgs_per_sec is 1000, icmp_ratelimit 1/s per peer).</summary>
-    public int ErrorsPerSecond { get; init; } = 100;
-    /// <summary>Answer echo requests sent to broadcast or multicast (RFC 1122 §3.2.2.6 MAY; Linux ignores them by default).</summary>
-    public bool AnswerBroadcastEcho { get; init; }
-    /// <summary>Echo replies kept for the application (ping) before new ones are dropped.</summary>
-    public int EchoReplyQueueBytes { get; init; } = 256 * 1024;
-}
-
-/// <summary>
-/// A token bucket for ICMP errors (RFC 1812 §4.3.2.8 "Rate Limiting"; RFC 1122 §3.2.2 recommends
-/// limiting error generation). Time comes from the caller.
-/// </summary>
-public struct TokenBucket
-{
-    private readonly long _intervalNs;
-    private readonly int _burst;
-    private int _tokens;
-    private long _updatedAt;
-    private bool _started;
-
-    public TokenBucket(int burst, int perSecond)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(burst, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(perSecond, 1);
-        _burst = burst;
-        _tokens = burst;
-        _intervalNs = 1_000_000_000L / perSecond;
-    }
-
-    public bool TryTake(long now)
-    {
-        if (!_started)
-        {
-            _started = true;
-            _updatedAt = now;
-        }
-        long earned = (now - _updatedAt) / _intervalNs;
-        if (earned > 0)
-        {
-            _tokens = (int)Math.Min(_burst, _tokens + earned);
-            _updatedAt += earned * _intervalNs;
-        }
-        if (_tokens == 0)
-        {
-            return false;
-        }
-        _tokens--;
         return true;
     }
 }

@@ -1,4 +1,4 @@
-namespace DpdkSharp.Stack;
+namespace DpdkSharp.Stack.Interface;
 
 /// <summary>Limits of IPv4 reassembly. Memory is bounded by <see cref="MaxDatagrams"/> x 64 KiB plus bookkeeping.</summary>
 public sealed record ReassemblyOptions
@@ -51,7 +51,7 @@ public sealed class Ipv4Reassembler
         public Ipv4Address Source, Destination;
         public IpProtocol Protocol;
         public ushort Identification;
-        public long Deadline;
+        public Instant Deadline;
         public int Bytes;
         public int TotalLength;
         public int MaxEnd;
@@ -68,8 +68,8 @@ public sealed class Ipv4Reassembler
     private readonly ReassemblyOptions _options;
     private readonly NetCounters _counters;
     private readonly Slot[] _slots;
-    private readonly long _timeoutNs;
-    private long _earliest = long.MaxValue;
+    private readonly TimeSpan _timeout;
+    private Instant _earliest = Instant.Never;
     private int _bufferedBytes;
     private int _inUse;
 
@@ -79,7 +79,7 @@ public sealed class Ipv4Reassembler
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxHoles, 2);
         _options = options;
         _counters = counters;
-        _timeoutNs = (long)options.Timeout.TotalNanoseconds;
+        _timeout = options.Timeout;
         _slots = new Slot[options.MaxDatagrams];
         for (int i = 0; i < _slots.Length; i++)
         {
@@ -112,7 +112,7 @@ public sealed class Ipv4Reassembler
     /// is the whole payload (valid until <see cref="Release"/>), <paramref name="meta"/> describes
     /// it and <paramref name="slot"/> must be released after processing.
     /// </summary>
-    public ReassemblyStatus Accept(in Ipv4Packet fragment, long now, out ReadOnlySpan<byte> datagram, out Ipv4Meta meta,
+    public ReassemblyStatus Accept(in Ipv4Packet fragment, Instant now, out ReadOnlySpan<byte> datagram, out Ipv4Meta meta,
         out int slot, out DropReason reason)
     {
         datagram = default;
@@ -283,7 +283,7 @@ public sealed class Ipv4Reassembler
     /// <paramref name="firstFragment"/> is its first fragment's header and 8 data bytes when it
     /// arrived (for ICMP Time Exceeded, code 1), else empty. Valid until the next call.
     /// </summary>
-    public bool TryExpire(long now, out Ipv4Address source, out ReadOnlySpan<byte> firstFragment)
+    public bool TryExpire(Instant now, out Ipv4Address source, out ReadOnlySpan<byte> firstFragment)
     {
         for (int i = 0; i < _slots.Length; i++)
         {
@@ -301,10 +301,10 @@ public sealed class Ipv4Reassembler
         return false;
     }
 
-    /// <summary>The earliest deadline of a datagram in progress, or <see cref="long.MaxValue"/>.</summary>
-    public long NextDeadline()
+    /// <summary>The earliest deadline of a datagram in progress, or <see cref="Instant.Never"/>.</summary>
+    public Instant NextDeadline()
     {
-        long next = long.MaxValue;
+        Instant next = Instant.Never;
         foreach (var s in _slots)
         {
             if (s.InUse && s.Deadline < next)
@@ -317,7 +317,7 @@ public sealed class Ipv4Reassembler
     }
 
     /// <summary>No later than the earliest timeout (exact after <see cref="NextDeadline"/>): until then there is nothing to expire.</summary>
-    public long EarliestDeadline => _earliest;
+    public Instant EarliestDeadline => _earliest;
 
     private int Find(Ipv4Address src, Ipv4Address dst, IpProtocol protocol, ushort id)
     {
@@ -332,7 +332,7 @@ public sealed class Ipv4Reassembler
         return -1;
     }
 
-    private int Open(in Ipv4Packet fragment, long now)
+    private int Open(in Ipv4Packet fragment, Instant now)
     {
         for (int i = 0; i < _slots.Length; i++)
         {
@@ -347,8 +347,8 @@ public sealed class Ipv4Reassembler
             s.Protocol = fragment.Protocol;
             s.Identification = fragment.Identification;
             s.Ttl = fragment.Ttl;
-            s.Deadline = now + _timeoutNs;
-            _earliest = Math.Min(_earliest, s.Deadline);
+            s.Deadline = now + _timeout;
+            _earliest = Instant.Min(_earliest, s.Deadline);
             s.Bytes = 0;
             s.TotalLength = -1;
             s.MaxEnd = 0;

@@ -1,4 +1,6 @@
-namespace DpdkSharp.Stack;
+using DpdkSharp.Stack.Interface;
+
+namespace DpdkSharp.Stack.Testing;
 
 /// <summary>Decides the fate of a frame crossing an <see cref="InMemoryLink"/> (tests: loss, capture, corruption).</summary>
 public delegate bool LinkFilter(int fromSide, Span<byte> frame);
@@ -50,7 +52,7 @@ public sealed class InMemoryLink
     /// Delivers frames until both queues are empty or <paramref name="maxFrames"/> moved (replies
     /// produced while pumping are delivered too). Returns the number delivered.
     /// </summary>
-    public int Pump(long now, int maxFrames = int.MaxValue)
+    public int Pump(Instant now, int maxFrames = int.MaxValue)
     {
         if (_receiverA is null || _receiverB is null)
         {

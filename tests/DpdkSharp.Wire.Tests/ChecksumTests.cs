@@ -1,4 +1,4 @@
-namespace DpdkSharp.Stack.Tests;
+namespace DpdkSharp.Wire.Tests;
 
 public class ChecksumTests
 {
@@ -6,7 +6,7 @@ public class ChecksumTests
     public void Rfc1071_example_sums_to_ddf2()
     {
         // RFC 1071 §3, "Numerical Examples": 00 01 f2 03 f4 f5 f6 f7 sums to ddf2.
-        var data = Net.Hex("0001f203f4f5f6f7");
+        var data = Convert.FromHexString("0001f203f4f5f6f7");
         Assert.Equal(0xDDF2u, InternetChecksum.Sum(data));
         Assert.Equal((ushort)0x220D, InternetChecksum.Compute(data));
     }
@@ -15,7 +15,7 @@ public class ChecksumTests
     public void Real_ipv4_header_verifies_and_recomputes()
     {
         // A captured header (192.168.0.1 -> 192.168.0.199, UDP) with checksum b861.
-        var header = Net.Hex("450000730000400040 11b861c0a80001c0a800c7".Replace(" ", ""));
+        var header = Convert.FromHexString("450000730000400040 11b861c0a80001c0a800c7".Replace(" ", ""));
         Assert.True(InternetChecksum.IsValid(header));
         header[10] = header[11] = 0;
         Assert.Equal((ushort)0xB861, InternetChecksum.Compute(header));
@@ -32,10 +32,10 @@ public class ChecksumTests
             for (int start = 0; start < 9; start++)
             {
                 var span = buffer.AsSpan(start, length);
-                Assert.Equal(Build.RefChecksum(span), InternetChecksum.Compute(span));
+                Assert.Equal(Reference.Checksum(span), InternetChecksum.Compute(span));
             }
         }
-        Assert.Equal(Build.RefChecksum(buffer), InternetChecksum.Compute(buffer));
+        Assert.Equal(Reference.Checksum(buffer), InternetChecksum.Compute(buffer));
     }
 
     [Fact]
@@ -46,13 +46,13 @@ public class ChecksumTests
         rng.NextBytes(data);
         uint partial = InternetChecksum.Sum(data.AsSpan(0, 500));
         uint whole = InternetChecksum.Sum(data.AsSpan(500), partial);
-        Assert.Equal(Build.RefChecksum(data), InternetChecksum.Finish(whole));
+        Assert.Equal(Reference.Checksum(data), InternetChecksum.Finish(whole));
     }
 
     [Fact]
     public void All_ones_data_has_a_valid_checksum()
     {
         var data = Enumerable.Repeat((byte)0xFF, 64).ToArray();
-        Assert.Equal(Build.RefChecksum(data), InternetChecksum.Compute(data));
+        Assert.Equal(Reference.Checksum(data), InternetChecksum.Compute(data));
     }
 }

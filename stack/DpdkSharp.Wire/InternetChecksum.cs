@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
-namespace DpdkSharp.Stack;
+namespace DpdkSharp.Wire;
 
 /// <summary>
 /// The Internet checksum (RFC 1071): the 16-bit one's complement of the one's complement sum of

@@ -1,4 +1,4 @@
-namespace DpdkSharp.Stack;
+namespace DpdkSharp.Stack.Interface;
 
 /// <summary>How a route was made: connected subnets come from interface addresses, the rest from configuration.</summary>
 public enum RouteKind
