@@ -1,0 +1,105 @@
+namespace DpdkSharp.Stack.Interface;
+
+/// <summary>Where in the life of a packet a drop happened.</summary>
+public enum DropStage
+{
+    /// <summary>A received frame, dropped while handling it (one per <c>Receive</c> call at most).</summary>
+    Receive,
+    /// <summary>Data accepted earlier (a partial datagram in reassembly) and discarded later.</summary>
+    Buffered,
+    /// <summary>An outgoing packet (application data, reply, ARP-queued frame).</summary>
+    Transmit,
+}
+
+/// <summary>The layer a packet/byte counter belongs to.</summary>
+public enum NetLayer
+{
+    Ethernet,
+    Arp,
+    Ipv4,
+    Icmp,
+    Udp,
+}
+
+/// <summary>What happened to one received frame.</summary>
+public enum RxDisposition
+{
+    /// <summary>Data delivered to an endpoint (UDP datagram, echo reply).</summary>
+    Delivered,
+    /// <summary>Handled by the stack itself (ARP, echo request answered, ICMP error recorded).</summary>
+    Consumed,
+    /// <summary>Kept as a fragment of a datagram still being reassembled.</summary>
+    Buffered,
+    /// <summary>Dropped and counted under a <see cref="DropReason"/> in <see cref="DropStage.Receive"/>.</summary>
+    Dropped,
+}
+
+/// <summary>
+/// Counters of one interface: plain <c>long</c> fields written by the single thread that runs the
+/// core (no interlocked operations on the hot path) and read by <see cref="NetMetrics"/>
+/// observers. 64-bit reads and writes of aligned longs do not tear on 64-bit platforms, so a reader
+/// sees a recent value, which is all a metrics exporter needs.
+/// </summary>
+public sealed class NetCounters
+{
+    // Slots per enum, from the enums themselves: a new member gets its own slots (the values are
+    // 0..n-1, checked by a test).
+    internal static readonly int LayerCount = Enum.GetValues<NetLayer>().Length;
+    internal static readonly int ReasonCount = Enum.GetValues<DropReason>().Length;
+    internal static readonly int StageCount = Enum.GetValues<DropStage>().Length;
+
+    internal readonly long[] RxPackets = new long[LayerCount];
+    internal readonly long[] RxBytes = new long[LayerCount];
+    internal readonly long[] TxPackets = new long[LayerCount];
+    internal readonly long[] TxBytes = new long[LayerCount];
+    internal readonly long[] Drops = new long[StageCount * ReasonCount];
+
+    internal long FramesReceivedField;
+    internal long FramesDeliveredField;
+    internal long FramesConsumedField;
+    internal long FramesBufferedField;
+    internal long FramesDroppedField;
+    internal long ArpConflictsField;
+
+    public long FramesReceived => FramesReceivedField;
+    public long FramesDelivered => FramesDeliveredField;
+    public long FramesConsumed => FramesConsumedField;
+    public long FramesBuffered => FramesBufferedField;
+    public long FramesDropped => FramesDroppedField;
+
+    /// <summary>ARP packets claiming one of our addresses from another MAC (RFC 5227 §2.4).</summary>
+    public long ArpConflicts => ArpConflictsField;
+
+    public long ReceivedPackets(NetLayer layer) => RxPackets[(int)layer];
+    public long ReceivedBytes(NetLayer layer) => RxBytes[(int)layer];
+    public long SentPackets(NetLayer layer) => TxPackets[(int)layer];
+    public long SentBytes(NetLayer layer) => TxBytes[(int)layer];
+
+    public long DropCount(DropReason reason, DropStage stage = DropStage.Receive) =>
+        Drops[(int)stage * ReasonCount + (int)reason];
+
+    /// <summary>All drops of one stage, over every reason.</summary>
+    public long TotalDrops(DropStage stage)
+    {
+        long sum = 0;
+        for (int r = 0; r < ReasonCount; r++)
+        {
+            sum += Drops[(int)stage * ReasonCount + r];
+        }
+        return sum;
+    }
+
+    internal void CountDrop(DropReason reason, DropStage stage) => Drops[(int)stage * ReasonCount + (int)reason]++;
+
+    internal void CountRx(NetLayer layer, int bytes)
+    {
+        RxPackets[(int)layer]++;
+        RxBytes[(int)layer] += bytes;
+    }
+
+    internal void CountTx(NetLayer layer, int bytes)
+    {
+        TxPackets[(int)layer]++;
+        TxBytes[(int)layer] += bytes;
+    }
+}

@@ -1,0 +1,94 @@
+using System.Diagnostics.Metrics;
+
+namespace DpdkSharp.Stack.Interface;
+
+/// <summary>
+/// Publishes one interface's <see cref="NetCounters"/> through <see cref="System.Diagnostics.Metrics"/>
+/// under the meter <c>DpdkSharp.Net</c>. All instruments are observable: nothing is recorded on
+/// the packet path, the exporter reads the fields when it collects.
+/// </summary>
+public sealed class NetMetrics : IDisposable
+{
+    public const string MeterName = "DpdkSharp.Net";
+
+    private readonly Meter _meter;
+    private volatile bool _disposed;
+    private readonly NetCounters _counters;
+    private readonly KeyValuePair<string, object?>[][] _layerTags;
+    private readonly KeyValuePair<string, object?>[][] _dropTags;
+    private readonly KeyValuePair<string, object?>[] _interfaceTag;
+
+    public NetMetrics(NetCounters counters, string interfaceName, IMeterFactory? meterFactory = null)
+    {
+        _counters = counters;
+        _meter = meterFactory?.Create(new MeterOptions(MeterName)) ?? new Meter(MeterName);
+        var iface = new KeyValuePair<string, object?>("interface", interfaceName);
+        _interfaceTag = [iface];
+        _layerTags = new KeyValuePair<string, object?>[NetCounters.LayerCount][];
+        for (int l = 0; l < NetCounters.LayerCount; l++)
+        {
+            _layerTags[l] = [iface, new("layer", ((NetLayer)l).ToString().ToLowerInvariant())];
+        }
+        _dropTags = new KeyValuePair<string, object?>[NetCounters.StageCount * NetCounters.ReasonCount][];
+        for (int s = 0; s < NetCounters.StageCount; s++)
+        {
+            for (int r = 0; r < NetCounters.ReasonCount; r++)
+            {
+                _dropTags[s * NetCounters.ReasonCount + r] =
+                    [iface, new("stage", ((DropStage)s).ToString().ToLowerInvariant()), new("reason", ((DropReason)r).ToString())];
+            }
+        }
+
+        _meter.CreateObservableCounter("dpdksharp.net.rx.packets", () => PerLayer(_counters.RxPackets), "{packet}", "Packets received, per layer");
+        _meter.CreateObservableCounter("dpdksharp.net.rx.bytes", () => PerLayer(_counters.RxBytes), "By", "Bytes received, per layer");
+        _meter.CreateObservableCounter("dpdksharp.net.tx.packets", () => PerLayer(_counters.TxPackets), "{packet}", "Packets sent, per layer");
+        _meter.CreateObservableCounter("dpdksharp.net.tx.bytes", () => PerLayer(_counters.TxBytes), "By", "Bytes sent, per layer");
+        _meter.CreateObservableCounter("dpdksharp.net.drops", Drops, "{packet}", "Packets dropped, by stage and reason");
+        _meter.CreateObservableCounter<long>("dpdksharp.net.rx.frames",
+            () => _disposed ? [] : [new Measurement<long>(_counters.FramesReceivedField, _interfaceTag)], "{frame}", "Frames handed to the interface");
+    }
+
+    public Meter Meter => _meter;
+
+    private Measurement<long>[] PerLayer(long[] values)
+    {
+        if (_disposed)
+        {
+            return [];
+        }
+        var result = new Measurement<long>[values.Length];
+        for (int i = 0; i < values.Length; i++)
+        {
+            result[i] = new Measurement<long>(values[i], _layerTags[i]);
+        }
+        return result;
+    }
+
+    private IEnumerable<Measurement<long>> Drops()
+    {
+        if (_disposed)
+        {
+            return [];
+        }
+        var result = new List<Measurement<long>>();
+        for (int i = 0; i < _counters.Drops.Length; i++)
+        {
+            // Zero series are left out: most reasons never happen and exporters pay per series.
+            if (_counters.Drops[i] != 0)
+            {
+                result.Add(new Measurement<long>(_counters.Drops[i], _dropTags[i]));
+            }
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// Stops publishing. A meter from an <see cref="IMeterFactory"/> is shared and outlives this
+    /// object (its own Dispose does nothing), so the callbacks themselves go quiet.
+    /// </summary>
+    public void Dispose()
+    {
+        _disposed = true;
+        _meter.Dispose();
+    }
+}

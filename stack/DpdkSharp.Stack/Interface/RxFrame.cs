@@ -1,0 +1,63 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace DpdkSharp.Stack.Interface;
+
+/// <summary>
+/// The frame the core is receiving, from the device's call until the core returns: whether its
+/// buffer is lent (and then which), where its link header ends, where the UDP payload a handler may
+/// echo sits, and the reply built in place that a handler asked for. The receive path takes it by
+/// reference; the core holds the one instance because a handler re-enters the core to send
+/// (<see cref="NetworkInterfaceCore.SendUdp"/>) while the frame is still being received.
+/// </summary>
+internal struct RxFrame
+{
+    public LoanState Loan;
+    /// <summary>The lent buffer (when <see cref="Loan"/> is not <see cref="LoanState.None"/>).</summary>
+    public PacketBuffer Buffer;
+    /// <summary>Bytes before the network header in the received frame (14, or 18 with one VLAN tag).</summary>
+    public int L2Length;
+    /// <summary>Where the received UDP payload starts in the lent buffer; -1 when nothing may be built in place.</summary>
+    public int PayloadOffset;
+    public int PayloadLength;
+    /// <summary>The reply to build once the handler returns (<see cref="LoanState.ReplyPending"/>).</summary>
+    public InPlaceReply Reply;
+
+    /// <summary>Starts a frame in the caller's memory: nothing lent.</summary>
+    public static RxFrame Borrowed => new() { PayloadOffset = -1 };
+
+    /// <summary>Starts a frame in a buffer the device lends.</summary>
+    public static RxFrame Lent(PacketBuffer buffer) => new() { Loan = LoanState.Lent, Buffer = buffer, PayloadOffset = -1 };
+
+    /// <summary>
+    /// Whether the frame is in a lent buffer with its transport header where a frame of ours puts it
+    /// (same link header length, no IP options, not reassembled), so a reply can be built around
+    /// what follows without moving it.
+    /// </summary>
+    public readonly bool IsLentWhereOursGo(in Ipv4Meta meta, int ipHeaderLength, int ourL2Length) =>
+        Loan == LoanState.Lent && !meta.Reassembled && ipHeaderLength == Ipv4Packet.MinHeaderLength && L2Length == ourL2Length;
+
+    /// <summary>Whether <paramref name="payload"/> starts at the received UDP payload of the lent buffer (and is not longer).</summary>
+    public readonly bool IsLentPayload(ReadOnlySpan<byte> payload, Span<byte> lentBuffer) =>
+        PayloadOffset >= 0 && payload.Length <= PayloadLength && !payload.IsEmpty
+        && Unsafe.AreSame(ref MemoryMarshal.GetReference(payload), ref lentBuffer[PayloadOffset]);
+}
+
+/// <summary>Where a lent receive buffer is in its life.</summary>
+internal enum LoanState : byte
+{
+    /// <summary>The frame being handled is the caller's (or nothing is being handled).</summary>
+    None,
+    /// <summary>The frame is in a lent buffer the device frees afterwards.</summary>
+    Lent,
+    /// <summary>A handler asked to send the received payload back: the reply is built after it returns.</summary>
+    ReplyPending,
+    /// <summary>The buffer carries our reply and belongs to the sink now.</summary>
+    Taken,
+}
+
+/// <summary>A UDP reply to build in the lent receive buffer once the handler returns.</summary>
+internal readonly record struct InPlaceReply(Ipv4Endpoint Local, Ipv4Endpoint Destination, NextHop Hop, int PayloadLength, bool DontFragment);
+
+/// <summary>A frame's link-layer destination: a known MAC, or a next hop for ARP to resolve.</summary>
+internal readonly record struct NextHop(MacAddress Mac, Ipv4Address Address, bool Resolve);

@@ -1,0 +1,14 @@
+namespace DpdkSharp.Stack.Sockets;
+
+/// <summary>UDP endpoint table limits.</summary>
+public sealed record UdpOptions
+{
+    /// <summary>Payload bytes queued per endpoint before datagrams are dropped (Linux default rmem: 212992).</summary>
+    public int ReceiveBufferBytes { get; init; } = 212_992;
+    /// <summary>Datagrams queued per endpoint, whatever their size (bounds the metadata ring).</summary>
+    public int MaxQueuedDatagrams { get; init; } = 1024;
+    public int MaxEndpoints { get; init; } = 1024;
+    /// <summary>Ephemeral port range (Linux ip_local_port_range default; RFC 6056 §2.1 suggests 1024-65535).</summary>
+    public ushort EphemeralFirst { get; init; } = 32768;
+    public ushort EphemeralLast { get; init; } = 60999;
+}

@@ -1,0 +1,42 @@
+namespace DpdkSharp.Wire;
+
+/// <summary>Why a packet was dropped. Every drop in the stack is counted under exactly one reason.</summary>
+public enum DropReason
+{
+    /// <summary>Too short, bad length fields, bad version/IHL, bad options, inconsistent fragment.</summary>
+    Malformed,
+    /// <summary>IPv4 header, ICMP or UDP checksum mismatch (or the device flagged it bad).</summary>
+    BadChecksum,
+    /// <summary>IPv4 TTL of zero (RFC 791 §3.2, "Time to Live").</summary>
+    TtlExpired,
+    /// <summary>No route (or no usable next hop) to the destination.</summary>
+    NoRoute,
+    /// <summary>UDP datagram for a port with no endpoint, or an ICMP error matching no endpoint.</summary>
+    NoSocket,
+    /// <summary>Layer 2 or 3 destination is not one of ours (or a VLAN we are not on).</summary>
+    NotForUs,
+    /// <summary>The endpoint's bounded receive queue (bytes or datagrams) is full.</summary>
+    ReceiveBufferFull,
+    /// <summary>A packet waiting for address resolution did not fit in (or was pushed out of) the ARP queue.</summary>
+    ArpQueueFull,
+    /// <summary>A packet waiting for address resolution was released because resolution failed.</summary>
+    ArpTimeout,
+    /// <summary>A fragment was refused or a partial datagram abandoned because of reassembly limits.</summary>
+    ReassemblyLimit,
+    /// <summary>A partial datagram expired before all its fragments arrived.</summary>
+    ReassemblyTimeout,
+    /// <summary>A fragment that carried only bytes already received (RFC 815 holes: first data wins).</summary>
+    DuplicateFragment,
+    /// <summary>An EtherType, IP protocol, ARP hardware/protocol type or ICMP type we do not handle.</summary>
+    UnsupportedProtocol,
+    /// <summary>A source address that must never appear as a source (RFC 1122 §3.2.1.3).</summary>
+    InvalidAddress,
+    /// <summary>Datagram larger than the MTU with Don't Fragment set.</summary>
+    FragmentationNeeded,
+    /// <summary>The buffer pool had no buffer for an outgoing frame.</summary>
+    NoBuffer,
+    /// <summary>The device (transmit sink) refused the frame.</summary>
+    TransmitQueueFull,
+    /// <summary>An ICMP error was not sent because of the error rate limit (RFC 1812 §4.3.2.8).</summary>
+    IcmpRateLimited,
+}

@@ -1,0 +1,13 @@
+namespace DpdkSharp.Wire;
+
+/// <summary>EtherType values this stack knows (IEEE 802.3 §3.2.6; IANA "IEEE 802 Numbers").</summary>
+public enum EtherType : ushort
+{
+    Ipv4 = 0x0800,
+    Arp = 0x0806,
+    /// <summary>IEEE 802.1Q customer VLAN tag (C-TAG).</summary>
+    Vlan = 0x8100,
+    /// <summary>IEEE 802.1ad service VLAN tag (S-TAG, "QinQ" outer tag).</summary>
+    QinQ = 0x88A8,
+    Ipv6 = 0x86DD,
+}

@@ -1,0 +1,68 @@
+namespace DpdkSharp.Wire.Tests;
+
+/// <summary>The primitives the runtime and the stack share.</summary>
+public class PrimitiveTests
+{
+    [Fact]
+    public void Swapping_addresses_exchanges_destination_and_source_and_leaves_the_rest()
+    {
+        var frame = Convert.FromHexString("0200000000010200000000020800AABB");
+        EthernetFrame.SwapAddresses(frame);
+        Assert.Equal("0200000000020200000000010800AABB", Convert.ToHexString(frame));
+        Assert.Throws<ArgumentException>(() => EthernetFrame.SwapAddresses(new byte[11]));
+    }
+
+    [Fact]
+    public void Mac_addresses_round_trip_through_bytes_and_text()
+    {
+        var mac = MacAddress.Parse("02:ab:00:00:00:09");
+        Span<byte> bytes = stackalloc byte[6];
+        mac.Write(bytes);
+        Assert.Equal("02AB00000009", Convert.ToHexString(bytes));
+        Assert.Equal(mac, MacAddress.Read(bytes));
+        Assert.Equal("02:ab:00:00:00:09", mac.ToString());
+        Assert.False(mac.IsMulticast);
+        Assert.True(MacAddress.Broadcast.IsMulticast);
+        Assert.Throws<FormatException>(() => MacAddress.Parse("02:ab:00"));
+    }
+
+    [Fact]
+    public void Instants_add_time_spans_compare_and_saturate_at_never()
+    {
+        var t = Instant.FromMilliseconds(1500);
+        Assert.Equal(1_500_000_000, t.Nanoseconds);
+        Assert.Equal(new Instant(1_500_000_100), t + TimeSpan.FromTicks(1));
+        Assert.Equal(TimeSpan.FromMilliseconds(500), t - Instant.FromMilliseconds(1000));
+        Assert.True(Instant.Zero < t && t >= Instant.FromMilliseconds(1500) && Instant.Never > t);
+        Assert.Equal(Instant.Never, Instant.Never + TimeSpan.FromDays(1));
+        Assert.Equal(Instant.Never, new Instant(long.MaxValue - 5) + TimeSpan.FromSeconds(1));
+        Assert.Equal(t, Instant.Min(t, Instant.Never));
+        Assert.Equal("never", Instant.Never.ToString());
+    }
+
+    [Fact]
+    public void A_token_bucket_allows_its_burst_then_its_rate()
+    {
+        var bucket = new TokenBucket(burst: 3, perSecond: 10);
+        var now = Instant.FromMilliseconds(1000);
+        Assert.True(bucket.TryTake(now));
+        Assert.True(bucket.TryTake(now));
+        Assert.True(bucket.TryTake(now));
+        Assert.False(bucket.TryTake(now));
+        Assert.False(bucket.TryTake(now + TimeSpan.FromMilliseconds(99)));
+        Assert.True(bucket.TryTake(now + TimeSpan.FromMilliseconds(100)));
+        Assert.False(bucket.TryTake(now + TimeSpan.FromMilliseconds(150)));
+        // A long quiet refills to the burst, no more.
+        var later = now + TimeSpan.FromSeconds(60);
+        Assert.True(bucket.TryTake(later) && bucket.TryTake(later) && bucket.TryTake(later));
+        Assert.False(bucket.TryTake(later));
+    }
+
+    [Fact]
+    public void Drop_reasons_are_numbered_from_zero_without_gaps()
+    {
+        // Counters index their slots by the reason's value: a gap or a duplicate would share or waste slots.
+        var values = Enum.GetValues<DropReason>().Select(v => (int)v).Order().ToArray();
+        Assert.Equal(Enumerable.Range(0, values.Length), values);
+    }
+}
