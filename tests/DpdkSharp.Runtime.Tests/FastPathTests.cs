@@ -16,14 +16,17 @@ public sealed unsafe class FastPathTests(DpdkFixture fixture) : DpdkTest(fixture
 {
     private const int Count = 32, Length = 96;
 
+    /// <summary>Every burst takes the shim (a DPDK release EthFastPath was not checked against, or the forced fallback).</summary>
+    private static bool ShimOnly => !EthFastPath.DirectPathVerified;
+
     [Fact]
     public void Direct_and_shim_paths_deliver_the_same_packets()
     {
         var port = Fixture.Ring0Port;
         var rx = port.GetRxQueue(0);
         var tx = port.GetTxQueue(0);
-        Assert.False(rx.HasCallbacks);
-        Assert.False(tx.HasCallbacks);
+        Assert.Equal(ShimOnly, rx.HasCallbacks);
+        Assert.Equal(ShimOnly, tx.HasCallbacks);
         var burst = new MbufBurst(stackalloc nint[Count]);
 
         // Direct transmit, shim receive.
@@ -68,7 +71,7 @@ public sealed unsafe class FastPathTests(DpdkFixture fixture) : DpdkTest(fixture
             var callback = Dpdk.rte_eth_add_rx_callback(port.Id, 0, &CountRx, seen);
             Assert.True(callback != null, "rte_eth_add_rx_callback failed");
             Assert.True(rx.HasCallbacks);
-            Assert.False(tx.HasCallbacks);
+            Assert.Equal(ShimOnly, tx.HasCallbacks);
 
             var burst = new MbufBurst(stackalloc nint[Count]);
             var (direct, shim) = Counters();
@@ -81,7 +84,7 @@ public sealed unsafe class FastPathTests(DpdkFixture fixture) : DpdkTest(fixture
 
             Assert.Equal(0, Dpdk.rte_eth_remove_rx_callback(port.Id, 0, callback));
             Dpdk.rte_free(callback); // no other thread can be inside it: this one polls the queue
-            Assert.False(rx.HasCallbacks);
+            Assert.Equal(ShimOnly, rx.HasCallbacks);
 
             (direct, shim) = Counters();
             Fill(ref burst, seed: 8);
@@ -126,7 +129,7 @@ public sealed unsafe class FastPathTests(DpdkFixture fixture) : DpdkTest(fixture
 
             Assert.Equal(0, Dpdk.rte_eth_remove_tx_callback(port.Id, 0, callback));
             Dpdk.rte_free(callback);
-            Assert.False(tx.HasCallbacks);
+            Assert.Equal(ShimOnly, tx.HasCallbacks);
         }
         finally
         {
@@ -135,14 +138,14 @@ public sealed unsafe class FastPathTests(DpdkFixture fixture) : DpdkTest(fixture
     }
 
     [Fact]
-    public void A_queue_handle_reads_the_fast_path_table_per_call_so_it_survives_stop_and_start()
+    public void A_queue_handle_survives_stop_and_start()
     {
         var port = Fixture.Ring0Port;
         var rx = port.GetRxQueue(0);
         var tx = port.GetTxQueue(0);
         var burst = new MbufBurst(stackalloc nint[Count]);
 
-        port.Stop(); // rte_eth_fp_ops[port] now holds DPDK's dummies: bursts do nothing and return 0
+        port.Stop(); // rte_eth_fp_ops[port] now holds DPDK's dummies, which the handles' caches pick up: bursts return 0
         try
         {
             Fill(ref burst, seed: 1);

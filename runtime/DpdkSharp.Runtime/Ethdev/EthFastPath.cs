@@ -59,7 +59,12 @@ internal static unsafe class EthFastPath
     /// Whether the bound release's inline <c>rte_eth_rx_burst</c>/<c>rte_eth_tx_burst</c> were compared with this
     /// class (see the remarks). When false, nothing reads <c>rte_eth_fp_ops</c> and every burst takes the shim.
     /// </summary>
+#if DPDKSHARP_FORCE_SHIM
+    // A build switch that tests the fallback on a checked release: -p:DefineConstants=DPDKSHARP_FORCE_SHIM.
+    internal const bool DirectPathVerified = false;
+#else
     internal const bool DirectPathVerified = BoundRelease == 2211 || BoundRelease == 2411 || BoundRelease == 2511;
+#endif
 
     /// <summary>
     /// <c>&amp;rte_eth_fp_ops[port]</c>: resolved from the shim's dependencies once (the generated global), then
