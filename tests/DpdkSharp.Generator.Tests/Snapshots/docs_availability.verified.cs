@@ -53,10 +53,8 @@ public static unsafe partial class Native
     /// <summary>
     /// A multi-line doc with @p markup,
     /// indentation and runs of spaces.
-    /// 
-    /// @return
-    /// Zero.
     /// </summary>
+    /// <returns>Zero.</returns>
     [LibraryImport("fixtures")]
     public static partial int doc_stable();
 

@@ -23,7 +23,9 @@ internal sealed class MemberEmitter(TypeMapper types, GeneratorOptions options)
                 ? "Takes a C va_list (a pointer to __va_list_tag on x86_64): only C can build one, so pass only a va_list that C handed over (a callback's argument)."
                 : null,
         ];
-        Docs.Write(s, I, f.Doc, remarks.Any(r => r is not null) ? string.Join(' ', remarks.OfType<string>()) : null);
+        // Doc <param> tags only for C names the C# parameters kept.
+        var kept = f.Parameters.Select((p, i) => ParameterName(p.Name, i, f)).Where(n => f.Parameters.Any(p => p.Name == n)).ToList();
+        Docs.Write(s, I, f.Doc, remarks.Any(r => r is not null) ? string.Join(' ', remarks.OfType<string>()) : null, kept);
         Docs.Attributes(s, I, f.Availability);
         // Exported functions come from the real library, static inline ones from the shim's wrapper.
         var entry = f.IsInline ? $", EntryPoint = \"{options.ShimPrefix}_{f.Name}\"" : "";
