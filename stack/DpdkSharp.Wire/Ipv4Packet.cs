@@ -5,8 +5,8 @@ namespace DpdkSharp.Wire;
 /// <summary>
 /// A validated IPv4 datagram (RFC 791 §3.1), a view over the caller's bytes. <see cref="TryParse"/>
 /// applies the checks of RFC 1122 §3.2.1.1-3.2.1.3: version, IHL, total length against the
-/// frame (link padding is cut off), header checksum, well-formed options (which are then skipped:
-/// this host implements none, RFC 1122 §3.2.1.8 lets it ignore them).
+/// frame (link padding is cut off), header checksum, well-formed options (which are then skipped,
+/// RFC 1122 §3.2.1.8, except those an echo reply reflects: <see cref="Ipv4Options"/>).
 /// </summary>
 public readonly ref struct Ipv4Packet
 {
@@ -104,15 +104,23 @@ public readonly ref struct Ipv4Packet
     }
 
     /// <summary>
-    /// Writes a 20-byte header without options (this host never sends options). The checksum is
-    /// computed unless the device will (<paramref name="computeChecksum"/> false leaves 0, as
-    /// DPDK's IPv4 checksum offload requires).
+    /// Writes a header: 20 bytes, plus <paramref name="options"/> (already padded to a multiple of 4;
+    /// this host sends options only when it reflects an echo request's, RFC 1122 §3.2.2.6). The
+    /// checksum is computed unless the device will (<paramref name="computeChecksum"/> false leaves 0,
+    /// as DPDK's IPv4 checksum offload requires).
     /// </summary>
-    public static void WriteHeader(Span<byte> destination, Ipv4Address source, Ipv4Address dest, IpProtocol protocol,
+    /// <returns>The header length.</returns>
+    public static int WriteHeader(Span<byte> destination, Ipv4Address source, Ipv4Address dest, IpProtocol protocol,
         int totalLength, ushort identification, byte ttl, bool dontFragment, bool moreFragments, int fragmentOffsetBytes,
-        bool computeChecksum, byte typeOfService = 0)
+        bool computeChecksum, byte typeOfService = 0, ReadOnlySpan<byte> options = default)
     {
-        destination[0] = 0x45;
+        if ((options.Length & 3) != 0 || options.Length > Ipv4Options.MaxLength)
+        {
+            throw new ArgumentException($"IPv4 options must be padded to a multiple of 4 bytes and at most {Ipv4Options.MaxLength}, got {options.Length}.", nameof(options));
+        }
+        int headerLength = MinHeaderLength + options.Length;
+        byte versionIhl = (byte)(0x40 | headerLength / 4);
+        destination[0] = versionIhl;
         destination[1] = typeOfService;
         BinaryPrimitives.WriteUInt16BigEndian(destination[2..], (ushort)totalLength);
         BinaryPrimitives.WriteUInt16BigEndian(destination[4..], identification);
@@ -130,14 +138,21 @@ public readonly ref struct Ipv4Packet
         destination[9] = (byte)protocol;
         source.Write(destination[12..]);
         dest.Write(destination[16..]);
+        options.CopyTo(destination[MinHeaderLength..]);
         ushort checksum = 0;
         if (computeChecksum)
         {
             // RFC 791 §3.1 "Header Checksum", summed from the field values (see InternetChecksum.Fold).
-            uint sum = (uint)(0x4500 | typeOfService) + (uint)(ushort)totalLength + identification + flags + (uint)(ttl << 8 | (byte)protocol)
+            uint sum = (uint)(versionIhl << 8 | typeOfService) + (uint)(ushort)totalLength + identification + flags + (uint)(ttl << 8 | (byte)protocol)
                 + (source.Value >> 16) + (source.Value & 0xFFFF) + (dest.Value >> 16) + (dest.Value & 0xFFFF);
-            checksum = InternetChecksum.Finish(InternetChecksum.Fold(sum));
+            uint folded = InternetChecksum.Fold(sum);
+            if (!options.IsEmpty)
+            {
+                folded = InternetChecksum.Add(folded, InternetChecksum.Sum(options));
+            }
+            checksum = InternetChecksum.Finish(folded);
         }
         BinaryPrimitives.WriteUInt16BigEndian(destination[10..], checksum);
+        return headerLength;
     }
 }

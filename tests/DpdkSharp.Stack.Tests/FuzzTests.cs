@@ -125,7 +125,7 @@ public class FuzzTests
         // The mix really exercised the stack: every outcome, and the main reasons.
         Assert.All(tally, n => Assert.True(n > 1000, $"outcome count {n}"));
         foreach (var reason in new[] { DropReason.Malformed, DropReason.BadChecksum, DropReason.NotForUs, DropReason.NoSocket,
-                     DropReason.UnsupportedProtocol, DropReason.DuplicateFragment, DropReason.ReassemblyLimit, DropReason.TtlExpired })
+                     DropReason.UnsupportedProtocol, DropReason.DuplicateFragment, DropReason.ReassemblyLimit })
         {
             Assert.True(c.DropCount(reason) > 0, $"no drops for {reason}");
         }

@@ -125,4 +125,50 @@ public class IcmpTests
         Assert.Equal(NetError.TimeExceeded, core.Udp.TryReceive(h, new byte[10], out _));
         Assert.Equal(NetError.WouldBlock, core.Udp.TryReceive(h, new byte[10], out _));
     }
+
+    [Fact]
+    public void Echo_replies_reflect_record_route_and_timestamp_options_updated_with_our_address()
+    {
+        var (core, sink, pool) = Core();
+        byte[] options =
+        [
+            7, 11, 4, 0, 0, 0, 0, 0, 0, 0, 0,          // record route: room for two addresses, pointer at the first
+            68, 12, 5, 0x01, 0, 0, 0, 0, 0, 0, 0, 0,    // timestamp, flag 1 (address and time): room for one entry
+            130, 3, 0,                                  // an option to leave out (security, RFC 1108 style)
+            0, 0,                                       // end of list, padding: 28 bytes
+        ];
+        var request = Build.Ethernet(Net.UsMac, Net.PeerMac, 0x0800,
+            Build.Ipv4(Net.PeerIp, Net.UsIp, 1, Build.Icmp(8, 0, 0x1234, 7, "ping"u8), options: options));
+        Assert.Equal(RxDisposition.Consumed, core.Receive(request, At(5 * T.Sec)));
+        var reply = sink.Single();
+        Assert.True(EthernetFrame.TryParse(reply, out var eth));
+        Assert.True(Ipv4Packet.TryParse(eth.Payload, verifyChecksum: true, out var ip, out _));
+        var reflected = ip.Header[Ipv4Packet.MinHeaderLength..];
+        Assert.Equal(24, reflected.Length); // 11 + 12 bytes of options, padded
+        Assert.Equal(new byte[] { 7, 11, 8 }, reflected[..3].ToArray());
+        Assert.Equal(Net.UsIp, Ipv4Address.Read(reflected[3..]));       // recorded by us
+        Assert.Equal(new byte[] { 68, 12, 13, 0x01 }, reflected[11..15].ToArray());
+        Assert.Equal(Net.UsIp, Ipv4Address.Read(reflected[15..]));
+        Assert.Equal(0x8000_0000u | 5000, System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(reflected[19..])); // non-standard time: ms, high bit
+        Assert.Equal(0, reflected[23]);
+        Assert.True(IcmpMessage.TryParse(ip.Payload, verifyChecksum: true, out var icmp, out _));
+        Assert.Equal((IcmpType.EchoReply, (ushort)0x1234, (ushort)7), (icmp.Type, icmp.Identifier, icmp.SequenceNumber));
+        Assert.Equal("ping"u8.ToArray(), icmp.Body.ToArray());
+        Assert.Equal(0, pool.Outstanding);
+    }
+
+    [Fact]
+    public void A_full_record_route_is_reflected_unchanged_and_a_full_timestamp_counts_an_overflow()
+    {
+        Span<byte> output = stackalloc byte[Ipv4Options.MaxLength];
+        byte[] full = [7, 7, 8, 10, 0, 0, 9, 68, 8, 9, 0x30, 1, 2, 3, 4];
+        int n = Ipv4Options.ReflectForEchoReply(full, Net.UsIp, 42, output);
+        Assert.Equal(16, n);
+        Assert.Equal(full[..7], output[..7].ToArray());
+        Assert.Equal(0x40, output[10]); // overflow 3 -> 4, flag 0 kept
+        Assert.Equal(new byte[] { 1, 2, 3, 4 }, output[11..15].ToArray());
+        // Malformed tails are left out, never read past.
+        Assert.Equal(0, Ipv4Options.ReflectForEchoReply([7], Net.UsIp, 42, output));
+        Assert.Equal(0, Ipv4Options.ReflectForEchoReply([7, 40, 4], Net.UsIp, 42, output));
+    }
 }

@@ -90,11 +90,13 @@ public class Ipv4Tests
     }
 
     [Fact]
-    public void Core_drops_ttl_zero_bad_sources_and_unknown_protocols()
+    public void Core_delivers_ttl_zero_and_drops_bad_sources_and_unknown_protocols()
     {
         var (core, sink, _) = Net.Core(o => o with { StaticNeighbors = [new(Net.PeerIp, Net.PeerMac)] });
-        Assert.Equal(RxDisposition.Dropped, core.Receive(Build.FromPeer(17, Build.Udp(Net.PeerIp, Net.UsIp, 1, 2, []), ttl: 0), At(0)));
-        Assert.Equal(1, core.Counters.DropCount(DropReason.TtlExpired));
+        // TTL matters when forwarding, not for a datagram delivered to us (RFC 1122 §3.2.1.7, RFC 1812 §5.3.1).
+        core.Udp.Bind(new Ipv4Endpoint(Ipv4Address.Any, 2), out _);
+        Assert.Equal(RxDisposition.Delivered, core.Receive(Build.FromPeer(17, Build.Udp(Net.PeerIp, Net.UsIp, 1, 2, [7]), ttl: 0), At(0)));
+        Assert.Equal(0, core.Counters.TotalDrops(DropStage.Receive));
 
         var fromMulticast = Build.Ethernet(Net.UsMac, Net.PeerMac, 0x0800, Build.Ipv4(Ipv4Address.Parse("224.0.0.5"), Net.UsIp, 17, new byte[8]));
         Assert.Equal(RxDisposition.Dropped, core.Receive(fromMulticast, At(0)));

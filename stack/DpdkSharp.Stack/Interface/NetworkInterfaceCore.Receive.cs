@@ -114,10 +114,8 @@ public sealed partial class NetworkInterfaceCore
         {
             return RxDrop(DropReason.NotForUs);
         }
-        if (ip.Ttl == 0)
-        {
-            return RxDrop(DropReason.TtlExpired);
-        }
+        // TTL 0 is not checked: it matters to a router forwarding the datagram (RFC 1812 §5.3.1),
+        // not to the host it is delivered to (RFC 1122 §3.2.1.7 only forbids sending it).
 
         if (ip.IsFragment)
         {
@@ -225,7 +223,12 @@ public sealed partial class NetworkInterfaceCore
                 }
                 Span<byte> header = stackalloc byte[IcmpMessage.HeaderLength];
                 IcmpMessage.WriteHeader(header, IcmpType.EchoReply, 0, icmp.Identifier, icmp.SequenceNumber, InternetChecksum.Sum(icmp.Body));
-                if (SendIpv4(_address, meta.Source, IpProtocol.Icmp, header, icmp.Body, default, false, false, now) == NetError.None)
+                // RFC 1122 §3.2.2.6: record route and timestamp options come back, updated with us.
+                Span<byte> options = stackalloc byte[Ipv4Options.MaxLength];
+                int optionsLength = ipHeader.Length > Ipv4Packet.MinHeaderLength
+                    ? Ipv4Options.ReflectForEchoReply(ipHeader[Ipv4Packet.MinHeaderLength..], _address, Ipv4Options.NonStandardTimestamp(now), options)
+                    : 0;
+                if (SendIpv4(_address, meta.Source, IpProtocol.Icmp, header, icmp.Body, default, false, false, now, options[..optionsLength]) == NetError.None)
                 {
                     _counters.CountTx(NetLayer.Icmp, payload.Length);
                 }

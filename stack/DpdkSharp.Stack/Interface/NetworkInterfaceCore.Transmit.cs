@@ -33,32 +33,40 @@ public sealed partial class NetworkInterfaceCore
     /// <summary>
     /// Routes, fragments (RFC 791 §3.2 "Fragmentation": 8-byte aligned pieces, MF on all but the
     /// last, one identification) and frames a datagram whose payload is p0+p1+p2, then transmits
-    /// each frame or queues it on ARP.
+    /// each frame or queues it on ARP. <paramref name="options"/> (padded to 4) go in the first
+    /// fragment only: the options this host sends (record route, timestamp) are not copied into
+    /// fragments (their copied flag is 0, RFC 791 §3.1).
     /// </summary>
     private NetError SendIpv4(Ipv4Address source, Ipv4Address destination, IpProtocol protocol,
-        ReadOnlySpan<byte> p0, ReadOnlySpan<byte> p1, ReadOnlySpan<byte> p2, bool dontFragment, bool l4Offload, Instant now)
+        ReadOnlySpan<byte> p0, ReadOnlySpan<byte> p1, ReadOnlySpan<byte> p2, bool dontFragment, bool l4Offload, Instant now,
+        ReadOnlySpan<byte> options = default)
     {
         if (!TryRoute(destination, out var hop))
         {
             return NetError.NoRoute;
         }
         int payloadLength = p0.Length + p1.Length + p2.Length;
-        int maxChunk = _mtu - Ipv4Packet.MinHeaderLength;
-        if (payloadLength > maxChunk)
+        bool fragment = Ipv4Packet.MinHeaderLength + options.Length + payloadLength > _mtu;
+        if (fragment)
         {
             if (dontFragment)
             {
                 _counters.CountDrop(DropReason.FragmentationNeeded, DropStage.Transmit);
                 return NetError.MessageTooLong;
             }
-            maxChunk &= ~7;
             l4Offload = false;
         }
         ushort id = _nextId++;
-        var info = TxInfo(l4Offload);
         int offset = 0;
         do
         {
+            var fragmentOptions = offset == 0 ? options : default;
+            int headerLength = Ipv4Packet.MinHeaderLength + fragmentOptions.Length;
+            int maxChunk = _mtu - headerLength;
+            if (fragment)
+            {
+                maxChunk &= ~7;
+            }
             int chunk = Math.Min(maxChunk, payloadLength - offset);
             bool more = offset + chunk < payloadLength;
             if (!_pool.TryRent(out var buffer))
@@ -67,9 +75,9 @@ public sealed partial class NetworkInterfaceCore
                 return NetError.NoBuffers;
             }
             var span = _pool.GetSpan(buffer);
-            CopyParts(p0, p1, p2, offset, span.Slice(_l2Length + Ipv4Packet.MinHeaderLength, chunk));
-            int length = WriteIpv4Headers(span, in hop, source, destination, protocol, chunk, id, dontFragment, more, offset);
-            Dispatch(buffer, span, length, in info, in hop, now);
+            CopyParts(p0, p1, p2, offset, span.Slice(_l2Length + headerLength, chunk));
+            int length = WriteIpv4Headers(span, in hop, source, destination, protocol, chunk, id, dontFragment, more, offset, fragmentOptions);
+            Dispatch(buffer, span, length, TxInfo(l4Offload, headerLength), in hop, now);
             offset += chunk;
         }
         while (offset < payloadLength);
@@ -100,17 +108,17 @@ public sealed partial class NetworkInterfaceCore
         return true;
     }
 
-    private TxFrameInfo TxInfo(bool l4Offload) => new((ushort)_l2Length, Ipv4Packet.MinHeaderLength,
+    private TxFrameInfo TxInfo(bool l4Offload, int ipHeaderLength = Ipv4Packet.MinHeaderLength) => new((ushort)_l2Length, (ushort)ipHeaderLength,
         (_ipTxOffload ? TxOffloadRequest.Ipv4Checksum : 0) | (l4Offload ? TxOffloadRequest.UdpChecksum : 0));
 
     /// <summary>Writes the Ethernet and IPv4 headers in front of a payload of <paramref name="chunk"/> bytes already in place; returns the (padded) frame length.</summary>
     private int WriteIpv4Headers(Span<byte> span, in NextHop hop, Ipv4Address source, Ipv4Address destination, IpProtocol protocol,
-        int chunk, ushort id, bool dontFragment, bool more, int offset)
+        int chunk, ushort id, bool dontFragment, bool more, int offset, ReadOnlySpan<byte> options = default)
     {
         EthernetFrame.WriteHeader(span, hop.Mac, _mac, EtherType.Ipv4, _vlan);
-        int ipLength = Ipv4Packet.MinHeaderLength + chunk;
+        int ipLength = Ipv4Packet.MinHeaderLength + options.Length + chunk;
         Ipv4Packet.WriteHeader(span[_l2Length..], source, destination, protocol, ipLength, id, _options.DefaultTtl,
-            dontFragment, more, offset, computeChecksum: !_ipTxOffload);
+            dontFragment, more, offset, computeChecksum: !_ipTxOffload, options: options);
         _counters.CountTx(NetLayer.Ipv4, ipLength);
         return Pad(span, _l2Length + ipLength);
     }
