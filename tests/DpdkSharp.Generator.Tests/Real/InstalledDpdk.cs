@@ -13,6 +13,8 @@ public sealed class InstalledDpdk : IDisposable
     public string Folder { get; } = Path.Combine(Path.GetTempPath(), "dpdksharp-dpdk-" + Guid.NewGuid().ToString("N"));
     public GenerationReport Report { get; }
     public string Version { get; }
+    /// <summary>The clang/gcc arguments the generator ran with (pkg-config's plus -DALLOW_EXPERIMENTAL_API).</summary>
+    public IReadOnlyList<string> Cflags { get; }
 
     public InstalledDpdk()
     {
@@ -20,10 +22,8 @@ public sealed class InstalledDpdk : IDisposable
         var full = PkgConfig("--modversion");
         Version = string.Join('.', full.Split('.').Take(2));
         var options = GeneratorOptions.Load([Path.Combine(repo, "headers", "dpdk.json"), Path.Combine(repo, "headers", Version, "headers.json")]);
-        options = options.Merge(new GeneratorOptions
-        {
-            ClangArgs = [.. PkgConfig("--cflags").Split(' ', StringSplitOptions.RemoveEmptyEntries), "-DALLOW_EXPERIMENTAL_API"],
-        });
+        Cflags = [.. PkgConfig("--cflags").Split(' ', StringSplitOptions.RemoveEmptyEntries), "-DALLOW_EXPERIMENTAL_API"];
+        options = options.Merge(new GeneratorOptions { ClangArgs = [.. Cflags] });
         Report = Pipeline.Run(options, Folder);
     }
 
