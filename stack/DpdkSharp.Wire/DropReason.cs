@@ -25,7 +25,7 @@ public enum DropReason
     ReassemblyLimit,
     /// <summary>A partial datagram expired before all its fragments arrived.</summary>
     ReassemblyTimeout,
-    /// <summary>A fragment that carried only bytes already received (RFC 815 holes: first data wins).</summary>
+    /// <summary>A fragment with exactly the extent of one already held (RFC 8200 §4.5: dropped, the datagram kept).</summary>
     DuplicateFragment,
     /// <summary>An EtherType, IP protocol, ARP hardware/protocol type or ICMP type we do not handle.</summary>
     UnsupportedProtocol,
@@ -39,4 +39,9 @@ public enum DropReason
     TransmitQueueFull,
     /// <summary>An ICMP error was not sent because of the error rate limit (RFC 1812 §4.3.2.8).</summary>
     IcmpRateLimited,
+    /// <summary>
+    /// A fragment overlapping bytes already received with a different extent: the fragment and its
+    /// whole partial datagram are dropped (RFC 5722 for IPv6; Linux does the same for IPv4).
+    /// </summary>
+    OverlappingFragment,
 }

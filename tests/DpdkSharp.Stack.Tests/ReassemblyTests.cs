@@ -77,26 +77,81 @@ public class ReassemblyTests
     }
 
     [Fact]
-    public void Overlaps_keep_first_data_and_duplicates_are_counted()
+    public void Exact_duplicates_are_dropped_and_the_datagram_completes()
     {
         var (core, h) = Receiver();
-        // No UDP checksum, so the mixed result is delivered and can be inspected.
+        var data = Payload(3000, 4);
+        var l4 = Build.Udp(Net.PeerIp, Net.UsIp, 1, 7, data);
+        Assert.Equal(RxDisposition.Buffered, core.Receive(Build.FromPeer(17, l4.AsSpan(0, 1600), 5, mf: true, offset: 0), At(0)));
+        Assert.Equal(RxDisposition.Dropped, core.Receive(Build.FromPeer(17, l4.AsSpan(0, 1600), 5, mf: true, offset: 0), At(0)));
+        Assert.Equal(1, core.Counters.DropCount(DropReason.DuplicateFragment));
+        Assert.Equal(RxDisposition.Buffered, core.Receive(Build.FromPeer(17, l4.AsSpan(1600, 800), 5, mf: true, offset: 1600), At(0)));
+        Assert.Equal(RxDisposition.Delivered, core.Receive(Build.FromPeer(17, l4.AsSpan(2400), 5, offset: 2400), At(0)));
+        Assert.Equal(data, ReceiveOne(core, h));
+        Assert.Equal(0, core.Counters.TotalDrops(DropStage.Buffered));
+    }
+
+    [Fact]
+    public void Overlapping_fragments_drop_the_whole_datagram()
+    {
+        // #11 item 2: overlaps used to be merged (first data wins). Now the datagram is abandoned,
+        // as Linux does and RFC 5722 requires for IPv6, so nothing mixed is ever delivered.
+        var (core, h) = Receiver();
         var l4 = Build.Udp(Net.PeerIp, Net.UsIp, 1, 7, Payload(3000, 4), checksum: false);
         var forged = l4.ToArray();
         for (int i = 800; i < 2400; i++)
         {
             forged[i] ^= 0xFF;
         }
-        // [0,1600) twice (duplicate), then a forged overlap [800,2400), then [1600,end).
         Assert.Equal(RxDisposition.Buffered, core.Receive(Build.FromPeer(17, l4.AsSpan(0, 1600), 5, mf: true, offset: 0), At(0)));
-        Assert.Equal(RxDisposition.Dropped, core.Receive(Build.FromPeer(17, l4.AsSpan(0, 1600), 5, mf: true, offset: 0), At(0)));
-        Assert.Equal(1, core.Counters.DropCount(DropReason.DuplicateFragment));
-        Assert.Equal(RxDisposition.Buffered, core.Receive(Build.FromPeer(17, forged.AsSpan(800, 1600), 5, mf: true, offset: 800), At(0)));
-        Assert.Equal(RxDisposition.Delivered, core.Receive(Build.FromPeer(17, l4.AsSpan(1600), 5, offset: 1600), At(0)));
-        // First data wins everywhere: [800,1600) stays original, [1600,2400) is what arrived first there.
-        var expected = l4.ToArray();
-        forged.AsSpan(1600, 800).CopyTo(expected.AsSpan(1600));
-        Assert.Equal(expected.AsSpan(8).ToArray(), ReceiveOne(core, h));
+        Assert.Equal(RxDisposition.Dropped, core.Receive(Build.FromPeer(17, forged.AsSpan(800, 1600), 5, mf: true, offset: 800), At(0)));
+        Assert.Equal(1, core.Counters.DropCount(DropReason.OverlappingFragment));
+        Assert.Equal(1, core.Counters.DropCount(DropReason.OverlappingFragment, DropStage.Buffered));
+        Assert.Equal(0, core.Reassembly.InProgress);
+        Assert.Equal(0, core.Reassembly.BufferedBytes);
+        // The rest of the datagram starts a new one, which never completes: nothing is delivered.
+        Assert.Equal(RxDisposition.Buffered, core.Receive(Build.FromPeer(17, l4.AsSpan(1600), 5, offset: 1600), At(0)));
+        Assert.Equal(NetError.WouldBlock, core.Udp.TryReceive(h, new byte[4000], out _));
+    }
+
+    [Theory]
+    [InlineData(0, 8, true)]      // inside the held [0,16): a different extent (Linux would call it a duplicate)
+    [InlineData(8, 16, true)]     // across the edge of [0,16) and [16,32)
+    [InlineData(0, 32, true)]     // exactly [0,16) and [16,32) together: still a different extent
+    [InlineData(24, 16, true)]    // the tail of [16,32) and the hole after it
+    [InlineData(56, 16, true)]    // the hole before [64,80) and its head
+    [InlineData(64, 24, true)]    // [64,80) and the hole after it
+    [InlineData(16, 16, false)]   // exactly [16,32): a duplicate
+    [InlineData(40, 8, false)]    // inside the hole [32,64): new data
+    [InlineData(32, 32, false)]   // the whole hole [32,64), touching both neighbours: new data
+    public void Overlap_is_any_shared_byte_with_a_different_extent(int offset, int length, bool overlap)
+    {
+        var (core, _) = Receiver();
+        var l4 = Payload(200, 12);
+        // Held: [0,16) [16,32) [64,80).
+        core.Receive(Build.FromPeer(17, l4.AsSpan(0, 16), 3, mf: true, offset: 0), At(0));
+        core.Receive(Build.FromPeer(17, l4.AsSpan(16, 16), 3, mf: true, offset: 16), At(0));
+        core.Receive(Build.FromPeer(17, l4.AsSpan(64, 16), 3, mf: true, offset: 64), At(0));
+        var d = core.Receive(Build.FromPeer(17, l4.AsSpan(offset, length), 3, mf: true, offset: offset), At(0));
+        bool duplicate = offset == 16 && length == 16;
+        Assert.Equal(overlap ? 1 : 0, core.Counters.DropCount(DropReason.OverlappingFragment));
+        Assert.Equal(overlap ? 1 : 0, core.Counters.DropCount(DropReason.OverlappingFragment, DropStage.Buffered));
+        Assert.Equal(duplicate ? 1 : 0, core.Counters.DropCount(DropReason.DuplicateFragment));
+        Assert.Equal(overlap ? 0 : 1, core.Reassembly.InProgress);
+        Assert.Equal(overlap || duplicate ? RxDisposition.Dropped : RxDisposition.Buffered, d);
+    }
+
+    [Fact]
+    public void A_duplicate_last_fragment_marks_the_end()
+    {
+        var (core, h) = Receiver();
+        var data = Payload(24 - 8, 13);
+        var l4 = Build.Udp(Net.PeerIp, Net.UsIp, 1, 7, data);
+        // [8,24) first with More Fragments, then the same extent as the last fragment: it adds the end.
+        Assert.Equal(RxDisposition.Buffered, core.Receive(Build.FromPeer(17, l4.AsSpan(8, 16), 4, mf: true, offset: 8), At(0)));
+        Assert.Equal(RxDisposition.Buffered, core.Receive(Build.FromPeer(17, l4.AsSpan(8, 16), 4, offset: 8), At(0)));
+        Assert.Equal(RxDisposition.Delivered, core.Receive(Build.FromPeer(17, l4.AsSpan(0, 8), 4, mf: true, offset: 0), At(0)));
+        Assert.Equal(data, ReceiveOne(core, h));
     }
 
     [Fact]
@@ -135,47 +190,38 @@ public class ReassemblyTests
     }
 
     [Fact]
-    public void Memory_is_bounded_by_slots_bytes_and_holes()
+    public void A_fixed_table_refuses_new_datagrams_when_full()
     {
-        var (core, _) = Receiver(o => o with { Reassembly = new ReassemblyOptions { MaxDatagrams = 4, MaxBufferedBytes = 8000, MaxHoles = 4 } });
-        var chunk = Payload(1000, 7).AsSpan(0, 1000).ToArray();
-        // Five datagrams: the fifth finds no slot.
+        // MaxDatagrams > 0 keeps the old fixed table (refusal, not eviction) for those who ask for it.
+        var (core, _) = Receiver(o => o with { Reassembly = new ReassemblyOptions { MaxDatagrams = 4 } });
+        var chunk = Payload(1000, 7);
         for (ushort id = 1; id <= 5; id++)
         {
             var d = core.Receive(Build.FromPeer(17, chunk, id, mf: true, offset: 0), At(0));
             Assert.Equal(id <= 4 ? RxDisposition.Buffered : RxDisposition.Dropped, d);
         }
         Assert.Equal(1, core.Counters.DropCount(DropReason.ReassemblyLimit));
-        // Byte budget: 4000 held, budget 8000.
-        for (int i = 1; i <= 4; i++)
-        {
-            core.Receive(Build.FromPeer(17, chunk, 1, mf: true, offset: i * 8000), At(0));
-        }
-        Assert.True(core.Reassembly.BufferedBytes <= 8000);
-        Assert.True(core.Counters.DropCount(DropReason.ReassemblyLimit) >= 2);
-        // Holes: sparse fragments in datagram 2 exceed 4 holes; the datagram is given up.
-        for (int i = 1; i <= 4; i++)
-        {
-            core.Receive(Build.FromPeer(17, Payload(8, i), 2, mf: true, offset: i * 2000), At(0));
-        }
-        Assert.True(core.Reassembly.InProgress < 4);
-        Assert.True(core.Counters.DropCount(DropReason.ReassemblyLimit, DropStage.Buffered) >= 1);
-        Assert.True(core.Reassembly.AllocatedBytes <= 4L * Ipv4Reassembler.MaxPayload);
+        Assert.Equal(0, core.Counters.TotalDrops(DropStage.Buffered));
+        Assert.Equal(4, core.Reassembly.InProgress);
     }
 
     [Fact]
-    public void Byte_budget_refuses_new_datagrams_and_gives_up_growing_ones()
+    public void A_datagram_larger_than_its_share_is_given_up()
     {
-        var (core, _) = Receiver(o => o with { Reassembly = new ReassemblyOptions { MaxDatagrams = 8, MaxBufferedBytes = 2500 } });
-        var chunk = Payload(1000, 9);
-        Assert.Equal(RxDisposition.Buffered, core.Receive(Build.FromPeer(17, chunk, 1, mf: true, offset: 0), At(0)));
-        Assert.Equal(RxDisposition.Buffered, core.Receive(Build.FromPeer(17, chunk, 2, mf: true, offset: 0), At(0)));
-        Assert.Equal(RxDisposition.Dropped, core.Receive(Build.FromPeer(17, chunk, 3, mf: true, offset: 0), At(0)));
-        Assert.Equal(2000, core.Reassembly.BufferedBytes);
-        // Datagram 1 grows past the budget: it cannot finish, so it is given up and its bytes freed.
-        Assert.Equal(RxDisposition.Dropped, core.Receive(Build.FromPeer(17, chunk, 1, mf: true, offset: 1000), At(0)));
-        Assert.Equal(1000, core.Reassembly.BufferedBytes);
-        Assert.Equal(2, core.Counters.DropCount(DropReason.ReassemblyLimit));
+        var (core, _) = Receiver(o => o with { Reassembly = new ReassemblyOptions { MaxBufferedBytes = 64 * 1024, MaxBufferedBytesPerSource = 16 * 1024 } });
+        var chunk = Payload(1480, 9);
+        int offset = 0;
+        RxDisposition d;
+        do
+        {
+            d = core.Receive(Build.FromPeer(17, chunk, 1, mf: true, offset: offset), At(0));
+            offset += 1480;
+            Assert.InRange(core.Reassembly.BufferedBytes, 0, 16 * 1024);
+        }
+        while (d == RxDisposition.Buffered);
+        Assert.Equal(RxDisposition.Dropped, d);
+        Assert.Equal(0, core.Reassembly.InProgress);
+        Assert.Equal(1, core.Counters.DropCount(DropReason.ReassemblyLimit));
         Assert.Equal(1, core.Counters.DropCount(DropReason.ReassemblyLimit, DropStage.Buffered));
     }
 
