@@ -13,6 +13,21 @@ public abstract record CType
     public long Size { get; init; } = -1;
     public long Align { get; init; } = -1;
 
+    /// <summary>C11 <c>_Atomic</c>: the type is the value type's (same representation on x86_64), marked so docs can say so.</summary>
+    public bool IsAtomic { get; init; }
+
+    /// <summary><c>_Atomic</c>, directly or through typedefs.</summary>
+    public static bool IsAtomicType(CType t)
+    {
+        for (var current = t; ; current = ((CTypedefRef)current).Target)
+        {
+            if (current.IsAtomic)
+                return true;
+            if (current is not CTypedefRef)
+                return false;
+        }
+    }
+
     /// <summary>
     /// C's <c>va_list</c> (through its typedefs, or as a parameter decays it on x86_64: <c>struct __va_list_tag *</c>):
     /// only C can build one, so a function taking it is callable only with a va_list C handed over.

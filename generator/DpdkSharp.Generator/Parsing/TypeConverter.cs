@@ -39,8 +39,8 @@ internal sealed class TypeConverter(DeclarationWalker walker)
                 return Convert(clang_Type_getNamedType(t));
             case CXTypeKind.Attributed:
                 return Convert(clang_Type_getModifiedType(t));
-            case CXTypeKind.Atomic: // _Atomic T has T's representation on x86_64
-                return Convert(clang_Type_getValueType(t));
+            case CXTypeKind.Atomic: // _Atomic T has T's representation on x86_64; marked for the docs
+                return Convert(clang_Type_getValueType(t)) with { IsAtomic = true };
             case CXTypeKind.Typedef:
             {
                 var decl = t.Declaration();

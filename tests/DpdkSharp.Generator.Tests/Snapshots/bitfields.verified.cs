@@ -8,6 +8,9 @@ using System.Runtime.InteropServices;
 
 namespace Fixtures;
 
+/// <summary>
+/// <para>Alignment: 8 in C, 1 in C# (C# cannot declare a struct's alignment; it follows the declared fields). The generated records place this type at C's offsets, and memory from C is aligned as C says; a local, an array or a struct of your own that C# lays out has the C# alignment.</para>
+/// </summary>
 [StructLayout(LayoutKind.Explicit, Size = 16)]
 public unsafe partial struct flags
 {
@@ -51,6 +54,7 @@ public unsafe partial struct flags
 
 /// <summary>
 /// An anonymous struct inside offload.
+/// <para>Alignment: 8 in C, 1 in C# (C# cannot declare a struct's alignment; it follows the declared fields). The generated records place this type at C's offsets, and memory from C is aligned as C says; a local, an array or a struct of your own that C# lays out has the C# alignment.</para>
 /// </summary>
 [StructLayout(LayoutKind.Explicit, Size = 8)]
 public unsafe partial struct offload__anon0

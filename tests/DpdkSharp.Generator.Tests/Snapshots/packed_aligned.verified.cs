@@ -8,6 +8,9 @@ using System.Runtime.InteropServices;
 
 namespace Fixtures;
 
+/// <summary>
+/// <para>Alignment: 1 in C, 4 in C# (C# cannot declare a struct's alignment; it follows the declared fields). The generated records place this type at C's offsets, and memory from C is aligned as C says; a local, an array or a struct of your own that C# lays out has the C# alignment.</para>
+/// </summary>
 [StructLayout(LayoutKind.Explicit, Size = 7)]
 public unsafe partial struct wire_header
 {
@@ -30,6 +33,9 @@ public unsafe partial struct ether_addr_like
     public byte tail;
 }
 
+/// <summary>
+/// <para>Alignment: 64 in C, 8 in C# (C# cannot declare a struct's alignment; it follows the declared fields). The generated records place this type at C's offsets, and memory from C is aligned as C says; a local, an array or a struct of your own that C# lays out has the C# alignment.</para>
+/// </summary>
 [StructLayout(LayoutKind.Explicit, Size = 64)]
 public unsafe partial struct cache_line
 {
@@ -37,6 +43,9 @@ public unsafe partial struct cache_line
     public ulong counter;
 }
 
+/// <summary>
+/// <para>Alignment: 64 in C, 8 in C# (C# cannot declare a struct's alignment; it follows the declared fields). The generated records place this type at C's offsets, and memory from C is aligned as C says; a local, an array or a struct of your own that C# lays out has the C# alignment.</para>
+/// </summary>
 [StructLayout(LayoutKind.Explicit, Size = 320)]
 public unsafe partial struct queue_stats
 {

@@ -34,6 +34,9 @@ public unsafe partial struct mixed
     public nint l;
     [FieldOffset(32)]
     public nuint ul;
+    /// <summary>
+    /// <para>C11 _Atomic in C: same size and representation here, but use System.Threading.Volatile or Interlocked to access it as C does.</para>
+    /// </summary>
     [FieldOffset(40)]
     public uint refcnt;
     [FieldOffset(48)]
@@ -46,6 +49,9 @@ public unsafe partial struct mixed
     public float f;
 }
 
+/// <summary>
+/// <para>Alignment: 16 in C, 4 in C# (C# cannot declare a struct's alignment; it follows the declared fields). The generated records place this type at C's offsets, and memory from C is aligned as C says; a local, an array or a struct of your own that C# lays out has the C# alignment.</para>
+/// </summary>
 [StructLayout(LayoutKind.Explicit, Size = 32)]
 public unsafe partial struct with_vector
 {
@@ -62,12 +68,18 @@ public unsafe partial struct exotic
     public FixedArray_byte_16 ld;
     [FieldOffset(16)]
     public UInt128 uwide;
+    /// <summary>
+    /// <para>C11 _Atomic in C: same size and representation here, but use System.Threading.Volatile or Interlocked to access it as C does.</para>
+    /// </summary>
     [FieldOffset(32)]
     public opaque_device* atomic_device;
     [FieldOffset(40)]
     public uint reg;
     [FieldOffset(48)]
     public sbyte* fixed_name;
+    /// <summary>
+    /// <para>C11 _Atomic in C: same size and representation here, but use System.Threading.Volatile or Interlocked to access it as C does.</para>
+    /// </summary>
     [FieldOffset(56)]
     public ulong counter;
 }

@@ -22,7 +22,7 @@ internal sealed class RecordEmitter(TypeMapper types, IReadOnlyDictionary<string
     {
         var name = TypeMapper.Identifier(r.Name);
         Docs.Write(s, "", r.Doc ?? (r.IsAnonymous ? $"An anonymous {(r.IsUnion ? "union" : "struct")} inside {r.Parent}." : null),
-            r.IsOpaque ? "Opaque in C: use it only through pointers." : null);
+            r.IsOpaque ? "Opaque in C: use it only through pointers." : AlignmentRemark(r));
         Docs.Attributes(s, "", r.Availability);
         if (r.IsOpaque)
         {
@@ -44,6 +44,29 @@ internal sealed class RecordEmitter(TypeMapper types, IReadOnlyDictionary<string
         s.AppendLine();
     }
 
+    /// <summary>
+    /// C# cannot declare a struct's alignment (only Size): it follows the fields the struct declares, at most 8 (16 with
+    /// Int128). Where
+    /// that differs from C's (cache-line-aligned, packed, bit-fields only) the docs say so; the generated records place
+    /// the type at C's offsets regardless.
+    /// </summary>
+    private static string? AlignmentRemark(CRecord r)
+    {
+        var csharp = r.Fields
+            .Where(f => f.BitWidth is null && f.Name.Length > 0 && Selector.Resolve(f.Type) is not CArrayType { Length: 0 or null })
+            .Select(f => Selector.Resolve(f.Type) switch
+            {
+                CUnsupportedType => 1, // stored as bytes
+                CBuiltinType { Kind: CBuiltinKind.Int128 or CBuiltinKind.UInt128 } => 16, // .NET aligns Int128 as the ABI does
+                _ => Math.Clamp(f.Type.Align, 1, 8),
+            })
+            .DefaultIfEmpty(1).Max();
+        return r.Align <= 0 || r.Align == csharp ? null
+            : $"Alignment: {r.Align} in C, {csharp} in C# (C# cannot declare a struct's alignment; it follows the declared fields). " +
+              "The generated records place this type at C's offsets, and memory from C is aligned as C says; a local, an array " +
+              "or a struct of your own that C# lays out has the C# alignment.";
+    }
+
     private static string MemberName(CRecord r, string fieldName) =>
         fieldName == r.Name ? fieldName + "_" : TypeMapper.Identifier(fieldName); // C# forbids a member named like its type
 
@@ -53,7 +76,9 @@ internal sealed class RecordEmitter(TypeMapper types, IReadOnlyDictionary<string
         var name = MemberName(r, f.Name);
         var offset = f.OffsetBits / 8;
         var resolved = Selector.Resolve(f.Type);
-        Docs.Write(s, I, f.Doc);
+        Docs.Write(s, I, f.Doc, CType.IsAtomicType(f.Type)
+            ? "C11 _Atomic in C: same size and representation here, but use System.Threading.Volatile or Interlocked to access it as C does."
+            : null);
         Docs.Attributes(s, I, f.Availability);
 
         if (f.BitWidth is int width)
