@@ -73,4 +73,92 @@ public class FragmentBufferTests
         Assert.Equal(data, whole);
         Assert.Equal(66, pool.InUse);
     }
+
+    [Fact]
+    public void A_completion_nested_in_the_processing_of_another_gets_its_own_buffer()
+    {
+        var r = new Ipv4Reassembler(new ReassemblyOptions(), new NetCounters());
+        var one = new byte[3000];
+        var two = new byte[2000];
+        new Random(3).NextBytes(one);
+        new Random(4).NextBytes(two);
+        static List<byte[]> Frames(byte[] data, ushort id)
+        {
+            var frames = new List<byte[]>();
+            for (int offset = 0; offset < data.Length; offset += 1480)
+            {
+                int n = Math.Min(1480, data.Length - offset);
+                frames.Add(Build.Ipv4(Net.PeerIp, Net.UsIp, 17, data.AsSpan(offset, n), id, mf: offset + n < data.Length, offset: offset));
+            }
+            return frames;
+        }
+        Ipv4Packet packet;
+        scoped ReadOnlySpan<byte> first = default, second = default;
+        int a = -1, b = -1, c = -1;
+        var status = ReassemblyStatus.Dropped;
+        foreach (var f in Frames(one, 1))
+        {
+            Assert.True(Ipv4Packet.TryParse(f, true, out packet, out _));
+            status = r.Accept(in packet, At(0), out first, out _, out a, out _);
+        }
+        Assert.Equal(ReassemblyStatus.Complete, status);
+        Assert.Equal(0, r.InProgress); // the blocks went back at completion
+        foreach (var f in Frames(two, 2))
+        {
+            Assert.True(Ipv4Packet.TryParse(f, true, out packet, out _));
+            status = r.Accept(in packet, At(0), out second, out _, out b, out _);
+        }
+        Assert.Equal(ReassemblyStatus.Complete, status);
+        Assert.NotEqual(a, b);
+        Assert.Equal(two, second.ToArray());
+        Assert.Equal(one, first.ToArray());
+        Assert.Equal(20, r.GetFirstHeader(a).Length);
+        r.Release(b);
+        r.Release(a);
+        foreach (var f in Frames(two, 3))
+        {
+            Assert.True(Ipv4Packet.TryParse(f, true, out packet, out _));
+            status = r.Accept(in packet, At(0), out _, out _, out c, out _);
+        }
+        Assert.Equal(ReassemblyStatus.Complete, status);
+        Assert.Equal(a, c);
+        r.Release(c);
+    }
+
+    /// <summary>An IPv6-shaped key (RFC 8200 §4.5: source, destination, identification): the table does not care.</summary>
+    private readonly record struct Ipv6Key(UInt128 Source, UInt128 Destination, uint Identification);
+
+    [Fact]
+    public void The_table_serves_any_key_and_source_type()
+    {
+        var counters = new NetCounters();
+        var table = new ReassemblyTable<Ipv6Key, UInt128>(new ReassemblyOptions { MaxBufferedBytes = 32 * 1024, MaxBufferedBytesPerSource = 8 * 1024 }, counters);
+        UInt128 attacker = 1, peer = 2;
+        var data = new byte[2000];
+        new Random(5).NextBytes(data);
+        // The attacker's share (8 KiB) holds two small datagrams: the third pushes out its first.
+        for (uint id = 0; id < 3; id++)
+        {
+            var key = new Ipv6Key(attacker, 9, id);
+            Assert.Equal(ReassemblyStatus.Buffered, table.Offer(in key, attacker, 0, data.AsSpan(0, 8), false, At(0), out _, out bool opened, out _));
+            Assert.True(opened);
+        }
+        Assert.Equal(6 * 1024, table.BufferedBytesFrom(attacker));
+        Assert.Equal(1, counters.DropCount(DropReason.ReassemblyLimit, DropStage.Buffered));
+        var k = new Ipv6Key(peer, 9, 7);
+        Assert.Equal(ReassemblyStatus.Buffered, table.Offer(in k, peer, 1000, data.AsSpan(1000), true, At(0), out int slot, out _, out _));
+        Assert.Equal(ReassemblyStatus.Dropped, table.Offer(in k, peer, 992, data.AsSpan(992, 16), false, At(0), out _, out _, out var reason));
+        Assert.Equal(DropReason.OverlappingFragment, reason);
+        Assert.Equal(ReassemblyStatus.Buffered, table.Offer(in k, peer, 1000, data.AsSpan(1000), true, At(0), out slot, out _, out _));
+        Assert.Equal(ReassemblyStatus.Complete, table.Offer(in k, peer, 0, data.AsSpan(0, 1000), false, At(0), out int done, out _, out _));
+        Assert.Equal(slot, done);
+        var whole = new byte[2000];
+        table[done].CopyTo(whole);
+        Assert.Equal(data, whole);
+        table.Release(done);
+        Assert.Equal(2, table.InProgress);
+        Assert.Equal(-1, table.Expired(At(29 * T.Sec)));
+        int expired = table.Expired(At(30 * T.Sec));
+        Assert.Equal(attacker, table.KeyOf(expired).Source);
+    }
 }

@@ -46,6 +46,8 @@ public sealed class FragmentBuffer
     public const int MaxLength = 1 << 16;
     /// <summary>Blocks of the two bitmaps (8192 units, one bit each, 1 KiB a bitmap).</summary>
     public const int MapChunks = 2;
+    /// <summary>Blocks the smallest datagram holds: the bitmaps and one block of data.</summary>
+    public const int MinChunks = MapChunks + 1;
 
     private const int Units = MaxLength / Unit;
     private const int ChunkSize = ChunkPool.ChunkSize;

@@ -1,7 +1,8 @@
 namespace DpdkSharp.Stack.Interface;
 
 /// <summary>
-/// Limits of IPv4 reassembly: memory, not slots. Every partial datagram is charged the
+/// Limits of reassembly (<see cref="ReassemblyTable{TKey, TSource}"/>; IPv4 today): memory, not
+/// slots. Every partial datagram is charged the
 /// <see cref="ChunkPool"/> blocks it holds (two for its arrival bitmaps plus one per 1 KiB of data
 /// touched), so a 1-fragment datagram of 8 bytes costs 3 KiB and the largest one 66 KiB.
 /// </summary>
@@ -52,9 +53,10 @@ public enum ReassemblyStatus
 }
 
 /// <summary>
-/// IPv4 fragment reassembly (RFC 791 §3.2 "Fragmentation and Reassembly", RFC 1122 §3.3.2).
-/// Datagrams are identified by (source, destination, protocol, identification); each is a
-/// <see cref="FragmentBuffer"/> over a shared <see cref="ChunkPool"/> sized by the byte budget.
+/// IPv4 fragment reassembly (RFC 791 §3.2 "Fragmentation and Reassembly", RFC 1122 §3.3.2):
+/// header checks, the datagram key (source, destination, protocol, identification) and the
+/// first fragment's header, over a <see cref="ReassemblyTable{TKey, TSource}"/> that bounds the
+/// memory and gives each datagram a <see cref="FragmentBuffer"/>.
 /// </summary>
 /// <remarks>
 /// <para>Overlaps: a fragment that overlaps bytes already received with a different extent
@@ -63,14 +65,13 @@ public enum ReassemblyStatus
 /// sender sent (teardrop, overlap rewrites, IDS evasion). A fragment with exactly the extent of one
 /// already held is dropped as <see cref="DropReason.DuplicateFragment"/> and the datagram kept
 /// (RFC 8200 §4.5 allows it; networks do duplicate packets); its bytes are not compared, the first
-/// copy stays. A fragment that contradicts the known end is <see cref="DropReason.Malformed"/>.</para>
-/// <para>Bounds: all partial datagrams hold at most <see cref="ReassemblyOptions.MaxBufferedBytes"/>,
-/// one source at most its share. A fragment that needs more pushes out the oldest partial
-/// datagrams (its source's own first when the source is at its share), each counted as
-/// <see cref="DropReason.ReassemblyLimit"/> in <see cref="DropStage.Buffered"/>; a datagram that
-/// cannot fit even alone is given up. So a flood of incomplete datagrams cannot lock new ones
-/// out: it only ages out itself. Blocks and descriptors are allocated on first use and reused:
-/// nothing is allocated per fragment once warm.</para>
+/// copy stays. Linux also calls a fragment lying wholly inside received data a duplicate; here it
+/// is an overlap, as RFC 5722 reads. A fragment that contradicts the known end is
+/// <see cref="DropReason.Malformed"/> (the fragment only).</para>
+/// <para>Bounds: see <see cref="ReassemblyTable{TKey, TSource}"/>: a byte budget, a share per
+/// source, the oldest pushed out first, no hole limit. A complete datagram is copied into one
+/// contiguous buffer and its blocks freed at once; the buffer is lent to the caller until
+/// <see cref="Release"/> (nested completions, from a handler that feeds the core, get their own).</para>
 /// </remarks>
 public sealed class Ipv4Reassembler
 {
@@ -78,74 +79,55 @@ public sealed class Ipv4Reassembler
     public const int MaxPayload = Ipv4Packet.MaxTotalLength - Ipv4Packet.MinHeaderLength;
 
     /// <summary>Bytes the smallest partial datagram holds (its bitmaps and one data block).</summary>
-    public const int MinDatagramBytes = (FragmentBuffer.MapChunks + 1) * ChunkPool.ChunkSize;
+    public const int MinDatagramBytes = FragmentBuffer.MinChunks * ChunkPool.ChunkSize;
+
+    private const int FirstHeaderSize = 60 + 8;
 
     private readonly record struct DatagramKey(Ipv4Address Source, Ipv4Address Destination, IpProtocol Protocol, ushort Identification);
 
-    private sealed class Datagram(ChunkPool pool)
+    /// <summary>A complete datagram lent to the caller.</summary>
+    private sealed class Assembly
     {
-        public readonly FragmentBuffer Buffer = new(pool);
-        public DatagramKey Key;
-        public Instant Deadline;
-        public byte Ttl;
-        public bool InUse;
-        // Age list (oldest first, which is also earliest deadline first: one timeout for all).
-        public int Older = -1, Newer = -1;
-        public readonly byte[] FirstHeader = new byte[60 + 8];
-        public int FirstHeaderLength;
-        public int FirstIpHeaderLength;
+        public readonly byte[] Data = new byte[MaxPayload];
+        public readonly byte[] Header = new byte[60];
+        public int HeaderLength;
     }
 
-    private readonly NetCounters _counters;
-    private readonly TimeSpan _timeout;
-    private readonly ChunkPool _pool;
-    private readonly int _sourceChunks;
-    private readonly bool _fixedTable;
-    private readonly Datagram?[] _datagrams;
-    private readonly int[] _free;
-    private int _freeCount;
-    private int _created;
-    private readonly Dictionary<DatagramKey, int> _index;
-    private readonly Dictionary<Ipv4Address, int> _chunksBySource;
-    private int _oldest = -1, _newest = -1;
-    private int _inUse;
-    private byte[]? _assembly;
-    private Instant _earliest = Instant.Never;
+    private readonly ReassemblyTable<DatagramKey, Ipv4Address> _table;
+    // Per slot of the table: the first fragment's header and 8 data bytes (RFC 792 Time Exceeded,
+    // RFC 1122 §3.3.2), and the TTL of the fragment that opened the datagram.
+    private readonly byte[] _firstHeaders;
+    private readonly byte[] _firstLengths;
+    private readonly byte[] _firstIpLengths;
+    private readonly byte[] _ttls;
+    private Assembly?[] _assemblies = new Assembly?[1];
+    private int _lent;
 
+    /// <summary>An empty reassembler bounded by <paramref name="options"/>, counting its drops in <paramref name="counters"/>.</summary>
     public Ipv4Reassembler(ReassemblyOptions options, NetCounters counters)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxBufferedBytes, MinDatagramBytes);
-        ArgumentOutOfRangeException.ThrowIfNegative(options.MaxDatagrams);
-        int perSource = options.MaxBufferedBytesPerSource ?? options.MaxBufferedBytes / 4;
-        ArgumentOutOfRangeException.ThrowIfLessThan(perSource, MinDatagramBytes);
-        _counters = counters;
-        _timeout = options.Timeout;
-        _pool = new ChunkPool(options.MaxBufferedBytes);
-        _sourceChunks = Math.Min(perSource, options.MaxBufferedBytes) / ChunkPool.ChunkSize;
-        int fit = _pool.Capacity / (FragmentBuffer.MapChunks + 1);
-        int max = options.MaxDatagrams == 0 ? fit : Math.Min(options.MaxDatagrams, fit);
-        _fixedTable = options.MaxDatagrams > 0;
-        _datagrams = new Datagram?[max];
-        _free = new int[max];
-        _index = new Dictionary<DatagramKey, int>(max);
-        _chunksBySource = new Dictionary<Ipv4Address, int>(max);
+        _table = new ReassemblyTable<DatagramKey, Ipv4Address>(options, counters);
+        int slots = _table.Capacity;
+        _firstHeaders = new byte[slots * FirstHeaderSize];
+        _firstLengths = new byte[slots];
+        _firstIpLengths = new byte[slots];
+        _ttls = new byte[slots];
     }
 
     /// <summary>Datagrams being reassembled now.</summary>
-    public int InProgress => _inUse;
+    public int InProgress => _table.InProgress;
 
     /// <summary>Partial datagrams the budget (or <see cref="ReassemblyOptions.MaxDatagrams"/>) allows at once.</summary>
-    public int MaxDatagrams => _datagrams.Length;
+    public int MaxDatagrams => _table.Capacity;
 
     /// <summary>Bytes held now by partial datagrams (never above <see cref="ReassemblyOptions.MaxBufferedBytes"/>).</summary>
-    public int BufferedBytes => _pool.InUse * ChunkPool.ChunkSize;
+    public int BufferedBytes => _table.BufferedBytes;
 
     /// <summary>Bytes held now by the partial datagrams from <paramref name="source"/> (never above its share).</summary>
-    public int BufferedBytesFrom(Ipv4Address source) =>
-        _chunksBySource.TryGetValue(source, out int chunks) ? chunks * ChunkPool.ChunkSize : 0;
+    public int BufferedBytesFrom(Ipv4Address source) => _table.BufferedBytesFrom(source);
 
     /// <summary>Bytes of blocks allocated so far (never above <see cref="ReassemblyOptions.MaxBufferedBytes"/>).</summary>
-    public long AllocatedBytes => _pool.AllocatedBytes;
+    public long AllocatedBytes => _table.AllocatedBytes;
 
     /// <summary>
     /// Offers one fragment. On <see cref="ReassemblyStatus.Complete"/>, <paramref name="datagram"/>
@@ -172,124 +154,58 @@ public sealed class Ipv4Reassembler
         }
 
         var key = new DatagramKey(fragment.Source, fragment.Destination, fragment.Protocol, fragment.Identification);
-        FragmentFit fit;
-        int need;
-        if (_index.TryGetValue(key, out int index))
+        var status = _table.Offer(in key, key.Source, first, payload, !more, now, out int index, out bool opened, out reason);
+        if (status == ReassemblyStatus.Dropped)
         {
-            fit = _datagrams[index]!.Buffer.Check(first, length, !more, out need);
-            switch (fit)
-            {
-                case FragmentFit.Inconsistent:
-                    return ReassemblyStatus.Dropped; // past the announced end, or a second, different end
-                case FragmentFit.Duplicate:
-                    reason = DropReason.DuplicateFragment;
-                    return ReassemblyStatus.Dropped;
-                case FragmentFit.Overlap:
-                    // RFC 5722 §4 (for IPv6; Linux does the same for IPv4): abandon the whole datagram.
-                    Abandon(index, DropReason.OverlappingFragment);
-                    reason = DropReason.OverlappingFragment;
-                    return ReassemblyStatus.Dropped;
-            }
+            return status;
         }
-        else
+        if (opened)
         {
-            index = -1;
-            fit = FragmentFit.New;
-            need = FragmentBuffer.ChunksForFirst(first, length);
-            if (_inUse == _datagrams.Length)
-            {
-                if (_fixedTable)
-                {
-                    reason = DropReason.ReassemblyLimit;
-                    return ReassemblyStatus.Dropped;
-                }
-                Evict(_oldest);
-            }
+            _ttls[index] = fragment.Ttl;
+            _firstLengths[index] = 0;
         }
-
-        if (need > 0 && !MakeRoom(key.Source, index, need))
-        {
-            // This datagram cannot fit even alone in its source's share: it can never finish.
-            if (index >= 0)
-            {
-                Abandon(index, DropReason.ReassemblyLimit);
-            }
-            reason = DropReason.ReassemblyLimit;
-            return ReassemblyStatus.Dropped;
-        }
-        if (index < 0)
-        {
-            index = Open(key, fragment.Ttl, now);
-        }
-        var d = _datagrams[index]!;
-        if (fit == FragmentFit.EndOnly)
-        {
-            d.Buffer.SetEnd(first + length);
-        }
-        else
-        {
-            int before = d.Buffer.ChunksHeld;
-            d.Buffer.Add(first, payload, !more);
-            ChargeSource(key.Source, d.Buffer.ChunksHeld - before);
-        }
-        if (first == 0 && d.FirstHeaderLength == 0)
+        if (first == 0 && _firstLengths[index] == 0)
         {
             // Kept for the ICMP Time Exceeded of RFC 792 / RFC 1122 §3.3.2 if the datagram times out.
+            var keep = _firstHeaders.AsSpan(index * FirstHeaderSize, FirstHeaderSize);
             int n = Math.Min(fragment.HeaderLength + 8, fragment.TotalLength);
-            fragment.Header.CopyTo(d.FirstHeader);
-            payload[..(n - fragment.HeaderLength)].CopyTo(d.FirstHeader.AsSpan(fragment.HeaderLength));
-            d.FirstHeaderLength = n;
-            d.FirstIpHeaderLength = fragment.HeaderLength;
+            fragment.Header.CopyTo(keep);
+            payload[..(n - fragment.HeaderLength)].CopyTo(keep[fragment.HeaderLength..]);
+            _firstLengths[index] = (byte)n;
+            _firstIpLengths[index] = (byte)fragment.HeaderLength;
+        }
+        if (status == ReassemblyStatus.Buffered)
+        {
+            return status;
         }
 
-        if (!d.Buffer.IsComplete)
+        // Complete: one contiguous copy for the upper layers, and the blocks go back at once.
+        if (_lent == _assemblies.Length)
         {
-            return ReassemblyStatus.Buffered;
+            Array.Resize(ref _assemblies, _assemblies.Length * 2);
         }
-        // One contiguous copy for the upper layers, valid until Release (processing is synchronous).
-        _assembly ??= new byte[MaxPayload];
-        d.Buffer.CopyTo(_assembly);
-        datagram = _assembly.AsSpan(0, d.Buffer.TotalLength);
-        meta = new Ipv4Meta(d.Key.Source, d.Key.Destination, d.Key.Protocol, d.Ttl, Reassembled: true, DestinationIsBroadcastOrMulticast: false);
-        slot = index;
+        var a = _assemblies[_lent] ??= new Assembly();
+        var buffer = _table[index];
+        buffer.CopyTo(a.Data);
+        a.HeaderLength = _firstIpLengths[index];
+        _firstHeaders.AsSpan(index * FirstHeaderSize, a.HeaderLength).CopyTo(a.Header);
+        datagram = a.Data.AsSpan(0, buffer.TotalLength);
+        meta = new Ipv4Meta(key.Source, key.Destination, key.Protocol, _ttls[index], Reassembled: true, DestinationIsBroadcastOrMulticast: false);
+        _table.Release(index);
+        slot = _lent++;
         return ReassemblyStatus.Complete;
     }
 
     /// <summary>The first fragment's IP header of a complete datagram (to quote in ICMP errors about it).</summary>
-    public ReadOnlySpan<byte> GetFirstHeader(int slot) => _datagrams[slot]!.FirstHeader.AsSpan(0, _datagrams[slot]!.FirstIpHeaderLength);
+    public ReadOnlySpan<byte> GetFirstHeader(int slot) => _assemblies[slot]!.Header.AsSpan(0, _assemblies[slot]!.HeaderLength);
 
-    /// <summary>Frees a slot after its complete datagram was processed.</summary>
+    /// <summary>Ends the loan of a complete datagram once processed (the latest one first).</summary>
     public void Release(int slot)
     {
-        var d = _datagrams[slot];
-        if (d is null || !d.InUse)
+        if (slot >= 0 && slot == _lent - 1)
         {
-            return;
+            _lent--;
         }
-        d.InUse = false;
-        _index.Remove(d.Key);
-        ChargeSource(d.Key.Source, -d.Buffer.ChunksHeld);
-        d.Buffer.Clear();
-        // Out of the age list.
-        if (d.Older >= 0)
-        {
-            _datagrams[d.Older]!.Newer = d.Newer;
-        }
-        else
-        {
-            _oldest = d.Newer;
-        }
-        if (d.Newer >= 0)
-        {
-            _datagrams[d.Newer]!.Older = d.Older;
-        }
-        else
-        {
-            _newest = d.Older;
-        }
-        d.Older = d.Newer = -1;
-        _free[_freeCount++] = slot;
-        _inUse--;
     }
 
     /// <summary>
@@ -299,132 +215,23 @@ public sealed class Ipv4Reassembler
     /// </summary>
     public bool TryExpire(Instant now, out Ipv4Address source, out ReadOnlySpan<byte> firstFragment)
     {
-        if (_oldest >= 0 && now >= _datagrams[_oldest]!.Deadline)
+        int index = _table.Expired(now);
+        if (index < 0)
         {
-            var d = _datagrams[_oldest]!;
-            source = d.Key.Source;
-            firstFragment = d.FirstHeader.AsSpan(0, d.FirstHeaderLength);
-            Abandon(_oldest, DropReason.ReassemblyTimeout);
-            return true;
-        }
-        source = default;
-        firstFragment = default;
-        return false;
-    }
-
-    /// <summary>The earliest deadline of a datagram in progress, or <see cref="Instant.Never"/>.</summary>
-    public Instant NextDeadline()
-    {
-        _earliest = _oldest >= 0 ? _datagrams[_oldest]!.Deadline : Instant.Never;
-        return _earliest;
-    }
-
-    /// <summary>No later than the earliest timeout (exact after <see cref="NextDeadline"/>): until then there is nothing to expire.</summary>
-    public Instant EarliestDeadline => _earliest;
-
-    /// <summary>
-    /// Frees blocks until <paramref name="need"/> more fit, pushing out the oldest datagrams other
-    /// than <paramref name="keep"/>: the source's own while it is at its share, then anyone's
-    /// while the budget is. False when the datagram cannot fit even alone.
-    /// </summary>
-    private bool MakeRoom(Ipv4Address source, int keep, int need)
-    {
-        int own = keep >= 0 ? _datagrams[keep]!.Buffer.ChunksHeld : 0;
-        if (own + need > _sourceChunks)
-        {
+            source = default;
+            firstFragment = default;
             return false;
         }
-        while (SourceChunks(source) + need > _sourceChunks)
-        {
-            int victim = _oldest;
-            while (victim == keep || _datagrams[victim]!.Key.Source != source)
-            {
-                victim = _datagrams[victim]!.Newer; // one exists: the source holds more than keep
-            }
-            Evict(victim);
-        }
-        while (_pool.Available < need)
-        {
-            Evict(_oldest == keep ? _datagrams[_oldest]!.Newer : _oldest);
-        }
+        source = _table.KeyOf(index).Source;
+        // The slot's bytes stay as they are until a fragment opens a datagram in it.
+        firstFragment = _firstHeaders.AsSpan(index * FirstHeaderSize, _firstLengths[index]);
+        _table.Drop(index, DropReason.ReassemblyTimeout);
         return true;
     }
 
-    private int SourceChunks(Ipv4Address source) => _chunksBySource.TryGetValue(source, out int chunks) ? chunks : 0;
+    /// <summary>The earliest deadline of a datagram in progress, or <see cref="Instant.Never"/>.</summary>
+    public Instant NextDeadline() => _table.NextDeadline();
 
-    private void ChargeSource(Ipv4Address source, int chunks)
-    {
-        if (chunks == 0)
-        {
-            return;
-        }
-        int total = SourceChunks(source) + chunks;
-        if (total == 0)
-        {
-            _chunksBySource.Remove(source);
-        }
-        else
-        {
-            _chunksBySource[source] = total;
-        }
-    }
-
-    private int Open(DatagramKey key, byte ttl, Instant now)
-    {
-        int index;
-        if (_freeCount > 0)
-        {
-            index = _free[--_freeCount];
-        }
-        else
-        {
-            index = _created++;
-            _datagrams[index] = new Datagram(_pool);
-        }
-        var d = _datagrams[index]!;
-        d.InUse = true;
-        d.Key = key;
-        d.Ttl = ttl;
-        d.Deadline = now + _timeout;
-        d.FirstHeaderLength = 0;
-        d.FirstIpHeaderLength = 0;
-        _earliest = Instant.Min(_earliest, d.Deadline);
-        _index.Add(key, index);
-        // Into the age list, kept in deadline order (appending, unless the caller's clock stepped back).
-        int older = _newest;
-        while (older >= 0 && _datagrams[older]!.Deadline > d.Deadline)
-        {
-            older = _datagrams[older]!.Older;
-        }
-        int newer = older >= 0 ? _datagrams[older]!.Newer : _oldest;
-        d.Older = older;
-        d.Newer = newer;
-        if (older >= 0)
-        {
-            _datagrams[older]!.Newer = index;
-        }
-        else
-        {
-            _oldest = index;
-        }
-        if (newer >= 0)
-        {
-            _datagrams[newer]!.Older = index;
-        }
-        else
-        {
-            _newest = index;
-        }
-        _inUse++;
-        return index;
-    }
-
-    /// <summary>Pushes out a partial datagram to make room for newer data.</summary>
-    private void Evict(int index) => Abandon(index, DropReason.ReassemblyLimit);
-
-    private void Abandon(int index, DropReason reason)
-    {
-        _counters.CountDrop(reason, DropStage.Buffered);
-        Release(index);
-    }
+    /// <summary>No later than the earliest timeout (exact after <see cref="NextDeadline"/>): until then there is nothing to expire.</summary>
+    public Instant EarliestDeadline => _table.EarliestDeadline;
 }
