@@ -14,6 +14,7 @@ public sealed class ArrayPacketBufferPool : IPacketBufferPool
     private readonly bool[] _rented;
     private int _freeCount;
 
+    /// <summary>A pool of <paramref name="count"/> buffers of <paramref name="bufferSize"/> bytes, all allocated now.</summary>
     public ArrayPacketBufferPool(int count, int bufferSize = 2048)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
@@ -30,13 +31,16 @@ public sealed class ArrayPacketBufferPool : IPacketBufferPool
         _freeCount = count;
     }
 
+    /// <inheritdoc/>
     public int BufferSize { get; }
 
+    /// <summary>Buffers the pool holds, rented or not.</summary>
     public int Capacity => _buffers.Length;
 
     /// <summary>Buffers currently rented (tests assert this returns to zero).</summary>
     public int Outstanding => _buffers.Length - _freeCount;
 
+    /// <inheritdoc/>
     public bool TryRent(out PacketBuffer buffer)
     {
         if (_freeCount == 0)
@@ -50,8 +54,10 @@ public sealed class ArrayPacketBufferPool : IPacketBufferPool
         return true;
     }
 
+    /// <inheritdoc/>
     public Span<byte> GetSpan(PacketBuffer buffer) => _buffers[Check(buffer)];
 
+    /// <inheritdoc/>
     public void Return(PacketBuffer buffer)
     {
         int index = Check(buffer);

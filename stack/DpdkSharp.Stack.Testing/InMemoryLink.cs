@@ -11,7 +11,7 @@ public delegate bool LinkFilter(int fromSide, Span<byte> frame);
 /// delivers queued frames to the other side and returns the buffers to the sending side's pool
 /// (ownership: sink from <c>Transmit</c> until delivered). Deterministic: frames move only when
 /// pumped, in order. When both sides share one pool the link lends each frame's buffer to the
-/// receiver (<see cref="IFrameReceiver.Receive(PacketBuffer, int, long, RxChecksumStatus, out bool)"/>),
+/// receiver (<see cref="IFrameReceiver.Receive(PacketBuffer, int, Instant, RxChecksumStatus, out bool)"/>),
 /// as a DPDK device does, so replies can be built in place.
 /// </summary>
 public sealed class InMemoryLink
@@ -19,6 +19,7 @@ public sealed class InMemoryLink
     private readonly Side[] _sides;
     private readonly bool _lend;
 
+    /// <summary>A cable between a receiver renting from <paramref name="poolA"/> and one renting from <paramref name="poolB"/>; each direction queues up to <paramref name="queueCapacity"/> frames.</summary>
     public InMemoryLink(IPacketBufferPool poolA, IPacketBufferPool poolB, int queueCapacity = 4096)
     {
         _sides = [new Side(poolA, queueCapacity), new Side(poolB, queueCapacity)];
@@ -32,6 +33,7 @@ public sealed class InMemoryLink
 
     /// <summary>Frames sent by A and B so far (tests inspect traffic with <see cref="Filter"/>).</summary>
     public long FramesA => _sides[0].Sent;
+    /// <summary>Frames sent by B so far.</summary>
     public long FramesB => _sides[1].Sent;
 
     /// <summary>Optional: return false to lose a frame; may also rewrite it in place.</summary>
@@ -39,6 +41,7 @@ public sealed class InMemoryLink
 
     private IFrameReceiver? _receiverA, _receiverB;
 
+    /// <summary>Connects the receivers at both ends: frames from side A go to <paramref name="b"/>, from B to <paramref name="a"/>.</summary>
     public void Attach(IFrameReceiver a, IFrameReceiver b)
     {
         _receiverA = a;

@@ -5,7 +5,9 @@ namespace DpdkSharp.Wire;
 /// <summary>ARP operation codes (RFC 826 "Packet format": ar$op).</summary>
 public enum ArpOperation : ushort
 {
+    /// <summary>Who has the target address? (a request, usually broadcast).</summary>
     Request = 1,
+    /// <summary>The sender has the address asked for.</summary>
     Reply = 2,
 }
 
@@ -15,16 +17,22 @@ public enum ArpOperation : ushort
 /// </summary>
 public readonly ref struct ArpPacket
 {
+    /// <summary>Bytes of an Ethernet/IPv4 ARP packet.</summary>
     public const int Length = 28;
 
     private readonly ReadOnlySpan<byte> _b;
 
     private ArpPacket(ReadOnlySpan<byte> bytes) => _b = bytes;
 
+    /// <summary>Request or reply (ar$op).</summary>
     public ArpOperation Operation => (ArpOperation)BinaryPrimitives.ReadUInt16BigEndian(_b[6..]);
+    /// <summary>The sender's hardware address (ar$sha).</summary>
     public MacAddress SenderMac => MacAddress.Read(_b[8..]);
+    /// <summary>The sender's protocol address (ar$spa).</summary>
     public Ipv4Address SenderIp => Ipv4Address.Read(_b[14..]);
+    /// <summary>The target's hardware address (ar$tha; zero in a request).</summary>
     public MacAddress TargetMac => MacAddress.Read(_b[18..]);
+    /// <summary>The target's protocol address (ar$tpa).</summary>
     public Ipv4Address TargetIp => Ipv4Address.Read(_b[24..]);
 
     /// <summary>
@@ -57,6 +65,7 @@ public readonly ref struct ArpPacket
         return true;
     }
 
+    /// <summary>Writes a 28-byte Ethernet/IPv4 ARP packet into <paramref name="destination"/>.</summary>
     public static void Write(Span<byte> destination, ArpOperation op, MacAddress senderMac, Ipv4Address senderIp, MacAddress targetMac, Ipv4Address targetIp)
     {
         BinaryPrimitives.WriteUInt16BigEndian(destination, 1);

@@ -9,12 +9,16 @@ namespace DpdkSharp.Wire;
 /// </summary>
 public readonly ref struct EthernetFrame
 {
+    /// <summary>Bytes of an untagged Ethernet II header: two addresses and the EtherType.</summary>
     public const int HeaderLength = 14;
+    /// <summary>Bytes one 802.1Q/802.1ad tag adds.</summary>
     public const int TagLength = 4;
     /// <summary>Minimum frame without FCS (IEEE 802.3 §4.4.2: 64 bytes with the 4-byte FCS).</summary>
     public const int MinimumFrameLength = 60;
 
+    /// <summary>The destination address.</summary>
     public MacAddress Destination { get; }
+    /// <summary>The source address.</summary>
     public MacAddress Source { get; }
     /// <summary>The EtherType after any VLAN tags.</summary>
     public EtherType EtherType { get; }

@@ -5,22 +5,34 @@ namespace DpdkSharp.Wire;
 /// <summary>ICMP message types this stack reads or writes (RFC 792).</summary>
 public enum IcmpType : byte
 {
+    /// <summary>Echo reply.</summary>
     EchoReply = 0,
+    /// <summary>Destination unreachable.</summary>
     DestinationUnreachable = 3,
+    /// <summary>Source quench (deprecated, RFC 6633).</summary>
     SourceQuench = 4,
+    /// <summary>Redirect (for routers to send).</summary>
     Redirect = 5,
+    /// <summary>Echo request (ping).</summary>
     EchoRequest = 8,
+    /// <summary>Time exceeded (TTL or reassembly).</summary>
     TimeExceeded = 11,
+    /// <summary>Parameter problem.</summary>
     ParameterProblem = 12,
 }
 
 /// <summary>Destination Unreachable codes (RFC 792; RFC 1122 §3.2.2.1).</summary>
 public enum IcmpUnreachableCode : byte
 {
+    /// <summary>Network unreachable.</summary>
     Network = 0,
+    /// <summary>Host unreachable.</summary>
     Host = 1,
+    /// <summary>Protocol unreachable.</summary>
     Protocol = 2,
+    /// <summary>Port unreachable.</summary>
     Port = 3,
+    /// <summary>Fragmentation needed and Don't Fragment set (path MTU discovery).</summary>
     FragmentationNeeded = 4,
 }
 
@@ -31,21 +43,29 @@ public enum IcmpUnreachableCode : byte
 /// </summary>
 public readonly ref struct IcmpMessage
 {
+    /// <summary>Bytes of the ICMP header: type, code, checksum and the four type-specific bytes.</summary>
     public const int HeaderLength = 8;
 
     private readonly ReadOnlySpan<byte> _b;
 
     private IcmpMessage(ReadOnlySpan<byte> bytes) => _b = bytes;
 
+    /// <summary>The message type.</summary>
     public IcmpType Type => (IcmpType)_b[0];
+    /// <summary>The code within the type.</summary>
     public byte Code => _b[1];
+    /// <summary>The checksum field as received.</summary>
     public ushort Checksum => BinaryPrimitives.ReadUInt16BigEndian(_b[2..]);
+    /// <summary>The echo identifier (first two type-specific bytes).</summary>
     public ushort Identifier => BinaryPrimitives.ReadUInt16BigEndian(_b[4..]);
+    /// <summary>The echo sequence number (last two type-specific bytes).</summary>
     public ushort SequenceNumber => BinaryPrimitives.ReadUInt16BigEndian(_b[6..]);
     /// <summary>Data of an echo; the original IP header plus at least 8 bytes for an error.</summary>
     public ReadOnlySpan<byte> Body => _b[HeaderLength..];
+    /// <summary>Whether the type is an error message (which quotes a datagram).</summary>
     public bool IsError => Type is IcmpType.DestinationUnreachable or IcmpType.TimeExceeded or IcmpType.ParameterProblem or IcmpType.SourceQuench or IcmpType.Redirect;
 
+    /// <summary>Parses an ICMP message (at least 8 bytes); with <paramref name="verifyChecksum"/> the checksum over the whole message must hold. On failure <paramref name="reason"/> says why.</summary>
     public static bool TryParse(ReadOnlySpan<byte> data, bool verifyChecksum, out IcmpMessage message, out DropReason reason)
     {
         message = default;

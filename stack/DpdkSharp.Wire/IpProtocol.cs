@@ -3,7 +3,10 @@ namespace DpdkSharp.Wire;
 /// <summary>IP protocol numbers (IANA "Assigned Internet Protocol Numbers").</summary>
 public enum IpProtocol : byte
 {
+    /// <summary>ICMP (RFC 792).</summary>
     Icmp = 1,
+    /// <summary>TCP (RFC 9293).</summary>
     Tcp = 6,
+    /// <summary>UDP (RFC 768).</summary>
     Udp = 17,
 }

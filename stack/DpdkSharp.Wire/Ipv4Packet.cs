@@ -10,9 +10,13 @@ namespace DpdkSharp.Wire;
 /// </summary>
 public readonly ref struct Ipv4Packet
 {
+    /// <summary>Bytes of a header without options.</summary>
     public const int MinHeaderLength = 20;
+    /// <summary>Largest total length the 16-bit field allows.</summary>
     public const int MaxTotalLength = 65535;
+    /// <summary>The Don't Fragment bit of the flags and fragment offset word.</summary>
     public const ushort FlagDontFragment = 0x4000;
+    /// <summary>The More Fragments bit of the flags and fragment offset word.</summary>
     public const ushort FlagMoreFragments = 0x2000;
 
     /// <summary>The header (with options).</summary>
@@ -26,19 +30,31 @@ public readonly ref struct Ipv4Packet
         Payload = payload;
     }
 
+    /// <summary>Bytes of the header, options included.</summary>
     public int HeaderLength => Header.Length;
+    /// <summary>Bytes of the datagram: header and payload.</summary>
     public int TotalLength => Header.Length + Payload.Length;
+    /// <summary>The type of service (DSCP and ECN) byte.</summary>
     public byte TypeOfService => Header[1];
+    /// <summary>The identification shared by a datagram's fragments.</summary>
     public ushort Identification => BinaryPrimitives.ReadUInt16BigEndian(Header[4..]);
+    /// <summary>Whether Don't Fragment is set.</summary>
     public bool DontFragment => (Header[6] & 0x40) != 0;
+    /// <summary>Whether More Fragments is set.</summary>
     public bool MoreFragments => (Header[6] & 0x20) != 0;
     /// <summary>Fragment offset in bytes (the field counts 8-byte units).</summary>
     public int FragmentOffset => (BinaryPrimitives.ReadUInt16BigEndian(Header[6..]) & 0x1FFF) * 8;
+    /// <summary>Whether this is a fragment (More Fragments or a non-zero offset).</summary>
     public bool IsFragment => MoreFragments || FragmentOffset != 0;
+    /// <summary>Time to live.</summary>
     public byte Ttl => Header[8];
+    /// <summary>The payload's protocol.</summary>
     public IpProtocol Protocol => (IpProtocol)Header[9];
+    /// <summary>The header checksum field as received.</summary>
     public ushort HeaderChecksum => BinaryPrimitives.ReadUInt16BigEndian(Header[10..]);
+    /// <summary>The source address.</summary>
     public Ipv4Address Source => Ipv4Address.Read(Header[12..]);
+    /// <summary>The destination address.</summary>
     public Ipv4Address Destination => Ipv4Address.Read(Header[16..]);
 
     /// <summary>Validates and parses; on failure <paramref name="reason"/> says why.</summary>

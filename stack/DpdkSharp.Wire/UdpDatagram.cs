@@ -9,6 +9,7 @@ namespace DpdkSharp.Wire;
 /// </summary>
 public readonly ref struct UdpDatagram
 {
+    /// <summary>Bytes of the UDP header.</summary>
     public const int HeaderLength = 8;
     /// <summary>Largest payload over IPv4: 65535 - 20 (IP header) - 8 (UDP header).</summary>
     public const int MaxPayload = Ipv4Packet.MaxTotalLength - Ipv4Packet.MinHeaderLength - HeaderLength;
@@ -17,13 +18,20 @@ public readonly ref struct UdpDatagram
 
     private UdpDatagram(ReadOnlySpan<byte> bytes) => _b = bytes;
 
+    /// <summary>The source port.</summary>
     public ushort SourcePort => BinaryPrimitives.ReadUInt16BigEndian(_b);
+    /// <summary>The destination port.</summary>
     public ushort DestinationPort => BinaryPrimitives.ReadUInt16BigEndian(_b[2..]);
+    /// <summary>Bytes of the datagram (the length field): header and payload.</summary>
     public int Length => _b.Length;
+    /// <summary>The checksum field as received (0: none computed).</summary>
     public ushort Checksum => BinaryPrimitives.ReadUInt16BigEndian(_b[6..]);
+    /// <summary>The whole datagram.</summary>
     public ReadOnlySpan<byte> Bytes => _b;
+    /// <summary>The payload after the header.</summary>
     public ReadOnlySpan<byte> Payload => _b[HeaderLength..];
 
+    /// <summary>Parses a datagram from an IP payload: false when shorter than its header or than its own length field says.</summary>
     public static bool TryParse(ReadOnlySpan<byte> ipPayload, out UdpDatagram datagram)
     {
         datagram = default;

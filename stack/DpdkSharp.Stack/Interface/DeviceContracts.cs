@@ -23,7 +23,7 @@ public interface IPacketBufferPool
 
     /// <summary>
     /// The writable data area of a rented buffer (<see cref="BufferSize"/> bytes long), or of a
-    /// buffer lent on receive (<see cref="IFrameReceiver.Receive(PacketBuffer, int, long, RxChecksumStatus, out bool)"/>:
+    /// buffer lent on receive (<see cref="IFrameReceiver.Receive(PacketBuffer, int, Instant, RxChecksumStatus, out bool)"/>:
     /// from the frame's first byte to the end of that buffer).
     /// </summary>
     Span<byte> GetSpan(PacketBuffer buffer);
@@ -36,6 +36,7 @@ public interface IPacketBufferPool
 [Flags]
 public enum TxOffloadRequest : byte
 {
+    /// <summary>No offload: the frame is complete.</summary>
     None = 0,
     /// <summary>The IPv4 header checksum field is 0: the device computes it (RTE_MBUF_F_TX_IP_CKSUM).</summary>
     Ipv4Checksum = 1,
@@ -62,6 +63,7 @@ public interface IFrameSink
 [Flags]
 public enum ChecksumOffloads
 {
+    /// <summary>The device computes no checksum.</summary>
     None = 0,
     /// <summary>The device computes IPv4 header checksums on transmit.</summary>
     Ipv4Tx = 1,
@@ -75,9 +77,13 @@ public enum RxChecksumStatus : byte
 {
     /// <summary>Nothing known: the core verifies in software.</summary>
     Unknown = 0,
+    /// <summary>The device verified the IPv4 header checksum.</summary>
     Ipv4Good = 1,
+    /// <summary>The device found the IPv4 header checksum wrong.</summary>
     Ipv4Bad = 2,
+    /// <summary>The device verified the UDP/TCP checksum.</summary>
     L4Good = 4,
+    /// <summary>The device found the UDP/TCP checksum wrong.</summary>
     L4Bad = 8,
 }
 

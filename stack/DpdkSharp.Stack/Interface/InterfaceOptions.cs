@@ -9,8 +9,11 @@ public sealed record InterfaceOptions
     public string Name { get; init; } = "net0";
     /// <summary>The interface's unicast MAC. Left zero, <c>DpdkInterface</c> takes the port's; a core built directly needs one.</summary>
     public MacAddress Mac { get; init; }
+    /// <summary>The interface's IPv4 address.</summary>
     public required Ipv4Address Address { get; init; }
+    /// <summary>The length of the connected subnet's prefix (24 for a /24).</summary>
     public int PrefixLength { get; init; } = 24;
+    /// <summary>The default gateway; null for none (only the connected subnet and static routes are reachable).</summary>
     public Ipv4Address? Gateway { get; init; }
     /// <summary>IP MTU (RFC 791 minimum 68; Ethernet 1500; jumbo up to what the buffers hold).</summary>
     public int Mtu { get; init; } = 1500;
@@ -22,15 +25,22 @@ public sealed record InterfaceOptions
     public ChecksumOffloads Offloads { get; init; }
     /// <summary>TTL of datagrams we originate (RFC 1700/IANA default 64).</summary>
     public byte DefaultTtl { get; init; } = 64;
+    /// <summary>Routes besides the connected subnet and the default.</summary>
     public IReadOnlyList<Ipv4Route> StaticRoutes { get; init; } = [];
+    /// <summary>ARP entries that never expire (address, MAC).</summary>
     public IReadOnlyList<KeyValuePair<Ipv4Address, MacAddress>> StaticNeighbors { get; init; } = [];
     /// <summary>IPv4 multicast groups to receive (224.0.0.1, all hosts, is always received: RFC 1112 §4).</summary>
     public IReadOnlyList<Ipv4Address> MulticastGroups { get; init; } = [];
+    /// <summary>ARP timing and bounds.</summary>
     public ArpOptions Arp { get; init; } = new();
+    /// <summary>IPv4 reassembly bounds.</summary>
     public ReassemblyOptions Reassembly { get; init; } = new();
+    /// <summary>ICMP error limits and echo behaviour.</summary>
     public IcmpOptions Icmp { get; init; } = new();
+    /// <summary>UDP endpoint table limits.</summary>
     public UdpOptions Udp { get; init; } = new();
     /// <summary>Publish counters under the <c>DpdkSharp.Net</c> meter.</summary>
     public bool PublishMetrics { get; init; } = true;
+    /// <summary>Where the metrics' meter comes from (dependency injection); null: a meter of its own.</summary>
     public IMeterFactory? MeterFactory { get; init; }
 }

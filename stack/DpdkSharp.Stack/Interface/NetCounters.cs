@@ -14,10 +14,15 @@ public enum DropStage
 /// <summary>The layer a packet/byte counter belongs to.</summary>
 public enum NetLayer
 {
+    /// <summary>Ethernet frames.</summary>
     Ethernet,
+    /// <summary>ARP packets.</summary>
     Arp,
+    /// <summary>IPv4 datagrams (fragments counted one by one).</summary>
     Ipv4,
+    /// <summary>ICMP messages.</summary>
     Icmp,
+    /// <summary>UDP datagrams.</summary>
     Udp,
 }
 
@@ -61,20 +66,30 @@ public sealed class NetCounters
     internal long FramesDroppedField;
     internal long ArpConflictsField;
 
+    /// <summary>Frames handed to the interface.</summary>
     public long FramesReceived => FramesReceivedField;
+    /// <summary>Frames that delivered data to an endpoint.</summary>
     public long FramesDelivered => FramesDeliveredField;
+    /// <summary>Frames the stack handled itself (ARP, echo requests, ICMP errors).</summary>
     public long FramesConsumed => FramesConsumedField;
+    /// <summary>Fragments kept for reassembly.</summary>
     public long FramesBuffered => FramesBufferedField;
+    /// <summary>Frames dropped on receive (each counted under one reason).</summary>
     public long FramesDropped => FramesDroppedField;
 
     /// <summary>ARP packets claiming one of our addresses from another MAC (RFC 5227 §2.4).</summary>
     public long ArpConflicts => ArpConflictsField;
 
+    /// <summary>Packets received at <paramref name="layer"/>.</summary>
     public long ReceivedPackets(NetLayer layer) => RxPackets[(int)layer];
+    /// <summary>Bytes received at <paramref name="layer"/>.</summary>
     public long ReceivedBytes(NetLayer layer) => RxBytes[(int)layer];
+    /// <summary>Packets sent at <paramref name="layer"/>.</summary>
     public long SentPackets(NetLayer layer) => TxPackets[(int)layer];
+    /// <summary>Bytes sent at <paramref name="layer"/>.</summary>
     public long SentBytes(NetLayer layer) => TxBytes[(int)layer];
 
+    /// <summary>Packets dropped for <paramref name="reason"/> at <paramref name="stage"/>.</summary>
     public long DropCount(DropReason reason, DropStage stage = DropStage.Receive) =>
         Drops[(int)stage * ReasonCount + (int)reason];
 

@@ -9,6 +9,7 @@ namespace DpdkSharp.Stack.Interface;
 /// </summary>
 public sealed class NetMetrics : IDisposable
 {
+    /// <summary>The meter every DpdkSharp network instrument is published under.</summary>
     public const string MeterName = "DpdkSharp.Net";
 
     private readonly Meter _meter;
@@ -18,6 +19,7 @@ public sealed class NetMetrics : IDisposable
     private readonly KeyValuePair<string, object?>[][] _dropTags;
     private readonly KeyValuePair<string, object?>[] _interfaceTag;
 
+    /// <summary>Publishes <paramref name="counters"/> tagged with <paramref name="interfaceName"/>, on a meter from <paramref name="meterFactory"/> or one of its own.</summary>
     public NetMetrics(NetCounters counters, string interfaceName, IMeterFactory? meterFactory = null)
     {
         _counters = counters;
@@ -48,6 +50,7 @@ public sealed class NetMetrics : IDisposable
             () => _disposed ? [] : [new Measurement<long>(_counters.FramesReceivedField, _interfaceTag)], "{frame}", "Frames handed to the interface");
     }
 
+    /// <summary>The meter the instruments are on.</summary>
     public Meter Meter => _meter;
 
     private Measurement<long>[] PerLayer(long[] values)

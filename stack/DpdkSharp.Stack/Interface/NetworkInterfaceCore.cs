@@ -8,7 +8,7 @@ public readonly record struct EchoReply(Ipv4Address Source, ushort Identifier, u
 /// IPv4 with routing, reassembly and fragmentation, ICMP and UDP, bound together.
 /// </summary>
 /// <remarks>
-/// <para>Inputs: <see cref="Receive"/> (a frame the caller owns for the duration of the call),
+/// <para>Inputs: <see cref="Receive(ReadOnlySpan{byte}, Instant, RxChecksumStatus)"/> (a frame the caller owns for the duration of the call),
 /// <see cref="Poll"/> (timers), and the UDP/ICMP send calls. Outputs: frames built in buffers
 /// rented from the <see cref="IPacketBufferPool"/> and handed to the <see cref="IFrameSink"/>;
 /// data and errors queued on endpoints, announced by <see cref="UdpEndpointTable.TryDequeueReady"/>.
@@ -17,7 +17,7 @@ public readonly record struct EchoReply(Ipv4Address Source, ushort Identifier, u
 /// no allocation on the packet path once warm (reassembly slots, endpoint queues and the ARP
 /// cache allocate on first use, bounded).</para>
 /// <para>Replies in place: when the device lends the receive buffer (the second
-/// <see cref="Receive(PacketBuffer, int, long, RxChecksumStatus, out bool)"/>) and a zero-copy UDP
+/// <see cref="Receive(PacketBuffer, int, Instant, RxChecksumStatus, out bool)"/>) and a zero-copy UDP
 /// handler sends the received payload itself back (<see cref="SendUdp"/> with a span that starts
 /// at the received payload), the reply is built around the payload in that buffer once the
 /// handler returns: no buffer rented, no payload copied.</para>
@@ -54,6 +54,7 @@ public sealed partial class NetworkInterfaceCore : IFrameReceiver, IDisposable
     private Instant _nextAnnounceAt;
     private readonly TimeSpan _announceInterval;
 
+    /// <summary>A core for <paramref name="options"/> that rents from <paramref name="pool"/> and sends to <paramref name="sink"/>.</summary>
     public NetworkInterfaceCore(InterfaceOptions options, IPacketBufferPool pool, IFrameSink sink)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -113,14 +114,23 @@ public sealed partial class NetworkInterfaceCore : IFrameReceiver, IDisposable
         }
     }
 
+    /// <summary>The configuration the core was built with.</summary>
     public InterfaceOptions Options => _options;
+    /// <summary>The interface's MAC address.</summary>
     public MacAddress Mac => _mac;
+    /// <summary>The interface's IPv4 address.</summary>
     public Ipv4Address Address => _address;
+    /// <summary>The IP MTU.</summary>
     public int Mtu => _mtu;
+    /// <summary>Packet, byte and drop counters (readable from any thread, possibly stale).</summary>
     public NetCounters Counters => _counters;
+    /// <summary>The routing table (reactor thread only).</summary>
     public RoutingTable Routes => _routes;
+    /// <summary>The ARP cache (reactor thread only).</summary>
     public ArpCache Neighbors => _arp;
+    /// <summary>IPv4 reassembly state (reactor thread only).</summary>
     public Ipv4Reassembler Reassembly => _reassembly;
+    /// <summary>The UDP endpoints (reactor thread only).</summary>
     public UdpEndpointTable Udp => _udp;
 
     /// <summary>
@@ -290,6 +300,7 @@ public sealed partial class NetworkInterfaceCore : IFrameReceiver, IDisposable
         return true;
     }
 
+    /// <summary>Drops the frames waiting for ARP (back to the pool, counted) and stops publishing metrics.</summary>
     public void Dispose()
     {
         _arp.Clear();

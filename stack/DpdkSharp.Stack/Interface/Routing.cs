@@ -3,8 +3,11 @@ namespace DpdkSharp.Stack.Interface;
 /// <summary>How a route was made: connected subnets come from interface addresses, the rest from configuration.</summary>
 public enum RouteKind
 {
+    /// <summary>The subnet of an interface address.</summary>
     Connected,
+    /// <summary>Configured.</summary>
     Static,
+    /// <summary>The default gateway.</summary>
     Default,
 }
 
@@ -14,11 +17,13 @@ public enum RouteKind
 /// </summary>
 public readonly record struct Ipv4Route(Ipv4Address Prefix, int PrefixLength, Ipv4Address Gateway, RouteKind Kind, int InterfaceIndex = 0)
 {
+    /// <summary>Whether the destination is on the link (no gateway).</summary>
     public bool IsOnLink => Gateway.IsAny;
 
     /// <summary>The address to resolve with ARP for a destination using this route.</summary>
     public Ipv4Address NextHop(Ipv4Address destination) => IsOnLink ? destination : Gateway;
 
+    /// <summary>"prefix/length on-link" or "prefix/length via gateway".</summary>
     public override string ToString() => IsOnLink ? $"{Prefix}/{PrefixLength} on-link" : $"{Prefix}/{PrefixLength} via {Gateway}";
 }
 
@@ -33,6 +38,7 @@ public sealed class RoutingTable
 {
     private Ipv4Route[] _routes = [];
 
+    /// <summary>The routes, longest prefix first.</summary>
     public IReadOnlyList<Ipv4Route> Routes => _routes;
 
     /// <summary>Adds (or replaces, for the same prefix and kind) a route.</summary>
@@ -54,15 +60,19 @@ public sealed class RoutingTable
         _routes = [.. list.Select((r, i) => (r, i)).OrderByDescending(x => x.r.PrefixLength).ThenBy(x => x.r.Kind).ThenBy(x => x.i).Select(x => x.r)];
     }
 
+    /// <summary>Adds the on-link route of an interface address's subnet.</summary>
     public void AddConnected(Ipv4Address address, int prefixLength, int interfaceIndex = 0) =>
         Add(new Ipv4Route(address, prefixLength, Ipv4Address.Any, RouteKind.Connected, interfaceIndex));
 
+    /// <summary>Adds a route to <paramref name="prefix"/>/<paramref name="prefixLength"/> via <paramref name="gateway"/>.</summary>
     public void AddStatic(Ipv4Address prefix, int prefixLength, Ipv4Address gateway, int interfaceIndex = 0) =>
         Add(new Ipv4Route(prefix, prefixLength, gateway, RouteKind.Static, interfaceIndex));
 
+    /// <summary>Sets the route of last resort, 0.0.0.0/0 via <paramref name="gateway"/>.</summary>
     public void SetDefaultGateway(Ipv4Address gateway, int interfaceIndex = 0) =>
         Add(new Ipv4Route(Ipv4Address.Any, 0, gateway, RouteKind.Default, interfaceIndex));
 
+    /// <summary>Removes the route with this prefix and kind; false when there was none.</summary>
     public bool Remove(Ipv4Address prefix, int prefixLength, RouteKind kind)
     {
         uint p = prefix.Value & Ipv4Address.Mask(prefixLength);
@@ -71,6 +81,7 @@ public sealed class RoutingTable
         return _routes.Length != before;
     }
 
+    /// <summary>The longest-prefix route for <paramref name="destination"/>; false when none matches.</summary>
     public bool TryLookup(Ipv4Address destination, out Ipv4Route route)
     {
         foreach (ref readonly var r in _routes.AsSpan())

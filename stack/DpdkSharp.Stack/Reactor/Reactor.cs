@@ -6,7 +6,7 @@ namespace DpdkSharp.Stack;
 
 /// <summary>
 /// Drives one <see cref="NetworkInterfaceCore"/> on one device queue from a dedicated thread:
-/// receive a burst → <see cref="NetworkInterfaceCore.Receive"/> each frame → free the receive
+/// receive a burst → <see cref="NetworkInterfaceCore.Receive(ReadOnlySpan{byte}, Instant, RxChecksumStatus)"/> each frame → free the receive
 /// buffers → commands from application threads → <see cref="NetworkInterfaceCore.Poll"/> (timers, once
 /// <see cref="NetworkInterfaceCore.NextTimerAt"/> is due)
 /// → socket readiness → flush the transmit burst. The core is touched only by this thread;

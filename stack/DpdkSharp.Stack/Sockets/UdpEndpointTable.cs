@@ -49,6 +49,7 @@ public sealed class UdpEndpointTable
     private int _nextEphemeral;
     private int _generation;
 
+    /// <summary>An empty table sized by <paramref name="options"/>.</summary>
     public UdpEndpointTable(UdpOptions options)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxEndpoints, 1);
@@ -160,6 +161,7 @@ public sealed class UdpEndpointTable
         return NetError.None;
     }
 
+    /// <summary>Closes the endpoint: its queue is dropped and its port freed.</summary>
     public NetError Close(UdpHandle handle)
     {
         if (!TryGet(handle, out var e))
@@ -229,6 +231,7 @@ public sealed class UdpEndpointTable
     /// <summary>Largest per-endpoint receive limit <see cref="SetReceiveBufferSize"/> accepts.</summary>
     public const int MaxReceiveBufferBytes = 16 << 20;
 
+    /// <summary>The endpoint's local address and port; false for a stale handle.</summary>
     public bool TryGetLocal(UdpHandle handle, out Ipv4Endpoint local)
     {
         local = TryGet(handle, out var e) ? new Ipv4Endpoint(e.LocalAddress, e.LocalPort) : default;

@@ -7,8 +7,10 @@ public sealed record UdpOptions
     public int ReceiveBufferBytes { get; init; } = 212_992;
     /// <summary>Datagrams queued per endpoint, whatever their size (bounds the metadata ring).</summary>
     public int MaxQueuedDatagrams { get; init; } = 1024;
+    /// <summary>Endpoints bound at once.</summary>
     public int MaxEndpoints { get; init; } = 1024;
     /// <summary>Ephemeral port range (Linux ip_local_port_range default; RFC 6056 §2.1 suggests 1024-65535).</summary>
     public ushort EphemeralFirst { get; init; } = 32768;
+    /// <summary>The last port of the ephemeral range.</summary>
     public ushort EphemeralLast { get; init; } = 60999;
 }
