@@ -169,6 +169,27 @@ public class ReassemblyBudgetTests
     }
 
     [Fact]
+    public void Pushed_out_datagrams_get_no_time_exceeded_and_timers_follow_the_oldest_left()
+    {
+        var (core, sink, _) = Receiver(new ReassemblyOptions { MaxBufferedBytes = 9 * 1024, MaxBufferedBytesPerSource = 9 * 1024 });
+        var l4 = Build.Udp(Net.PeerIp, Net.UsIp, 1, 7, Payload(40, 10));
+        for (ushort id = 1; id <= 4; id++)
+        {
+            // First fragments (they would earn a Time Exceeded), one a second; the fourth pushes out the first.
+            Assert.Equal(RxDisposition.Buffered, core.Receive(Build.FromPeer(17, l4.AsSpan(0, 24), id, mf: true), At(id * T.Sec)));
+        }
+        Assert.Equal(1, core.Counters.DropCount(DropReason.ReassemblyLimit, DropStage.Buffered));
+        Assert.True(core.NextTimerAt <= At(32 * T.Sec));
+        Assert.Equal(At(32 * T.Sec), core.Poll(At(31 * T.Sec))); // datagram 1 is gone: nothing at 31 s
+        Assert.Empty(sink.Frames);
+        Assert.Equal(At(33 * T.Sec), core.Poll(At(32 * T.Sec)));
+        var icmp = sink.Single();
+        Assert.Equal(11, icmp[34]); // Time Exceeded, for datagram 2
+        Assert.Equal(2, (icmp[42 + 4] << 8) | icmp[42 + 5]); // the quoted header's identification
+        Assert.Equal(1, core.Counters.DropCount(DropReason.ReassemblyTimeout, DropStage.Buffered));
+    }
+
+    [Fact]
     public void Eight_byte_fragments_even_first_then_odd_reassemble()
     {
         // #11 item 3: 375 fragments of 8 bytes, every other one first, leave up to 187 holes.
