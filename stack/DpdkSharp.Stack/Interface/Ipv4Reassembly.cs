@@ -2,9 +2,11 @@ namespace DpdkSharp.Stack.Interface;
 
 /// <summary>
 /// Limits of reassembly (<see cref="ReassemblyTable{TKey, TSource}"/>; IPv4 today): memory, not
-/// slots. Every partial datagram is charged the
-/// <see cref="ChunkPool"/> blocks it holds (two for its arrival bitmaps plus one per 1 KiB of data
-/// touched), so a 1-fragment datagram of 8 bytes costs 3 KiB and the largest one 66 KiB.
+/// slots. Every partial datagram is charged the <see cref="ChunkPool"/> blocks it holds (two for
+/// its arrival bitmaps plus one per 1 KiB of data touched), so a 1-fragment datagram of 8 bytes
+/// costs 3 KiB and the largest one 66 KiB. Bookkeeping outside the budget: about 0.5 KiB per
+/// datagram slot (slots are allocated as datagrams open, at most budget / 3 KiB) and one 64 KiB
+/// buffer for the complete datagram being processed.
 /// </summary>
 public sealed record ReassemblyOptions
 {
