@@ -24,6 +24,7 @@ public static class Program
                 "init-after-cleanup" => EalScenarios.InitAfterCleanup(),
                 "unknown-vdev" => EalScenarios.UnknownVdev(),
                 "tap-arp" => TapScenario.ArpThroughKernel(args[2..]),
+                "rx-interrupts" => RxInterruptScenario.Run(args[2..]),
                 _ => Fail($"unknown scenario '{name}'"),
             };
         }

@@ -119,6 +119,10 @@ public readonly unsafe partial struct Port : IEquatable<Port>
     // invalidates the queue handles' cached driver pointers before and after it, whether it succeeds or not.
 
     /// <summary>Starts the port (<c>rte_eth_dev_start</c>); it must be configured.</summary>
+    /// <exception cref="NotSupportedException">
+    /// The port was configured with <see cref="PortConfig.RxInterrupts"/> and its driver gives a receive queue no
+    /// interrupt; the port is left stopped.
+    /// </exception>
     public void Start()
     {
         PortEpochs.Invalidate(Id);
@@ -130,7 +134,25 @@ public readonly unsafe partial struct Port : IEquatable<Port>
         {
             PortEpochs.Invalidate(Id);
         }
+        // DPDK accepts intr_conf.rxq from any driver and makes the vectors at start; a driver without them only
+        // shows it here (no event fd), so the check is here, before any loop counts on sleeping.
+        if (RxInterrupts)
+        {
+            var queues = RawInfo().nb_rx_queues;
+            for (var q = 0; q < queues; q++)
+            {
+                if (Dpdk.rte_eth_dev_rx_intr_ctl_q_get_fd(Id, (ushort)q) < 0)
+                {
+                    Stop();
+                    throw NoRxInterrupt(this, q);
+                }
+            }
+        }
     }
+
+    internal static NotSupportedException NoRxInterrupt(Port port, int queue) =>
+        new($"{port} ({port.Info.DriverName}) has no RX interrupt for queue {queue} (rte_eth_dev_rx_intr_ctl_q_get_fd failed): " +
+            "its driver does not support them. Configure it without PortConfig.RxInterrupts and poll (RxMode.Poll).");
 
     /// <summary>Stops the port (<c>rte_eth_dev_stop</c>); its queues then receive and send nothing.</summary>
     public void Stop()

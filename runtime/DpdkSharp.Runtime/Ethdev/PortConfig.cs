@@ -33,6 +33,14 @@ public sealed record PortConfig
     /// <summary>Receive every frame whatever its destination MAC; null leaves the device's setting.</summary>
     public bool? Promiscuous { get; init; }
 
+    /// <summary>
+    /// Give the receive queues interrupts (<c>intr_conf.rxq</c>), so that a loop can sleep while they are empty
+    /// (<see cref="Polling.RxWaitSet"/> in <see cref="Polling.RxMode.Interrupt"/> or <see cref="Polling.RxMode.Adaptive"/>).
+    /// Not every driver has them (net_tap does; net_ring, net_null and, in DPDK 22.11, net_memif do not):
+    /// <see cref="Port.Start"/> then throws <see cref="NotSupportedException"/>. Polling works either way.
+    /// </summary>
+    public bool RxInterrupts { get; init; }
+
     /// <summary>NUMA socket for the queues' memory; null: the port's own socket.</summary>
     public int? SocketId { get; init; }
 }

@@ -10,6 +10,9 @@ public readonly unsafe partial struct Port
     /// <summary>The transmit offloads the port is configured with (<c>rte_eth_dev_conf_get</c>).</summary>
     public TxOffloads ConfiguredTxOffloads => (TxOffloads)(ulong)CurrentConf().txmode.offloads;
 
+    /// <summary>Whether the port is configured with RX interrupts (<see cref="PortConfig.RxInterrupts"/>; <c>rte_eth_dev_conf_get</c>).</summary>
+    public bool RxInterrupts => CurrentConf().intr_conf.rxq != 0;
+
     private rte_eth_conf CurrentConf()
     {
         rte_eth_conf conf;
@@ -51,6 +54,7 @@ public readonly unsafe partial struct Port
         CheckSupported("RSS hash types", (ulong)config.Rss, info.flow_type_rss_offloads, v => ((RssHash)v).ToString());
 
         rte_eth_conf conf = default;
+        conf.intr_conf.rxq = config.RxInterrupts ? 1u : 0u;
         conf.rxmode.offloads = (nuint)config.RxOffloads;
         conf.txmode.offloads = (nuint)config.TxOffloads;
         if (config.Rss != RssHash.None)
