@@ -161,4 +161,73 @@ public class FragmentBufferTests
         int expired = table.Expired(At(30 * T.Sec));
         Assert.Equal(attacker, table.KeyOf(expired).Source);
     }
+
+    [Fact]
+    public void Agrees_with_a_list_of_fragments_on_random_offers()
+    {
+        var pool = new ChunkPool(16 * 1024);
+        var b = new FragmentBuffer(pool);
+        var rng = new Random(20261202);
+        var data = new byte[600];
+        rng.NextBytes(data);
+        int completed = 0, overlaps = 0, duplicates = 0;
+        for (int sequence = 0; sequence < 500; sequence++)
+        {
+            b.Clear();
+            var held = new List<(int Start, int End)>();
+            int total = -1, maxEnd = 0;
+            for (int step = 0; step < 300 && !b.IsComplete; step++)
+            {
+                int offset = 8 * rng.Next(0, 32);
+                bool last = rng.Next(5) == 0;
+                int length = last ? rng.Next(1, 65) : 8 * rng.Next(1, 9);
+                int end = offset + length;
+
+                // The reference: RFC 791 §3.2 ends, then RFC 5722 / RFC 8200 §4.5 overlaps, on a plain list.
+                FragmentFit expected;
+                var touching = held.Where(h => h.Start < end && offset < h.End).ToList();
+                if ((total >= 0 && end > total) || (last && (maxEnd > end || (total >= 0 && total != end))))
+                {
+                    expected = FragmentFit.Inconsistent;
+                }
+                else if (touching.Count == 0)
+                {
+                    expected = FragmentFit.New;
+                }
+                else if (touching.Count == 1 && touching[0] == (offset, end))
+                {
+                    expected = last && total < 0 ? FragmentFit.EndOnly : FragmentFit.Duplicate;
+                }
+                else
+                {
+                    expected = FragmentFit.Overlap;
+                }
+
+                Assert.Equal(expected, Offer(b, offset, data[offset..end], last));
+                if (expected == FragmentFit.New)
+                {
+                    held.Add((offset, end));
+                    maxEnd = Math.Max(maxEnd, end);
+                }
+                if (expected is FragmentFit.New or FragmentFit.EndOnly && last)
+                {
+                    total = end;
+                }
+                overlaps += expected == FragmentFit.Overlap ? 1 : 0;
+                duplicates += expected == FragmentFit.Duplicate ? 1 : 0;
+                bool complete = total >= 0 && held.Sum(h => h.End - h.Start) == total;
+                Assert.Equal(complete, b.IsComplete);
+                Assert.Equal(total, b.TotalLength);
+                Assert.Equal(b.ChunksHeld, pool.InUse);
+            }
+            if (b.IsComplete)
+            {
+                completed++;
+                var whole = new byte[b.TotalLength];
+                b.CopyTo(whole);
+                Assert.Equal(data[..b.TotalLength], whole);
+            }
+        }
+        Assert.True(completed > 20 && overlaps > 1000 && duplicates > 100, $"{completed} complete, {overlaps} overlaps, {duplicates} duplicates");
+    }
 }
