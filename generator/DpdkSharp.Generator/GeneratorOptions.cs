@@ -30,6 +30,11 @@ public sealed record GeneratorOptions
     /// keeps its fields: its size matters there.
     /// </summary>
     public List<string> OpaqueRecords { get; init; } = [];
+    /// <summary>
+    /// Keep typedef names in C# where a type can carry them (see <c>Selection.TypedefNames</c>): records named by their
+    /// typedef (<c>z_stream</c>, <c>pcap_t</c>), handle structs for pointers to opaque records (<c>gzFile</c>).
+    /// </summary>
+    public bool TypedefNames { get; init; } = true;
     /// <summary>C# namespace of the emitted code.</summary>
     public string Namespace { get; init; } = "DpdkSharp.Interop";
     /// <summary>
@@ -106,6 +111,7 @@ public sealed record GeneratorOptions
         ShimLibraryName = later.ShimLibraryName ?? ShimLibraryName,
         ApiClass = later.ApiClass != Defaults.ApiClass ? later.ApiClass : ApiClass,
         ShimPrefix = later.ShimPrefix != Defaults.ShimPrefix ? later.ShimPrefix : ShimPrefix,
+        TypedefNames = later.TypedefNames != Defaults.TypedefNames ? later.TypedefNames : TypedefNames,
     };
 
     /// <summary>Rejects contradictions a reader of the options would not notice.</summary>

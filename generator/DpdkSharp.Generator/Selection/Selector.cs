@@ -12,6 +12,12 @@ public sealed class BindingSet
     public List<CFunction> Functions { get; } = [];
     public List<CMacro> Macros { get; } = [];
     public List<CGlobal> Globals { get; } = [];
+    /// <summary>Typedefs declared under the roots that match the filters (their targets are bound).</summary>
+    public List<CTypedef> Typedefs { get; } = [];
+    /// <summary>C# names of records named after their typedef (<see cref="TypedefNames"/>), by model name.</summary>
+    public Dictionary<string, string> RecordNames { get; } = [];
+    /// <summary>Typedefs of pointers to records, bound as handle structs of their own (gzFile).</summary>
+    public List<CTypedef> Handles { get; } = [];
     /// <summary>
     /// Thread-local variables that would otherwise be bound: C# cannot take their address (each thread has its
     /// own), so they need a shim accessor. Reported skipped; a C emitter that writes accessors reads them here.
@@ -148,7 +154,10 @@ public static class Selector
             .Where(e => e.Constants.Count > 0)
             .ToDictionary(e => e.Name);
         foreach (var t in model.Typedefs.Where(t => Wanted(t, "typedef")))
+        {
+            set.Typedefs.Add(t);
             closure.Add(t.Target);
+        }
         foreach (var m in model.Macros.Where(m => set.IsRoot(m) && Matches(m.Name) && !m.Availability.IsInternal))
             set.RootConstants++;
         set.Macros.AddRange(model.Macros.Where(m => Wanted(m, "macro")));
@@ -157,6 +166,8 @@ public static class Selector
             .Select(r => closure.IsOpaque(r.Name) ? r with { IsOpaque = true, Fields = [], Size = -1, Align = -1 } : r));
         set.Enums.AddRange(model.Enums.Select(e => anonymous.GetValueOrDefault(e.Name) ?? (closure.Enums.Contains(e.Name) ? e : null))
             .OfType<CEnum>());
+        if (options.TypedefNames)
+            TypedefNames.Apply(set);
         return set;
     }
 

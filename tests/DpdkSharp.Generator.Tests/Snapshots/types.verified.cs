@@ -9,9 +9,9 @@ using System.Runtime.InteropServices;
 namespace Fixtures;
 
 /// <summary>
-/// <para>Opaque in C: use it only through pointers.</para>
+/// <para>C: struct opaque_device, named by its typedef opaque_device_t. Opaque in C: use it only through pointers.</para>
 /// </summary>
-public partial struct opaque_device
+public partial struct opaque_device_t
 {
 }
 
@@ -42,7 +42,7 @@ public unsafe partial struct mixed
     [FieldOffset(48)]
     public Int128 wide;
     [FieldOffset(64)]
-    public opaque_device* device;
+    public opaque_device_t* device;
     [FieldOffset(72)]
     public double d;
     [FieldOffset(80)]
@@ -72,7 +72,7 @@ public unsafe partial struct exotic
     /// <para>C11 _Atomic in C: same size and representation here, but use System.Threading.Volatile or Interlocked to access it as C does.</para>
     /// </summary>
     [FieldOffset(32)]
-    public opaque_device* atomic_device;
+    public opaque_device_t* atomic_device;
     [FieldOffset(40)]
     public uint reg;
     [FieldOffset(48)]
@@ -97,7 +97,7 @@ public static unsafe partial class Native
     public static partial bool types_negate([MarshalAs(UnmanagedType.U1)] bool value);
 
     [LibraryImport("fixtures")]
-    public static partial opaque_device* types_device();
+    public static partial opaque_device_t* types_device();
 
     [LibraryImport("fixtures")]
     public static partial sbyte* types_name();

@@ -36,7 +36,7 @@ public sealed class CSharpEmitter
     {
         _set = set;
         _options = options;
-        _types = new TypeMapper(new FixedArrays());
+        _types = new TypeMapper(new FixedArrays(), set.RecordNames, set.Handles.Select(h => h.Name).ToHashSet());
         _records = new RecordEmitter(_types, set.Records.GroupBy(r => r.Name).ToDictionary(g => g.Key, g => g.Last()), Skipped.Add);
         _members = new MemberEmitter(_types, options);
         _groups = [.. options.Groups.SelectMany(g => g.Value.Select(glob => (Glob(glob), g.Key)))];
@@ -103,6 +103,11 @@ public sealed class CSharpEmitter
         {
             _records.Emit(For(r).Types, r);
             Count("record");
+        }
+        foreach (var h in _set.Handles.Where(h => Claim(typeNames, h, "typedef")))
+        {
+            Handles.Emit(For(h).Types, h, _types);
+            Count("handle");
         }
         foreach (var f in _set.Functions.Where(f => Claim(memberNames, f, f.IsInline ? "inline function" : "function")))
         {

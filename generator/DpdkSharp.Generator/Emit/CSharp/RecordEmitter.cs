@@ -20,9 +20,13 @@ internal sealed class RecordEmitter(TypeMapper types, IReadOnlyDictionary<string
 
     public void Emit(StringBuilder s, CRecord r)
     {
-        var name = TypeMapper.Identifier(r.Name);
+        var name = types.RecordName(r.Name);
         Docs.Write(s, "", r.Doc ?? (r.IsAnonymous ? $"An anonymous {(r.IsUnion ? "union" : "struct")} inside {r.Parent}." : null),
-            r.IsOpaque ? "Opaque in C: use it only through pointers." : AlignmentRemark(r));
+            string.Join(' ', new[]
+            {
+                name != TypeMapper.Identifier(r.Name) && r.CSpelling is { } c ? $"C: {c}, named by its typedef {name}." : null,
+                r.IsOpaque ? "Opaque in C: use it only through pointers." : AlignmentRemark(r),
+            }.OfType<string>()) is { Length: > 0 } remark ? remark : null);
         Docs.Attributes(s, "", r.Availability);
         if (r.IsOpaque)
         {
@@ -67,8 +71,8 @@ internal sealed class RecordEmitter(TypeMapper types, IReadOnlyDictionary<string
               "or a struct of your own that C# lays out has the C# alignment.";
     }
 
-    private static string MemberName(CRecord r, string fieldName) =>
-        fieldName == r.Name ? fieldName + "_" : TypeMapper.Identifier(fieldName); // C# forbids a member named like its type
+    private string MemberName(CRecord r, string fieldName) =>
+        TypeMapper.Identifier(fieldName) == types.RecordName(r.Name) ? fieldName + "_" : TypeMapper.Identifier(fieldName); // C# forbids a member named like its type
 
     private void EmitField(StringBuilder s, CRecord r, CField f)
     {
@@ -91,7 +95,7 @@ internal sealed class RecordEmitter(TypeMapper types, IReadOnlyDictionary<string
             var element = types.ElementForArray(flexible.Element);
             s.AppendLine($"{I}/// <summary>The {(flexible.Length is null ? "flexible" : "zero-length")} array <c>{f.Name}</c> at byte {offset}: no storage here, <paramref name=\"length\"/> elements follow in memory.</summary>");
             s.AppendLine($"{I}[UnscopedRef]");
-            s.AppendLine($"{I}public Span<{element}> {name}(int length) => MemoryMarshal.CreateSpan(ref Unsafe.As<byte, {element}>(ref Unsafe.AddByteOffset(ref Unsafe.As<{TypeMapper.Identifier(r.Name)}, byte>(ref this), {offset})), length);");
+            s.AppendLine($"{I}public Span<{element}> {name}(int length) => MemoryMarshal.CreateSpan(ref Unsafe.As<byte, {element}>(ref Unsafe.AddByteOffset(ref Unsafe.As<{types.RecordName(r.Name)}, byte>(ref this), {offset})), length);");
             return;
         }
         if (Unsupported(resolved) is { } unsupported)
@@ -161,7 +165,7 @@ internal sealed class RecordEmitter(TypeMapper types, IReadOnlyDictionary<string
         var signed = resolved is CBuiltinType { Kind: CBuiltinKind.CharSigned or CBuiltinKind.SChar or CBuiltinKind.Short
             or CBuiltinKind.Int or CBuiltinKind.Long or CBuiltinKind.LongLong };
         var isBool = resolved is CBuiltinType { Kind: CBuiltinKind.Bool };
-        var recordName = TypeMapper.Identifier(r.Name);
+        var recordName = types.RecordName(r.Name);
         var mask = width == 64 ? "ulong.MaxValue" : $"0x{(1UL << width) - 1:X}UL";
         var at = $"ref Unsafe.AddByteOffset(ref Unsafe.As<{recordName}, byte>(ref this), {{0}})";
         s.AppendLine($"{I}/// <remarks>Bit-field: {width} bit(s) at bit {f.OffsetBits}.</remarks>");

@@ -9,17 +9,20 @@ namespace DpdkSharp.Generator.Emit.CSharp;
 /// signedness, typedefs resolve to what they name, function pointers are <c>delegate* unmanaged[Cdecl]</c>.
 /// Fixed arrays in records become shared <c>[InlineArray]</c> types registered with <see cref="FixedArrays"/>.
 /// </summary>
-internal sealed class TypeMapper(FixedArrays arrays)
+internal sealed class TypeMapper(FixedArrays arrays, IReadOnlyDictionary<string, string>? recordNames = null, IReadOnlySet<string>? handles = null)
 {
     public FixedArrays Arrays { get; } = arrays;
 
+    /// <summary>A record's C# name: its typedef's where <see cref="Selection.TypedefNames"/> chose it, else its model name.</summary>
+    public string RecordName(string modelName) => Identifier(recordNames?.GetValueOrDefault(modelName) ?? modelName);
+
     /// <summary>The C# type of a value of <paramref name="t"/> (a parameter, return, pointee or field without arrays).</summary>
-    public string Map(CType t) => FixedWidth(t) ?? Selector.Resolve(t) switch
+    public string Map(CType t) => FixedWidth(t) ?? Handle(t) ?? Selector.Resolve(t) switch
     {
         CBuiltinType b => Builtin(b.Kind),
         CPointerType p => Pointer(p.Pointee),
         CFunctionPointerType f => FunctionPointer(f),
-        CRecordRef r => Identifier(r.Name),
+        CRecordRef r => RecordName(r.Name),
         CEnumRef e => Identifier(e.Name),
         // An array as a parameter decays to a pointer to its element.
         CArrayType a => Pointer(a.Element),
@@ -78,6 +81,15 @@ internal sealed class TypeMapper(FixedArrays arrays)
             return "void*"; // C# function pointers cannot be variadic
         var parts = f.Parameters.Select(Map).Append(Map(f.Return));
         return $"delegate* unmanaged[Cdecl]<{string.Join(", ", parts)}>";
+    }
+
+    /// <summary>The handle struct a typedef chain names (<c>gzFile</c>), if any.</summary>
+    private string? Handle(CType t)
+    {
+        for (var current = t; current is CTypedefRef r && handles is not null; current = r.Target)
+            if (handles.Contains(r.Name))
+                return Identifier(r.Name);
+        return null;
     }
 
     /// <summary>
