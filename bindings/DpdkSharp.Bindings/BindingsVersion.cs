@@ -38,7 +38,9 @@ public sealed class BindingsVersionMismatchException(string generated, string lo
     $"DpdkSharp bindings were generated for DPDK {generated} ({BindingsVersion.BuildConfig}), but the loaded " +
     $"library is '{loaded}'. Regenerate the bindings against the DPDK you run: install its libdpdk-dev and " +
     $"rebuild (dotnet build bindings/DpdkSharp.Bindings), or build with -p:DpdkVersion=<YY.MM> for a version " +
-    $"fetched with eng/fetch-dpdk-headers.sh.")
+    $"fetched with eng/fetch-dpdk-headers.sh. Using the DpdkSharp packages: they carry a shim built for DPDK " +
+    $"{generated}; pack them from the DpdkSharp sources on a machine with your DPDK installed " +
+    $"(bash eng/pack.sh <folder>) and restore from that folder.")
 {
     public string GeneratedVersion { get; } = generated;
     public string LoadedVersion { get; } = loaded;
