@@ -19,6 +19,7 @@ public sealed class RxInterruptTests
         Assert.Contains("OK Wake()", result.Output);
         Assert.Contains("OK Interrupt: frame from the kernel", result.Output);
         Assert.Contains("OK Adaptive: frame from the kernel", result.Output);
+        Assert.Contains("OK stopped port", result.Output);
 
         Assert.DoesNotContain(netns, Run("ip", "netns", "list"));
         Assert.DoesNotContain(iface, Run("ip", "-o", "link", "show"));

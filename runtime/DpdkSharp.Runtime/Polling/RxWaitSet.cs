@@ -17,7 +17,8 @@ namespace DpdkSharp.Runtime.Polling;
 /// wake-up before the sleep ends the next sleep at once) and after disposal (then it does nothing).</para>
 /// <para>Ports: <see cref="RxMode.Interrupt"/> and <see cref="RxMode.Adaptive"/> need ports configured with
 /// <see cref="PortConfig.RxInterrupts"/> and started; <see cref="RxMode.Poll"/> works on any port. After a port is
-/// stopped and started again the set registers its queues' event fds again on the next sleep.</para>
+/// stopped, reconfigured or started again (through <see cref="Port"/>'s methods), the set registers its queues'
+/// event fds again before the next sleep; while the port is stopped, sleeps end only by <see cref="Wake"/> or timeout.</para>
 /// <para>How a queue's interrupt is used: DPDK gives its event fd (<c>rte_eth_dev_rx_intr_ctl_q_get_fd</c>); nothing
 /// is ever read from it (reading a net_tap queue fd would take a packet). A driver that arms its interrupt
 /// (<c>rte_eth_dev_rx_intr_enable</c>: NICs) signals an eventfd, watched edge-triggered as DPDK's own
@@ -83,7 +84,7 @@ public sealed unsafe class RxWaitSet : IDisposable
             if (Options.Mode != RxMode.Poll)
             {
                 for (var i = 0; i < _queues.Length; i++)
-                    Register(i);
+                    Register(i, initial: true);
             }
         }
         catch
@@ -238,7 +239,7 @@ public sealed unsafe class RxWaitSet : IDisposable
         {
             var q = _queues[i];
             if (PortEpochs.Current(q.Port.Id) != _epochs[i])
-                Register(i); // the port was restarted or reconfigured: its fd may have changed
+                Register(i, initial: false); // the port was stopped, restarted or reconfigured: its fd may have changed
             if (_armable[i])
                 DpdkException.Check(Dpdk.rte_eth_dev_rx_intr_enable(q.Port.Id, (ushort)q.Index), "rte_eth_dev_rx_intr_enable", q.ToString());
         }
@@ -258,19 +259,34 @@ public sealed unsafe class RxWaitSet : IDisposable
         }
     }
 
-    /// <summary>Finds queue <paramref name="i"/>'s event fd, whether it can be armed, and watches it.</summary>
-    private void Register(int i)
+    /// <summary>
+    /// Finds queue <paramref name="i"/>'s event fd, whether it can be armed, and watches it. Made with the set
+    /// (<paramref name="initial"/>), a missing interrupt is an error; after a lifecycle change of the port it means
+    /// the port is stopped (DPDK makes the vectors at start): the queue is left unwatched, sleeps end by
+    /// <see cref="Wake"/> or timeout, and the next change (the start) registers it again.
+    /// </summary>
+    private void Register(int i, bool initial)
     {
         var q = _queues[i];
         var port = q.Port;
         _epochs[i] = PortEpochs.Current(port.Id);
-        if (!port.RxInterrupts)
-            throw new InvalidOperationException($"{Mode} mode needs RX interrupts: configure {port} with PortConfig.RxInterrupts = true, or use RxMode.Poll.");
-        var fd = Dpdk.rte_eth_dev_rx_intr_ctl_q_get_fd(port.Id, (ushort)q.Index);
-        if (fd < 0)
-            throw Port.NoRxInterrupt(port, q.Index);
         if (_fds[i] > 0)
             EpollCtl((int)_epoll.DangerousGetHandle(), EPOLL_CTL_DEL, _fds[i], null); // the old registration, if its file is still open
+        _fds[i] = 0;
+        _armable[i] = false;
+        if (!port.RxInterrupts)
+        {
+            if (initial)
+                throw new InvalidOperationException($"{Mode} mode needs RX interrupts: configure {port} with PortConfig.RxInterrupts = true, or use RxMode.Poll.");
+            return;
+        }
+        var fd = Dpdk.rte_eth_dev_rx_intr_ctl_q_get_fd(port.Id, (ushort)q.Index);
+        if (fd < 0)
+        {
+            if (initial)
+                throw Port.NoRxInterrupt(port, q.Index);
+            return;
+        }
         _fds[i] = fd;
 
         // Arming: ENOTSUP means the driver has no arming (net_tap: the fd is the queue's, ready while packets wait).
