@@ -1,4 +1,5 @@
 using DpdkSharp.Runtime;
+using DpdkSharp.Runtime.Polling;
 
 namespace DpdkSharp.Stack.Dpdk;
 
@@ -18,7 +19,7 @@ namespace DpdkSharp.Stack.Dpdk;
 /// <para>Metrics: with <see cref="InterfaceOptions.PublishMetrics"/>, the port's own drop counters
 /// are published beside the core's (<see cref="PortMetrics"/>).</para>
 /// The port and pools stay the caller's: after <see cref="Dispose"/> every mbuf this interface
-/// rented is back in <paramref name="txPool"/> (frames waiting for ARP included), and the caller
+/// rented is back in the transmit pool (frames waiting for ARP included), and the caller
 /// stops and closes the port.
 /// </remarks>
 public sealed class DpdkInterface : IDisposable
@@ -29,8 +30,10 @@ public sealed class DpdkInterface : IDisposable
     /// <param name="options">The interface's static configuration.</param>
     /// <param name="queue">The rx/tx queue pair the reactor polls.</param>
     /// <param name="reactorOptions">Thread name, CPU, idle behaviour of the reactor.</param>
-    /// <param name="registerReactorThread">Make the reactor thread an lcore (see <see cref="PortQueueDevice(RxQueue, TxQueue, Mempool, bool)"/>: off when secondary processes must attach).</param>
-    public DpdkInterface(Port port, Mempool txPool, InterfaceOptions options, int queue = 0, ReactorOptions? reactorOptions = null, bool registerReactorThread = true)
+    /// <param name="registerReactorThread">Make the reactor thread an lcore (see <see cref="PortQueueDevice(RxQueue, TxQueue, Mempool, bool, RxWaitOptions?)"/>: off when secondary processes must attach).</param>
+    /// <param name="rxWait">How the reactor waits when idle (see <see cref="PortQueueDevice"/>'s constructor): RX interrupts need a port configured with <see cref="PortConfig.RxInterrupts"/>.</param>
+    public DpdkInterface(Port port, Mempool txPool, InterfaceOptions options, int queue = 0, ReactorOptions? reactorOptions = null, bool registerReactorThread = true,
+        RxWaitOptions? rxWait = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         Port = port;
@@ -52,7 +55,7 @@ public sealed class DpdkInterface : IDisposable
         {
             throw new ArgumentException($"Interface '{options.Name}' asks for checksum offloads ({options.Offloads}) the port is not configured with (its transmit offloads: {port.ConfiguredTxOffloads}).", nameof(options));
         }
-        Device = new PortQueueDevice(port.GetRxQueue(queue), port.GetTxQueue(queue), txPool, registerReactorThread);
+        Device = new PortQueueDevice(port.GetRxQueue(queue), port.GetTxQueue(queue), txPool, registerReactorThread, rxWait);
         var core = new NetworkInterfaceCore(options with { Offloads = offloads }, Device.Pool, Device.Sink);
         Reactor = new Reactor(core, Device, reactorOptions ?? new ReactorOptions { ThreadName = $"reactor-{port.Id}.{queue}" });
         if (options.PublishMetrics)

@@ -1,4 +1,5 @@
 using DpdkSharp.Runtime;
+using DpdkSharp.Runtime.Polling;
 
 namespace DpdkSharp.Stack.Dpdk;
 
@@ -20,6 +21,8 @@ public sealed class PortQueueDevice : IReactorDevice
     private long _deviceChecksumVerdicts;
     private readonly bool _lend;
     private readonly bool _registerThread;
+    private readonly RxWaitOptions? _rxWait;
+    private RxWaitSet? _waitSet;
     private int _lcoreId = -1;
 
     /// <summary>Binds <paramref name="rx"/> and <paramref name="tx"/>; transmit mbufs come from <paramref name="txPool"/>.</summary>
@@ -31,8 +34,15 @@ public sealed class PortQueueDevice : IReactorDevice
     /// multi-process (<c>rte_mp_disable</c>: no secondary process can attach afterwards); pass
     /// false when secondaries (pdump, proc-info) must attach, at the price of mempool caches.
     /// </param>
-    public PortQueueDevice(RxQueue rx, TxQueue tx, Mempool txPool, bool registerReactorThread = true)
+    /// <param name="rxWait">
+    /// How the reactor waits when idle: <see cref="RxMode.Interrupt"/> or <see cref="RxMode.Adaptive"/>
+    /// sleep on the queue's RX interrupt (the port must be configured with <see cref="PortConfig.RxInterrupts"/>)
+    /// and wake within microseconds of a packet or a command; null or <see cref="RxMode.Poll"/> leave the
+    /// reactor's own spin-then-nap (<see cref="ReactorOptions"/>).
+    /// </param>
+    public PortQueueDevice(RxQueue rx, TxQueue tx, Mempool txPool, bool registerReactorThread = true, RxWaitOptions? rxWait = null)
     {
+        _rxWait = rxWait is { Mode: not RxMode.Poll } ? rxWait : null;
         _rx = rx;
         _registerThread = registerReactorThread;
         // With fast free every mbuf on the transmit queue must come from one pool with refcnt 1:
@@ -117,17 +127,44 @@ public sealed class PortQueueDevice : IReactorDevice
     /// </summary>
     public IDisposable? AttachThread()
     {
-        if (!_registerThread)
-            return null;
-        try
+        // The wait set first: a port without RX interrupts fails the reactor's Start with DPDK's reason.
+        if (_rxWait is not null)
+            _waitSet = new RxWaitSet(_rx, _rxWait);
+        IDisposable? registration = null;
+        if (_registerThread)
         {
-            var registration = Lcore.RegisterCurrentThread();
-            Volatile.Write(ref _lcoreId, registration.LcoreId);
-            return registration;
+            try
+            {
+                var lcore = Lcore.RegisterCurrentThread();
+                Volatile.Write(ref _lcoreId, lcore.LcoreId);
+                registration = lcore;
+            }
+            catch (DpdkException)
+            {
+                // No lcore id to give: the reactor runs without mempool caches.
+            }
         }
-        catch (DpdkException)
+        return new ThreadAttachment(_waitSet, registration);
+    }
+
+    /// <inheritdoc/>
+    public IReactorIdle? Idle => _waitSet is null ? null : new WaitSetIdle(_waitSet);
+
+    /// <summary>The reactor's idle waits on the queue's RX interrupt.</summary>
+    private sealed class WaitSetIdle(RxWaitSet waitSet) : IReactorIdle
+    {
+        public void AfterIteration(int work, TimeSpan maxSleep) => waitSet.Idle(work, maxSleep);
+
+        public void Wake() => waitSet.Wake();
+    }
+
+    /// <summary>What the reactor thread disposes as it ends: the wait set (on its polling thread, as it requires), then the lcore.</summary>
+    private sealed class ThreadAttachment(RxWaitSet? waitSet, IDisposable? registration) : IDisposable
+    {
+        public void Dispose()
         {
-            return null;
+            waitSet?.Dispose();
+            registration?.Dispose();
         }
     }
 

@@ -32,12 +32,6 @@ public sealed record ReassemblyOptions
     /// </summary>
     public int MaxDatagrams { get; init; }
 
-    /// <summary>
-    /// Not used since #11: holes are the gaps of a bitmap and cost nothing, so there is no hole
-    /// limit (a valid datagram of 8-byte fragments in any order reassembles). Kept so existing
-    /// configurations compile.
-    /// </summary>
-    public int MaxHoles { get; init; }
 
     /// <summary>Lifetime of a partial datagram from its first fragment (RFC 1122 §3.3.2 recommends 60-120 s; Linux uses 30 s).</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(30);

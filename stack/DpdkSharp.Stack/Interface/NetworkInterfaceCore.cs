@@ -14,7 +14,7 @@ public readonly record struct EchoReply(Ipv4Address Source, ushort Identifier, u
 /// data and errors queued on endpoints, announced by <see cref="UdpEndpointTable.TryDequeueReady"/>.
 /// Time is always a parameter (nanoseconds on any monotonic clock the caller chooses).</para>
 /// <para>Threading: none. One core is driven by one thread (the reactor of its queue); no locks,
-/// no allocation on the packet path once warm (reassembly slots, endpoint queues and the ARP
+/// no allocation on the packet path once warm (reassembly blocks, endpoint queues and the ARP
 /// cache allocate on first use, bounded).</para>
 /// <para>Replies in place: when the device lends the receive buffer (the second
 /// <see cref="Receive(PacketBuffer, int, Instant, RxChecksumStatus, out bool)"/>) and a zero-copy UDP
@@ -150,7 +150,7 @@ public sealed partial class NetworkInterfaceCore : IFrameReceiver, IDisposable
     /// When <see cref="Poll"/> next has something to do (nanoseconds on the caller's clock): no
     /// later than the earliest ARP retry or expiry, reassembly timeout or announcement, and kept
     /// up to date as packets arm new timers. Reading it is cheap; polling scans the ARP cache and
-    /// the reassembly slots, so a driver polls only once this is due.
+    /// the partial datagrams, so a driver polls only once this is due.
     /// </summary>
     public Instant NextTimerAt => Instant.Min(Instant.Min(_arp.EarliestDeadline, _reassembly.EarliestDeadline),
         _announcementsLeft > 0 ? _nextAnnounceAt : Instant.Never);

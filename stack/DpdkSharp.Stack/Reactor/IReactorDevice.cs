@@ -33,6 +33,31 @@ public interface IReactorDevice
     /// thread after its last (for DPDK: the thread's lcore registration, which gives it mempool caches).
     /// </summary>
     IDisposable? AttachThread() => null;
+
+    /// <summary>
+    /// How the reactor waits when there is nothing to do: the device's own way (a receive interrupt,
+    /// see <see cref="IReactorIdle"/>), read once after <see cref="AttachThread"/>; null lets the
+    /// reactor nap (<see cref="ReactorOptions.IdleSleep"/>).
+    /// </summary>
+    IReactorIdle? Idle => null;
+}
+
+/// <summary>
+/// A device's way of sleeping until it has traffic (for DPDK: RX interrupts in an epoll set, see
+/// <c>DpdkSharp.Runtime.Polling.RxWaitSet</c>), so an idle reactor burns no CPU and still answers
+/// within microseconds instead of after a nap.
+/// </summary>
+public interface IReactorIdle
+{
+    /// <summary>
+    /// Reports one loop iteration (<paramref name="work"/>: frames received plus commands run) on the
+    /// reactor thread; may sleep, per the device's policy, until traffic arrives, <see cref="Wake"/>
+    /// is called or <paramref name="maxSleep"/> (the reactor's next timer) passes.
+    /// </summary>
+    void AfterIteration(int work, TimeSpan maxSleep);
+
+    /// <summary>Ends the current or next sleep, from any thread (an application command is waiting).</summary>
+    void Wake();
 }
 
 /// <summary>An interface core as the frame receiver of a device's burst (see <see cref="IReactorDevice.ReceiveBurst"/>).</summary>

@@ -37,6 +37,7 @@ public sealed class Reactor : IDisposable
     private volatile bool _stopping;
     private volatile bool _stopped;
     private int _sleeping;
+    private volatile IReactorIdle? _idle;
     private int _startCalls;
     private Instant _now;
     private long _iterations;
@@ -120,6 +121,7 @@ public sealed class Reactor : IDisposable
         if (Volatile.Read(ref _sleeping) != 0)
         {
             _wake.Set();
+            _idle?.Wake();
         }
         if (_stopped)
         {
@@ -142,6 +144,7 @@ public sealed class Reactor : IDisposable
                     ThreadAffinity.PinCurrentThread(cpu);
                 }
                 attachment = _device.AttachThread();
+                _idle = _device.Idle;
             }
             catch (Exception e)
             {
@@ -173,6 +176,11 @@ public sealed class Reactor : IDisposable
                 }
                 _device.Flush();
                 _iterations++;
+                if (_idle is not null)
+                {
+                    IdleOnDevice(work);
+                    continue;
+                }
                 idle = work > 0 ? 0 : idle + 1;
                 if (idle > _options.SpinIterationsBeforeSleep)
                 {
@@ -190,6 +198,31 @@ public sealed class Reactor : IDisposable
             attachment?.Dispose();
         }
     }
+
+    /// <summary>
+    /// Lets the device's idle policy see the iteration and, when nothing happened, sleep until traffic,
+    /// a command (<see cref="Post"/> wakes it) or the next timer.
+    /// </summary>
+    private void IdleOnDevice(int work)
+    {
+        if (work > 0)
+        {
+            _idle!.AfterIteration(work, TimeSpan.Zero); // traffic: the policy counts it, nobody sleeps
+            return;
+        }
+        var untilTimer = _core.NextTimerAt - _now;
+        var maxSleep = untilTimer < TimeSpan.Zero ? TimeSpan.Zero : untilTimer > MaxDeviceSleep ? MaxDeviceSleep : untilTimer;
+        Volatile.Write(ref _sleeping, 1);
+        Interlocked.MemoryBarrier(); // pairs with Post: either it sees _sleeping and wakes us, or we see its command
+        if (_commands.IsEmpty && !_stopping)
+        {
+            _idle!.AfterIteration(0, maxSleep);
+        }
+        Volatile.Write(ref _sleeping, 0);
+    }
+
+    /// <summary>Longest sleep on the device with no timer due (a bound, so a lost wake-up costs at most this).</summary>
+    private static readonly TimeSpan MaxDeviceSleep = TimeSpan.FromSeconds(1);
 
     private void Nap(Instant nextTimer)
     {
@@ -260,6 +293,7 @@ public sealed class Reactor : IDisposable
         }
         _stopping = true;
         _wake.Set();
+        _idle?.Wake();
         if (Volatile.Read(ref _startCalls) == 0)
         {
             _stopped = true;
