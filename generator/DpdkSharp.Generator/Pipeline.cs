@@ -55,10 +55,8 @@ public static class Pipeline
     /// <summary>Parses and selects: the model and what of it is bound (also used by the API diff).</summary>
     public static (CModel Model, BindingSet Set) Parse(GeneratorOptions options)
     {
-        var includeDirs = HeaderParser.IncludeDirectories(options.ClangArgs);
-        var roots = options.HeaderRoots.Count > 0 ? options.HeaderRoots : null;
-        var model = HeaderParser.Parse(options.Headers, options.ClangArgs, roots);
-        var set = Selector.Select(model, options, roots ?? HeaderParser.DefaultRoots(model.InputHeaders, includeDirs));
+        var model = HeaderParser.Parse(options.Headers, options.ClangArgs, options.HeaderRoots);
+        var set = Selector.Select(model, options, model.Roots);
         return (model, set);
     }
 

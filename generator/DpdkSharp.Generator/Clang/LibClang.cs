@@ -80,6 +80,7 @@ internal static unsafe partial class LibClang
     [LibraryImport(Library)] public static partial void clang_disposeDiagnostic(nint diagnostic);
 
     [LibraryImport(Library)] public static partial byte* clang_getCString(CXString s);
+    [LibraryImport(Library)] public static partial CXString clang_getClangVersion();
     [LibraryImport(Library)] public static partial void clang_disposeString(CXString s);
 
     [LibraryImport(Library)] public static partial CXCursor clang_getTranslationUnitCursor(nint tu);

@@ -2,7 +2,8 @@ namespace DpdkSharp.Generator.Model;
 
 /// <summary>
 /// Everything parsed from one translation unit: a language-neutral C model. Emitters read it; nothing in
-/// it depends on libclang. Collections are keyed by model name and keep declaration order.
+/// it depends on libclang. Collections keep declaration order; records, enums and typedefs are found by model name
+/// through an index.
 /// </summary>
 public sealed class CModel
 {
@@ -21,6 +22,13 @@ public sealed class CModel
     /// </summary>
     public HashSet<string> ObjectLikeMacros { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Directories whose declarations are "ours" (full paths ending in '/'): the options' header roots, else the
+    /// headers' directories and every -I directory. Computed once by the parser (it evaluates the macros under them)
+    /// and used by selection.
+    /// </summary>
+    public List<string> Roots { get; } = [];
+
     /// <summary>Headers that were the roots of the parse (full paths).</summary>
     public List<string> InputHeaders { get; } = [];
 
@@ -31,7 +39,34 @@ public sealed class CModel
     /// </summary>
     public List<string> Includes { get; } = [];
 
-    public CRecord? FindRecord(string name) => Records.Find(r => r.Name == name);
-    public CEnum? FindEnum(string name) => Enums.Find(e => e.Name == name);
-    public CTypedef? FindTypedef(string name) => Typedefs.Find(t => t.Name == name);
+    private readonly ByName<CRecord> _records = new();
+    private readonly ByName<CEnum> _enums = new();
+    private readonly ByName<CTypedef> _typedefs = new();
+
+    /// <summary>The first declaration of that name (a dictionary lookup: DPDK's model has thousands).</summary>
+    public CRecord? FindRecord(string name) => _records.Find(Records, name);
+    public CEnum? FindEnum(string name) => _enums.Find(Enums, name);
+    public CTypedef? FindTypedef(string name) => _typedefs.Find(Typedefs, name);
+
+    /// <summary>
+    /// An index over a list the parser appends to: rebuilt when the list's length changed since the last lookup, so
+    /// the lists stay the model's plain, ordered storage.
+    /// </summary>
+    private sealed class ByName<T> where T : CDeclaration
+    {
+        private Dictionary<string, T> _index = [];
+        private int _indexed = -1;
+
+        public T? Find(List<T> list, string name)
+        {
+            if (_indexed != list.Count)
+            {
+                _index = new Dictionary<string, T>(StringComparer.Ordinal);
+                foreach (var item in list)
+                    _index.TryAdd(item.Name, item);
+                _indexed = list.Count;
+            }
+            return _index.GetValueOrDefault(name);
+        }
+    }
 }

@@ -13,6 +13,15 @@ public abstract record CType
     public long Size { get; init; } = -1;
     public long Align { get; init; } = -1;
 
+    /// <summary>The type this one names through typedefs (itself when it is no typedef): what emitters lay out and map.</summary>
+    public CType Resolved()
+    {
+        var t = this;
+        while (t is CTypedefRef r)
+            t = r.Target;
+        return t;
+    }
+
     /// <summary>C11 <c>_Atomic</c>: the type is the value type's (same representation on x86_64), marked so docs can say so.</summary>
     public bool IsAtomic { get; init; }
 
@@ -37,10 +46,7 @@ public abstract record CType
         for (var current = t; current is CTypedefRef r; current = r.Target)
             if (r.Name is "va_list" or "__gnuc_va_list" or "__builtin_va_list")
                 return true;
-        var resolved = t;
-        while (resolved is CTypedefRef r)
-            resolved = r.Target;
-        return resolved is CPointerType { Pointee: CRecordRef { Name: "__va_list_tag" } } or CArrayType { Element: CRecordRef { Name: "__va_list_tag" } };
+        return t.Resolved() is CPointerType { Pointee: CRecordRef { Name: "__va_list_tag" } } or CArrayType { Element: CRecordRef { Name: "__va_list_tag" } };
     }
 }
 

@@ -14,7 +14,7 @@ public static class HeaderParser
 
     /// <param name="headers">Paths, or names found on the <c>-I</c> directories of <paramref name="clangArgs"/>.</param>
     /// <param name="clangArgs">Include paths, defines, target flags (e.g. <c>pkg-config --cflags libdpdk</c>).</param>
-    /// <param name="macroRoots">Directories whose macros are evaluated; empty: the headers' and <c>-I</c> directories.</param>
+    /// <param name="macroRoots">The header roots (<see cref="CModel.Roots"/>); empty: the headers' and <c>-I</c> directories.</param>
     public static CModel Parse(IReadOnlyList<string> headers, IReadOnlyList<string> clangArgs, IReadOnlyList<string>? macroRoots = null)
     {
         if (headers.Count == 0)
@@ -28,8 +28,9 @@ public static class HeaderParser
         var model = new CModel();
         model.InputHeaders.AddRange(resolved);
         model.Includes.AddRange(resolved.Select(h => IncludeSpelling(h, includeDirs)));
-        var roots = (macroRoots is { Count: > 0 } ? macroRoots : DefaultRoots(resolved, includeDirs))
-            .Select(r => Path.GetFullPath(r).TrimEnd('/') + "/").ToList();
+        model.Roots.AddRange((macroRoots is { Count: > 0 } ? macroRoots : DefaultRoots(resolved, includeDirs))
+            .Select(r => Path.GetFullPath(r).TrimEnd('/') + "/").Distinct());
+        var roots = model.Roots;
 
         List<MacroEvaluator.Candidate> candidates;
         using (var unit = TranslationUnit.Parse(UmbrellaName, umbrella, args,
@@ -53,10 +54,10 @@ public static class HeaderParser
     }
 
     /// <summary>The directories of the headers and every <c>-I</c> directory: where "our" declarations live.</summary>
-    public static List<string> DefaultRoots(IEnumerable<string> resolvedHeaders, IEnumerable<string> includeDirs) =>
+    private static List<string> DefaultRoots(IEnumerable<string> resolvedHeaders, IEnumerable<string> includeDirs) =>
         [.. resolvedHeaders.Select(h => Path.GetDirectoryName(h)!).Concat(includeDirs).Select(Path.GetFullPath).Distinct()];
 
-    public static List<string> IncludeDirectories(IReadOnlyList<string> clangArgs)
+    private static List<string> IncludeDirectories(IReadOnlyList<string> clangArgs)
     {
         var dirs = new List<string>();
         for (var i = 0; i < clangArgs.Count; i++)
@@ -97,18 +98,9 @@ public static class HeaderParser
     private static List<string> Arguments(IReadOnlyList<string> clangArgs)
     {
         List<string> args = ["-x", "c", "-std=gnu11", "-ferror-limit=0", "-Wno-everything"];
-        if (ResourceDirectory() is { } resources)
+        if (LibClangLoader.ResourceDirectory() is { } resources)
             args.AddRange(["-resource-dir", resources]);
         args.AddRange(clangArgs);
         return args;
-    }
-
-    /// <summary>clang's builtin headers (stddef.h, ...) for the libclang we load.</summary>
-    private static string? ResourceDirectory()
-    {
-        const string root = "/usr/lib/llvm-14/lib/clang";
-        return Directory.Exists(root)
-            ? Directory.GetDirectories(root).Where(d => File.Exists(Path.Combine(d, "include", "stddef.h"))).Order().LastOrDefault()
-            : null;
     }
 }

@@ -200,21 +200,13 @@ public static class Selector
     {
         foreach (var t in f.Parameters.Select(p => p.Type).Prepend(f.ReturnType))
         {
-            var resolved = Resolve(t);
+            var resolved = t.Resolved();
             if (resolved is CUnsupportedType u)
                 return u.Reason;
             if (resolved is CBuiltinType { Kind: CBuiltinKind.Int128 or CBuiltinKind.UInt128 })
                 return "__int128 passed by value: not supported by P/Invoke";
         }
         return null;
-    }
-
-    /// <summary>Follows typedefs to the type they name.</summary>
-    public static CType Resolve(CType t)
-    {
-        while (t is CTypedefRef r)
-            t = r.Target;
-        return t;
     }
 
     /// <summary>Records and enums reachable from a set of types, through fields, pointers, arrays and typedefs.</summary>

@@ -71,4 +71,13 @@ public class ParserErrorTests
 
     [Fact]
     public void TheDebianLibclangIsFound() => Assert.NotEqual(0, LibClangLoader.Load());
+
+    [Fact]
+    public void BuiltinHeadersAreFoundBesideTheLoadedLibclang()
+    {
+        LibClangLoader.EnsureLoaded();
+        var resources = LibClangLoader.ResourceDirectory();
+        Assert.NotNull(resources); // from the library's real path, not a hard-coded llvm-14 directory
+        Assert.True(File.Exists(Path.Combine(resources, "include", "stddef.h")), resources);
+    }
 }

@@ -1,6 +1,5 @@
 using System.Text;
 using DpdkSharp.Generator.Model;
-using DpdkSharp.Generator.Selection;
 
 namespace DpdkSharp.Generator.Emit.C;
 
@@ -26,7 +25,7 @@ internal sealed class BitFieldChecks
         {
             var id = $"dpdksharp_bf_{Count++}";
             var width = field.BitWidth!.Value;
-            var resolved = Selector.Resolve(field.Type);
+            var resolved = field.Type.Resolved();
             // All ones, truncated by C to the field's own width (which the check then compares with the C# width);
             // a bool field can only hold 1, so it checks the position alone.
             var isBool = resolved is CBuiltinType { Kind: CBuiltinKind.Bool };
@@ -82,7 +81,7 @@ internal sealed class BitFieldChecks
     {
         foreach (var f in r.Fields)
         {
-            if (f.IsAnonymousMember && Selector.Resolve(f.Type) is CRecordRef rr && byName.TryGetValue(rr.Name, out var inner))
+            if (f.IsAnonymousMember && f.Type.Resolved() is CRecordRef rr && byName.TryGetValue(rr.Name, out var inner))
                 foreach (var leaf in Fields(inner, baseBits + f.OffsetBits, byName))
                     yield return leaf;
             else if (f.BitWidth is > 0 && f.Name.Length > 0)

@@ -1,6 +1,5 @@
 using System.Text;
 using DpdkSharp.Generator.Model;
-using DpdkSharp.Generator.Selection;
 
 namespace DpdkSharp.Generator.Emit.C;
 
@@ -101,10 +100,10 @@ public static class LayoutCheckEmitter
         if (field.IsAnonymousMember)
             return outer;
         var index = "";
-        for (var t = Selector.Resolve(field.Type); t is CArrayType or CPointerType; )
+        for (var t = field.Type.Resolved(); t is CArrayType or CPointerType; )
         {
             index += "[0]";
-            t = Selector.Resolve(t is CArrayType a ? a.Element : ((CPointerType)t).Pointee);
+            t = (t is CArrayType a ? a.Element : ((CPointerType)t).Pointee).Resolved();
         }
         return (outer.Type, (outer.Path.Length == 0 ? "" : outer.Path + ".") + field.Name + index);
     }
@@ -120,7 +119,7 @@ public static class LayoutCheckEmitter
         {
             if (f.IsAnonymousMember)
             {
-                if (Selector.Resolve(f.Type) is CRecordRef rr && byName.TryGetValue(rr.Name, out var inner))
+                if (f.Type.Resolved() is CRecordRef rr && byName.TryGetValue(rr.Name, out var inner))
                     foreach (var leaf in Leaves(inner, baseBits + f.OffsetBits, byName))
                         yield return leaf;
             }

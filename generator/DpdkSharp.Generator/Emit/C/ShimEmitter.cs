@@ -1,6 +1,5 @@
 using System.Text;
 using DpdkSharp.Generator.Model;
-using DpdkSharp.Generator.Selection;
 
 namespace DpdkSharp.Generator.Emit.C;
 
@@ -65,5 +64,5 @@ public static class ShimEmitter
 
     /// <summary><c>void</c>, also through a typedef: <c>return f();</c> would then be a constraint violation.</summary>
     private static bool ReturnsVoid(CFunction f) =>
-        Selector.Resolve(f.ReturnType) is CBuiltinType { Kind: CBuiltinKind.Void } || f.ReturnType.Spelling.Trim() == "void";
+        f.ReturnType.Resolved() is CBuiltinType { Kind: CBuiltinKind.Void } || f.ReturnType.Spelling.Trim() == "void";
 }

@@ -137,9 +137,9 @@ public sealed class CSharpEmitter
                 s.AppendLine(apiText.ToString().TrimEnd()); // no blank line before the closing brace
                 s.AppendLine("}");
             }
-            output[file + ".cs"] = Format(s.ToString(), file);
+            output[file + ".cs"] = Validate(s.ToString(), file);
         }
-        output[CommonFile + ".cs"] = Format(Common(), CommonFile);
+        output[CommonFile + ".cs"] = Validate(Common(), CommonFile);
         return output;
     }
 
@@ -200,44 +200,22 @@ public sealed class CSharpEmitter
                     set => s_handle = value;
                 }
             }
-
-            /// <summary>Bit-fields that no 8-byte window holds (packed records): read and written byte by byte.</summary>
-            internal static class BitFields
-            {
-                public static ulong Read(ref byte record, long bitOffset, int width)
-                {
-                    var (raw, shift, _) = Gather(ref record, bitOffset, width);
-                    return (ulong)((raw >> shift) & ((UInt128.One << width) - 1));
-                }
-
-                public static void Write(ref byte record, long bitOffset, int width, ulong value)
-                {
-                    var (raw, shift, count) = Gather(ref record, bitOffset, width);
-                    var first = (int)(bitOffset / 8);
-                    var mask = ((UInt128.One << width) - 1) << shift;
-                    raw = (raw & ~mask) | (((UInt128)value << shift) & mask);
-                    for (var i = 0; i < count; i++)
-                        Unsafe.Add(ref record, first + i) = (byte)(raw >> (8 * i));
-                }
-
-                /// <summary>The little-endian value of the bytes covering the field, the field's shift in it, and the byte count.</summary>
-                private static (UInt128 Raw, int Shift, int Count) Gather(ref byte record, long bitOffset, int width)
-                {
-                    var first = (int)(bitOffset / 8);
-                    var shift = (int)(bitOffset % 8);
-                    var count = (shift + width + 7) / 8;
-                    UInt128 raw = 0;
-                    for (var i = 0; i < count; i++)
-                        raw |= (UInt128)Unsafe.Add(ref record, first + i) << (8 * i);
-                    return (raw, shift, count);
-                }
-            }
             """);
+        s.AppendLine().Append(Template("BitFields.cs"));
         return s.ToString();
     }
 
-    /// <summary>Parses the emitted text with Roslyn; a syntax error is a generator bug.</summary>
-    private static string Format(string code, string file)
+    /// <summary>An embedded C# template (<c>Emit/CSharp/Templates</c>), without its leading comment lines.</summary>
+    private static string Template(string name)
+    {
+        using var stream = typeof(CSharpEmitter).Assembly.GetManifestResourceStream("DpdkSharp.Generator.Templates." + name)
+            ?? throw new InvalidOperationException($"template {name} is not embedded");
+        using var reader = new StreamReader(stream);
+        return string.Concat(reader.ReadToEnd().Split('\n').SkipWhile(l => l.StartsWith("// ", StringComparison.Ordinal)).Select(l => l + "\n")).TrimEnd() + "\n";
+    }
+
+    /// <summary>Parses the emitted text with Roslyn and returns it unchanged; a syntax error is a generator bug.</summary>
+    private static string Validate(string code, string file)
     {
         var tree = CSharpSyntaxTree.ParseText(code, new CSharpParseOptions(LanguageVersion.Latest));
         var errors = tree.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();

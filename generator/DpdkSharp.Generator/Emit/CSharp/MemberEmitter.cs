@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using DpdkSharp.Generator.Model;
-using DpdkSharp.Generator.Selection;
 
 namespace DpdkSharp.Generator.Emit.CSharp;
 
@@ -41,7 +40,7 @@ internal sealed class MemberEmitter(TypeMapper types, GeneratorOptions options)
         s.AppendLine();
     }
 
-    private static bool IsBool(CType t) => Selector.Resolve(t) is CBuiltinType { Kind: CBuiltinKind.Bool };
+    private static bool IsBool(CType t) => t.Resolved() is CBuiltinType { Kind: CBuiltinKind.Bool };
 
     /// <summary>
     /// C's name; for an unnamed parameter the name of the type it is written with (<c>deflateResetKeep(z_streamp)</c>
@@ -144,7 +143,7 @@ internal sealed class MemberEmitter(TypeMapper types, GeneratorOptions options)
         Docs.Write(s, I, g.Doc);
         Docs.Attributes(s, I, g.Availability);
         var name = TypeMapper.Identifier(g.Name);
-        var resolved = Selector.Resolve(g.Type);
+        var resolved = g.Type.Resolved();
         var element = resolved is CArrayType a ? types.ElementForArray(a.Element) : types.MapField(g.Type);
         var field = $"__address_{g.Name}";
         s.AppendLine($"{I}private static {element}* {field};");

@@ -1,6 +1,5 @@
 using System.Text;
 using DpdkSharp.Generator.Model;
-using DpdkSharp.Generator.Selection;
 
 namespace DpdkSharp.Generator.Emit.CSharp;
 
@@ -57,8 +56,8 @@ internal sealed class RecordEmitter(TypeMapper types, IReadOnlyDictionary<string
     private static string? AlignmentRemark(CRecord r)
     {
         var csharp = r.Fields
-            .Where(f => f.BitWidth is null && f.Name.Length > 0 && Selector.Resolve(f.Type) is not CArrayType { Length: 0 or null })
-            .Select(f => Selector.Resolve(f.Type) switch
+            .Where(f => f.BitWidth is null && f.Name.Length > 0 && f.Type.Resolved() is not CArrayType { Length: 0 or null })
+            .Select(f => f.Type.Resolved() switch
             {
                 CUnsupportedType => 1, // stored as bytes
                 CBuiltinType { Kind: CBuiltinKind.Int128 or CBuiltinKind.UInt128 } => 16, // .NET aligns Int128 as the ABI does
@@ -79,7 +78,7 @@ internal sealed class RecordEmitter(TypeMapper types, IReadOnlyDictionary<string
         const string I = "    ";
         var name = MemberName(r, f.Name);
         var offset = f.OffsetBits / 8;
-        var resolved = Selector.Resolve(f.Type);
+        var resolved = f.Type.Resolved();
         Docs.Write(s, I, f.Doc, CType.IsAtomicType(f.Type)
             ? "C11 _Atomic in C: same size and representation here, but use System.Threading.Volatile or Interlocked to access it as C does."
             : null);
@@ -134,7 +133,7 @@ internal sealed class RecordEmitter(TypeMapper types, IReadOnlyDictionary<string
         var list = new List<Member>();
         foreach (var f in r.Fields.Where(f => f.Name.Length > 0))
         {
-            var resolved = Selector.Resolve(f.Type);
+            var resolved = f.Type.Resolved();
             if (f.IsAnonymousMember && resolved is CRecordRef rr && records.TryGetValue(rr.Name, out var inner))
                 list.AddRange(Reachable(inner));
             else if (f.BitWidth is not null)
@@ -151,7 +150,7 @@ internal sealed class RecordEmitter(TypeMapper types, IReadOnlyDictionary<string
     private static CUnsupportedType? Unsupported(CType resolved) => resolved switch
     {
         CUnsupportedType u => u,
-        CArrayType a => Unsupported(Selector.Resolve(a.Element)),
+        CArrayType a => Unsupported(a.Element.Resolved()),
         _ => null,
     };
 
@@ -161,7 +160,7 @@ internal sealed class RecordEmitter(TypeMapper types, IReadOnlyDictionary<string
     {
         const string I = "    ";
         var type = BitFieldType(f);
-        var resolved = Selector.Resolve(f.Type);
+        var resolved = f.Type.Resolved();
         var signed = resolved is CBuiltinType { Kind: CBuiltinKind.CharSigned or CBuiltinKind.SChar or CBuiltinKind.Short
             or CBuiltinKind.Int or CBuiltinKind.Long or CBuiltinKind.LongLong };
         var isBool = resolved is CBuiltinType { Kind: CBuiltinKind.Bool };

@@ -17,7 +17,7 @@ internal sealed class TypeMapper(FixedArrays arrays, IReadOnlyDictionary<string,
     public string RecordName(string modelName) => Identifier(recordNames?.GetValueOrDefault(modelName) ?? modelName);
 
     /// <summary>The C# type of a value of <paramref name="t"/> (a parameter, return, pointee or field without arrays).</summary>
-    public string Map(CType t) => FixedWidth(t) ?? Handle(t) ?? Selector.Resolve(t) switch
+    public string Map(CType t) => FixedWidth(t) ?? Handle(t) ?? t.Resolved() switch
     {
         CBuiltinType b => Builtin(b.Kind),
         CPointerType p => Pointer(p.Pointee),
@@ -33,7 +33,7 @@ internal sealed class TypeMapper(FixedArrays arrays, IReadOnlyDictionary<string,
     /// <summary>The C# type of a record field: fixed arrays become inline-array types; unsupported types opaque bytes.</summary>
     public string MapField(CType t)
     {
-        var resolved = Selector.Resolve(t);
+        var resolved = t.Resolved();
         if (resolved is CArrayType { Length: > 0 } a)
             return ArrayType(a);
         if (resolved is CUnsupportedType)
@@ -44,7 +44,7 @@ internal sealed class TypeMapper(FixedArrays arrays, IReadOnlyDictionary<string,
     /// <summary>Element type inside an inline array: pointers (not allowed as inline-array elements) become nint.</summary>
     public string ElementForArray(CType element)
     {
-        var resolved = Selector.Resolve(element);
+        var resolved = element.Resolved();
         return resolved switch
         {
             CPointerType or CFunctionPointerType => "nint",
@@ -58,13 +58,13 @@ internal sealed class TypeMapper(FixedArrays arrays, IReadOnlyDictionary<string,
     /// The inline-array type of a fixed array. Arrays of data pointers get a type per pointee, stored as nint
     /// (pointers cannot be inline-array elements) with typed Get/Set; function pointers stay plain nint.
     /// </summary>
-    private string ArrayType(CArrayType a) => Selector.Resolve(a.Element) is CPointerType
+    private string ArrayType(CArrayType a) => a.Element.Resolved() is CPointerType
         ? Arrays.GetPointers(Map(a.Element), a.Length!.Value)
         : Arrays.Get(ElementForArray(a.Element), a.Length!.Value);
 
     private string Pointer(CType pointee)
     {
-        var resolved = Selector.Resolve(pointee);
+        var resolved = pointee.Resolved();
         return resolved switch
         {
             CBuiltinType { Kind: CBuiltinKind.Void } or CUnsupportedType => "void*",
