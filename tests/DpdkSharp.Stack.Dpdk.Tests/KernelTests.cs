@@ -45,6 +45,15 @@ public sealed class KernelTests
         Assert.Contains("PING offload size 4000: sent 10, received 10, lost 0", output);
     }
 
+    [Fact]
+    public void On_the_RX_interrupt_an_idle_reactor_uses_no_CPU_and_packets_and_commands_still_wake_it()
+    {
+        var output = Run("kernel-interrupt");
+        Assert.Matches(@"IDLE cpu: \d+ ticks", output);
+        Assert.Contains("PING asleep 50: sent 50, received 50, lost 0", output);
+        Assert.Matches(@"COMMAND round trip while idle: [\d.]+ ms", output);
+    }
+
     private static string Run(string scenario)
     {
         Shell.RequireRoot();

@@ -25,6 +25,7 @@ public static class Program
                 "kernel-udp" => KernelScenarios.Udp(args[2], args[3]),
                 "kernel-udp-offload" => KernelScenarios.Udp(args[2], args[3], checksumOffloads: true),
                 "kernel-client" => KernelClient.Run(args[2]),
+                "kernel-interrupt" => IdleScenarios.Interrupt(args[2], args[3]),
                 _ => Fail($"unknown scenario '{name}'"),
             };
         }

@@ -1,4 +1,5 @@
 using DpdkSharp.Runtime;
+using DpdkSharp.Runtime.Polling;
 
 namespace DpdkSharp.Stack.Dpdk.Tests.Infrastructure;
 
@@ -22,7 +23,7 @@ public sealed class TapHarness : IDisposable
     private readonly Port _port;
     private bool _namespaceMade;
 
-    public TapHarness(string iface, string netns, bool checksumOffloads = false)
+    public TapHarness(string iface, string netns, bool checksumOffloads = false, RxWaitOptions? rxWait = null)
     {
         Interface = iface;
         Namespace = netns;
@@ -47,6 +48,7 @@ public sealed class TapHarness : IDisposable
             TxDescriptors = 512,
             RxOffloads = checksumOffloads ? RxOffloads.Ipv4Checksum | RxOffloads.UdpChecksum : RxOffloads.None,
             TxOffloads = checksumOffloads ? TxOffloads.Ipv4Checksum | TxOffloads.UdpChecksum : TxOffloads.None,
+            RxInterrupts = rxWait is { Mode: not RxMode.Poll },
         });
         _port.Start();
 
@@ -67,7 +69,7 @@ public sealed class TapHarness : IDisposable
             Address = Ipv4Address.Parse(StackAddress),
             PrefixLength = 24,
             Mtu = 1500,
-        });
+        }, rxWait: rxWait);
         Stack.Start();
     }
 
