@@ -11,6 +11,9 @@ namespace Fixtures;
 [StructLayout(LayoutKind.Explicit, Size = 24)]
 public unsafe partial struct ops
 {
+    /// <summary>
+    /// <para>C type: compare_fn.</para>
+    /// </summary>
     [FieldOffset(0)]
     public delegate* unmanaged[Cdecl]<void*, void*, int> compare;
     [FieldOffset(8)]

@@ -79,9 +79,15 @@ internal sealed class RecordEmitter(TypeMapper types, IReadOnlyDictionary<string
         var name = MemberName(r, f.Name);
         var offset = f.OffsetBits / 8;
         var resolved = f.Type.Resolved();
-        Docs.Write(s, I, f.Doc, CType.IsAtomicType(f.Type)
-            ? "C11 _Atomic in C: same size and representation here, but use System.Threading.Volatile or Interlocked to access it as C does."
-            : null);
+        string?[] remarks =
+        [
+            CType.IsAtomicType(f.Type)
+                ? "C11 _Atomic in C: same size and representation here, but use System.Threading.Volatile or Interlocked to access it as C does."
+                : null,
+            // A C# function pointer type has no name of its own (a wrapper struct could not be called): the docs keep C's.
+            f.Type is CTypedefRef named && resolved is CFunctionPointerType ? $"C type: {named.Name}." : null,
+        ];
+        Docs.Write(s, I, f.Doc, remarks.Any(r => r is not null) ? string.Join(' ', remarks.OfType<string>()) : null);
         Docs.Attributes(s, I, f.Availability);
 
         if (f.BitWidth is int width)
