@@ -27,20 +27,29 @@ expected=(
   DpdkSharp.Stack.Dpdk
 )
 
-rm -f "$out"/*.nupkg "$out"/*.snupkg
-dotnet pack DpdkSharp.sln -c Release -o "$out" --artifacts-path "$build" -nologo -v:q
+# Zip entries dated from the commit, not the clock (NuGet's DeterministicTimestamp reads SOURCE_DATE_EPOCH):
+# with the deterministic compile and CI=true's path mapping, one commit packs to the same bytes anywhere.
+export SOURCE_DATE_EPOCH="${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct)}"
+
+# Packed into a fresh staging folder first, so the check below sees only what this pack produced and nothing
+# else in <output-folder> (a feed may hold other packages) is touched.
+staging="$build/packages"
+rm -rf "$staging"
+dotnet pack DpdkSharp.sln -c Release -o "$staging" --artifacts-path "$build" -nologo -v:q
 
 version="$(dotnet msbuild stack/DpdkSharp.Wire -getProperty:PackageVersion -p:Configuration=Release)"
 status=0
 for id in "${expected[@]}"; do
   for ext in nupkg snupkg; do
-    [ -f "$out/$id.$version.$ext" ] || { echo "pack: missing $id.$version.$ext" >&2; status=1; }
+    [ -f "$staging/$id.$version.$ext" ] || { echo "pack: missing $id.$version.$ext" >&2; status=1; }
   done
 done
-count=$(find "$out" -maxdepth 1 -name '*.nupkg' | wc -l)
+count=$(find "$staging" -maxdepth 1 -name '*.nupkg' | wc -l)
 if [ "$count" -ne "${#expected[@]}" ]; then
-  echo "pack: $count packages, expected ${#expected[@]} (unexpected: something not meant for users is packable)" >&2
+  echo "pack: $count packages, expected ${#expected[@]} (unexpected: something not meant for users is packable):" >&2
+  ls -1 "$staging" >&2
   status=1
 fi
-ls -1 "$out"
-exit $status
+[ "$status" -eq 0 ] || exit "$status"
+cp "$staging"/*.nupkg "$staging"/*.snupkg "$out"/
+ls -1 "$staging"
