@@ -17,6 +17,7 @@ packages=(
   socat            # the kernel side of UDP/TCP interop tests
   zlib1g-dev       # zlib.h + libz.so: the generator's tests bind a real non-DPDK header (exported functions) and call it
   liburing-dev     # liburing.h: the generator's tests bind a real header of static inline functions (shim, layout checker)
+  libsqlite3-dev   # sqlite3.h + libsqlite3.so: the generator's tests call sqlite through its pointer constants (SQLITE_TRANSIENT)
 )
 
 installed() {

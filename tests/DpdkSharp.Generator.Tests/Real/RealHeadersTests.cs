@@ -5,7 +5,7 @@ namespace DpdkSharp.Generator.Tests.Real;
 
 /// <summary>
 /// The generator on real headers it was not written for, from Debian packages eng/setup.sh installs (zlib1g-dev,
-/// liburing-dev): the C# compiles with zero diagnostics, the layout checker passes gcc, the shim links against the
+/// liburing-dev, libsqlite3-dev): the C# compiles with zero diagnostics, the layout checker passes gcc, the shim links against the
 /// real library with no undefined symbols, and real calls go through the stubs (exported and static inline).
 /// </summary>
 public class RealHeadersTests
@@ -74,6 +74,43 @@ public class RealHeadersTests
             """;
         var result = RunProbe(output, "Zlib", probe, new() { ["z"] = NativeLibrary.Load("libz.so.1"), ["z_shim"] = NativeLibrary.Load(shim) });
         Assert.Matches(@"^1\.\d+\.\d+\S* True True True True$", result);
+    }
+
+    [Fact]
+    public void Sqlite()
+    {
+        var output = Generate("sqlite3.h", "sqlite3", "Sqlite", "^sqlite3", "^SQLITE_");
+        var shim = BuildNative(output, "sqlite3");
+        // SQLITE_TRANSIENT ((sqlite3_destructor_type)-1) makes sqlite copy the text before the buffer is freed.
+        const string probe = """
+            namespace Sqlite;
+            public static unsafe class Probe
+            {
+                public static string Run()
+                {
+                    sqlite3* db;
+                    sqlite3_stmt* statement;
+                    var sql = System.Text.Encoding.UTF8.GetBytes("select ?1 || '!'\0");
+                    var text = System.Text.Encoding.UTF8.GetBytes("bound");
+                    fixed (byte* s = sql)
+                    {
+                        if (Api.sqlite3_open((sbyte*)System.Runtime.InteropServices.Marshal.StringToCoTaskMemUTF8(":memory:"), &db) != Api.SQLITE_OK) return "open";
+                        if (Api.sqlite3_prepare_v2(db, (sbyte*)s, -1, &statement, null) != Api.SQLITE_OK) return "prepare";
+                    }
+                    fixed (byte* t = text)
+                        if (Api.sqlite3_bind_text(statement, 1, (sbyte*)t, text.Length, Api.SQLITE_TRANSIENT) != Api.SQLITE_OK) return "bind";
+                    System.Array.Fill(text, (byte)'x'); // sqlite kept its own copy
+                    var step = Api.sqlite3_step(statement);
+                    var result = new string((sbyte*)Api.sqlite3_column_text(statement, 0));
+                    Api.sqlite3_finalize(statement);
+                    Api.sqlite3_close(db);
+                    return $"{step == Api.SQLITE_ROW} {result}";
+                }
+            }
+            """;
+        var result = RunProbe(output, "Sqlite", probe,
+            new() { ["sqlite3"] = NativeLibrary.Load("libsqlite3.so.0"), ["sqlite3_shim"] = NativeLibrary.Load(shim) });
+        Assert.Equal("True bound!", result);
     }
 
     [Fact]
