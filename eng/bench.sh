@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Whole-process benchmarks, each against its C or kernel reference.
 # Usage: eng/bench.sh forward [rounds] | eng/bench.sh udp-echo [rounds] [seconds-per-round]
+#        eng/bench.sh latency [idle-requests] [seconds-at-10k]
 # Prints the benchmark's JSON line on stdout (build output goes to stderr).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,8 +21,21 @@ case "${1:-}" in
     dotnet build bench/udp-echo/UdpEcho.csproj -c Release -nologo -v:q >&2
     dotnet "$out/DpdkSharp.Bench.UdpEcho.dll" "${2:-5}" "${3:-3}"
     ;;
+  latency)
+    # UDP request/response latency from a kernel namespace to the stack on net_tap in each RX mode, and to a
+    # kernel UDP echo over a veth pair (the reference), idle and at 10k requests/s; the reactor's idle CPU.
+    out=bench/latency/bin/Release/net10.0
+    dotnet build bench/latency/Latency.csproj -c Release -nologo -v:q >&2
+    prefix="dpl$$"
+    # The program deletes its namespaces (their veth and TAP interfaces go with them); this covers a kill mid-run.
+    latency_cleanup() {
+      ip netns list | awk -v p="$prefix-" 'index($1, p) == 1 { print $1 }' | while read -r ns; do ip netns del "$ns" || true; done
+    }
+    trap latency_cleanup EXIT
+    dotnet "$out/DpdkSharp.Bench.Latency.dll" run "$prefix" "${2:-2000}" "${3:-3}"
+    ;;
   *)
-    echo "usage: eng/bench.sh forward [rounds] | udp-echo [rounds] [seconds-per-round]" >&2
+    echo "usage: eng/bench.sh forward [rounds] | udp-echo [rounds] [seconds-per-round] | latency [idle-requests] [seconds-at-10k]" >&2
     exit 2
     ;;
 esac

@@ -1,0 +1,147 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace DpdkSharp.Bench.Latency;
+
+/// <summary>
+/// The kernel-side client (run inside a namespace): 32-byte requests carrying a sequence number, one in flight,
+/// each timed from before send to after its reply with <see cref="Stopwatch"/> (blocking receive, 100 ms timeout:
+/// no reply in time counts as lost). Idle: requests spaced far apart. Steady: one every 1/rate s, never in bursts
+/// (a request that falls behind its slot goes at once, the next one a full interval later).
+/// Prints <c>RESULT</c> with percentiles in microseconds.
+/// </summary>
+internal static class Client
+{
+    public static int Run(IPAddress target, int port, ClientPlan plan)
+    {
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp) { ReceiveTimeout = 100 };
+        socket.Connect(target, port);
+        var ex = new Exchanger(socket);
+
+        // Warm-up: ARP on both sides, and both ends' code tiered up (bursts, then pauses for the tiering delay).
+        for (int round = 0; round < 4; round++)
+        {
+            for (int i = 0; i < 500; i++)
+                ex.Once();
+            Thread.Sleep(150);
+        }
+        if (ex.Lost == 2000)
+        {
+            Console.Error.WriteLine($"client: no reply from {target}:{port} during the warm-up");
+            return 1;
+        }
+        Console.Error.WriteLine($"client: warm-up lost {ex.Lost} of 2000");
+        ex.Lost = 0;
+
+        var idle = Phase(ex, plan.IdleRequests, Stopwatch.Frequency * plan.IdleIntervalUs / 1_000_000, spin: false);
+        int idleLost = ex.Lost;
+        ex.Lost = 0;
+        int steadyCount = (int)(plan.Rate * plan.Seconds);
+        var watch = Stopwatch.StartNew();
+        var steady = Phase(ex, steadyCount, Stopwatch.Frequency / plan.Rate, spin: true);
+        double rate = steadyCount / watch.Elapsed.TotalSeconds;
+
+        var line = new StringBuilder("RESULT");
+        Append(line, "idle", idle, idleLost);
+        Append(line, "10k", steady, ex.Lost);
+        line.Append(" 10k_rate=").Append(Sh.F(rate)).Append(" bad=").Append(ex.Bad);
+        Console.WriteLine(line);
+        return ex.Bad == 0 ? 0 : 1;
+    }
+
+    /// <summary><paramref name="count"/> requests, one per <paramref name="interval"/> ticks; the round trips that got a reply.</summary>
+    private static long[] Phase(Exchanger ex, int count, long interval, bool spin)
+    {
+        var rtts = new List<long>(count);
+        long next = Stopwatch.GetTimestamp();
+        for (int i = 0; i < count; i++)
+        {
+            WaitUntil(next, spin);
+            long rtt = ex.Once();
+            if (rtt >= 0)
+                rtts.Add(rtt);
+            next += interval;
+            long now = Stopwatch.GetTimestamp();
+            if (next < now)
+                next = now; // behind (a slow reply or a timeout): no catch-up burst
+        }
+        var sorted = rtts.ToArray();
+        Array.Sort(sorted);
+        return sorted;
+    }
+
+    /// <summary>Sleeps (idle: the gap is what matters, not its exact length) or spins (steady: 100 µs slots are below sleep granularity).</summary>
+    private static void WaitUntil(long target, bool spin)
+    {
+        while (true)
+        {
+            long left = target - Stopwatch.GetTimestamp();
+            if (left <= 0)
+                return;
+            if (spin)
+                Thread.SpinWait(20); // not Thread.Yield: on a loaded machine it hands the rest of the slice to others and the rate collapses
+            else
+                Thread.Sleep(Math.Max(1, (int)(left * 1000 / Stopwatch.Frequency)));
+        }
+    }
+
+    private static void Append(StringBuilder line, string name, long[] sorted, int lost)
+    {
+        line.Append($" {name}_n={sorted.Length} {name}_lost={lost}");
+        if (sorted.Length == 0)
+            return;
+        line.Append($" {name}_p50_us={Sh.F(Us(sorted, 0.50))} {name}_p99_us={Sh.F(Us(sorted, 0.99))} {name}_p999_us={Sh.F(Us(sorted, 0.999))} {name}_max_us={Sh.F(Us(sorted, 1.0))}");
+    }
+
+    /// <summary>The nearest-rank percentile, in microseconds.</summary>
+    private static double Us(long[] sorted, double q)
+    {
+        int rank = Math.Clamp((int)Math.Ceiling(q * sorted.Length) - 1, 0, sorted.Length - 1);
+        return sorted[rank] * 1e6 / Stopwatch.Frequency;
+    }
+
+    private sealed class Exchanger(Socket socket)
+    {
+        private readonly byte[] _request = new byte[32];
+        private readonly byte[] _reply = new byte[2048];
+        private ulong _seq;
+        public int Lost;
+        public int Bad;
+
+        /// <summary>One request and its reply: the round trip in Stopwatch ticks, or -1 when none came in time.</summary>
+        public long Once()
+        {
+            _seq++;
+            BinaryPrimitives.WriteUInt64LittleEndian(_request, _seq);
+            for (int i = 8; i < _request.Length; i++)
+                _request[i] = (byte)(_seq + (ulong)i);
+            long t0 = Stopwatch.GetTimestamp();
+            socket.Send(_request);
+            // A late reply to an earlier (already lost) request is skipped; bounded, each wait has the timeout.
+            for (int attempt = 0; attempt < 4; attempt++)
+            {
+                int n;
+                try
+                {
+                    n = socket.Receive(_reply);
+                }
+                catch (SocketException e) when (e.SocketErrorCode is SocketError.TimedOut or SocketError.WouldBlock or SocketError.ConnectionRefused)
+                {
+                    break; // refused: an ICMP port unreachable (the echo not bound yet)
+                }
+                long t1 = Stopwatch.GetTimestamp();
+                if (n >= 8 && BinaryPrimitives.ReadUInt64LittleEndian(_reply) == _seq)
+                {
+                    if (!_reply.AsSpan(0, n).SequenceEqual(_request))
+                        Bad++;
+                    return t1 - t0;
+                }
+            }
+            Lost++;
+            return -1;
+        }
+    }
+}

@@ -1,0 +1,125 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+
+namespace DpdkSharp.Bench.Latency;
+
+/// <summary>
+/// The benchmark: the kernel reference (client namespace to echo namespace over a veth pair), then each RX
+/// mode's stack in a process of its own; one JSON line on stdout. A cell that fails leaves its keys null
+/// and the exit code 1; every namespace named after the prefix is deleted at the end, whatever happened.
+/// </summary>
+internal static class Runner
+{
+    private static readonly string[] Modes = ["poll", "interrupt", "adaptive"];
+    private static readonly TimeSpan CellTimeout = TimeSpan.FromSeconds(100);
+
+    public static int Run(string prefix, ClientPlan plan)
+    {
+        var watch = Stopwatch.StartNew();
+        var cells = new Dictionary<string, Dictionary<string, string>?>();
+        var failed = false;
+        try
+        {
+            foreach (var cell in (string[])["kernel", .. Modes])
+            {
+                try
+                {
+                    cells[cell] = cell == "kernel" ? Kernel(prefix, plan) : Stack(prefix, cell, plan);
+                }
+                catch (Exception e)
+                {
+                    Console.Error.WriteLine($"cell {cell} failed: {e.Message}");
+                    cells[cell] = null;
+                    failed = true;
+                }
+            }
+        }
+        finally
+        {
+            Sh.DeleteNamespaces(prefix);
+        }
+        Console.WriteLine(Json(cells, plan, watch.Elapsed));
+        return failed ? 1 : 0;
+    }
+
+    /// <summary>Two namespaces joined by a veth pair (10.78.0.1 client, 10.78.0.2 echo).</summary>
+    private static Dictionary<string, string> Kernel(string prefix, ClientPlan plan)
+    {
+        string client = $"{prefix}-kc", server = $"{prefix}-ks";
+        Sh.AddNamespace(client);
+        Sh.AddNamespace(server);
+        Sh.Check("ip", "link", "add", $"{prefix}a", "netns", client, "type", "veth", "peer", "name", $"{prefix}b", "netns", server);
+        Sh.Check("ip", "-n", client, "addr", "add", "10.78.0.1/24", "dev", $"{prefix}a");
+        Sh.Check("ip", "-n", server, "addr", "add", "10.78.0.2/24", "dev", $"{prefix}b");
+        Sh.Check("ip", "-n", client, "link", "set", $"{prefix}a", "up");
+        Sh.Check("ip", "-n", server, "link", "set", $"{prefix}b", "up");
+        using var echo = Sh.Start("ip", ["netns", "exec", server, "dotnet", Sh.Self, "echo", "10.78.0.2", "7", CellTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)]);
+        try
+        {
+            var ready = echo.StandardOutput.ReadLineAsync();
+            if (!ready.Wait(TimeSpan.FromSeconds(30)) || ready.Result != "READY")
+                throw new InvalidOperationException("the kernel echo did not start");
+            var r = Sh.InNamespace(client, CellTimeout, ["client", "10.78.0.2", "7", .. plan.ToArgs()]);
+            return r.ExitCode == 0 ? Sh.ParseResult(r.Output) : throw new InvalidOperationException($"kernel client exited {r.ExitCode}: {r.Output}");
+        }
+        finally
+        {
+            if (!echo.HasExited)
+                echo.Kill(entireProcessTree: true);
+            echo.WaitForExit(5000);
+            Sh.Run("ip", ["netns", "del", client], TimeSpan.FromSeconds(30));
+            Sh.Run("ip", ["netns", "del", server], TimeSpan.FromSeconds(30));
+        }
+    }
+
+    private static Dictionary<string, string> Stack(string prefix, string mode, ClientPlan plan)
+    {
+        var r = Sh.Run("dotnet", [Sh.Self, "stack", mode, $"{prefix}t", $"{prefix}-t{mode}", .. plan.ToArgs()], CellTimeout);
+        Console.Error.Write(r.Error);
+        return r.ExitCode == 0 ? Sh.ParseResult(r.Output) : throw new InvalidOperationException($"stack {mode} exited {r.ExitCode}: {r.Output}");
+    }
+
+    private static string Json(Dictionary<string, Dictionary<string, string>?> cells, ClientPlan plan, TimeSpan elapsed)
+    {
+        var json = new StringBuilder("{\"bench\":\"latency\"");
+        void Add(string key, string? value) => json.Append($",\"{key}\":{value ?? "null"}");
+        string? Get(string cell, string key) => cells.GetValueOrDefault(cell) is { } c && c.TryGetValue(key, out var v) && v != "NaN" ? v : null;
+        double? Num(string cell, string key) => Get(cell, key) is { } v ? double.Parse(v, CultureInfo.InvariantCulture) : null;
+
+        Add("idle_requests", plan.IdleRequests.ToString(CultureInfo.InvariantCulture));
+        Add("idle_interval_us", plan.IdleIntervalUs.ToString(CultureInfo.InvariantCulture));
+        Add("steady_rate", plan.Rate.ToString(CultureInfo.InvariantCulture));
+        Add("steady_seconds", plan.Seconds.ToString(CultureInfo.InvariantCulture));
+        long lost = 0;
+        foreach (var cell in (string[])["kernel", .. Modes])
+        {
+            var name = cell == "kernel" ? "kernel" : $"mode_{cell}";
+            foreach (var key in (string[])["idle_p50_us", "idle_p99_us", "idle_p999_us", "idle_max_us", "idle_lost", "10k_p50_us", "10k_p99_us", "10k_p999_us", "10k_max_us", "10k_lost", "10k_rate"])
+                Add($"{name}_{key}", Get(cell, key));
+            if (cell != "kernel")
+            {
+                foreach (var key in (string[])["idle_cpu_percent", "idle_cpu_ticks", "idle_cpu_percent_schedstat"])
+                    Add($"{name}_{key}", Get(cell, key));
+            }
+            lost += (long)(Num(cell, "idle_lost") ?? 0) + (long)(Num(cell, "10k_lost") ?? 0);
+        }
+        foreach (var mode in Modes)
+        {
+            // The headline ratio is the worse of the two loads: the target (1.5x) holds only if both meet it.
+            double? idle = Num(mode, "idle_p99_us") / Num("kernel", "idle_p99_us");
+            double? steady = Num(mode, "10k_p99_us") / Num("kernel", "10k_p99_us");
+            Add($"ratio_p99_{mode}_over_kernel", Ratio(idle is null || steady is null ? null : Math.Max(idle.Value, steady.Value)));
+            Add($"ratio_idle_p99_{mode}_over_kernel", Ratio(idle));
+            Add($"ratio_10k_p99_{mode}_over_kernel", Ratio(steady));
+        }
+        Add("lost", lost.ToString(CultureInfo.InvariantCulture));
+        Add("failed_cells", $"\"{string.Join(',', cells.Where(c => c.Value is null).Select(c => c.Key))}\"");
+        Add("run_seconds", elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture));
+        Add("load_average_1m", File.ReadAllText("/proc/loadavg").Split(' ')[0]);
+        Add("note", "\"round trips from a kernel UDP socket in a namespace, one request in flight, 32-byte payload; stack: net_tap, zero-copy echo handler, reactor unpinned, poll = busy polling; kernel: veth pair to a System.Net.Sockets echo in a second namespace; idle_cpu: reactor thread utime+stime (10 ms ticks) over a quiet window after the client, schedstat for sub-tick resolution; ratio_p99 = the worse of idle and 10k\"");
+        return json.Append('}').ToString();
+    }
+
+    private static string? Ratio(double? value) => value is double v ? v.ToString("0.00", CultureInfo.InvariantCulture) : null;
+}
