@@ -25,7 +25,10 @@ internal static class Client
         for (int round = 0; round < 4; round++)
         {
             for (int i = 0; i < 500; i++)
+            {
                 ex.Once();
+            }
+
             Thread.Sleep(150);
         }
         if (ex.Lost == 2000)
@@ -62,11 +65,16 @@ internal static class Client
             WaitUntil(next, spin);
             long rtt = ex.Once();
             if (rtt >= 0)
+            {
                 rtts.Add(rtt);
+            }
+
             next += interval;
             long now = Stopwatch.GetTimestamp();
             if (next < now)
+            {
                 next = now; // behind (a slow reply or a timeout): no catch-up burst
+            }
         }
         var sorted = rtts.ToArray();
         Array.Sort(sorted);
@@ -80,11 +88,18 @@ internal static class Client
         {
             long left = target - Stopwatch.GetTimestamp();
             if (left <= 0)
+            {
                 return;
+            }
+
             if (spin)
+            {
                 Thread.SpinWait(20); // not Thread.Yield: on a loaded machine it hands the rest of the slice to others and the rate collapses
+            }
             else
+            {
                 Thread.Sleep(Math.Max(1, (int)(left * 1000 / Stopwatch.Frequency)));
+            }
         }
     }
 
@@ -92,7 +107,10 @@ internal static class Client
     {
         line.Append($" {name}_n={sorted.Length} {name}_lost={lost}");
         if (sorted.Length == 0)
+        {
             return;
+        }
+
         line.Append($" {name}_p50_us={Sh.F(Us(sorted, 0.50))} {name}_p99_us={Sh.F(Us(sorted, 0.99))} {name}_p999_us={Sh.F(Us(sorted, 0.999))} {name}_max_us={Sh.F(Us(sorted, 1.0))}");
     }
 
@@ -117,7 +135,10 @@ internal static class Client
             _seq++;
             BinaryPrimitives.WriteUInt64LittleEndian(_request, _seq);
             for (int i = 8; i < _request.Length; i++)
+            {
                 _request[i] = (byte)(_seq + (ulong)i);
+            }
+
             long t0 = Stopwatch.GetTimestamp();
             socket.Send(_request);
             // A late reply to an earlier (already lost) request is skipped; bounded, each wait has the timeout.
@@ -136,7 +157,10 @@ internal static class Client
                 if (n >= 8 && BinaryPrimitives.ReadUInt64LittleEndian(_reply) == _seq)
                 {
                     if (!_reply.AsSpan(0, n).SequenceEqual(_request))
+                    {
                         Bad++;
+                    }
+
                     return t1 - t0;
                 }
             }

@@ -19,7 +19,10 @@ internal sealed record ClientPlan(int IdleRequests, int IdleIntervalUs, int Rate
                 args.Length > 1 ? double.Parse(args[1], CultureInfo.InvariantCulture) : 3.0);
         }
         if (args.Length != 4)
+        {
             throw new ArgumentException($"expected <idle-requests> <idle-interval-us> <rate> <seconds>, got '{string.Join(' ', args)}'");
+        }
+
         return new ClientPlan(Int(args[0]), Int(args[1]), Int(args[2]), double.Parse(args[3], CultureInfo.InvariantCulture));
     }
 

@@ -59,14 +59,20 @@ internal static class Runner
         {
             var ready = echo.StandardOutput.ReadLineAsync();
             if (!ready.Wait(TimeSpan.FromSeconds(30)) || ready.Result != "READY")
+            {
                 throw new InvalidOperationException("the kernel echo did not start");
+            }
+
             var r = Sh.InNamespace(client, CellTimeout, ["client", "10.78.0.2", "7", .. plan.ToArgs()]);
             return r.ExitCode == 0 ? Sh.ParseResult(r.Output) : throw new InvalidOperationException($"kernel client exited {r.ExitCode}: {r.Output}");
         }
         finally
         {
             if (!echo.HasExited)
+            {
                 echo.Kill(entireProcessTree: true);
+            }
+
             echo.WaitForExit(5000);
             Sh.Run("ip", ["netns", "del", client], TimeSpan.FromSeconds(30));
             Sh.Run("ip", ["netns", "del", server], TimeSpan.FromSeconds(30));
@@ -96,11 +102,16 @@ internal static class Runner
         {
             var name = cell == "kernel" ? "kernel" : $"mode_{cell}";
             foreach (var key in (string[])["idle_p50_us", "idle_p99_us", "idle_p999_us", "idle_max_us", "idle_lost", "10k_p50_us", "10k_p99_us", "10k_p999_us", "10k_max_us", "10k_lost", "10k_rate"])
+            {
                 Add($"{name}_{key}", Get(cell, key));
+            }
+
             if (cell != "kernel")
             {
                 foreach (var key in (string[])["idle_cpu_percent", "idle_cpu_ticks", "idle_cpu_percent_schedstat"])
+                {
                     Add($"{name}_{key}", Get(cell, key));
+                }
             }
             lost += (long)(Num(cell, "idle_lost") ?? 0) + (long)(Num(cell, "10k_lost") ?? 0);
         }

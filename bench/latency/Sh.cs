@@ -31,7 +31,10 @@ internal static class Sh
     {
         var r = Run(file, args, TimeSpan.FromSeconds(30));
         if (r.ExitCode != 0)
+        {
             throw new InvalidOperationException($"{file} {string.Join(' ', args)} failed ({r.ExitCode}): {r.Output}{r.Error}");
+        }
+
         return r.Output;
     }
 
@@ -39,7 +42,10 @@ internal static class Sh
     {
         var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in args)
+        {
             start.ArgumentList.Add(a);
+        }
+
         return Process.Start(start)!;
     }
 
@@ -70,7 +76,9 @@ internal static class Sh
         {
             var name = line.Split(' ')[0];
             if (name.StartsWith(prefix + "-", StringComparison.Ordinal))
+            {
                 Run("ip", ["netns", "del", name], TimeSpan.FromSeconds(30));
+            }
         }
     }
 

@@ -104,12 +104,17 @@ internal static unsafe partial class StackSide
             {
                 Console.Error.WriteLine($"stack {mode}: rx frames {stack.Core.Counters.FramesReceived}, dropped {stack.Core.Counters.FramesDropped}, tx flush drops {stack.Device.Transmitter.FlushDrops}, handler errors {stack.Reactor.HandlerErrors}, fault {stack.Reactor.Fault?.Message ?? "none"}");
                 if (stack.Reactor.Fault is not null)
+                {
                     exit = 1;
+                }
             }
             port.Stop();
             port.Close(); // the kernel removes the TAP interface, wherever it is
             if (namespaceMade)
+            {
                 Sh.Run("ip", ["netns", "del", netns], TimeSpan.FromSeconds(30));
+            }
+
             if (rxPool.InUseCount + txPool.InUseCount != 0)
             {
                 Console.Error.WriteLine($"stack {mode}: mbufs in use at the end: rx {rxPool.InUseCount}, tx {txPool.InUseCount}");
@@ -128,7 +133,9 @@ internal static unsafe partial class StackSide
         {
             var comm = File.ReadAllText(Path.Combine(task, "comm")).Trim();
             if (comm.StartsWith("reactor-", StringComparison.Ordinal) || comm.StartsWith(".NET reactor", StringComparison.Ordinal))
+            {
                 return Path.GetFileName(task);
+            }
         }
         throw new InvalidOperationException("no reactor thread in /proc/self/task");
     }
@@ -154,6 +161,8 @@ internal static unsafe partial class StackSide
         byte* mask = stackalloc byte[Bytes];
         new Span<byte>(mask, Bytes).Fill(0xFF);
         if (sched_setaffinity(0, Bytes, mask) != 0)
+        {
             throw new InvalidOperationException($"sched_setaffinity failed: errno {Marshal.GetLastPInvokeError()}");
+        }
     }
 }
