@@ -11,6 +11,8 @@ for version in 24.11 25.11; do
   bash eng/fetch-dpdk-headers.sh "$version" || exit 1
 done
 
+bash eng/check-conventions.sh || { echo "0 passed, 0 failed, 0 skipped"; exit 1; }
+
 results=artifacts/test-results
 rm -rf "$results"
 mkdir -p "$results"

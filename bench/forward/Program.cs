@@ -101,7 +101,10 @@ static void Prime(Mempool pool, TxQueue tx)
     for (var sent = 0; sent < InFlight;)
     {
         if (!pool.AllocBulk(ref burst, 32))
+        {
             throw new InvalidOperationException("pool too small to prime");
+        }
+
         foreach (var m in burst)
         {
             m.Append(FrameLength, out var frame);
@@ -117,7 +120,9 @@ static void Drain(RxQueue rx)
     Span<nint> slots = stackalloc nint[32];
     var burst = new MbufBurst(slots);
     while (rx.Receive(ref burst) > 0)
+    {
         burst.FreeAll();
+    }
 }
 
 /// <summary>Wall-clock and thread CPU time of one leg.</summary>
@@ -142,7 +147,10 @@ internal readonly struct LegClock
     {
         Timespec t;
         if (clock_gettime(3 /* CLOCK_THREAD_CPUTIME_ID */, &t) != 0)
+        {
             throw new InvalidOperationException("clock_gettime(CLOCK_THREAD_CPUTIME_ID) failed");
+        }
+
         return t.Seconds + t.Nanoseconds / 1e9;
     }
 
@@ -169,7 +177,10 @@ internal static class Forwarder
         for (ulong i = 0; i < iterations; i++)
         {
             if (rx.Receive(ref burst) == 0)
+            {
                 continue;
+            }
+
             forwarded += (ulong)tx.Transmit(ref burst);
             burst.FreeAll(); // what the queue did not take
         }
@@ -190,7 +201,10 @@ internal sealed unsafe class NativeForwarder(string path)
         var make = (delegate* unmanaged<ushort*, ushort*, int>)NativeLibrary.GetExport(_library, "dpdksharp_bench_make_ring_pair");
         ushort a, b;
         if (make(&a, &b) != 0)
+        {
             throw new InvalidOperationException("could not create the net_ring pair");
+        }
+
         return (new Port(a), new Port(b));
     }
 

@@ -183,7 +183,9 @@ internal sealed class Generator(Port port, Mempool pool, int window, byte[][] te
         {
             PumpOnce();
             if (Stopwatch.GetTimestamp() > deadline)
+            {
                 throw new TimeoutException("the reactor took no snapshot (no echoes?)");
+            }
         }
         return (state.AllocatedSnapshot, state.EchoesSnapshot);
     }
@@ -213,7 +215,9 @@ internal sealed class Generator(Port port, Mempool pool, int window, byte[][] te
                 lastProgress = now;
             }
             if (now >= end)
+            {
                 return;
+            }
         }
     }
 
@@ -249,9 +253,13 @@ internal sealed class Generator(Port port, Mempool pool, int window, byte[][] te
                     {
                         var frame = m.Data;
                         if (Verify!(frame, frame[Frames.HeaderLength]))
+                        {
                             Verified++;
+                        }
                         else
+                        {
                             Bad++;
+                        }
                     }
                 }
                 else
@@ -263,10 +271,16 @@ internal sealed class Generator(Port port, Mempool pool, int window, byte[][] te
         }
         var space = (int)(window - (_sent - Received));
         if (!_sending || space < 8)
+        {
             return;
+        }
+
         var txBurst = new MbufBurst(stackalloc nint[32]);
         if (!pool.AllocBulk(ref txBurst, Math.Min(space, 32)))
+        {
             return;
+        }
+
         var seq = _sent;
         foreach (var m in txBurst)
         {
@@ -290,7 +304,9 @@ internal static class Frames
     {
         payload[0] = (byte)index;
         for (int i = 1; i < payload.Length; i++)
+        {
             payload[i] = (byte)(index * 31 + i * 7);
+        }
     }
 
     public static byte[][] Build(MacAddress srcMac, MacAddress dstMac, Ipv4Address srcIp, Ipv4Address dstIp, ushort srcPort, ushort dstPort)
@@ -327,16 +343,28 @@ internal static class Frames
     public static bool VerifyEcho(ReadOnlySpan<byte> f, int index, MacAddress fromMac, MacAddress toMac, Ipv4Address fromIp, Ipv4Address toIp, ushort fromPort, ushort toPort)
     {
         if (f.Length != Length || MacAddress.Read(f) != toMac || MacAddress.Read(f[6..]) != fromMac)
+        {
             return false;
+        }
+
         var ip = f.Slice(14, 20);
         if (ip[0] != 0x45 || ip[9] != 17 || Ipv4Address.Read(ip[12..]) != fromIp || Ipv4Address.Read(ip[16..]) != toIp || Checksum(ip, 0) != 0)
+        {
             return false;
+        }
+
         var udp = f[34..];
         if (BinaryPrimitives.ReadUInt16BigEndian(udp) != fromPort || BinaryPrimitives.ReadUInt16BigEndian(udp[2..]) != toPort
             || BinaryPrimitives.ReadUInt16BigEndian(udp[4..]) != 8 + PayloadLength)
+        {
             return false;
+        }
+
         if (BinaryPrimitives.ReadUInt16BigEndian(udp[6..]) != 0 && UdpChecksum(f) != 0)
+        {
             return false;
+        }
+
         Span<byte> expected = stackalloc byte[PayloadLength];
         FillPayload(expected, index);
         return udp[8..].SequenceEqual(expected);
@@ -346,7 +374,10 @@ internal static class Frames
     {
         uint pseudo = 0;
         for (int i = 26; i < 34; i += 2)
+        {
             pseudo += BinaryPrimitives.ReadUInt16BigEndian(frame[i..]);
+        }
+
         pseudo += 17;
         pseudo += (uint)(frame.Length - 34);
         return Checksum(frame[34..], pseudo);
@@ -356,11 +387,20 @@ internal static class Frames
     {
         int i = 0;
         for (; i + 1 < data.Length; i += 2)
+        {
             sum += BinaryPrimitives.ReadUInt16BigEndian(data[i..]);
+        }
+
         if (i < data.Length)
+        {
             sum += (uint)data[i] << 8;
+        }
+
         while (sum > 0xFFFF)
+        {
             sum = (sum & 0xFFFF) + (sum >> 16);
+        }
+
         return (ushort)~sum;
     }
 }
@@ -445,9 +485,13 @@ internal sealed class KernelEcho : IDisposable
                 if ((Received & 1023) == 0)
                 {
                     if (n == Frames.PayloadLength && _receive.AsSpan(0, n).SequenceEqual(_payloads[_receive[0]]))
+                    {
                         Verified++;
+                    }
                     else
+                    {
                         Bad++;
+                    }
                 }
             }
         }
@@ -570,7 +614,9 @@ internal static unsafe class RingPorts
         var burst = new MbufBurst(stackalloc nint[32]);
         var rx = port.GetRxQueue(0);
         while (rx.Receive(ref burst) > 0)
+        {
             burst.FreeAll();
+        }
     }
 }
 
@@ -584,6 +630,8 @@ internal static unsafe partial class Affinity
     {
         ulong mask = 1UL << cpu;
         if (sched_setaffinity(0, sizeof(ulong), &mask) != 0)
+        {
             throw new InvalidOperationException($"sched_setaffinity({cpu}) failed: errno {Marshal.GetLastPInvokeError()}");
+        }
     }
 }

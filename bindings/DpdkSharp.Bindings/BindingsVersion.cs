@@ -26,7 +26,9 @@ public static class BindingsVersion
         var loaded = loadedVersion.StartsWith("DPDK ", StringComparison.Ordinal) ? loadedVersion[5..] : loadedVersion;
         var numeric = new string(loaded.TakeWhile(c => char.IsDigit(c) || c == '.').ToArray());
         if (numeric != Generated)
+        {
             throw new BindingsVersionMismatchException(Generated, loadedVersion);
+        }
     }
 
     /// <summary>Checks the DPDK actually loaded in this process.</summary>

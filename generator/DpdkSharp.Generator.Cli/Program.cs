@@ -32,7 +32,9 @@ public static class Program
         report.Validators.Add(r =>
         {
             if (r.GetValueOrDefault<string[]>() is [var format, ..] && format is not ("text" or "json"))
+            {
                 r.AddError($"--report: unknown format '{format}' (text or json)");
+            }
         });
         var reportFile = new Option<string?>("--report-file") { Description = "Write the full report to this file (JSON unless --report text)" };
         // Naming flags, so that binding a header needs no options file; each overrides the options files' value.
@@ -68,7 +70,10 @@ public static class Program
             var path = formatAndPath.Length > 1 ? formatAndPath[1] : parse.GetValue(reportFile);
             string Render(string f) => f == "json" ? result.ToJson() + Environment.NewLine : result.ToText();
             if (path is not null)
+            {
                 WriteReport(path, Render(formatAndPath.Length > 0 ? format : "json"));
+            }
+
             stdout.Write(formatAndPath.Length > 1 ? result.ToText(detailed: false) : Render(format));
             return 0;
         }));
@@ -100,9 +105,14 @@ public static class Program
             var text = ApiDiff.Compare(parse.GetValue(fromName)!, a, parse.GetValue(toName)!, b,
                 d => bound.Contains(d.Name) && (setA.IsRoot(d) || setB.IsRoot(d))).ToMarkdown();
             if (parse.GetValue(output) is { } path)
+            {
                 File.WriteAllText(path, text);
+            }
             else
+            {
                 stdout.Write(text);
+            }
+
             return 0;
         }));
         return diff;
@@ -127,7 +137,10 @@ public static class Program
         var options = files is { Length: > 0 } ? GeneratorOptions.Load(files) : new GeneratorOptions();
         options = options.Merge(new GeneratorOptions { Headers = [.. headers ?? []], ClangArgs = clangArgs });
         if (options.Headers.Count == 0)
+        {
             throw new GeneratorException("no headers: give --header or an options file with \"headers\"");
+        }
+
         return options;
     }
 

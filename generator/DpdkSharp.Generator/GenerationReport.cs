@@ -43,9 +43,15 @@ public sealed record GenerationReport
         s.AppendLine("  skipped: " + (Skipped.Count == 0 ? "none"
             : string.Join(", ", SkippedByKind.Select(k => $"{k.Value} {k.Key}"))));
         if (!detailed)
+        {
             return s.ToString();
+        }
+
         foreach (var k in Skipped.OrderBy(k => k.Kind).ThenBy(k => k.Name, StringComparer.Ordinal))
+        {
             s.AppendLine($"    {k.Kind} {k.Name}: {k.Reason}{(k.Location is { } l ? $" ({l})" : "")}");
+        }
+
         return s.ToString();
     }
 

@@ -81,7 +81,10 @@ public sealed record GeneratorOptions
     {
         var merged = new GeneratorOptions();
         foreach (var path in paths)
+        {
             merged = merged.Merge(Load(path));
+        }
+
         merged.Validate();
         return merged;
     }
@@ -119,14 +122,19 @@ public sealed record GeneratorOptions
     {
         var both = Headers.Select(Path.GetFileName).Intersect(ExcludedHeaders.Select(e => e.Name)).ToList();
         if (both.Count > 0)
+        {
             throw new GeneratorException($"headers both bound and excluded: {string.Join(", ", both)}");
+        }
     }
 
     /// <summary>Reads an options file; a file that does not parse is a <see cref="GeneratorException"/> naming it.</summary>
     public static GeneratorOptions Load(string path)
     {
         if (!File.Exists(path))
+        {
             throw new GeneratorException($"options file not found: {path}");
+        }
+
         try
         {
             return JsonSerializer.Deserialize<GeneratorOptions>(File.ReadAllText(path), Json)

@@ -38,7 +38,10 @@ public sealed class DpdkException : Exception
     internal static int Check(int returnCode, string function, string? context = null)
     {
         if (returnCode < 0)
+        {
             throw new DpdkException(function, returnCode, context);
+        }
+
         return returnCode;
     }
 

@@ -7,9 +7,13 @@ var ealArgs = new List<string>();
 for (var i = 0; i < args.Length; i++)
 {
     if (args[i] == "--seconds")
+    {
         seconds = int.Parse(args[++i]);
+    }
     else
+    {
         ealArgs.Add(args[i]);
+    }
 }
 
 using var eal = Eal.Initialize(new EalOptions { Lcores = "0", InMemory = true, ExtraArguments = ealArgs });
@@ -32,7 +36,9 @@ foreach (var port in ports)
 using var stop = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
 if (seconds > 0)
+{
     stop.CancelAfter(TimeSpan.FromSeconds(seconds));
+}
 
 var started = System.Diagnostics.Stopwatch.StartNew();
 var forwarded = Forward(ports, stop.Token);
@@ -65,7 +71,10 @@ static ulong Forward(IReadOnlyList<Port> ports, CancellationToken stop)
         for (var i = 0; i < rx.Length; i++)
         {
             if (rx[i].Receive(ref burst) == 0)
+            {
                 continue;
+            }
+
             forwarded += (ulong)tx[i ^ 1].Transmit(ref burst);
             burst.FreeAll();
         }

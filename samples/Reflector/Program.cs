@@ -8,9 +8,13 @@ var ealArgs = new List<string>();
 for (var i = 0; i < args.Length; i++)
 {
     if (args[i] == "--seconds")
+    {
         seconds = int.Parse(args[++i]);
+    }
     else
+    {
         ealArgs.Add(args[i]);
+    }
 }
 
 using var eal = Eal.Initialize(new EalOptions { Lcores = "0", InMemory = true, ExtraArguments = ealArgs });
@@ -32,7 +36,9 @@ foreach (var port in ports)
 using var stop = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
 if (seconds > 0)
+{
     stop.CancelAfter(TimeSpan.FromSeconds(seconds));
+}
 
 var reflected = Reflect(ports, stop.Token);
 Console.WriteLine($"reflected {reflected} packets");
@@ -56,11 +62,16 @@ static ulong Reflect(IReadOnlyList<Port> ports, CancellationToken stop)
         for (var i = 0; i < rx.Length; i++)
         {
             if (rx[i].Receive(ref burst) == 0)
+            {
                 continue;
+            }
+
             foreach (var m in burst)
             {
                 if (m.DataLength >= EthernetFrame.HeaderLength)
+                {
                     EthernetFrame.SwapAddresses(m.Data);
+                }
             }
             reflected += (ulong)tx[i].Transmit(ref burst);
             burst.FreeAll(); // what the queue refused

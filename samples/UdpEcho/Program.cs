@@ -70,7 +70,10 @@ using var stop = new CancellationTokenSource();
 using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
 using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
 if (seconds > 0)
+{
     stop.CancelAfter(TimeSpan.FromSeconds(seconds));
+}
+
 stop.Token.WaitHandle.WaitOne();
 
 echo.Dispose();

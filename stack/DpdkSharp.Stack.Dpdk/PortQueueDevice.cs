@@ -80,7 +80,10 @@ public sealed class PortQueueDevice : IReactorDevice
         var burst = new MbufBurst(slots);
         int n = _rx.Receive(ref burst);
         if (n == 0)
+        {
             return 0;
+        }
+
         try
         {
             for (int i = 0; i < n; i++)
@@ -88,14 +91,22 @@ public sealed class PortQueueDevice : IReactorDevice
                 var m = burst[i];
                 var checksum = ChecksumStatusOf(m.Flags);
                 if (checksum != RxChecksumStatus.Unknown)
+                {
                     _deviceChecksumVerdicts++;
+                }
                 // nb_segs, not next: it shares the first cache line with the fields read here.
                 if (m.SegmentCount > 1)
+                {
                     receiver.Receive(_linear.AsSpan(0, m.CopyTo(_linear)), now, checksum);
+                }
                 else if (_lend && IsExclusive(m))
+                {
                     receiver.Receive(new PacketBuffer(m.Handle), m.DataLength, now, checksum, out kept[i]);
+                }
                 else
+                {
                     receiver.Receive(m.Data, now, checksum);
+                }
             }
         }
         finally
@@ -129,7 +140,10 @@ public sealed class PortQueueDevice : IReactorDevice
     {
         // The wait set first: a port without RX interrupts fails the reactor's Start with DPDK's reason.
         if (_rxWait is not null)
+        {
             _waitSet = new RxWaitSet(_rx, _rxWait);
+        }
+
         IDisposable? registration = null;
         if (_registerThread)
         {

@@ -46,9 +46,15 @@ public sealed class TxQueueFrameSink : IFrameSink
         {
             var flags = MbufFlags.TxIpv4;
             if ((info.Offloads & TxOffloadRequest.Ipv4Checksum) != 0)
+            {
                 flags |= MbufFlags.TxIpChecksum;
+            }
+
             if ((info.Offloads & TxOffloadRequest.UdpChecksum) != 0)
+            {
                 flags |= MbufFlags.TxUdpChecksum;
+            }
+
             mbuf.Flags = flags;
             mbuf.L2Length = info.L2Length;
             mbuf.L3Length = info.L3Length;
@@ -65,13 +71,22 @@ public sealed class TxQueueFrameSink : IFrameSink
     public void Flush()
     {
         if (_count == 0)
+        {
             return;
+        }
+
         var burst = new MbufBurst(_pending);
         for (int i = 0; i < _count; i++)
+        {
             burst.TryAdd(Mbuf.FromHandle(_pending[i]));
+        }
+
         int sent = 0;
         for (int attempt = 0; attempt <= Retries && !burst.IsEmpty; attempt++)
+        {
             sent += _queue.Transmit(ref burst);
+        }
+
         _framesSent += sent;
         if (!burst.IsEmpty)
         {

@@ -10,7 +10,7 @@ public class BuildTests
     private static readonly string Project = Path.Combine("bindings", "DpdkSharp.Bindings", "DpdkSharp.Bindings.csproj");
 
     [Fact]
-    public void ANoOpBuildDoesNotRunTheGenerator()
+    public void A_no_op_build_does_not_run_the_generator()
     {
         // The first build makes sure everything is up to date (it may regenerate after a change); the second is the no-op.
         var first = ProcessRunner.Run("dotnet", RepoPaths.Root(), "build", Project, "-nologo");
@@ -24,7 +24,7 @@ public class BuildTests
     [Theory]
     [InlineData("24.11")]
     [InlineData("25.11")]
-    public void BindingsGenerateAndCompileForOtherDpdkVersions(string version)
+    public void Bindings_generate_and_compile_for_other_dpdk_versions(string version)
     {
         var root = Path.Combine(RepoPaths.Root(), ".dpdk-versions", version, "root");
         Assert.True(Directory.Exists(root), $"DPDK {version} headers are not fetched: run bash eng/fetch-dpdk-headers.sh {version}");
@@ -38,7 +38,7 @@ public class BuildTests
     }
 
     [Fact]
-    public void TheApiDiffBetweenVersionsNamesLayoutChanges()
+    public void The_api_diff_between_versions_names_layout_changes()
     {
         var output = Path.Combine(Path.GetTempPath(), $"api-diff-{Guid.NewGuid():N}.md");
         var run = ProcessRunner.Run("bash", RepoPaths.Root(), "eng/api-diff.sh", "22.11", "24.11", output);

@@ -16,7 +16,7 @@ public class CoverageTests
     }
 
     [Fact]
-    public void FunctionsOfTheBoundHeaders()
+    public void Functions_of_the_bound_headers()
     {
         var report = Report();
         Assert.True(report.RootExportedFunctions > 1500, $"only {report.RootExportedFunctions} exported functions in the bound headers");
@@ -25,20 +25,28 @@ public class CoverageTests
     }
 
     [Fact]
-    public void EveryRecordABoundFunctionReachesIsBound()
+    public void Every_record_a_bound_function_reaches_is_bound()
     {
         var assembly = typeof(Dpdk).Assembly;
         var missing = new List<string>();
         foreach (var method in typeof(Dpdk).GetMethods(BindingFlags.Public | BindingFlags.Static))
+        {
             foreach (var type in method.GetParameters().Select(p => p.ParameterType).Append(method.ReturnType))
             {
                 var element = type;
                 while (element.IsPointer)
+                {
                     element = element.GetElementType()!;
+                }
+
                 if (element.IsValueType && !element.IsPrimitive && !element.IsEnum && element.Assembly != assembly
                     && element != typeof(void) && element != typeof(Int128) && element != typeof(UInt128))
+                {
                     missing.Add($"{method.Name}: {element}");
+                }
             }
+        }
+
         Assert.Empty(missing);
         Assert.NotNull(assembly.GetType("DpdkSharp.Interop.rte_eth_dev_info"));
         Assert.NotNull(assembly.GetType("DpdkSharp.Interop.rte_eth_fp_ops")); // reached only through rte_eth_rx_burst's body
@@ -58,7 +66,7 @@ public class CoverageTests
 
     [Theory]
     [MemberData(nameof(FlagAndLimitConstants))]
-    public void FlagAndLimitMacrosAreTypedConstants(string name, Type type)
+    public void Flag_and_limit_macros_are_typed_constants(string name, Type type)
     {
         var field = typeof(Dpdk).GetField(name, BindingFlags.Public | BindingFlags.Static);
         Assert.True(field is { IsLiteral: true }, $"{name} is not a constant of Dpdk");
@@ -66,7 +74,7 @@ public class CoverageTests
     }
 
     [Fact]
-    public void UdpHeaderAndMacrosOfTheNetLibrary()
+    public void Udp_header_and_macros_of_the_net_library()
     {
         Assert.Equal(8, System.Runtime.CompilerServices.Unsafe.SizeOf<rte_udp_hdr>());
         Assert.Equal(20, System.Runtime.CompilerServices.Unsafe.SizeOf<rte_tcp_hdr>());

@@ -46,7 +46,7 @@ public unsafe class LayoutAtRunTimeTests
     }
 
     [Fact]
-    public void SizesMatchC()
+    public void Sizes_match_c()
     {
         var c = CLayout();
         Assert.Equal(c["sizeof rte_mbuf"], sizeof(rte_mbuf));
@@ -56,7 +56,7 @@ public unsafe class LayoutAtRunTimeTests
     }
 
     [Fact]
-    public void MbufFieldOffsetsMatchC()
+    public void Mbuf_field_offsets_match_c()
     {
         var c = CLayout();
         var m = (rte_mbuf*)NativeMemory.AlignedAlloc((nuint)sizeof(rte_mbuf), 64);
@@ -90,7 +90,9 @@ public unsafe class LayoutAtRunTimeTests
                 ["dynfield1"] = At(Unsafe.AsPointer(ref m->dynfield1)),
             };
             foreach (var field in MbufFields)
+            {
                 Assert.True(c[$"offset {field}"] == csharp[field], $"rte_mbuf.{field}: C offset {c[$"offset {field}"]}, C# {csharp[field]}");
+            }
         }
         finally
         {
@@ -99,7 +101,7 @@ public unsafe class LayoutAtRunTimeTests
     }
 
     [Fact]
-    public void MbufTxOffloadBitFieldsShareTheWord()
+    public void Mbuf_tx_offload_bit_fields_share_the_word()
     {
         rte_mbuf m = default;
         m.l2_len = 14;

@@ -12,7 +12,10 @@ internal static class ProcessRunner
             WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true,
         };
         foreach (var a in args)
+        {
             info.ArgumentList.Add(a);
+        }
+
         using var process = Process.Start(info)!;
         var stderr = process.StandardError.ReadToEndAsync();
         var stdout = process.StandardOutput.ReadToEnd();

@@ -14,7 +14,7 @@ namespace DpdkSharp.Bindings.Tests;
 public unsafe class RawSmokeTests
 {
     [Fact]
-    public void EalPoolPortSendReceiveAndCleanup()
+    public void Eal_pool_port_send_receive_and_cleanup()
     {
         using var args = new NativeArgv("dpdksharp-bindings-tests", "--no-huge", "--no-pci", "--no-shconf", "-m", "256",
             "--file-prefix", $"bindings{Environment.ProcessId}", "--log-level", "lib.eal:error", "--vdev", "net_ring0");
@@ -29,7 +29,9 @@ public unsafe class RawSmokeTests
             Assert.Equal(42, rte_errno_get());
             var message = "dpdksharp raw smoke test"u8.ToArray().Append((byte)0).ToArray();
             fixed (byte* text = message)
+            {
                 Assert.True(rte_log_message(RTE_LOG_INFO, RTE_LOGTYPE_USER1, text) >= 0);
+            }
 
             Assert.Equal(1, rte_eth_dev_count_avail());
             ushort port = 0;
@@ -117,7 +119,10 @@ public unsafe class RawSmokeTests
             _strings = [.. args.Select(Marshal.StringToCoTaskMemUTF8)];
             _array = Marshal.AllocHGlobal(sizeof(nint) * (args.Length + 1));
             for (var i = 0; i < args.Length; i++)
+            {
                 ((nint*)_array)[i] = _strings[i];
+            }
+
             ((nint*)_array)[args.Length] = 0;
         }
 
@@ -127,7 +132,10 @@ public unsafe class RawSmokeTests
         public void Dispose()
         {
             foreach (var s in _strings)
+            {
                 Marshal.FreeCoTaskMem(s);
+            }
+
             Marshal.FreeHGlobal(_array);
         }
     }

@@ -5,7 +5,7 @@ namespace DpdkSharp.Generator.Tests;
 public class GeneratorOptionsTests
 {
     [Fact]
-    public void LoadsCamelCaseJsonWithComments()
+    public void Loads_camel_case_json_with_comments()
     {
         var path = Path.GetTempFileName();
         File.WriteAllText(path, """
@@ -19,7 +19,7 @@ public class GeneratorOptionsTests
     }
 
     [Fact]
-    public void RejectsUnknownPropertyWithFileAndLine()
+    public void Rejects_unknown_property_with_file_and_line()
     {
         var path = Path.GetTempFileName();
         File.WriteAllText(path, "{\n  \"hedaers\": []\n}");
@@ -28,7 +28,7 @@ public class GeneratorOptionsTests
     }
 
     [Fact]
-    public void MissingFileIsAClearError()
+    public void Missing_file_is_a_clear_error()
     {
         var e = Assert.Throws<GeneratorException>(() => GeneratorOptions.Load("/nonexistent/options.json"));
         Assert.Contains("not found", e.Message);
@@ -45,7 +45,7 @@ public class GeneratorOptionsMergeTests
     }
 
     [Fact]
-    public void LaterFilesExtendListsAndOverrideScalars()
+    public void Later_files_extend_lists_and_override_scalars()
     {
         var common = Write("""{ "apiClass": "Dpdk", "exclude": [{ "name": "a", "reason": "r" }], "groups": { "eal": ["rte_eal*.h"] } }""");
         var version = Write("""{ "headers": ["rte_eal.h"], "exclude": [{ "name": "b", "reason": "r" }], "groups": { "eal": ["rte_lcore.h"] } }""");
@@ -57,7 +57,7 @@ public class GeneratorOptionsMergeTests
     }
 
     [Fact]
-    public void AHeaderBothBoundAndExcludedIsRejected()
+    public void A_header_both_bound_and_excluded_is_rejected()
     {
         var path = Write("""{ "headers": ["rte_x.h"], "excludedHeaders": [{ "name": "rte_x.h", "reason": "r" }] }""");
         var e = Assert.Throws<GeneratorException>(() => GeneratorOptions.Load([path]));

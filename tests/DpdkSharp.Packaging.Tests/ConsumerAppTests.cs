@@ -54,11 +54,18 @@ public sealed class ConsumerAppTests(PackedFeed feed)
             app, feed.Environment);
         server.OutputDataReceived += (_, e) =>
         {
-            if (e.Data is null) return;
+            if (e.Data is null)
+            {
+                return;
+            }
+
             lines.Enqueue(e.Data);
-            if (e.Data.StartsWith("ready:", StringComparison.Ordinal)) ready.Set();
+            if (e.Data.StartsWith("ready:", StringComparison.Ordinal))
+            {
+                ready.Set();
+            }
         };
-        server.ErrorDataReceived += (_, e) => { if (e.Data is not null) lines.Enqueue("stderr: " + e.Data); };
+        server.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lines.Enqueue("stderr: " + e.Data); } };
         server.BeginOutputReadLine();
         server.BeginErrorReadLine();
         string Log() => string.Join('\n', lines);
@@ -87,7 +94,10 @@ public sealed class ConsumerAppTests(PackedFeed feed)
         {
             server.StandardInput.Close();   // the app stops: sockets, interface, port (the TAP goes), pools
             if (!server.WaitForExit(TimeSpan.FromSeconds(30)))
+            {
                 server.Kill(entireProcessTree: true);
+            }
+
             server.WaitForExit();
             Tool.Run("ip", ["netns", "del", netns], TimeSpan.FromSeconds(10));
         }
@@ -108,5 +118,5 @@ public sealed class ConsumerAppTests(PackedFeed feed)
     }
 
     private static string Pattern(int length) =>
-        string.Create(length, 0, (span, _) => { for (var i = 0; i < span.Length; i++) span[i] = (char)('a' + i % 26); });
+        string.Create(length, 0, (span, _) => { for (var i = 0; i < span.Length; i++) { span[i] = (char)('a' + i % 26); } });
 }

@@ -7,7 +7,7 @@ namespace DpdkSharp.Packaging.Tests;
 public sealed class ToolTests(PackedFeed feed)
 {
     [Fact]
-    public void dpdksharp_gen_installs_from_the_feed_prints_its_help_and_binds_a_real_header()
+    public void The_dpdksharp_gen_tool_installs_from_the_feed_prints_its_help_and_binds_a_real_header()
     {
         var work = feed.NewFolder("tool");
         var tools = Path.Combine(work, "tools");

@@ -54,7 +54,10 @@ public sealed unsafe class FastPathTests(DpdkFixture fixture) : DpdkTest(fixture
         Assert.Equal(Count / 2, rx.Receive(ref burst));
         AssertFrames(ref burst, seed: 300, count: Count / 2);
         for (var i = 0; i < Count / 2; i++)
+        {
             Assert.Equal(Frames.Udp(Length, 200 + i), burst[Count / 2 + i].Data.ToArray());
+        }
+
         burst.FreeAll();
         AssertPaths(direct + 2, shim);
     }
@@ -177,7 +180,10 @@ public sealed unsafe class FastPathTests(DpdkFixture fixture) : DpdkTest(fixture
     {
         *(long*)seen += count;
         if (count == 0)
+        {
             return 0;
+        }
+
         Dpdk.rte_pktmbuf_free(packets[count - 1]);
         return (ushort)(count - 1);
     }
@@ -200,12 +206,16 @@ public sealed unsafe class FastPathTests(DpdkFixture fixture) : DpdkTest(fixture
         {
             Assert.True(burst.Count >= count);
             for (var i = 0; i < count; i++)
+            {
                 Assert.Equal(Frames.Udp(Length, seed + i), burst[i].Data.ToArray());
+            }
         }
         finally
         {
             if (count == burst.Count)
+            {
                 burst.FreeAll();
+            }
         }
     }
 
@@ -213,7 +223,10 @@ public sealed unsafe class FastPathTests(DpdkFixture fixture) : DpdkTest(fixture
     {
         int received;
         fixed (nint* slots = &burst.FreeSlots)
+        {
             received = Dpdk.rte_eth_rx_burst(port, 0, (rte_mbuf**)slots, (ushort)burst.FreeSpace);
+        }
+
         burst.Grow(received);
         return received;
     }
@@ -222,7 +235,10 @@ public sealed unsafe class FastPathTests(DpdkFixture fixture) : DpdkTest(fixture
     {
         int sent;
         fixed (nint* slots = &burst.FirstSlot)
+        {
             sent = Dpdk.rte_eth_tx_burst(port, 0, (rte_mbuf**)slots, (ushort)burst.Count);
+        }
+
         burst.RemoveFirst(sent);
         return sent;
     }
@@ -233,7 +249,10 @@ public sealed unsafe class FastPathTests(DpdkFixture fixture) : DpdkTest(fixture
     private static void AssertPaths(long direct, long shim)
     {
         if (!EthFastPath.PathCounters.Enabled)
+        {
             return; // Release build: not counted
+        }
+
         Assert.Equal((direct, shim), Counters());
     }
 }

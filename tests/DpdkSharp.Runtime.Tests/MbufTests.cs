@@ -132,7 +132,10 @@ public sealed class MbufTests(DpdkFixture fixture) : DpdkTest(fixture)
         Assert.Equal(100, head.DataLength);
         var lengths = new List<int>();
         foreach (var seg in head.Segments)
+        {
             lengths.Add(seg.DataLength);
+        }
+
         Assert.Equal([100, 200, 300], lengths);
 
         Assert.True(head.Append(10, out var tail)); // lands in the last segment
@@ -186,7 +189,10 @@ public sealed class MbufTests(DpdkFixture fixture) : DpdkTest(fixture)
         Assert.False(burst.TryAdd(default));
         var i = 0;
         foreach (var m in burst)
+        {
             Assert.True(m.Append(++i, out _));
+        }
+
         Assert.Equal(3, burst[2].DataLength);
         var taken = burst.TakeAt(0);
         Assert.Equal(1, taken.DataLength);

@@ -1,5 +1,5 @@
-using DpdkSharp.Wire;
 using DpdkSharp.Runtime.Tests.Infrastructure;
+using DpdkSharp.Wire;
 
 namespace DpdkSharp.Runtime.Tests;
 
@@ -57,7 +57,10 @@ public sealed class PortTests(DpdkFixture fixture) : DpdkTest(fixture)
 
         var received = 0;
         for (var spins = 0; received < count && spins < 1000; spins++)
+        {
             received += rx.Receive(ref burst);
+        }
+
         Assert.Equal(count, received);
         for (var i = 0; i < count; i++)
         {
@@ -193,7 +196,10 @@ public sealed class PortTests(DpdkFixture fixture) : DpdkTest(fixture)
         {
             Pool.AllocBulk(ref burst, 32);
             foreach (var m in burst)
+            {
                 m.Append(60, out _);
+            }
+
             tx.Transmit(ref burst);
             burst.FreeAll();
             rx.Receive(ref burst);

@@ -270,7 +270,9 @@ public sealed unsafe class QueueLifecycleTests(DpdkFixture fixture) : DpdkTest(f
         {
             Assert.Equal(Count, burst.Count);
             for (var i = 0; i < Count; i++)
+            {
                 Assert.Equal(Frames.Udp(Length, seed + i), burst[i].Data.ToArray());
+            }
         }
         finally
         {
@@ -284,7 +286,10 @@ public sealed unsafe class QueueLifecycleTests(DpdkFixture fixture) : DpdkTest(f
     private static void AssertPaths(long direct, long shim)
     {
         if (!EthFastPath.PathCounters.Enabled)
+        {
             return; // Release build: not counted
+        }
+
         Assert.Equal((direct, shim), Counters());
     }
 }

@@ -73,12 +73,18 @@ public sealed class RingTests(DpdkFixture fixture) : DpdkTest(fixture)
                 {
                     var n = (int)Math.Min(8, end - next);
                     for (var i = 0; i < n; i++)
+                    {
                         batch[i] = next + i;
+                    }
+
                     next += ring.EnqueueBurst(batch[..n]);
                 }
                 var d = ring.DequeueBurst(got);
                 for (var i = 0; i < d; i++)
+                {
                     seen.Add(got[i]);
+                }
+
                 Interlocked.Add(ref consumed, d);
             }
         }

@@ -11,7 +11,9 @@ public sealed class RxIdlePolicyTests
     {
         var policy = new RxIdlePolicy(RxMode.Poll, 4, 8);
         for (var i = 0; i < 10_000; i++)
+        {
             Assert.Equal(Step.PollOn, policy.Next(i % 7 == 0 ? 32 : 0));
+        }
     }
 
     [Fact]
@@ -36,7 +38,10 @@ public sealed class RxIdlePolicyTests
         const int n = 5, m = 8;
         var policy = new RxIdlePolicy(RxMode.Adaptive, n, m);
         for (var i = 1; i < n; i++)
+        {
             Assert.Equal(Step.PollOn, policy.Next(0));
+        }
+
         Assert.Equal(Step.Arm, policy.Next(0)); // the Nth empty poll
         Assert.Equal(Step.Sleep, policy.Next(0));
 
@@ -48,16 +53,25 @@ public sealed class RxIdlePolicyTests
         // A burst of M: polling again, and it takes N empty polls to sleep.
         Assert.Equal(Step.PollOn, policy.Next(m));
         for (var i = 1; i < n; i++)
+        {
             Assert.Equal(Step.PollOn, policy.Next(0));
+        }
+
         Assert.Equal(Step.Arm, policy.Next(0));
 
         // Packets in between reset the count of empty polls.
         Assert.Equal(Step.Disarm, policy.Next(m));
         for (var i = 1; i < n; i++)
+        {
             Assert.Equal(Step.PollOn, policy.Next(0));
+        }
+
         Assert.Equal(Step.PollOn, policy.Next(1));
         for (var i = 1; i < n; i++)
+        {
             Assert.Equal(Step.PollOn, policy.Next(0));
+        }
+
         Assert.Equal(Step.Arm, policy.Next(0));
     }
 }

@@ -29,7 +29,10 @@ public sealed class RxInterruptTests
     {
         var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, UseShellExecute = false };
         foreach (var a in args)
+        {
             start.ArgumentList.Add(a);
+        }
+
         using var p = Process.Start(start)!;
         var output = p.StandardOutput.ReadToEnd();
         p.WaitForExit();

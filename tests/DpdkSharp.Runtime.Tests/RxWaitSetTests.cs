@@ -55,7 +55,10 @@ public sealed class RxWaitSetTests(DpdkFixture fixture) : DpdkTest(fixture)
         using var waits = new RxWaitSet(Fixture.Ring0Port.GetRxQueue(0), new RxWaitOptions { Mode = RxMode.Poll });
         var sw = Stopwatch.StartNew();
         for (var i = 0; i < 100_000; i++)
+        {
             Assert.Equal(RxWakeReasons.None, waits.Idle(0, TimeSpan.FromSeconds(10)));
+        }
+
         Assert.True(sw.Elapsed < TimeSpan.FromSeconds(5), $"100k empty Idle calls took {sw.Elapsed}");
 
         sw.Restart();

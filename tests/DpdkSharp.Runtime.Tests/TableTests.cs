@@ -43,7 +43,9 @@ public sealed class HashTests(DpdkFixture fixture) : DpdkTest(fixture)
         var found = hash.LookupBulk(probes, positions);
         Assert.Equal(probes.Count(reference.ContainsKey), found);
         for (var i = 0; i < probes.Length; i++)
+        {
             Assert.Equal(reference.ContainsKey(probes[i]) ? hash.Lookup(probes[i]) : -1, positions[i]);
+        }
 
         var iterated = hash.ToList().ToDictionary(e => e.Key, e => e.Value);
         Assert.Equal(reference.OrderBy(e => e.Key.Address).ThenBy(e => e.Key.Port).ThenBy(e => e.Key.Protocol),
@@ -57,7 +59,9 @@ public sealed class HashTests(DpdkFixture fixture) : DpdkTest(fixture)
         var e = Assert.Throws<DpdkException>(() =>
         {
             for (ulong i = 0; i < 1000; i++)
+            {
                 hash.Add(i);
+            }
         });
         Assert.Equal(28 /* ENOSPC */, e.ErrorCode);
     }
@@ -136,7 +140,10 @@ public sealed class LpmTests(DpdkFixture fixture) : DpdkTest(fixture)
                 .OrderByDescending(r => r.Key.Depth).Select(r => (uint?)r.Value).FirstOrDefault();
             Assert.Equal(expected.HasValue, lpm.TryLookup(Bytes(addresses[i]), out var hop));
             if (expected.HasValue)
+            {
                 Assert.Equal(expected.Value, hop);
+            }
+
             Assert.Equal(expected.HasValue ? (int)expected.Value : -1, bulk[i]);
         }
     }

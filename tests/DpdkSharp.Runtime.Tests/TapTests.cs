@@ -24,7 +24,10 @@ public sealed class TapTests
     {
         var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, UseShellExecute = false };
         foreach (var a in args)
+        {
             start.ArgumentList.Add(a);
+        }
+
         using var p = Process.Start(start)!;
         var output = p.StandardOutput.ReadToEnd();
         p.WaitForExit();

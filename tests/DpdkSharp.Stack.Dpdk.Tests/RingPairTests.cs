@@ -55,7 +55,9 @@ public sealed class RingPairTests : IDisposable
         {
             var burst = new DpdkSharp.Runtime.MbufBurst(slots);
             while (port.GetRxQueue(0).Receive(ref burst) > 0)
+            {
                 burst.FreeAll();
+            }
         }
     }
 
@@ -67,13 +69,17 @@ public sealed class RingPairTests : IDisposable
         listener.InstrumentPublished = (instrument, l) =>
         {
             if (instrument.Meter.Name == NetMetrics.MeterName && instrument.Name.StartsWith("dpdksharp.net.port.", StringComparison.Ordinal))
+            {
                 l.EnableMeasurementEvents(instrument);
+            }
         };
         listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
         {
             var tagList = tags.ToArray();
             if (tagList.Any(t => t.Key == "interface" && Equals(t.Value, "10.78.0.1")))
+            {
                 seen[instrument.Name] = (value, tagList.Single(t => t.Key == "port").Value);
+            }
         });
         listener.Start();
         listener.RecordObservableInstruments();
@@ -125,11 +131,16 @@ public sealed class RingPairTests : IDisposable
             probeA.Sample();
             Interlocked.Increment(ref seen);
             if (!Volatile.Read(ref stop))
+            {
                 d.Reply(request);
+            }
         });
 
         for (int i = 0; i < Flights; i++)
+        {
             pinger.SendTo(request, new IPEndPoint(AddressB, 7));
+        }
+
         await WaitFor(() => Volatile.Read(ref seen) >= 5_000); // warm: JIT tiers, lazily sized buffers
         long a0 = await probeA.Take(), b0 = await probeB.Take();
         long seen0 = Volatile.Read(ref seen);
@@ -158,7 +169,9 @@ public sealed class RingPairTests : IDisposable
             {
                 request[0] = (byte)i;
                 if (client.Send(request) != request.Length || client.Receive(reply) != request.Length || reply[0] != (byte)i)
+                {
                     wrong++;
+                }
             }
         }
 
@@ -203,7 +216,10 @@ public sealed class RingPairTests : IDisposable
         while (!condition())
         {
             if (DateTime.UtcNow > deadline)
+            {
                 throw new TimeoutException("the reactors stopped exchanging datagrams");
+            }
+
             await Task.Delay(5);
         }
     }
@@ -280,7 +296,9 @@ public sealed class RingPairTests : IDisposable
         Assert.Equal(SocketError.TimedOut, e.SocketErrorCode);
 
         using (var cts = new CancellationTokenSource(100))
+        {
             await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await server.ReceiveFromAsync(new byte[16], cts.Token));
+        }
 
         using var client = new UdpSocket(_a.Reactor);
         client.SendTo("after"u8, new IPEndPoint(AddressB, 5000));

@@ -37,9 +37,14 @@ public class InPlaceReplyTests
         {
             LastError = Core.SendUdp(endpoint, remote, payload[..ReplyLength(payload.Length)], At(0));
             if (ThenSend is not null)
+            {
                 Core.SendUdp(endpoint, remote, ThenSend, At(0));
+            }
+
             if (ThenThrow)
+            {
                 throw new InvalidOperationException("handler failed after replying");
+            }
         }
 
         /// <summary>Lends a buffer holding <paramref name="frame"/>, as a device does; frees it unless the core kept it.</summary>
@@ -49,7 +54,10 @@ public class InPlaceReplyTests
             frame.CopyTo(Pool.GetSpan(buffer));
             Core.Receive(buffer, frame.Length, At(0), RxChecksumStatus.Unknown, out bool kept);
             if (!kept)
+            {
                 Pool.Return(buffer);
+            }
+
             return kept;
         }
 
@@ -117,7 +125,9 @@ public class InPlaceReplyTests
         var frames = echo.Sink.Take();
         Assert.Equal(3, frames.Count);
         foreach (var frame in frames)
+        {
             AssertEcho(frame, 6000, payload);
+        }
     }
 
     [Fact]
@@ -188,7 +198,10 @@ public class InPlaceReplyTests
         int udpLength = 8 + payload.Length;
         uint pseudo = (Net.UsIp.Value >> 16) + (Net.UsIp.Value & 0xFFFF) + (Net.PeerIp.Value >> 16) + (Net.PeerIp.Value & 0xFFFF) + 17 + (uint)udpLength;
         while (pseudo > 0xFFFF)
+        {
             pseudo = (pseudo & 0xFFFF) + (pseudo >> 16);
+        }
+
         Assert.Equal(pseudo, BinaryPrimitives.ReadUInt16BigEndian(reply.AsSpan(40)));
         Assert.True(reply.AsSpan(42, payload.Length).SequenceEqual(payload));
     }
@@ -287,7 +300,9 @@ public class InPlaceReplyTests
             int outstanding = pool.Outstanding;
             Assert.Equal(NetError.None, core.SendUdp(endpoint, remote, payload, At(0)));
             if (pool.Outstanding == outstanding)
+            {
                 InPlace++;
+            }
         }
     }
 

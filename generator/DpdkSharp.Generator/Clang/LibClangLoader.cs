@@ -23,14 +23,20 @@ internal static class LibClangLoader
     public static void EnsureLoaded()
     {
         if (Interlocked.Exchange(ref _resolverInstalled, 1) == 0)
+        {
             NativeLibrary.SetDllImportResolver(typeof(LibClangLoader).Assembly, (name, _, _) => name == LibClang.Library ? Load() : 0);
+        }
+
         Load();
     }
 
     public static nint Load()
     {
         if (_handle == 0)
+        {
             _handle = Load(Candidates);
+        }
+
         return _handle;
     }
 
@@ -46,15 +52,25 @@ internal static class LibClangLoader
         var places = new List<string>();
         DlInfo info;
         if (dladdr((void*)NativeLibrary.GetExport(Load(), "clang_createIndex"), &info) != 0 && info.FileName != 0)
+        {
             for (FileSystemInfo? file = new FileInfo(Marshal.PtrToStringUTF8(info.FileName)!); file is not null; file = file.ResolveLinkTarget(false))
+            {
                 places.Add(Path.GetDirectoryName(Path.GetFullPath(file.FullName))!);
+            }
+        }
+
         if (version.Success)
+        {
             places.Add($"/usr/lib/llvm-{version.Groups[1].Value}/lib");
+        }
+
         foreach (var root in places.Select(p => Path.Combine(p, "clang")).Where(Directory.Exists))
         {
             var dirs = Directory.GetDirectories(root).Where(d => File.Exists(Path.Combine(d, "include", "stddef.h"))).ToList();
             if (dirs.Count > 0)
+            {
                 return dirs.FirstOrDefault(d => Path.GetFileName(d) == version.Value || Path.GetFileName(d) == version.Groups[1].Value) ?? dirs.Order().Last();
+            }
         }
         return null;
     }
@@ -69,8 +85,13 @@ internal static class LibClangLoader
     internal static nint Load(IReadOnlyList<string> candidates)
     {
         foreach (var candidate in candidates)
+        {
             if (NativeLibrary.TryLoad(candidate, out var handle))
+            {
                 return handle;
+            }
+        }
+
         throw new GeneratorException(
             "libclang 14 was not found (tried " + string.Join(", ", candidates) + "). " +
             "Install Debian's packages libclang-14-dev and libclang1-14 (eng/setup.sh does): sudo bash eng/setup.sh");

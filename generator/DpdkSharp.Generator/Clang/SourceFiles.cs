@@ -20,10 +20,16 @@ internal sealed unsafe class SourceFiles
         clang_getExpansionLocation(clang_getRangeStart(range), &startFile, &line, &column, &start);
         clang_getExpansionLocation(clang_getRangeEnd(range), &endFile, &line, &column, &end);
         if (startFile == 0 || startFile != endFile)
+        {
             return "";
+        }
+
         var text = Contents(startFile);
         if (start >= text.Length)
+        {
             return "";
+        }
+
         var stop = end > start ? (int)end : (int)start + IdentifierLength(text, (int)start);
         return Decode(text, (int)start, Math.Min(stop, text.Length));
     }
@@ -39,16 +45,28 @@ internal sealed unsafe class SourceFiles
         uint line, column, offset;
         clang_getSpellingLocation(clang_getRangeStart(range), &file, &line, &column, &offset);
         if (file == 0)
+        {
             return "";
+        }
+
         var text = Contents(file);
         var i = (int)offset;
         if (i >= text.Length)
+        {
             return "";
+        }
+
         i += IdentifierLength(text, i);
         while (i < text.Length && char.IsWhiteSpace((char)text[i]))
+        {
             i++;
+        }
+
         if (i < text.Length && text[i] == '(')
+        {
             i = AfterBalancedParentheses(text, i);
+        }
+
         return Decode(text, (int)offset, i);
     }
 
@@ -68,7 +86,10 @@ internal sealed unsafe class SourceFiles
     {
         var i = start;
         while (i < text.Length && (char.IsAsciiLetterOrDigit((char)text[i]) || text[i] == '_'))
+        {
             i++;
+        }
+
         return i - start;
     }
 
@@ -87,8 +108,13 @@ internal sealed unsafe class SourceFiles
                     return i + 1;
                 case '"':
                     for (i++; i < text.Length && text[i] != '"'; i++)
+                    {
                         if (text[i] == '\\')
+                        {
                             i++;
+                        }
+                    }
+
                     break;
             }
         }

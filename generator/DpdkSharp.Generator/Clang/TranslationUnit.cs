@@ -26,7 +26,10 @@ internal sealed unsafe class TranslationUnit : IDisposable
             nint Utf8(string s) { var p = Marshal.StringToCoTaskMemUTF8(s); strings.Add(p); return p; }
             var argv = stackalloc byte*[args.Count];
             for (var i = 0; i < args.Count; i++)
+            {
                 argv[i] = (byte*)Utf8(args[i]);
+            }
+
             var unsaved = new CXUnsavedFile
             {
                 Filename = (byte*)Utf8(fileName),
@@ -36,19 +39,30 @@ internal sealed unsafe class TranslationUnit : IDisposable
             nint tu;
             var error = clang_parseTranslationUnit2(index, unsaved.Filename, argv, args.Count, &unsaved, 1, options, &tu);
             if (error != 0 || tu == 0)
+            {
                 throw new GeneratorException($"libclang could not parse {fileName} (CXErrorCode {error}); arguments: {string.Join(' ', args)}");
+            }
+
             var unit = new TranslationUnit(index, tu);
             index = 0;
             if (!tolerateErrors)
+            {
                 unit.ThrowOnErrors();
+            }
+
             return unit;
         }
         finally
         {
             foreach (var s in strings)
+            {
                 Marshal.FreeCoTaskMem(s);
+            }
+
             if (index != 0)
+            {
                 clang_disposeIndex(index);
+            }
         }
     }
 
@@ -61,7 +75,10 @@ internal sealed unsafe class TranslationUnit : IDisposable
         {
             var d = clang_getDiagnostic(Handle, i);
             if (clang_getDiagnosticSeverity(d) >= SeverityError)
+            {
                 errors.Add(Take(clang_formatDiagnostic(d, 0x1 | 0x2))); // "file:line:col: error: message" (no ranges)
+            }
+
             clang_disposeDiagnostic(d);
         }
         return errors;
@@ -73,7 +90,10 @@ internal sealed unsafe class TranslationUnit : IDisposable
         const int shown = 50;
         var errors = Errors();
         if (errors.Count == 0)
+        {
             return;
+        }
+
         var more = errors.Count > shown ? $"{Environment.NewLine}  ... and {errors.Count - shown} more" : "";
         throw new GeneratorException($"clang reported {errors.Count} error(s):{Environment.NewLine}  " +
             string.Join(Environment.NewLine + "  ", errors.Take(shown)) + more);

@@ -34,7 +34,9 @@ public sealed class ApiDiff
         {
             string sa = Signature(fa[name]), sb = Signature(fb[name]);
             if (sa != sb)
+            {
                 diff.FunctionsChanged.Add((name, sa, sb));
+            }
         }
 
         var ra = from.Records.Where(r => !r.IsOpaque && include(r)).GroupBy(r => r.Name).ToDictionary(g => g.Key, g => g.First());
@@ -47,14 +49,21 @@ public sealed class ApiDiff
         {
             var changes = LayoutChanges(ra[name], allA, rb[name], allB);
             if (changes.Count > 0)
+            {
                 diff.RecordsChanged.Add((name, changes));
+            }
         }
 
         var ca = Constants(from, include);
         var cb = Constants(to, include);
         foreach (var name in ca.Keys.Intersect(cb.Keys).Order(StringComparer.Ordinal))
+        {
             if (ca[name] != cb[name])
+            {
                 diff.ConstantsChanged.Add((name, ca[name], cb[name]));
+            }
+        }
+
         return diff;
     }
 
@@ -72,9 +81,13 @@ public sealed class ApiDiff
         foreach (var f in r.Fields)
         {
             if (f.IsAnonymousMember && f.Type is CRecordRef inner && records.TryGetValue(inner.Name, out var member))
+            {
                 leaves.AddRange(Leaves(member, records, baseBits + f.OffsetBits));
+            }
             else
+            {
                 leaves.Add(f with { OffsetBits = baseBits + f.OffsetBits });
+            }
         }
         return leaves;
     }
@@ -84,26 +97,42 @@ public sealed class ApiDiff
     {
         var changes = new List<string>();
         if (a.Size != b.Size)
+        {
             changes.Add($"size {a.Size} → {b.Size}");
+        }
+
         if (a.Align != b.Align)
+        {
             changes.Add($"alignment {a.Align} → {b.Align}");
+        }
+
         var la = Leaves(a, recordsA);
         var lb = Leaves(b, recordsB);
         var fa = la.GroupBy(f => f.Name).ToDictionary(g => g.Key, g => g.First());
         var fb = lb.GroupBy(f => f.Name).ToDictionary(g => g.Key, g => g.First());
         foreach (var f in la.Where(f => !fb.ContainsKey(f.Name)))
+        {
             changes.Add($"field {f.Name} removed");
+        }
+
         foreach (var f in lb.Where(f => !fa.ContainsKey(f.Name)))
+        {
             changes.Add($"field {f.Name} added at {Position(f)}");
+        }
+
         foreach (var f in la.Where(f => fb.ContainsKey(f.Name)))
         {
             var g = fb[f.Name];
             if (f.OffsetBits != g.OffsetBits || f.BitWidth != g.BitWidth)
+            {
                 changes.Add($"field {f.Name} moved {Position(f)} → {Position(g)}");
+            }
             // Unnamed types get names from their parent, which can differ between versions: compare sizes then.
             var unnamed = f.Type is CRecordRef || g.Type is CRecordRef;
             if (unnamed ? f.Type.Size != g.Type.Size : f.Type.Spelling != g.Type.Spelling)
+            {
                 changes.Add($"field {f.Name} type {f.Type.Spelling} → {g.Type.Spelling}");
+            }
         }
         return changes;
     }
@@ -116,6 +145,7 @@ public sealed class ApiDiff
     {
         var result = new Dictionary<string, string>();
         foreach (var m in model.Macros.Where(d => include(d)))
+        {
             result.TryAdd(m.Name, m.Kind switch
             {
                 CMacroValueKind.SignedInteger => m.SignedValue.ToString(),
@@ -124,9 +154,16 @@ public sealed class ApiDiff
                 CMacroValueKind.Float => m.FloatValue.ToString("R"),
                 _ => $"\"{m.StringValue}\"",
             });
+        }
+
         foreach (var e in model.Enums.Where(d => include(d)))
+        {
             foreach (var c in e.Constants)
+            {
                 result.TryAdd(c.Name, c.Value.ToString());
+            }
+        }
+
         return result;
     }
 
@@ -152,10 +189,16 @@ public sealed class ApiDiff
     {
         var list = lines.ToList();
         if (list.Count == 0)
+        {
             return;
+        }
+
         s.AppendLine($"## {title} ({list.Count})").AppendLine();
         foreach (var line in list)
+        {
             s.AppendLine($"- {line}");
+        }
+
         s.AppendLine();
     }
 }

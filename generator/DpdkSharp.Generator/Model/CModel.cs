@@ -63,7 +63,10 @@ public sealed class CModel
             {
                 _index = new Dictionary<string, T>(StringComparer.Ordinal);
                 foreach (var item in list)
+                {
                     _index.TryAdd(item.Name, item);
+                }
+
                 _indexed = list.Count;
             }
             return _index.GetValueOrDefault(name);

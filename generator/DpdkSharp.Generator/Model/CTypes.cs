@@ -18,7 +18,10 @@ public abstract record CType
     {
         var t = this;
         while (t is CTypedefRef r)
+        {
             t = r.Target;
+        }
+
         return t;
     }
 
@@ -31,9 +34,14 @@ public abstract record CType
         for (var current = t; ; current = ((CTypedefRef)current).Target)
         {
             if (current.IsAtomic)
+            {
                 return true;
+            }
+
             if (current is not CTypedefRef)
+            {
                 return false;
+            }
         }
     }
 
@@ -44,8 +52,13 @@ public abstract record CType
     public static bool IsVaList(CType t)
     {
         for (var current = t; current is CTypedefRef r; current = r.Target)
+        {
             if (r.Name is "va_list" or "__gnuc_va_list" or "__builtin_va_list")
+            {
                 return true;
+            }
+        }
+
         return t.Resolved() is CPointerType { Pointee: CRecordRef { Name: "__va_list_tag" } } or CArrayType { Element: CRecordRef { Name: "__va_list_tag" } };
     }
 }

@@ -33,7 +33,9 @@ internal sealed partial class AvailabilityReader
     public unsafe Availability Read(CXCursor c)
     {
         if (clang_Cursor_hasAttrs(c) == 0)
+        {
             return Availability.Stable;
+        }
 
         int alwaysDeprecated, alwaysUnavailable;
         CXString deprecatedMessage, unavailableMessage;
@@ -60,7 +62,10 @@ internal sealed partial class AvailabilityReader
         }
         var deprecated = alwaysDeprecated != 0;
         if (!deprecated && !experimental && !@internal)
+        {
             return Availability.Stable;
+        }
+
         return new Availability(deprecated, deprecated && message.Length > 0 ? message : null, experimental, @internal);
     }
 

@@ -33,8 +33,11 @@ internal static class CString
                     var value = 0;
                     var start = i;
                     for (; i + 1 < body.Length && Uri.IsHexDigit(body[i + 1]); i++)
-                        value = (value * 16 + Convert.ToInt32(body[i + 1].ToString(), 16)) & 0xFF;
-                    bytes.Add(i > start ? (byte)value : (byte)'x');
+                        {
+                            value = (value * 16 + Convert.ToInt32(body[i + 1].ToString(), 16)) & 0xFF;
+                        }
+
+                        bytes.Add(i > start ? (byte)value : (byte)'x');
                     break;
                 }
                 case >= '0' and <= '7':
@@ -42,8 +45,11 @@ internal static class CString
                     var value = 0;
                     var digits = 0;
                     for (; digits < 3 && i < body.Length && body[i] is >= '0' and <= '7'; digits++, i++)
-                        value = value * 8 + (body[i] - '0');
-                    bytes.Add((byte)value);
+                        {
+                            value = value * 8 + (body[i] - '0');
+                        }
+
+                        bytes.Add((byte)value);
                     i--;
                     break;
                 }

@@ -47,19 +47,27 @@ internal sealed class DeclarationWalker
             {
                 var decl = target.Declaration();
                 if (IsUnnamed(decl) && _typedefNames.TryAdd(Key(decl), c.Spelling()))
+                {
                     _anonymousNames.TryAdd(Key(decl), c.Spelling());
+                }
             }
         }
 
         foreach (var c in top)
         {
             if (c.Where().File.Length == 0)
+            {
                 continue; // built-in declarations
+            }
+
             switch (c.Kind)
             {
                 case CXCursorKind.StructDecl or CXCursorKind.UnionDecl:
                     if (!IsUnnamed(c) || _anonymousNames.ContainsKey(Key(c)))
+                    {
                         EnsureRecord(c, null);
+                    }
+
                     break;
                 case CXCursorKind.EnumDecl:
                     EnsureEnum(c, null);
@@ -96,7 +104,10 @@ internal sealed class DeclarationWalker
     internal static CXType Desugar(CXType t)
     {
         while (t.Kind is CXTypeKind.Elaborated or CXTypeKind.Attributed)
+        {
             t = t.Kind == CXTypeKind.Elaborated ? clang_Type_getNamedType(t) : clang_Type_getModifiedType(t);
+        }
+
         return t;
     }
 
@@ -108,9 +119,15 @@ internal sealed class DeclarationWalker
     public string? UnnamedSpellingOf(CXCursor decl)
     {
         if (!IsUnnamed(decl))
+        {
             return null;
+        }
+
         if (_typedefNames.TryGetValue(Key(decl), out var typedefName))
+        {
             return typedefName;
+        }
+
         return _anonymousNames.TryGetValue(Key(decl), out var name) && _records.TryGetValue(name, out var record)
             ? FieldTypeSpelling(record) : null;
     }
@@ -119,7 +136,10 @@ internal sealed class DeclarationWalker
     {
         if (record.Parent is null || record.ParentField is null || record.ParentField.StartsWith("__anon", StringComparison.Ordinal)
             || !_records.TryGetValue(record.Parent, out var parent))
+        {
             return null;
+        }
+
         var parentSpelling = parent.CSpelling ?? FieldTypeSpelling(parent);
         return parentSpelling is null ? null : $"__typeof__((({parentSpelling} *)0)->{record.ParentField})";
     }
@@ -136,7 +156,10 @@ internal sealed class DeclarationWalker
     {
         var name = decl.Spelling();
         if (_typedefs.TryGetValue(name, out var existing))
+        {
             return existing;
+        }
+
         var typedef = new CTypedef
         {
             Name = name,
@@ -146,7 +169,10 @@ internal sealed class DeclarationWalker
             Target = _types.Convert(clang_getTypedefDeclUnderlyingType(decl)),
         };
         if (_typedefs.TryAdd(name, typedef))
+        {
             _model.Typedefs.Add(typedef);
+        }
+
         return _typedefs[name];
     }
 
@@ -154,11 +180,19 @@ internal sealed class DeclarationWalker
     private string NameOf(CXCursor decl, string? givenName)
     {
         if (givenName is not null)
+        {
             return givenName;
+        }
+
         if (!IsUnnamed(decl))
+        {
             return decl.Spelling();
+        }
+
         if (_anonymousNames.TryGetValue(Key(decl), out var name))
+        {
             return name;
+        }
         // An unnamed type reached some other way (a parameter, a global): named after where it is.
         var (file, line, _) = decl.Where();
         return $"{Path.GetFileNameWithoutExtension(file)}__anon_line{line}";
@@ -168,7 +202,10 @@ internal sealed class DeclarationWalker
     {
         var name = NameOf(decl, givenName);
         if (_records.TryGetValue(name, out var existing))
+        {
             return existing;
+        }
+
         var definition = clang_getCursorDefinition(decl);
         var isUnion = decl.Kind == CXCursorKind.UnionDecl;
         var keyword = isUnion ? "union" : "struct";
@@ -255,7 +292,10 @@ internal sealed class DeclarationWalker
         // `struct { ... } pos;`: the unnamed type is named after the field that holds it.
         var target = Desugar(type);
         while (target.Kind is CXTypeKind.ConstantArray or CXTypeKind.IncompleteArray)
+        {
             target = Desugar(clang_getArrayElementType(target));
+        }
+
         if (target.Kind is CXTypeKind.Record or CXTypeKind.Enum)
         {
             var decl = target.Declaration();
@@ -264,9 +304,13 @@ internal sealed class DeclarationWalker
                 var synthesized = $"{parentName}__{name}";
                 _anonymousNames[Key(decl)] = synthesized;
                 if (target.Kind == CXTypeKind.Record)
+                {
                     EnsureRecord(decl, synthesized, parentName, name);
+                }
                 else
+                {
                     EnsureEnum(decl, synthesized);
+                }
             }
         }
         var isBitField = clang_Cursor_isBitField(field) != 0;
@@ -290,7 +334,10 @@ internal sealed class DeclarationWalker
     {
         var (leaf, inner) = FirstNamedLeaf(member);
         if (leaf is null)
+        {
             return 0; // an empty anonymous member: no storage, nothing can reach it
+        }
+
         var utf8 = System.Text.Encoding.UTF8.GetBytes(leaf + "\0");
         fixed (byte* p = utf8)
         {
@@ -304,13 +351,21 @@ internal sealed class DeclarationWalker
         foreach (var f in record.Fields)
         {
             if (!f.IsAnonymousMember && f.Name.Length > 0) // an unnamed bit-field (padding) cannot be looked up
+            {
                 return (f.Name, f.OffsetBits);
+            }
+
             if (!f.IsAnonymousMember)
+            {
                 continue;
+            }
+
             var nested = _records[((CRecordRef)f.Type).Name];
             var (leaf, offset) = FirstNamedLeaf(nested);
             if (leaf is not null)
+            {
                 return (leaf, f.OffsetBits + offset);
+            }
         }
         return (null, 0);
     }
@@ -319,12 +374,18 @@ internal sealed class DeclarationWalker
     {
         var definition = clang_getCursorDefinition(decl);
         if (definition.IsNull())
+        {
             definition = decl;
+        }
+
         var constants = definition.Children().Where(c => c.Kind == CXCursorKind.EnumConstantDecl).ToList();
         var anonymous = IsUnnamed(decl) && givenName is null && !_anonymousNames.ContainsKey(Key(decl));
         var name = anonymous && constants.Count > 0 ? $"__anon_enum_{constants[0].Spelling()}" : NameOf(decl, givenName);
         if (_enums.TryGetValue(name, out var existing))
+        {
             return existing;
+        }
+
         var integer = clang_getEnumDeclIntegerType(definition).Canonical();
         var result = new CEnum
         {
@@ -347,7 +408,10 @@ internal sealed class DeclarationWalker
         var name = c.Spelling();
         var isStatic = clang_Cursor_getStorageClass(c) == StorageStatic;
         if (_functions.TryGetValue(name, out var existing) && (existing.IsInline || !isStatic))
+        {
             return; // already modelled (a redeclaration)
+        }
+
         var type = c.Type();
         var parameters = new List<CParameter>();
         var count = clang_Cursor_getNumArguments(c);
@@ -369,7 +433,10 @@ internal sealed class DeclarationWalker
             IsInline = isStatic,
         };
         if (existing is not null)
+        {
             _model.Functions.Remove(existing);
+        }
+
         _functions[name] = function;
         _model.Functions.Add(function);
     }
@@ -377,10 +444,16 @@ internal sealed class DeclarationWalker
     private void AddGlobal(CXCursor c)
     {
         if (clang_Cursor_getStorageClass(c) != StorageExtern)
+        {
             return; // a static or tentative definition in a header is not an exported variable
+        }
+
         var name = c.Spelling();
         if (!_globals.Add(name))
+        {
             return;
+        }
+
         var type = c.Type();
         _model.Globals.Add(new CGlobal
         {

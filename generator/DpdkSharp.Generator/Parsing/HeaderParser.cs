@@ -18,7 +18,10 @@ public static class HeaderParser
     public static CModel Parse(IReadOnlyList<string> headers, IReadOnlyList<string> clangArgs, IReadOnlyList<string>? macroRoots = null)
     {
         if (headers.Count == 0)
+        {
             throw new GeneratorException("no headers to parse");
+        }
+
         LibClangLoader.EnsureLoaded();
         var includeDirs = IncludeDirectories(clangArgs);
         var resolved = headers.Select(h => Resolve(h, includeDirs)).ToList();
@@ -41,7 +44,10 @@ public static class HeaderParser
             var availability = new AvailabilityReader(sources, new MacroTable(topLevel, sources));
             new DeclarationWalker(topLevel, model, availability).Walk();
             foreach (var c in topLevel.Where(c => c.Kind == CXCursorKind.MacroDefinition && LibClang.clang_Cursor_isMacroFunctionLike(c) == 0))
+            {
                 model.ObjectLikeMacros.Add(c.Spelling());
+            }
+
             candidates = MacroEvaluator.Collect(topLevel, sources, roots, model);
         }
         if (candidates.Count > 0)
@@ -63,9 +69,13 @@ public static class HeaderParser
         for (var i = 0; i < clangArgs.Count; i++)
         {
             if (clangArgs[i] == "-I" && i + 1 < clangArgs.Count)
+            {
                 dirs.Add(clangArgs[++i]);
+            }
             else if (clangArgs[i].StartsWith("-I", StringComparison.Ordinal))
+            {
                 dirs.Add(clangArgs[i][2..]);
+            }
         }
         return dirs;
     }
@@ -74,22 +84,35 @@ public static class HeaderParser
     internal static string IncludeSpelling(string fullPath, IEnumerable<string> includeDirs)
     {
         foreach (var dir in includeDirs.Select(d => Path.GetFullPath(d).TrimEnd('/') + "/"))
+        {
             if (fullPath.StartsWith(dir, StringComparison.Ordinal))
+            {
                 return $"<{fullPath[dir.Length..]}>";
+            }
+        }
+
         return $"\"{fullPath}\"";
     }
 
     private static string Resolve(string header, List<string> includeDirs)
     {
         if (File.Exists(header))
+        {
             return Path.GetFullPath(header);
+        }
+
         if (!header.Contains('/') || !Path.IsPathRooted(header))
+        {
             foreach (var dir in includeDirs)
             {
                 var candidate = Path.Combine(dir, header);
                 if (File.Exists(candidate))
+                {
                     return Path.GetFullPath(candidate);
+                }
             }
+        }
+
         throw new GeneratorException($"header not found: {header}" +
             (includeDirs.Count > 0 ? $" (searched {string.Join(", ", includeDirs)})" : " (no -I directories given)"));
     }
@@ -99,7 +122,10 @@ public static class HeaderParser
     {
         List<string> args = ["-x", "c", "-std=gnu11", "-ferror-limit=0", "-Wno-everything"];
         if (LibClangLoader.ResourceDirectory() is { } resources)
+        {
             args.AddRange(["-resource-dir", resources]);
+        }
+
         args.AddRange(clangArgs);
         return args;
     }

@@ -30,10 +30,16 @@ internal static partial class MacroEvaluator
         {
             var (file, line, _) = c.Where();
             if (file.Length == 0 || !roots.Any(r => file.StartsWith(r, StringComparison.Ordinal)))
+            {
                 continue;
+            }
+
             var name = c.Spelling();
             if (name.StartsWith('_') || !seen.Add(name))
+            {
                 continue; // include guards and reserved helpers (attributes such as __rte_cache_aligned)
+            }
+
             var location = new SourceLocation(file, line);
             if (clang_Cursor_isMacroFunctionLike(c) != 0)
             {
@@ -52,7 +58,10 @@ internal static partial class MacroEvaluator
                 continue;
             }
             if (!fileLines.TryGetValue(file, out var lines))
+            {
                 fileLines[file] = lines = File.Exists(file) ? File.ReadAllLines(file) : [];
+            }
+
             candidates.Add(new Candidate(name, location, body, CommentText.ForMacro(lines, line)));
         }
         return candidates;
@@ -66,9 +75,12 @@ internal static partial class MacroEvaluator
     {
         var source = new StringBuilder(umbrella).AppendLine();
         foreach (var c in candidates)
+        {
             source.Append("#ifdef ").AppendLine(c.Name)
                 .AppendLine($"static const __auto_type {Prefix}{c.Name} = ({c.Name});")
                 .AppendLine("#endif");
+        }
+
         return source.ToString();
     }
 
@@ -80,18 +92,27 @@ internal static partial class MacroEvaluator
         foreach (var c in unit.Cursor.Children())
         {
             if (c.Kind != CXCursorKind.VarDecl)
+            {
                 continue;
+            }
+
             var spelling = c.Spelling();
             if (spelling.StartsWith(Prefix, StringComparison.Ordinal) && byName.TryGetValue(spelling[Prefix.Length..], out var candidate))
+            {
                 results[candidate.Name] = Evaluate(c, candidate, model);
+            }
         }
         foreach (var candidate in candidates)
         {
             var result = results.GetValueOrDefault(candidate.Name) ?? "#undef'd by the end of the headers";
             if (result is CMacro macro)
+            {
                 model.Macros.Add(macro);
+            }
             else
+            {
                 model.Skipped.Add(new CSkipped("macro", candidate.Name, (string)result, candidate.Location) { IsConstant = true });
+            }
         }
     }
 
@@ -99,7 +120,10 @@ internal static partial class MacroEvaluator
     {
         var notConstant = $"not a constant expression: {Shorten(candidate.Body)}";
         if (clang_isInvalidDeclaration(variable) != 0)
+        {
             return notConstant;
+        }
+
         var macro = new CMacro
         {
             Name = candidate.Name, Location = candidate.Location, Expression = candidate.Body, Doc = candidate.Doc,
@@ -115,16 +139,27 @@ internal static partial class MacroEvaluator
             return literal is null ? notConstant : macro with { Kind = CMacroValueKind.String, ValueType = charKind, StringValue = literal };
         }
         if (type.Kind == CXTypeKind.Pointer)
+        {
             return (object?)PointerConstant(variable, macro, model)
                 ?? $"the address of a function or object ({Unqualified(type.Spelling())}), not a constant value";
+        }
+
         if (type.Kind == CXTypeKind.Enum)
+        {
             type = clang_getEnumDeclIntegerType(type.Declaration()).Canonical();
+        }
+
         if (TypeConverter.Builtin(type.Kind) is not { } kind || kind == CBuiltinKind.Void)
+        {
             return $"evaluates to {Unqualified(type.Spelling())}, not a number or string";
+        }
 
         var result = clang_Cursor_Evaluate(variable);
         if (result == 0)
+        {
             return notConstant;
+        }
+
         try
         {
             macro = macro with { ValueType = kind };
@@ -163,20 +198,34 @@ internal static partial class MacroEvaluator
         // is one. The cast's own type keeps the typedef the macro wrote (__auto_type's deduced type does not).
         var cast = Unwrapped(variable.Children().LastOrDefault());
         if (cast.Kind != CXCursorKind.CStyleCastExpr)
+        {
             return null;
+        }
+
         var written = DeclarationWalker.Desugar(cast.Type());
         var operand = Unwrapped(cast.Children().LastOrDefault());
         while (operand.Kind == CXCursorKind.CStyleCastExpr && operand.Type().Canonical().Kind == CXTypeKind.Pointer)
+        {
             operand = Unwrapped(operand.Children().LastOrDefault()); // ((T)(void *)-1)
+        }
+
         if (operand.IsNull() || TypeConverter.Builtin(operand.Type().Canonical().Kind) is null)
+        {
             return null;
+        }
+
         var result = clang_Cursor_Evaluate(operand);
         if (result == 0)
+        {
             return null;
+        }
+
         try
         {
             if (clang_EvalResult_getKind(result) != CXEvalResultKind.Int)
+            {
                 return null;
+            }
             // The operand's value, sign-extended to 64 bits as C's conversion to a pointer does (-1 is all ones).
             var bits = IsUnsigned(TypeConverter.Builtin(operand.Type().Canonical().Kind)!.Value)
                 ? clang_EvalResult_getAsUnsigned(result) : unchecked((ulong)clang_EvalResult_getAsLongLong(result));
@@ -202,7 +251,10 @@ internal static partial class MacroEvaluator
         {
             var children = expression.Children();
             if (children.Count != 1)
+            {
                 break;
+            }
+
             expression = children[0];
         }
         return expression;
@@ -216,11 +268,17 @@ internal static partial class MacroEvaluator
         {
             var children = expression.Children();
             if (children.Count != 1)
+            {
                 return null;
+            }
+
             expression = children[0];
         }
         if (expression.Kind != CXCursorKind.StringLiteral)
+        {
             return null;
+        }
+
         var spelling = expression.Spelling();
         return spelling.Length >= 2 && spelling[0] == '"' && spelling[^1] == '"' ? CString.Unescape(spelling[1..^1]) : null;
     }
@@ -247,7 +305,10 @@ internal static partial class MacroEvaluator
                     break;
                 case ')' or ']':
                     if (depth.Count == 0 || depth.Pop() != (ch == ')' ? '(' : '['))
+                    {
                         return false;
+                    }
+
                     break;
             }
         }

@@ -22,8 +22,12 @@ internal sealed partial class MacroTable
     {
         _sources = sources;
         foreach (var c in topLevel)
+        {
             if (c.Kind == CXCursorKind.MacroDefinition)
+            {
                 _definitions.TryAdd(c.Spelling(), c);
+            }
+        }
     }
 
     /// <summary><paramref name="text"/> with every macro name replaced by its body, recursively (parameters are not substituted).</summary>
@@ -32,11 +36,17 @@ internal sealed partial class MacroTable
     private string Expand(string text, int depth, HashSet<string> active)
     {
         if (depth >= MaxDepth)
+        {
             return text;
+        }
+
         return Identifier().Replace(text, m =>
         {
             if (!_definitions.ContainsKey(m.Value) || !active.Add(m.Value))
+            {
                 return m.Value;
+            }
+
             var expanded = Expand(Body(m.Value), depth + 1, active);
             active.Remove(m.Value);
             return expanded;
@@ -46,7 +56,10 @@ internal sealed partial class MacroTable
     private string Body(string name)
     {
         if (_bodies.TryGetValue(name, out var body))
+        {
             return body;
+        }
+
         var text = _sources.Text(clang_getCursorExtent(_definitions[name]));
         body = text.StartsWith(name, StringComparison.Ordinal) ? text[name.Length..] : text;
         return _bodies[name] = body.Replace("\\\n", " ");

@@ -25,7 +25,10 @@ internal sealed class TypeConverter(DeclarationWalker walker)
     {
         var bare = DeclarationWalker.Desugar(t);
         if (bare.Kind is CXTypeKind.Record or CXTypeKind.Enum && walker.UnnamedSpellingOf(bare.Declaration()) is { } name)
+        {
             return (clang_isConstQualifiedType(t) != 0 ? "const " : "") + (clang_isVolatileQualifiedType(t) != 0 ? "volatile " : "") + name;
+        }
+
         return t.Spelling();
     }
 
@@ -55,8 +58,11 @@ internal sealed class TypeConverter(DeclarationWalker walker)
             {
                 var pointee = clang_getPointeeType(t);
                 if (pointee.Canonical().Kind is CXTypeKind.FunctionProto or CXTypeKind.FunctionNoProto)
-                    return Function(pointee);
-                return new CPointerType(Convert(pointee), clang_isConstQualifiedType(pointee) != 0) { Spelling = "" };
+                    {
+                        return Function(pointee);
+                    }
+
+                    return new CPointerType(Convert(pointee), clang_isConstQualifiedType(pointee) != 0) { Spelling = "" };
             }
             case CXTypeKind.ConstantArray:
                 return new CArrayType(Convert(clang_getArrayElementType(t)), clang_getArraySize(t)) { Spelling = "" };
@@ -98,7 +104,10 @@ internal sealed class TypeConverter(DeclarationWalker walker)
         {
             var count = clang_getNumArgTypes(f);
             for (uint i = 0; i < count; i++)
+            {
                 parameters.Add(Convert(clang_getArgType(f, i)));
+            }
+
             variadic = clang_isFunctionTypeVariadic(f) != 0;
         }
         return new CFunctionPointerType(Convert(clang_getResultType(f)), parameters, variadic) { Spelling = "" };

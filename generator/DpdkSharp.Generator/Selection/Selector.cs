@@ -44,9 +44,15 @@ public sealed class BindingSet
     private string Normalized(string file)
     {
         if (file.Length == 0)
+        {
             return file; // compiler built-ins have no file
+        }
+
         if (!_normalized.TryGetValue(file, out var full))
+        {
             _normalized[file] = full = Path.GetFullPath(file);
+        }
+
         return full;
     }
 }
@@ -80,20 +86,34 @@ public static class Selector
         foreach (var skip in model.Skipped)
         {
             if (skip.Kind == "macro" && !(skip.Location is { } at && set.IsRoot(at.File) && Matches(skip.Name)))
+            {
                 continue;
+            }
+
             set.Skipped.Add(skip);
             if (skip.IsConstant)
+            {
                 set.RootConstants++;
+            }
         }
 
         bool Wanted(CDeclaration d, string kind)
         {
             if (!set.IsRoot(d) || !Matches(d.Name))
+            {
                 return false;
+            }
+
             if (exclude.TryGetValue(d.Name, out var reason))
+            {
                 return Skip(kind, d, $"excluded: {reason}");
+            }
+
             if (d.Availability.IsInternal)
+            {
                 return Skip(kind, d, "internal API");
+            }
+
             return true;
         }
 
@@ -108,26 +128,42 @@ public static class Selector
         {
             var kind = f.IsInline ? "inline function" : "function";
             if (!set.IsRoot(f) || !Matches(f.Name))
+            {
                 continue;
+            }
+
             if (!f.Availability.IsInternal)
+            {
                 set.RootFunctions.Add(f); // internal API is not part of the public API the coverage measures
+            }
+
             if (!Wanted(f, kind))
+            {
                 continue;
+            }
+
             if (f.IsVariadic)
+            {
                 // [LibraryImport] has no way to pass C's variable arguments; a fixed-arity C wrapper written by hand
                 // (as DPDK's bindings have for their log calls) can be bound in its place.
                 Skip(kind, f, "variadic: [LibraryImport] cannot pass C variable arguments; bind a hand-written fixed-arity C wrapper instead");
+            }
             else if (Unrepresentable(f) is { } why)
+            {
                 Skip(kind, f, why);
+            }
             else if (f.IsInline && Emit.C.ShimEmitter.CannotWrap(f) is { } unwrappable)
+            {
                 Skip(kind, f, unwrappable); // no shim symbol would exist for its stub
-
+            }
             else
             {
                 set.Functions.Add(f);
                 closure.Add(f.ReturnType);
                 foreach (var p in f.Parameters)
+                {
                     closure.Add(p.Type);
+                }
             }
         }
         foreach (var g in model.Globals.Where(g => Wanted(g, "global")))
@@ -138,7 +174,9 @@ public static class Selector
                 Skip("global", g, ThreadLocalReason);
             }
             else if (g.Type is CUnsupportedType u)
+            {
                 Skip("global", g, u.Reason);
+            }
             else
             {
                 set.Globals.Add(g);
@@ -146,9 +184,15 @@ public static class Selector
             }
         }
         foreach (var r in model.Records.Where(r => !r.IsAnonymous && Wanted(r, "record")))
+        {
             closure.AddRecord(r.Name, viaPointer: true); // a root is bound for itself, not inside another by value
+        }
+
         foreach (var e in model.Enums.Where(e => !e.IsAnonymous && Wanted(e, "enum")))
+        {
             closure.AddEnum(e.Name);
+        }
+
         var anonymous = model.Enums.Where(e => e.IsAnonymous && set.IsRoot(e))
             .Select(e => e with { Constants = AnonymousConstants(e, set, Matches, exclude) })
             .Where(e => e.Constants.Count > 0)
@@ -159,7 +203,10 @@ public static class Selector
             closure.Add(t.Target);
         }
         foreach (var m in model.Macros.Where(m => set.IsRoot(m) && Matches(m.Name) && !m.Availability.IsInternal))
+        {
             set.RootConstants++;
+        }
+
         set.Macros.AddRange(model.Macros.Where(m => Wanted(m, "macro")));
 
         set.Records.AddRange(model.Records.Where(r => closure.Records.Contains(r.Name))
@@ -167,7 +214,10 @@ public static class Selector
         set.Enums.AddRange(model.Enums.Select(e => anonymous.GetValueOrDefault(e.Name) ?? (closure.Enums.Contains(e.Name) ? e : null))
             .OfType<CEnum>());
         if (options.TypedefNames)
+        {
             TypedefNames.Apply(set);
+        }
+
         return set;
     }
 
@@ -188,9 +238,13 @@ public static class Selector
             }
             set.RootConstants++;
             if (exclude.TryGetValue(c.Name, out var reason))
+            {
                 set.Skipped.Add(new CSkipped("constant", c.Name, $"excluded: {reason}", e.Location) { IsConstant = true });
+            }
             else
+            {
                 kept.Add(c);
+            }
         }
         return kept;
     }
@@ -202,9 +256,14 @@ public static class Selector
         {
             var resolved = t.Resolved();
             if (resolved is CUnsupportedType u)
+            {
                 return u.Reason;
+            }
+
             if (resolved is CBuiltinType { Kind: CBuiltinKind.Int128 or CBuiltinKind.UInt128 })
+            {
                 return "__int128 passed by value: not supported by P/Invoke";
+            }
         }
         return null;
     }
@@ -233,7 +292,10 @@ public static class Selector
                 case CFunctionPointerType f:
                     Add(f.Return);
                     foreach (var p in f.Parameters)
+                    {
                         Add(p);
+                    }
+
                     break;
             }
         }
@@ -244,11 +306,19 @@ public static class Selector
         {
             var byValueFirstTime = !viaPointer && _opaque.Contains(name) && _byValue.Add(name);
             if ((!Records.Add(name) && !byValueFirstTime) || !_records.TryGetValue(name, out var record))
+            {
                 return;
+            }
+
             if (IsOpaque(name))
+            {
                 return; // fields not bound: what they reach is not either (unless reached by value later)
+            }
+
             foreach (var f in record.Fields)
+            {
                 Add(f.Type);
+            }
         }
     }
 }

@@ -31,9 +31,15 @@ public static class TypedefNames
             // Reserved names (glibc's __FILE beside FILE) give way to a public one; two public names: keep the tag.
             var names = g.Select(t => t.Name).Distinct().ToList();
             if (names.Count > 1)
+            {
                 names = [.. names.Where(n => !n.StartsWith('_'))];
+            }
+
             if (names.Count != 1)
+            {
                 continue;
+            }
+
             set.RecordNames[g.Key] = names[0];
             taken.Add(names[0]);
         }
@@ -42,7 +48,9 @@ public static class TypedefNames
             // The pointee written as a struct (gzFile's struct gzFile_s *), not a typedef of its own (zlib's z_streamp is
             // z_stream *: a plain z_stream* reads better there, and z_stream is the name users hold).
             if (t.Target is CPointerType { Pointee: CRecordRef r } && records.ContainsKey(r.Name) && taken.Add(t.Name))
+            {
                 set.Handles.Add(t);
+            }
         }
     }
 }

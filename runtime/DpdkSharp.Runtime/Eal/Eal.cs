@@ -33,13 +33,21 @@ public sealed class Eal : IDisposable
     /// <summary>Whether the EAL is initialised and not yet cleaned up in this process.</summary>
     public static bool IsInitialized
     {
-        get { lock (Gate) return _state == EalState.Initialized; }
+        get { lock (Gate)
+            {
+                return _state == EalState.Initialized;
+            }
+        }
     }
 
     /// <summary>The live EAL, or null.</summary>
     public static Eal? Current
     {
-        get { lock (Gate) return _current; }
+        get { lock (Gate)
+            {
+                return _current;
+            }
+        }
     }
 
     /// <summary>
@@ -54,12 +62,14 @@ public sealed class Eal : IDisposable
         lock (Gate)
         {
             if (_state != EalState.NotInitialized)
+            {
                 throw new InvalidOperationException(_state switch
                 {
                     EalState.Initialized => "The DPDK EAL is already initialised in this process; DPDK allows one initialisation per process. Share the existing Eal (Eal.Current).",
                     EalState.CleanedUp => "The DPDK EAL was cleaned up in this process; DPDK cannot be initialised again after rte_eal_cleanup. Start a new process.",
                     _ => "A previous DPDK EAL initialisation failed in this process; DPDK cannot retry it. Start a new process.",
                 });
+            }
 
             BindingsVersion.EnsureLoadedMatches();
 
@@ -90,7 +100,10 @@ public sealed class Eal : IDisposable
         lock (Gate)
         {
             if (_disposed)
+            {
                 return;
+            }
+
             _disposed = true;
             _state = EalState.CleanedUp;
             _current = null;
@@ -104,7 +117,9 @@ public sealed class Eal : IDisposable
     internal static void EnsureInitialized()
     {
         if (!IsInitialized)
+        {
             throw new InvalidOperationException("The DPDK EAL is not initialised: call Eal.Initialize first.");
+        }
     }
 
     private enum EalState

@@ -25,13 +25,18 @@ internal static class HugepageProbe
     {
         const string root = "/sys/kernel/mm/hugepages";
         if (!Directory.Exists(root))
+        {
             return 0;
+        }
+
         long free = 0;
         foreach (var dir in Directory.EnumerateDirectories(root))
         {
             var file = Path.Combine(dir, "free_hugepages");
             if (File.Exists(file) && long.TryParse(File.ReadAllText(file).Trim(), out var n))
+            {
                 free += n;
+            }
         }
         return free;
     }

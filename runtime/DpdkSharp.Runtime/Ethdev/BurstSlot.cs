@@ -76,14 +76,18 @@ internal unsafe struct BurstSlot
     internal static void MarkStale(ushort port)
     {
         if (Volatile.Read(ref s_tables[port]) is { } table)
+        {
             MarkAllStale(table);
+        }
     }
 
     private static void MarkAllStale(BurstSlot[] table)
     {
         var stale = Stale;
         for (var i = 0; i < table.Length; i++)
+        {
             SetCallbacks(ref table[i], stale);
+        }
     }
 
     /// <summary>Publishes <see cref="Callbacks"/> (a release store: the fields written before it are seen with it).</summary>

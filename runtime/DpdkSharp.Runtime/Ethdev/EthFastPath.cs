@@ -166,7 +166,9 @@ internal static unsafe class EthFastPath
         // port that is being polled) may have marked the slot stale before the store above: mark it again.
         Interlocked.MemoryBarrier();
         if (PortEpochs.Current(port) != epoch)
+        {
             BurstSlot.SetCallbacks(ref *slot, BurstSlot.Stale);
+        }
     }
 
     private static void CheckQueueStillExists(ushort port, ushort queue, bool rx)
@@ -184,16 +186,24 @@ internal static unsafe class EthFastPath
         }
         // ENOTSUP: the driver does not describe its queues, but the queue exists (ethdev checked that first).
         if (rc == -19 /* ENODEV */)
+        {
             throw new InvalidOperationException($"port {port} {(rx ? "rx" : "tx")} queue {queue}: the port was closed.");
+        }
+
         if (rc == -22 /* EINVAL */)
+        {
             throw new InvalidOperationException($"port {port} {(rx ? "rx" : "tx")} queue {queue} no longer exists: the port was reconfigured without it.");
+        }
     }
 
     /// <summary>Whether bursts on the queue go through the shim now (callbacks installed, or an unchecked DPDK release).</summary>
     internal static bool TakesShim(BurstSlot* slot, bool rx)
     {
         if (slot->Callbacks == BurstSlot.Stale)
+        {
             Refresh(slot, rx);
+        }
+
         return *slot->Callbacks != null;
     }
 

@@ -1,6 +1,6 @@
 using DpdkSharp.Interop;
-using DpdkSharp.Wire;
 using DpdkSharp.Runtime.Native;
+using DpdkSharp.Wire;
 
 namespace DpdkSharp.Runtime;
 
@@ -35,7 +35,10 @@ public readonly unsafe partial struct Port : IEquatable<Port>
             Eal.EnsureInitialized();
             var ports = new List<Port>();
             for (var id = Dpdk.rte_eth_find_next(0); id < Dpdk.RTE_MAX_ETHPORTS; id = Dpdk.rte_eth_find_next((ushort)(id + 1)))
+            {
                 ports.Add(new Port(id));
+            }
+
             return ports;
         }
     }
@@ -45,7 +48,10 @@ public readonly unsafe partial struct Port : IEquatable<Port>
     public static Port FindByName(string name)
     {
         if (TryFindByName(name, out var port))
+        {
             return port;
+        }
+
         throw new DpdkException("rte_eth_dev_get_port_by_name", 19 /* ENODEV */, $"no port named '{name}'; ports: {string.Join(", ", All.Select(p => p.Name))}");
     }
 
@@ -56,7 +62,10 @@ public readonly unsafe partial struct Port : IEquatable<Port>
         ushort id;
         int rc;
         using (var native = new Utf8String(name))
+        {
             rc = Dpdk.rte_eth_dev_get_port_by_name(native.Pointer, &id);
+        }
+
         port = rc == 0 ? new Port(id) : default;
         return rc == 0;
     }
@@ -224,9 +233,15 @@ public readonly unsafe partial struct Port : IEquatable<Port>
         while (true)
         {
             if (Link.IsUp)
+            {
                 return true;
+            }
+
             if (Environment.TickCount64 >= deadline)
+            {
                 return false;
+            }
+
             Thread.Sleep(10);
         }
     }
@@ -268,7 +283,10 @@ public readonly unsafe partial struct Port : IEquatable<Port>
         set
         {
             if (value is < 0 or > ushort.MaxValue)
+            {
                 throw new ArgumentOutOfRangeException(nameof(value), value, "MTU must fit 16 bits.");
+            }
+
             Check(Dpdk.rte_eth_dev_set_mtu(Id, (ushort)value), "rte_eth_dev_set_mtu", $"MTU {value}");
         }
     }
@@ -300,13 +318,22 @@ public readonly unsafe partial struct Port : IEquatable<Port>
             var names = new rte_eth_xstat_name[count];
             var values = new rte_eth_xstat[count];
             fixed (rte_eth_xstat_name* n = names)
+            {
                 Check(Dpdk.rte_eth_xstats_get_names(Id, n, (uint)count), "rte_eth_xstats_get_names");
+            }
+
             int got;
             fixed (rte_eth_xstat* v = values)
+            {
                 got = Check(Dpdk.rte_eth_xstats_get(Id, v, (uint)count), "rte_eth_xstats_get");
+            }
+
             var result = new List<ExtendedStat>(got);
             for (var i = 0; i < Math.Min(got, count); i++)
+            {
                 result.Add(new ExtendedStat(Utf8String.Read(names[(int)values[i].id].name), values[i].value));
+            }
+
             return result;
         }
     }

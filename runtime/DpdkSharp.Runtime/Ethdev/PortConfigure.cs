@@ -73,36 +73,60 @@ public readonly unsafe partial struct Port
         var rxconf = info.default_rxconf;
         rxconf.offloads = (nuint)config.RxOffloads;
         for (var q = 0; q < config.RxQueues; q++)
+        {
             Check(Dpdk.rte_eth_rx_queue_setup(Id, (ushort)q, rxDesc, socket, &rxconf, config.RxPool!.Pointer), "rte_eth_rx_queue_setup",
                 $"queue {q}, {rxDesc} descriptors, pool '{config.RxPool.Name}'");
+        }
+
         var txconf = info.default_txconf;
         txconf.offloads = (nuint)config.TxOffloads;
         for (var q = 0; q < config.TxQueues; q++)
+        {
             Check(Dpdk.rte_eth_tx_queue_setup(Id, (ushort)q, txDesc, socket, &txconf), "rte_eth_tx_queue_setup", $"queue {q}, {txDesc} descriptors");
+        }
 
         if (config.Mtu is { } mtu)
+        {
             Mtu = mtu;
+        }
+
         if (config.Promiscuous is { } promiscuous)
+        {
             Promiscuous = promiscuous;
+        }
     }
 
     private void CheckQueues(PortConfig config, rte_eth_dev_info info)
     {
         if (config.RxQueues < 0 || config.RxQueues > info.max_rx_queues)
+        {
             throw new ArgumentOutOfRangeException(nameof(config), config.RxQueues, $"{this} ({Utf8Name(info)}) supports 0 to {info.max_rx_queues} receive queues.");
+        }
+
         if (config.TxQueues < 0 || config.TxQueues > info.max_tx_queues)
+        {
             throw new ArgumentOutOfRangeException(nameof(config), config.TxQueues, $"{this} ({Utf8Name(info)}) supports 0 to {info.max_tx_queues} transmit queues.");
+        }
+
         if (config.RxQueues > 0 && config.RxPool is null)
+        {
             throw new ArgumentException("Receive queues need a pool: set PortConfig.RxPool.", nameof(config));
+        }
+
         if (config.RxDescriptors is <= 0 or > ushort.MaxValue || config.TxDescriptors is <= 0 or > ushort.MaxValue)
+        {
             throw new ArgumentOutOfRangeException(nameof(config), "Descriptor counts must be between 1 and 65535.");
+        }
     }
 
     private void CheckSupported(string what, ulong requested, ulong supported, Func<ulong, string> names)
     {
         var missing = requested & ~supported;
         if (missing == 0)
+        {
             return;
+        }
+
         var available = supported == 0 ? "none" : names(supported);
         throw new NotSupportedException($"{this} ({Name}) does not support {what} {names(missing)}; supported: {available}.");
     }
@@ -122,7 +146,10 @@ public readonly unsafe partial struct Port
         rte_eth_rxq_info qinfo;
         var rc = Dpdk.rte_eth_rx_queue_info_get(Id, (ushort)index, &qinfo);
         if (rc == -22 /* EINVAL: not set up */)
+        {
             throw new InvalidOperationException($"Receive queue {index} of {this} is not set up; configure the port with Port.Configure.");
+        }
+
         return new RxQueue(Id, (ushort)index);
     }
 
@@ -136,15 +163,23 @@ public readonly unsafe partial struct Port
         rte_eth_txq_info qinfo;
         var rc = Dpdk.rte_eth_tx_queue_info_get(Id, (ushort)index, &qinfo);
         if (rc == -22 /* EINVAL: not set up */)
+        {
             throw new InvalidOperationException($"Transmit queue {index} of {this} is not set up; configure the port with Port.Configure.");
+        }
+
         return new TxQueue(Id, (ushort)index);
     }
 
     private void CheckQueueIndex(int index, int configured, string direction)
     {
         if (configured == 0)
+        {
             throw new InvalidOperationException($"{this} ({Name}) is not configured: it has no {direction} queues. Call Port.Configure first.");
+        }
+
         if ((uint)index >= (uint)configured)
+        {
             throw new ArgumentOutOfRangeException(nameof(index), index, $"{this} has {configured} {direction} queue(s): 0 to {configured - 1}.");
+        }
     }
 }

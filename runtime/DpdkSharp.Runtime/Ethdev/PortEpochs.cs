@@ -29,7 +29,10 @@ internal static class PortEpochs
     internal static void Invalidate(ushort port)
     {
         if (port >= s_epochs.Length)
+        {
             return; // not a port id: DPDK refuses the operation itself
+        }
+
         Interlocked.Increment(ref s_epochs[port]); // a full fence: the marks below are seen after the new epoch
         BurstSlot.MarkStale(port);
     }

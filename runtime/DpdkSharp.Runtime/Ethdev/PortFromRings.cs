@@ -17,7 +17,10 @@ public readonly unsafe partial struct Port
         using var native = new Utf8String(name);
         var id = Dpdk.rte_eth_from_rings(native.Pointer, &rxRing, 1, &txRing, 1, 0); // NUMA node 0: the rings live where the caller made them
         if (id < 0)
+        {
             throw DpdkException.FromErrno("rte_eth_from_rings", name);
+        }
+
         return new Port((ushort)id);
     }
 }

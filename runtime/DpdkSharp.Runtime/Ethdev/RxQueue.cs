@@ -46,13 +46,22 @@ public readonly unsafe struct RxQueue
     {
         var slot = _slot;
         if (slot == null)
+        {
             ThrowUnchecked();
+        }
+
         var room = burst.FreeSpace;
         if (room == 0)
+        {
             return 0;
+        }
+
         int received;
         fixed (nint* slots = &burst.FreeSlots)
+        {
             received = EthFastPath.RxBurst(slot, (rte_mbuf**)slots, (ushort)room);
+        }
+
         burst.Grow(received);
         return received;
     }

@@ -38,13 +38,22 @@ public readonly unsafe struct TxQueue
     {
         var slot = _slot;
         if (slot == null)
+        {
             RxQueue.ThrowUnchecked();
+        }
+
         var count = burst.Count;
         if (count == 0)
+        {
             return 0;
+        }
+
         int sent;
         fixed (nint* slots = &burst.FirstSlot)
+        {
             sent = EthFastPath.TxBurst(slot, (rte_mbuf**)slots, (ushort)count);
+        }
+
         burst.RemoveFirst(sent);
         return sent;
     }

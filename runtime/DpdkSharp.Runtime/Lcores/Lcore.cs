@@ -61,7 +61,10 @@ public static unsafe class Lcore
         // rte_get_next_lcore(-1, ...) starts from the first enabled lcore (RTE_LCORE_FOREACH).
         for (var id = Dpdk.rte_get_next_lcore(Dpdk.LCORE_ID_ANY, skipMain ? 1 : 0, 0); id < Dpdk.RTE_MAX_LCORE;
              id = Dpdk.rte_get_next_lcore(id, skipMain ? 1 : 0, 0))
+        {
             result.Add(new LcoreInfo((int)id, (int)Dpdk.rte_lcore_to_socket_id(id), id == main));
+        }
+
         return result;
     }
 
@@ -77,9 +80,15 @@ public static unsafe class Lcore
     {
         Eal.EnsureInitialized();
         if (CurrentId >= 0)
+        {
             return new LcoreRegistration(CurrentId, Environment.CurrentManagedThreadId, registered: false);
+        }
+
         if (Dpdk.rte_thread_register() != 0)
+        {
             throw DpdkException.FromErrno("rte_thread_register");
+        }
+
         return new LcoreRegistration(CurrentId, Environment.CurrentManagedThreadId, registered: true);
     }
 
@@ -90,7 +99,10 @@ public static unsafe class Lcore
     {
         ArgumentNullException.ThrowIfNull(work);
         if (!Workers.Any(w => w.Id == lcoreId))
+        {
             throw new ArgumentOutOfRangeException(nameof(lcoreId), lcoreId, $"Not a worker lcore; workers: {string.Join(", ", Workers.Select(w => w.Id))}.");
+        }
+
         var state = new LaunchState(work);
         var handle = GCHandle.Alloc(state);
         var rc = Dpdk.rte_eal_remote_launch(&Entry, (void*)GCHandle.ToIntPtr(handle), (uint)lcoreId);
@@ -155,12 +167,18 @@ public sealed class LcoreLaunch
     public int Wait()
     {
         if (_waited)
+        {
             throw new InvalidOperationException($"Already waited for lcore {LcoreId}.");
+        }
+
         _waited = true;
         Dpdk.rte_eal_wait_lcore((uint)LcoreId);
         _handle.Free();
         if (_state.Error is { } error)
+        {
             throw new LcoreException(LcoreId, error);
+        }
+
         return _state.Result;
     }
 }
@@ -194,9 +212,15 @@ public sealed class LcoreRegistration : IDisposable
     public void Dispose()
     {
         if (!_registered)
+        {
             return;
+        }
+
         if (Environment.CurrentManagedThreadId != _threadId)
+        {
             throw new InvalidOperationException($"Lcore {LcoreId} must be released by the thread that registered it.");
+        }
+
         _registered = false;
         Dpdk.rte_thread_unregister();
     }

@@ -79,9 +79,15 @@ public readonly unsafe ref struct Mbuf
     public void SetLength(int length)
     {
         if ((uint)length > (uint)(_m->buf_len - _m->data_off))
+        {
             ThrowLength(length);
+        }
+
         if (_m->nb_segs != 1)
+        {
             ThrowChained();
+        }
+
         _m->data_len = (ushort)length;
         _m->pkt_len = (uint)length;
     }
@@ -159,7 +165,10 @@ public readonly unsafe ref struct Mbuf
     public bool Adjust(int length)
     {
         if ((uint)length > _m->data_len)
+        {
             return false;
+        }
+
         _m->data_len = (ushort)(_m->data_len - length);
         _m->data_off = (ushort)(_m->data_off + length);
         _m->pkt_len -= (uint)length;
@@ -172,7 +181,10 @@ public readonly unsafe ref struct Mbuf
     {
         var last = LastSegment(_m);
         if ((uint)length > last->data_len)
+        {
             return false;
+        }
+
         last->data_len = (ushort)(last->data_len - length);
         _m->pkt_len -= (uint)length;
         return true;
@@ -301,7 +313,10 @@ public readonly unsafe ref struct Mbuf
     private static rte_mbuf* LastSegment(rte_mbuf* m)
     {
         while (m->next != null)
+        {
             m = m->next;
+        }
+
         return m;
     }
 
@@ -323,7 +338,10 @@ public readonly unsafe ref struct Mbuf
         public bool MoveNext()
         {
             if (_next == null)
+            {
                 return false;
+            }
+
             _current = _next;
             _next = _next->next;
             return true;

@@ -26,7 +26,10 @@ public unsafe ref struct MbufBurst
     public MbufBurst(Span<nint> slots)
     {
         if (slots.Length > ushort.MaxValue)
+        {
             throw new ArgumentOutOfRangeException(nameof(slots), slots.Length, "A burst holds at most 65535 mbufs (DPDK burst counts are 16-bit).");
+        }
+
         _slots = slots;
         _count = 0;
     }
@@ -59,7 +62,10 @@ public unsafe ref struct MbufBurst
         get
         {
             if ((uint)index >= (uint)_count)
+            {
                 ThrowIndex(index);
+            }
+
             return new Mbuf((rte_mbuf*)_slots[index]);
         }
     }
@@ -72,7 +78,10 @@ public unsafe ref struct MbufBurst
     public bool TryAdd(Mbuf mbuf)
     {
         if (_count == _slots.Length)
+        {
             return false;
+        }
+
         _slots[_count++] = (nint)mbuf.Pointer;
         return true;
     }
@@ -84,7 +93,10 @@ public unsafe ref struct MbufBurst
     public Mbuf TakeAt(int index)
     {
         if ((uint)index >= (uint)_count)
+        {
             ThrowIndex(index);
+        }
+
         var taken = _slots[index];
         _slots[index] = _slots[--_count];
         return new Mbuf((rte_mbuf*)taken);
@@ -95,9 +107,15 @@ public unsafe ref struct MbufBurst
     public void FreeAll()
     {
         if (_count == 0)
+        {
             return;
+        }
+
         fixed (nint* p = _slots)
+        {
             Dpdk.rte_pktmbuf_free_bulk((rte_mbuf**)p, (uint)_count);
+        }
+
         _count = 0;
     }
 
@@ -112,9 +130,13 @@ public unsafe ref struct MbufBurst
         for (int i = 0; i < _count; i++)
         {
             if (i < keep.Length && keep[i])
+            {
                 kept++;
+            }
             else
+            {
                 _slots[i - kept] = _slots[i]; // compact in place: slot i - kept <= i is already read
+            }
         }
         _count -= kept;
         FreeAll();
@@ -139,7 +161,10 @@ public unsafe ref struct MbufBurst
     {
         var left = _count - taken;
         if (left > 0)
+        {
             _slots.Slice(taken, left).CopyTo(_slots);
+        }
+
         _count = left;
     }
 

@@ -34,7 +34,10 @@ public sealed unsafe class Mempool : IDisposable
         {
             var pool = _pool;
             if (pool == null)
+            {
                 ThrowDisposed();
+            }
+
             return pool;
         }
     }
@@ -68,10 +71,16 @@ public sealed unsafe class Mempool : IDisposable
 
         rte_mempool* pool;
         using (var native = new Utf8String(name))
+        {
             pool = Dpdk.rte_pktmbuf_pool_create(native.Pointer, (uint)count, (uint)cache, (ushort)privateSize, (ushort)dataRoomSize, socketId);
+        }
+
         if (pool == null)
+        {
             throw DpdkException.FromErrno("rte_pktmbuf_pool_create",
                 $"pool '{name}', {count} mbufs, cache {cache}, data room {dataRoomSize}, socket {socketId}");
+        }
+
         return new Mempool(pool, name, count);
     }
 
@@ -82,21 +91,36 @@ public sealed unsafe class Mempool : IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         if (System.Text.Encoding.UTF8.GetByteCount(name) >= (int)Dpdk.RTE_MEMPOOL_NAMESIZE)
+        {
             throw new ArgumentException($"Pool name '{name}' is too long: at most {Dpdk.RTE_MEMPOOL_NAMESIZE - 1} bytes.", nameof(name));
+        }
+
         if (count <= 0)
+        {
             throw new ArgumentOutOfRangeException(nameof(count), count, "A pool needs at least one mbuf.");
+        }
+
         if (cacheSize is { } cache)
         {
             if (cache < 0 || cache > Dpdk.RTE_MEMPOOL_CACHE_MAX_SIZE)
+            {
                 throw new ArgumentOutOfRangeException(nameof(cacheSize), cache, $"Cache size must be between 0 and RTE_MEMPOOL_CACHE_MAX_SIZE ({Dpdk.RTE_MEMPOOL_CACHE_MAX_SIZE}).");
+            }
             // DPDK flushes a cache at 1.5 × its size; a flush threshold above the pool size is refused (EINVAL).
             if (cache * 3 / 2 > count)
+            {
                 throw new ArgumentOutOfRangeException(nameof(cacheSize), cache, $"Cache size must be at most count / 1.5 ({count * 2 / 3} for {count} mbufs).");
+            }
         }
         if (dataRoomSize < 0 || dataRoomSize > ushort.MaxValue)
+        {
             throw new ArgumentOutOfRangeException(nameof(dataRoomSize), dataRoomSize, "Data room size must be between 0 and 65535.");
+        }
+
         if (privateSize < 0 || privateSize > ushort.MaxValue || privateSize % Dpdk.RTE_MBUF_PRIV_ALIGN != 0)
+        {
             throw new ArgumentOutOfRangeException(nameof(privateSize), privateSize, $"Private size must be a multiple of RTE_MBUF_PRIV_ALIGN ({Dpdk.RTE_MBUF_PRIV_ALIGN}), at most 65535.");
+        }
     }
 
     /// <summary>
@@ -119,7 +143,10 @@ public sealed unsafe class Mempool : IDisposable
     public Mbuf Alloc()
     {
         if (!TryAlloc(out var mbuf))
+        {
             throw Exhausted("rte_pktmbuf_alloc", 1);
+        }
+
         return mbuf;
     }
 
@@ -132,12 +159,21 @@ public sealed unsafe class Mempool : IDisposable
     public bool AllocBulk(ref MbufBurst burst, int count)
     {
         if ((uint)count > (uint)burst.FreeSpace)
+        {
             ThrowNoRoom(count, burst.FreeSpace);
+        }
+
         int rc;
         fixed (nint* slots = &burst.FreeSlots)
+        {
             rc = Dpdk.rte_pktmbuf_alloc_bulk(Pointer, (rte_mbuf**)slots, (uint)count);
+        }
+
         if (rc != 0)
+        {
             return false;
+        }
+
         burst.Grow(count);
         return true;
     }
@@ -152,7 +188,9 @@ public sealed unsafe class Mempool : IDisposable
     public void Dispose()
     {
         if (!TryDispose(out var inUse))
+        {
             throw new InvalidOperationException($"Mempool '{Name}' still has {inUse} mbuf(s) in use; free them before disposing the pool (the pool was not freed).");
+        }
     }
 
     /// <summary>Frees the pool if no mbuf is out; otherwise leaves it alone and reports how many are.</summary>
@@ -161,10 +199,16 @@ public sealed unsafe class Mempool : IDisposable
     {
         inUse = 0;
         if (_pool == null)
+        {
             return true;
+        }
+
         inUse = (int)Dpdk.rte_mempool_in_use_count(_pool);
         if (inUse != 0)
+        {
             return false;
+        }
+
         Dpdk.rte_mempool_free(_pool);
         _pool = null;
         return true;

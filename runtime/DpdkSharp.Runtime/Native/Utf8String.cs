@@ -59,7 +59,10 @@ internal sealed unsafe class NativeArgv : IDisposable
     public void Dispose()
     {
         for (var i = 0; i < _count; i++)
+        {
             NativeMemory.Free(_argv[i]);
+        }
+
         NativeMemory.Free(_argv);
     }
 }

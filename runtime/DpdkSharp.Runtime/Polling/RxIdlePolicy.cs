@@ -38,14 +38,23 @@ internal struct RxIdlePolicy(RxMode mode, int emptyPollsBeforeSleep, int burstTo
         {
             _emptyPolls = 0;
             if (_sleepy && received >= burstToResumePolling)
+            {
                 _sleepy = false;
+            }
+
             if (!_armed)
+            {
                 return Step.PollOn;
+            }
+
             _armed = false;
             return Step.Disarm;
         }
         if (mode == RxMode.Poll)
+        {
             return Step.PollOn;
+        }
+
         if (_armed)
         {
             _armed = false;

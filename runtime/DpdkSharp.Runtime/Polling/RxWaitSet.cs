@@ -60,7 +60,10 @@ public sealed unsafe class RxWaitSet : IDisposable
     {
         ArgumentNullException.ThrowIfNull(queues);
         if (RuntimeInformation.ProcessArchitecture != Architecture.X64)
+        {
             throw new PlatformNotSupportedException("RxWaitSet passes struct epoll_event with x86-64's packed layout; other architectures are not done yet.");
+        }
+
         Options = options ?? new RxWaitOptions();
         ArgumentOutOfRangeException.ThrowIfLessThan(Options.EmptyPollsBeforeSleep, 1, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(Options.BurstToResumePolling, 1, nameof(options));
@@ -72,19 +75,27 @@ public sealed unsafe class RxWaitSet : IDisposable
 
         var epfd = EpollCreate(EPOLL_CLOEXEC);
         if (epfd < 0)
+        {
             throw Error("epoll_create1", "RxWaitSet");
+        }
+
         _epoll = new SafeFileHandle(epfd, ownsHandle: true);
         try
         {
             var wakefd = EventFd(0, EFD_NONBLOCK | EFD_CLOEXEC);
             if (wakefd < 0)
+            {
                 throw Error("eventfd", "RxWaitSet");
+            }
+
             _wake = new SafeFileHandle(wakefd, ownsHandle: true);
             Add(wakefd, EPOLLIN, WakeToken); // level-triggered: a wake-up stays pending until a sleep reads it
             if (Options.Mode != RxMode.Poll)
             {
                 for (var i = 0; i < _queues.Length; i++)
+                {
                     Register(i, initial: true);
+                }
             }
         }
         catch
@@ -147,7 +158,10 @@ public sealed unsafe class RxWaitSet : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (Mode != RxMode.Poll)
+        {
             Arm();
+        }
+
         try
         {
             return Sleep(timeout);
@@ -170,7 +184,9 @@ public sealed unsafe class RxWaitSet : IDisposable
             _wake.DangerousAddRef(ref added); // keeps the fd open (and its number ours) during the write
             ulong one = 1;
             if (Write((int)_wake.DangerousGetHandle(), &one, sizeof(ulong)) < 0 && Marshal.GetLastPInvokeError() != EAGAIN)
+            {
                 throw Error("write", "RxWaitSet.Wake eventfd"); // EAGAIN: the counter is full, so a wake-up is pending anyway
+            }
         }
         catch (ObjectDisposedException)
         {
@@ -179,7 +195,9 @@ public sealed unsafe class RxWaitSet : IDisposable
         finally
         {
             if (added)
+            {
                 _wake.DangerousRelease();
+            }
         }
     }
 
@@ -187,7 +205,10 @@ public sealed unsafe class RxWaitSet : IDisposable
     public void Dispose()
     {
         if (_disposed)
+        {
             return;
+        }
+
         _disposed = true;
         try
         {
@@ -211,11 +232,17 @@ public sealed unsafe class RxWaitSet : IDisposable
         if (n < 0)
         {
             if (Marshal.GetLastPInvokeError() == EINTR)
+            {
                 return RxWakeReasons.Timeout;
+            }
+
             throw Error("epoll_wait", "RxWaitSet");
         }
         if (n == 0)
+        {
             return RxWakeReasons.Timeout;
+        }
+
         var reasons = RxWakeReasons.None;
         for (var i = 0; i < n; i++)
         {
@@ -234,14 +261,22 @@ public sealed unsafe class RxWaitSet : IDisposable
     private void Arm()
     {
         if (Mode == RxMode.Poll || _armed)
+        {
             return;
+        }
+
         for (var i = 0; i < _queues.Length; i++)
         {
             var q = _queues[i];
             if (PortEpochs.Current(q.Port.Id) != _epochs[i])
+            {
                 Register(i, initial: false); // the port was stopped, restarted or reconfigured: its fd may have changed
+            }
+
             if (_armable[i])
+            {
                 DpdkException.Check(Dpdk.rte_eth_dev_rx_intr_enable(q.Port.Id, (ushort)q.Index), "rte_eth_dev_rx_intr_enable", q.ToString());
+            }
         }
         _armed = true;
     }
@@ -249,13 +284,18 @@ public sealed unsafe class RxWaitSet : IDisposable
     private void Disarm()
     {
         if (!_armed)
+        {
             return;
+        }
+
         _armed = false;
         for (var i = 0; i < _queues.Length; i++)
         {
             var q = _queues[i];
             if (_armable[i])
+            {
                 DpdkException.Check(Dpdk.rte_eth_dev_rx_intr_disable(q.Port.Id, (ushort)q.Index), "rte_eth_dev_rx_intr_disable", q.ToString());
+            }
         }
     }
 
@@ -271,20 +311,29 @@ public sealed unsafe class RxWaitSet : IDisposable
         var port = q.Port;
         _epochs[i] = PortEpochs.Current(port.Id);
         if (_fds[i] > 0)
+        {
             EpollCtl((int)_epoll.DangerousGetHandle(), EPOLL_CTL_DEL, _fds[i], null); // the old registration, if its file is still open
+        }
+
         _fds[i] = 0;
         _armable[i] = false;
         if (!port.RxInterrupts)
         {
             if (initial)
+            {
                 throw new InvalidOperationException($"{Mode} mode needs RX interrupts: configure {port} with PortConfig.RxInterrupts = true, or use RxMode.Poll.");
+            }
+
             return;
         }
         var fd = Dpdk.rte_eth_dev_rx_intr_ctl_q_get_fd(port.Id, (ushort)q.Index);
         if (fd < 0)
         {
             if (initial)
+            {
                 throw Port.NoRxInterrupt(port, q.Index);
+            }
+
             return;
         }
         _fds[i] = fd;
@@ -304,6 +353,8 @@ public sealed unsafe class RxWaitSet : IDisposable
     {
         var ev = new EpollEvent { Events = events, Data = data };
         if (EpollCtl((int)_epoll.DangerousGetHandle(), EPOLL_CTL_ADD, fd, &ev) < 0)
+        {
             throw Error("epoll_ctl(EPOLL_CTL_ADD)", $"fd {fd}");
+        }
     }
 }

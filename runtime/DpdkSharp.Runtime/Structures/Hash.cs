@@ -34,7 +34,10 @@ public sealed unsafe class Hash<TKey> : IDisposable where TKey : unmanaged
         {
             var h = _hash;
             if (h == null)
+            {
                 throw new ObjectDisposedException(nameof(Hash<TKey>), $"Hash '{Name}' was disposed.");
+            }
+
             return h;
         }
     }
@@ -46,7 +49,10 @@ public sealed unsafe class Hash<TKey> : IDisposable where TKey : unmanaged
         Eal.EnsureInitialized();
         ArgumentException.ThrowIfNullOrEmpty(name);
         if (System.Text.Encoding.UTF8.GetByteCount(name) >= Dpdk.RTE_HASH_NAMESIZE)
+        {
             throw new ArgumentException($"Hash name '{name}' is too long: at most {Dpdk.RTE_HASH_NAMESIZE - 1} bytes.", nameof(name));
+        }
+
         ArgumentOutOfRangeException.ThrowIfLessThan(entries, 8);
 
         using var native = new Utf8String(name);
@@ -59,7 +65,10 @@ public sealed unsafe class Hash<TKey> : IDisposable where TKey : unmanaged
         };
         var hash = Dpdk.rte_hash_create(&parameters);
         if (hash == null)
+        {
             throw DpdkException.FromErrno("rte_hash_create", $"hash '{name}', {entries} entries, key {sizeof(TKey)} bytes");
+        }
+
         return new Hash<TKey>(hash, name, entries);
     }
 
@@ -71,7 +80,9 @@ public sealed unsafe class Hash<TKey> : IDisposable where TKey : unmanaged
     public int Add(in TKey key)
     {
         fixed (TKey* k = &key)
+        {
             return DpdkException.Check(Dpdk.rte_hash_add_key(Pointer, k), "rte_hash_add_key", $"hash '{Name}'");
+        }
     }
 
     /// <summary>Adds <paramref name="key"/> with <paramref name="value"/>, replacing the value of an existing key.</summary>
@@ -79,7 +90,9 @@ public sealed unsafe class Hash<TKey> : IDisposable where TKey : unmanaged
     public void Set(in TKey key, nuint value)
     {
         fixed (TKey* k = &key)
+        {
             DpdkException.Check(Dpdk.rte_hash_add_key_data(Pointer, k, (void*)value), "rte_hash_add_key_data", $"hash '{Name}'");
+        }
     }
 
     /// <summary>The position of <paramref name="key"/>, or -1 when absent.</summary>
@@ -88,7 +101,10 @@ public sealed unsafe class Hash<TKey> : IDisposable where TKey : unmanaged
     {
         int rc;
         fixed (TKey* k = &key)
+        {
             rc = Dpdk.rte_hash_lookup(Pointer, k);
+        }
+
         return rc >= 0 ? rc : Absent(rc, "rte_hash_lookup");
     }
 
@@ -99,7 +115,10 @@ public sealed unsafe class Hash<TKey> : IDisposable where TKey : unmanaged
         void* data;
         int rc;
         fixed (TKey* k = &key)
+        {
             rc = Dpdk.rte_hash_lookup_data(Pointer, k, &data);
+        }
+
         value = (nuint)data;
         return rc >= 0 || Absent(rc, "rte_hash_lookup_data") >= 0;
     }
@@ -108,7 +127,10 @@ public sealed unsafe class Hash<TKey> : IDisposable where TKey : unmanaged
     public int LookupBulk(ReadOnlySpan<TKey> keys, Span<int> positions)
     {
         if (positions.Length < keys.Length)
+        {
             throw new ArgumentException("positions must be at least as long as keys.", nameof(positions));
+        }
+
         const int chunk = Dpdk.RTE_HASH_LOOKUP_BULK_MAX;
         var pointers = stackalloc void*[chunk];
         var found = 0;
@@ -119,16 +141,23 @@ public sealed unsafe class Hash<TKey> : IDisposable where TKey : unmanaged
             {
                 var n = Math.Min(chunk, keys.Length - start);
                 for (var i = 0; i < n; i++)
+                {
                     pointers[i] = k + start + i;
+                }
+
                 DpdkException.Check(Dpdk.rte_hash_lookup_bulk(Pointer, pointers, (uint)n, pos + start), "rte_hash_lookup_bulk");
             }
         }
         for (var i = 0; i < keys.Length; i++)
         {
             if (positions[i] >= 0)
+            {
                 found++;
+            }
             else
+            {
                 positions[i] = -1;
+            }
         }
         return found;
     }
@@ -138,7 +167,10 @@ public sealed unsafe class Hash<TKey> : IDisposable where TKey : unmanaged
     {
         int rc;
         fixed (TKey* k = &key)
+        {
             rc = Dpdk.rte_hash_del_key(Pointer, k);
+        }
+
         return rc >= 0 ? rc : Absent(rc, "rte_hash_del_key");
     }
 
@@ -153,7 +185,10 @@ public sealed unsafe class Hash<TKey> : IDisposable where TKey : unmanaged
         void* key;
         void* data;
         while (Dpdk.rte_hash_iterate(Pointer, &key, &data, &next) >= 0)
+        {
             result.Add(new(*(TKey*)key, (nuint)data));
+        }
+
         return result;
     }
 
@@ -164,7 +199,10 @@ public sealed unsafe class Hash<TKey> : IDisposable where TKey : unmanaged
     public void Dispose()
     {
         if (_hash == null)
+        {
             return;
+        }
+
         Dpdk.rte_hash_free(_hash);
         _hash = null;
     }

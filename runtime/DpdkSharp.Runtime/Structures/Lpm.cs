@@ -37,9 +37,15 @@ public sealed unsafe class Lpm : IDisposable
         var config = new rte_lpm_config { max_rules = (uint)maxRules, number_tbl8s = (uint)tbl8Groups };
         rte_lpm* lpm;
         using (var native = new Utf8String(name))
+        {
             lpm = Dpdk.rte_lpm_create(native.Pointer, socketId, &config);
+        }
+
         if (lpm == null)
+        {
             throw DpdkException.FromErrno("rte_lpm_create", $"LPM '{name}', {maxRules} rules, {tbl8Groups} tbl8 groups");
+        }
+
         return new Lpm(lpm, name);
     }
 
@@ -76,10 +82,16 @@ public sealed unsafe class Lpm : IDisposable
     public int LookupBulk(ReadOnlySpan<uint> addresses, Span<int> nextHops)
     {
         if (nextHops.Length < addresses.Length)
+        {
             throw new ArgumentException("nextHops must be at least as long as addresses.", nameof(nextHops));
+        }
+
         fixed (uint* ips = addresses)
         fixed (int* hops = nextHops)
+        {
             DpdkException.Check(Dpdk.rte_lpm_lookup_bulk_func(Pointer, ips, (uint*)hops, (uint)addresses.Length), "rte_lpm_lookup_bulk_func");
+        }
+
         var found = 0;
         for (var i = 0; i < addresses.Length; i++)
         {
@@ -101,14 +113,19 @@ public sealed unsafe class Lpm : IDisposable
     private static void CheckDepth(int depth)
     {
         if (depth is < 1 or > Dpdk.RTE_LPM_MAX_DEPTH)
+        {
             throw new ArgumentOutOfRangeException(nameof(depth), depth, $"IPv4 prefix depth must be 1 to {Dpdk.RTE_LPM_MAX_DEPTH}.");
+        }
     }
 
     /// <summary>Frees the table (<c>rte_lpm_free</c>).</summary>
     public void Dispose()
     {
         if (_lpm == null)
+        {
             return;
+        }
+
         Dpdk.rte_lpm_free(_lpm);
         _lpm = null;
     }
@@ -141,9 +158,15 @@ public sealed unsafe class Lpm6 : IDisposable
         var config = new rte_lpm6_config { max_rules = (uint)maxRules, number_tbl8s = (uint)tbl8Groups };
         rte_lpm6* lpm;
         using (var native = new Utf8String(name))
+        {
             lpm = Dpdk.rte_lpm6_create(native.Pointer, socketId, &config);
+        }
+
         if (lpm == null)
+        {
             throw DpdkException.FromErrno("rte_lpm6_create", $"LPM6 '{name}', {maxRules} rules, {tbl8Groups} tbl8 groups");
+        }
+
         return new Lpm6(lpm, name);
     }
 
@@ -152,7 +175,9 @@ public sealed unsafe class Lpm6 : IDisposable
     {
         CheckAddress(address, depth);
         fixed (byte* ip = address)
+        {
             DpdkException.Check(Dpdk.rte_lpm6_add(Pointer, ip, (byte)depth, nextHop), "rte_lpm6_add", $"LPM6 '{Name}', depth {depth}");
+        }
     }
 
     /// <summary>Removes a route; false when there was none.</summary>
@@ -160,7 +185,9 @@ public sealed unsafe class Lpm6 : IDisposable
     {
         CheckAddress(address, depth);
         fixed (byte* ip = address)
+        {
             return Dpdk.rte_lpm6_delete(Pointer, ip, (byte)depth) == 0;
+        }
     }
 
     /// <summary>The next hop of the longest prefix matching <paramref name="address"/>.</summary>
@@ -170,7 +197,10 @@ public sealed unsafe class Lpm6 : IDisposable
         uint hop;
         int rc;
         fixed (byte* ip = address)
+        {
             rc = Dpdk.rte_lpm6_lookup(Pointer, ip, &hop);
+        }
+
         nextHop = hop;
         return rc == 0;
     }
@@ -179,34 +209,56 @@ public sealed unsafe class Lpm6 : IDisposable
     public int LookupBulk(ReadOnlySpan<byte> addresses, Span<int> nextHops)
     {
         if (addresses.Length % 16 != 0)
+        {
             throw new ArgumentException("Addresses are 16 bytes each.", nameof(addresses));
+        }
+
         var n = addresses.Length / 16;
         if (nextHops.Length < n)
+        {
             throw new ArgumentException("nextHops must hold one entry per address.", nameof(nextHops));
+        }
+
         fixed (byte* ips = addresses)
         fixed (int* hops = nextHops)
+        {
             // C takes uint8_t ips[][16]: contiguous 16-byte arrays.
             DpdkException.Check(Dpdk.rte_lpm6_lookup_bulk_func(Pointer, (FixedArray_byte_16*)ips, hops, (uint)n), "rte_lpm6_lookup_bulk_func");
+        }
+
         var found = 0;
         foreach (var hop in nextHops[..n])
+        {
             if (hop >= 0)
+            {
                 found++;
+            }
+        }
+
         return found;
     }
 
     private static void CheckAddress(ReadOnlySpan<byte> address, int depth)
     {
         if (address.Length != 16)
+        {
             throw new ArgumentException("An IPv6 address is 16 bytes.", nameof(address));
+        }
+
         if (depth is < 1 or > Dpdk.RTE_LPM6_MAX_DEPTH)
+        {
             throw new ArgumentOutOfRangeException(nameof(depth), depth, $"IPv6 prefix depth must be 1 to {Dpdk.RTE_LPM6_MAX_DEPTH}.");
+        }
     }
 
     /// <summary>Frees the table (<c>rte_lpm6_free</c>).</summary>
     public void Dispose()
     {
         if (_lpm == null)
+        {
             return;
+        }
+
         Dpdk.rte_lpm6_free(_lpm);
         _lpm = null;
     }

@@ -44,7 +44,10 @@ public sealed unsafe class Ring : IDisposable
         {
             var r = _ring;
             if (r == null)
+            {
                 throw new ObjectDisposedException(nameof(Ring), $"Ring '{Name}' was disposed.");
+            }
+
             return r;
         }
     }
@@ -60,17 +63,31 @@ public sealed unsafe class Ring : IDisposable
         Eal.EnsureInitialized();
         ArgumentException.ThrowIfNullOrEmpty(name);
         if (System.Text.Encoding.UTF8.GetByteCount(name) >= (int)Dpdk.RTE_RING_NAMESIZE)
+        {
             throw new ArgumentException($"Ring name '{name}' is too long: at most {Dpdk.RTE_RING_NAMESIZE - 1} bytes.", nameof(name));
+        }
+
         if (count <= 0 || (uint)count > Dpdk.RTE_RING_SZ_MASK)
+        {
             throw new ArgumentOutOfRangeException(nameof(count), count, $"Ring count must be between 1 and {Dpdk.RTE_RING_SZ_MASK}.");
+        }
+
         if ((flags & RingFlags.ExactSize) == 0 && !BitOperations.IsPow2(count))
+        {
             throw new ArgumentException($"Ring count {count} is not a power of two; use a power of two or RingFlags.ExactSize.", nameof(count));
+        }
 
         rte_ring* ring;
         using (var native = new Utf8String(name))
+        {
             ring = Dpdk.rte_ring_create(native.Pointer, (uint)count, socketId, (uint)flags);
+        }
+
         if (ring == null)
+        {
             throw DpdkException.FromErrno("rte_ring_create", $"ring '{name}', count {count}, flags {flags}");
+        }
+
         return new Ring(ring, name);
     }
 
@@ -88,7 +105,9 @@ public sealed unsafe class Ring : IDisposable
     public int EnqueueBurst(ReadOnlySpan<nint> objects)
     {
         fixed (nint* p = objects)
+        {
             return (int)Dpdk.rte_ring_enqueue_burst(Pointer, (void**)p, (uint)objects.Length, null);
+        }
     }
 
     /// <summary>Enqueues all of <paramref name="objects"/> or none; returns whether it did.</summary>
@@ -96,7 +115,9 @@ public sealed unsafe class Ring : IDisposable
     public bool EnqueueBulk(ReadOnlySpan<nint> objects)
     {
         fixed (nint* p = objects)
+        {
             return Dpdk.rte_ring_enqueue_bulk(Pointer, (void**)p, (uint)objects.Length, null) != 0;
+        }
     }
 
     /// <summary>Dequeues up to <paramref name="destination"/>.Length objects; returns how many.</summary>
@@ -104,7 +125,9 @@ public sealed unsafe class Ring : IDisposable
     public int DequeueBurst(Span<nint> destination)
     {
         fixed (nint* p = destination)
+        {
             return (int)Dpdk.rte_ring_dequeue_burst(Pointer, (void**)p, (uint)destination.Length, null);
+        }
     }
 
     /// <summary>Dequeues exactly <paramref name="destination"/>.Length objects or none; returns whether it did.</summary>
@@ -112,7 +135,9 @@ public sealed unsafe class Ring : IDisposable
     public bool DequeueBulk(Span<nint> destination)
     {
         fixed (nint* p = destination)
+        {
             return Dpdk.rte_ring_dequeue_bulk(Pointer, (void**)p, (uint)destination.Length, null) != 0;
+        }
     }
 
     /// <summary>
@@ -124,7 +149,10 @@ public sealed unsafe class Ring : IDisposable
     {
         int n;
         fixed (nint* p = &burst.FirstSlot)
+        {
             n = (int)Dpdk.rte_ring_enqueue_burst(Pointer, (void**)p, (uint)burst.Count, null);
+        }
+
         burst.RemoveFirst(n);
         return n;
     }
@@ -135,7 +163,10 @@ public sealed unsafe class Ring : IDisposable
     {
         int n;
         fixed (nint* p = &burst.FreeSlots)
+        {
             n = (int)Dpdk.rte_ring_dequeue_burst(Pointer, (void**)p, (uint)burst.FreeSpace, null);
+        }
+
         burst.Grow(n);
         return n;
     }
@@ -144,7 +175,10 @@ public sealed unsafe class Ring : IDisposable
     public void Dispose()
     {
         if (_ring == null)
+        {
             return;
+        }
+
         Dpdk.rte_ring_free(_ring);
         _ring = null;
     }

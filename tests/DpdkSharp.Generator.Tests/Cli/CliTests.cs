@@ -18,7 +18,7 @@ public class CliTests
     private static string TempDir() => Path.Combine(Path.GetTempPath(), "dpdksharp-cli-" + Guid.NewGuid().ToString("N"));
 
     [Fact]
-    public void GeneratesAndPrintsAShortReport()
+    public void Generates_and_prints_a_short_report()
     {
         var output = TempDir();
         var (code, stdout, stderr) = Run("--header", FixtureGeneration.Header("functions.h"), "--output", output);
@@ -31,7 +31,7 @@ public class CliTests
     }
 
     [Fact]
-    public void JsonReportHasCountsAndSkips()
+    public void Json_report_has_counts_and_skips()
     {
         var reportFile = Path.GetTempFileName();
         var (code, stdout, stderr) = Run("--header", FixtureGeneration.Header("macros.h"), "--output", TempDir(),
@@ -45,14 +45,14 @@ public class CliTests
     }
 
     [Fact]
-    public void ClangArgumentsAfterTheSeparatorReachClang()
+    public void Clang_arguments_after_the_separator_reach_clang()
     {
         var (code, _, stderr) = Run("--header", FixtureGeneration.Header("docs_availability.h"), "--output", TempDir(), "--", "-DALLOW_EXPERIMENTAL_API", "-I/tmp");
         Assert.True(code == 0, stderr);
     }
 
     [Fact]
-    public void MissingHeader()
+    public void Missing_header()
     {
         var (code, _, stderr) = Run("--header", "/nonexistent/rte_nothing.h", "--output", TempDir());
         Assert.Equal(1, code);
@@ -60,7 +60,7 @@ public class CliTests
     }
 
     [Fact]
-    public void ClangError()
+    public void Clang_error()
     {
         var header = Path.Combine(Path.GetTempPath(), $"bad_{Guid.NewGuid():N}.h");
         File.WriteAllText(header, "int ok;\nint broken = ;\n");
@@ -71,7 +71,7 @@ public class CliTests
     }
 
     [Fact]
-    public void UnwritableOutput()
+    public void Unwritable_output()
     {
         var blocker = Path.GetTempFileName(); // a file where a directory must go
         var (code, _, stderr) = Run("--header", FixtureGeneration.Header("enums.h"), "--output", Path.Combine(blocker, "out"));
@@ -80,7 +80,7 @@ public class CliTests
     }
 
     [Fact]
-    public void OptionsFileThatDoesNotParse()
+    public void Options_file_that_does_not_parse()
     {
         var options = Path.GetTempFileName();
         File.WriteAllText(options, "{ \"headers\": [ \n");
@@ -90,7 +90,7 @@ public class CliTests
     }
 
     [Fact]
-    public void NoHeadersAtAll()
+    public void No_headers_at_all()
     {
         var (code, _, stderr) = Run("--output", TempDir());
         Assert.Equal(1, code);
@@ -98,7 +98,7 @@ public class CliTests
     }
 
     [Fact]
-    public void DiffReportsLayoutChanges()
+    public void Diff_reports_layout_changes()
     {
         string Write(string text)
         {

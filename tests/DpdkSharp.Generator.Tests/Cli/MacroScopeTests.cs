@@ -6,7 +6,7 @@ namespace DpdkSharp.Generator.Tests.Cli;
 public class MacroScopeTests
 {
     [Fact]
-    public void OnlyMacrosInScopeAreSkipsAndCounted()
+    public void Only_macros_in_scope_are_skips_and_counted()
     {
         var folder = Path.Combine(Path.GetTempPath(), "dpdksharp-scope-" + Guid.NewGuid().ToString("N"));
         var report = Pipeline.Run(new GeneratorOptions
@@ -21,7 +21,7 @@ public class MacroScopeTests
     }
 
     [Fact]
-    public void WithoutAFilterEveryMacroUnderTheRootsIsInScope()
+    public void Without_a_filter_every_macro_under_the_roots_is_in_scope()
     {
         var folder = Path.Combine(Path.GetTempPath(), "dpdksharp-scope-" + Guid.NewGuid().ToString("N"));
         var report = Pipeline.Run(new GeneratorOptions { Headers = [FixtureGeneration.Header("macro_scope.h")] }, folder);

@@ -38,7 +38,7 @@ public class PipelineReportTests
     }
 
     [Fact]
-    public void CountsEmittedAndSkippedByKind()
+    public void Counts_emitted_and_skipped_by_kind()
     {
         var (report, temp) = Run();
         using var _ = temp;
@@ -63,7 +63,7 @@ public class PipelineReportTests
     [InlineData("api_wide", "long double")]
     [InlineData("api_tls", "thread-local: needs a shim accessor")]
     [InlineData("TWICE", "function-like macro")]
-    public void EverySkipHasItsReasonAndLocation(string name, string reason)
+    public void Every_skip_has_its_reason_and_location(string name, string reason)
     {
         var (report, temp) = Run();
         using var _ = temp;
@@ -75,7 +75,7 @@ public class PipelineReportTests
     }
 
     [Fact]
-    public void JsonHasTheSameCounts()
+    public void Json_has_the_same_counts()
     {
         var (report, temp) = Run();
         using var _ = temp;
@@ -86,7 +86,7 @@ public class PipelineReportTests
     }
 
     [Fact]
-    public void RerunRemovesItsOwnStaleFilesOnly()
+    public void Rerun_removes_its_own_stale_files_only()
     {
         var (_, temp) = Run();
         using var _ = temp;
@@ -99,7 +99,7 @@ public class PipelineReportTests
     }
 
     [Fact]
-    public void OutputIsDeterministic()
+    public void Output_is_deterministic()
     {
         var (first, a) = Run();
         var (second, b) = Run();

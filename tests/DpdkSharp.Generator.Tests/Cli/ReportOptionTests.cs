@@ -17,7 +17,7 @@ public class ReportOptionTests
     }
 
     [Fact]
-    public void ReportWithAPathWritesItThereAndPrintsTheSummary()
+    public void Report_with_a_path_writes_it_there_and_prints_the_summary()
     {
         using var temp = new TempHeaders();
         var path = Path.Combine(temp.Root, "report.json");
@@ -31,7 +31,7 @@ public class ReportOptionTests
     }
 
     [Fact]
-    public void TextReportToAFileListsEverySkipWithItsLocation()
+    public void Text_report_to_a_file_lists_every_skip_with_its_location()
     {
         using var temp = new TempHeaders();
         var path = Path.Combine(temp.Root, "report.txt");
@@ -43,7 +43,7 @@ public class ReportOptionTests
     }
 
     [Fact]
-    public void UnknownReportFormatIsAnError()
+    public void Unknown_report_format_is_an_error()
     {
         using var temp = new TempHeaders();
         var (code, _, stderr) = Run("--header", FixtureGeneration.Header("enums.h"), "--output", temp.Output, "--report", "xml");
@@ -52,7 +52,7 @@ public class ReportOptionTests
     }
 
     [Fact]
-    public void UnwritableReportFileIsAnError()
+    public void Unwritable_report_file_is_an_error()
     {
         using var temp = new TempHeaders();
         var blocker = temp.Write("blocker", "");
@@ -64,7 +64,7 @@ public class ReportOptionTests
     }
 
     [Fact]
-    public void RepeatedClangArgumentsReachClang()
+    public void Repeated_clang_arguments_reach_clang()
     {
         using var temp = new TempHeaders();
         var header = temp.Write("conditional.h", "#if defined(WITH_A) && WITH_B == 2\nint conditional_fn(void);\n#endif\n");

@@ -22,7 +22,7 @@ public class ApiDiffTests
     };
 
     [Fact]
-    public void ReportsFunctionsRecordsAndConstants()
+    public void Reports_functions_records_and_constants()
     {
         var a = new CModel();
         a.Functions.Add(Function("rte_gone", U16));
@@ -56,7 +56,7 @@ public class ApiDiffTests
     }
 
     [Fact]
-    public void IdenticalModelsHaveNoChanges()
+    public void Identical_models_have_no_changes()
     {
         var a = new CModel();
         a.Records.Add(Link(8, ("link_speed", 0, null)));

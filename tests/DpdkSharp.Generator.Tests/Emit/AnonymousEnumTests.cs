@@ -21,7 +21,7 @@ public class AnonymousEnumTests
     }
 
     [Fact]
-    public void IncludeFilterMatchesEachConstantByItsOwnName()
+    public void Include_filter_matches_each_constant_by_its_own_name()
     {
         var (report, cs, _) = Generate(new GeneratorOptions { Include = ["^FX_", "^E_FX_"] });
         Assert.Contains("public const uint FX_L2_LEN_BITS = 7;", cs);
@@ -36,7 +36,7 @@ public class AnonymousEnumTests
     }
 
     [Fact]
-    public void ExcludedConstantsAreReportedAndCounted()
+    public void Excluded_constants_are_reported_and_counted()
     {
         var (report, cs, _) = Generate(new GeneratorOptions
         {
@@ -53,7 +53,7 @@ public class AnonymousEnumTests
     }
 
     [Fact]
-    public void SixtyFourBitValuesAreTypedFromTheEnumAndCompile()
+    public void Sixty_four_bit_values_are_typed_from_the_enum_and_compile()
     {
         var (_, cs, all) = Generate(new GeneratorOptions());
         Assert.Contains("public const ulong FX_F_INDEX_MASK = 4294967295UL;", cs);

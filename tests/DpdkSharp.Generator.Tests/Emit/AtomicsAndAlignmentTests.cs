@@ -6,7 +6,7 @@ namespace DpdkSharp.Generator.Tests.Emit;
 public class AtomicsAndAlignmentTests
 {
     [Fact]
-    public void AtomicFieldsAndForeignAlignmentsAreDocumented()
+    public void Atomic_fields_and_foreign_alignments_are_documented()
     {
         var output = FixtureGeneration.Generate("atomics_alignment.h");
         var cs = output.CSharp("atomics_alignment");

@@ -8,7 +8,7 @@ namespace DpdkSharp.Generator.Tests.Emit;
 public class BitFieldTests
 {
     [Fact]
-    public void RoundTripThroughC()
+    public void Round_trip_through_c()
     {
         var result = NativeFixture.Run("bitfields", """
             namespace Fixtures;
@@ -30,7 +30,7 @@ public class BitFieldTests
     }
 
     [Fact]
-    public void PackedBitFieldsWiderThanAnyWindowUseTheCoveringBytes()
+    public void Packed_bit_fields_wider_than_any_window_use_the_covering_bytes()
     {
         var result = NativeFixture.Run("straddle", """
             namespace Fixtures;
@@ -50,7 +50,7 @@ public class BitFieldTests
     }
 
     [Fact]
-    public void SettersMaskToWidthAndSignExtend()
+    public void Setters_mask_to_width_and_sign_extend()
     {
         var result = NativeFixture.Run("bitfields", """
             namespace Fixtures;

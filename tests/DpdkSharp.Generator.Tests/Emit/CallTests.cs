@@ -7,7 +7,7 @@ namespace DpdkSharp.Generator.Tests.Emit;
 public class CallTests
 {
     [Fact]
-    public void ExportedAndStaticInlineFunctions()
+    public void Exported_and_static_inline_functions()
     {
         var result = NativeFixture.Run("functions", """
             using System.Runtime.CompilerServices;
@@ -31,7 +31,7 @@ public class CallTests
     }
 
     [Fact]
-    public void FunctionPointersBothWays()
+    public void Function_pointers_both_ways()
     {
         var result = NativeFixture.Run("function_pointers", """
             using System.Runtime.CompilerServices;
@@ -59,7 +59,7 @@ public class CallTests
     }
 
     [Fact]
-    public void TypeMappingOfParametersReturnsAndFields()
+    public void Type_mapping_of_parameters_returns_and_fields()
     {
         var result = NativeFixture.Run("types", """
             using System.Runtime.InteropServices;
@@ -86,7 +86,7 @@ public class CallTests
     }
 
     [Fact]
-    public void EnumsKeepValuesAndUnderlyingTypes()
+    public void Enums_keep_values_and_underlying_types()
     {
         var result = NativeFixture.Run("enums", """
             namespace Fixtures;

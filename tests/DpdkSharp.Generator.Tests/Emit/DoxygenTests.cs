@@ -8,7 +8,7 @@ namespace DpdkSharp.Generator.Tests.Emit;
 public class DoxygenTests
 {
     [Fact]
-    public void BlockTagsBecomeXmlDocElements()
+    public void Block_tags_become_xml_doc_elements()
     {
         var cs = FixtureGeneration.Generate("doxygen.h").CSharp("doxygen");
         var send = Doc(cs, "fx_send");
@@ -30,10 +30,16 @@ public class DoxygenTests
         var at = Array.FindIndex(lines, l => l.Contains($" {function}("));
         var start = at;
         while (start > 0 && !lines[start - 1].TrimStart().StartsWith("///", StringComparison.Ordinal))
+        {
             start--;
+        }
+
         var end = start;
         while (start > 0 && lines[start - 1].TrimStart().StartsWith("///", StringComparison.Ordinal))
+        {
             start--;
+        }
+
         var xml = string.Join('\n', lines[start..end].Select(l => Regex.Replace(l, @"^\s*/// ?", "")));
         return XElement.Parse($"<doc>{xml}</doc>");
     }

@@ -15,7 +15,7 @@ public class FixtureSnapshotTests
 
     [Theory]
     [MemberData(nameof(Fixtures))]
-    public void GeneratedCSharpMatchesSnapshotAndCompiles(string fixture)
+    public void Generated_c_sharp_matches_snapshot_and_compiles(string fixture)
     {
         var output = FixtureGeneration.Generate(fixture + ".h");
         Snapshot.Verify(output.CSharp(fixture), fixture); // no groups: one file per header, named after it
@@ -25,7 +25,7 @@ public class FixtureSnapshotTests
     }
 
     [Fact]
-    public void AllFixturesTogetherCompile()
+    public void All_fixtures_together_compile()
     {
         var output = FixtureGeneration.Generate([.. Names.Select(f => f + ".h")]);
         var result = InMemoryCompiler.Compile("fixtures_all", output.AllCSharp());

@@ -4,7 +4,7 @@ namespace DpdkSharp.Generator.Tests.Emit;
 public class GlobalTests
 {
     [Fact]
-    public void GlobalsAreReadAndWrittenInPlace()
+    public void Globals_are_read_and_written_in_place()
     {
         var result = NativeFixture.Run("globals", """
             namespace Fixtures;

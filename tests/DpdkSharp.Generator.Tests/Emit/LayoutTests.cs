@@ -7,7 +7,7 @@ namespace DpdkSharp.Generator.Tests.Emit;
 public class LayoutTests
 {
     [Fact]
-    public void NestedAndAnonymousMembers()
+    public void Nested_and_anonymous_members()
     {
         var result = NativeFixture.Run("records", """
             namespace Fixtures;
@@ -29,7 +29,7 @@ public class LayoutTests
     }
 
     [Fact]
-    public void PackedAndAlignedRecordsHaveCSizesAndOffsets()
+    public void Packed_and_aligned_records_have_c_sizes_and_offsets()
     {
         var result = NativeFixture.Run("packed_aligned", """
             using System.Runtime.InteropServices;
@@ -59,7 +59,7 @@ public class LayoutTests
     }
 
     [Fact]
-    public void FixedArraysOfValuesRecordsAndPointers()
+    public void Fixed_arrays_of_values_records_and_pointers()
     {
         var result = NativeFixture.Run("fixed_arrays", """
             using System.Runtime.InteropServices;
@@ -87,7 +87,7 @@ public class LayoutTests
     }
 
     [Fact]
-    public void FlexibleAndZeroLengthArraysAreAccessorsWithoutStorage()
+    public void Flexible_and_zero_length_arrays_are_accessors_without_storage()
     {
         var result = NativeFixture.Run("flexible_arrays", """
             using System.Runtime.InteropServices;

@@ -19,7 +19,7 @@ public class OpaqueRecordTests
     }
 
     [Fact]
-    public void FileIsOpaqueAndItsInternalsAreNotBound()
+    public void File_is_opaque_and_its_internals_are_not_bound()
     {
         var (_, all, external, own, checker) = Generate();
         Assert.Contains("public partial struct FILE\n{\n}", external); // glibc names struct _IO_FILE FILE (and __FILE)
@@ -33,7 +33,7 @@ public class OpaqueRecordTests
     }
 
     [Fact]
-    public void ListedRecordsAreOpaqueUnlessUsedByValue()
+    public void Listed_records_are_opaque_unless_used_by_value()
     {
         var (_, all, _, own, checker) = Generate("fx_handle", "fx_pair");
         Assert.Contains("public partial struct fx_handle\n{\n}", own); // only ever behind a pointer

@@ -6,7 +6,7 @@ namespace DpdkSharp.Generator.Tests.Emit;
 public class PointerConstantTests
 {
     [Fact]
-    public void CastsToPointerTypesBecomeTypedProperties()
+    public void Casts_to_pointer_types_become_typed_properties()
     {
         var output = FixtureGeneration.Generate("pointer_constants.h");
         var cs = output.CSharp("pointer_constants");

@@ -27,7 +27,7 @@ public class SelectionTests
     }
 
     [Fact]
-    public void RootsAreTheHeadersDirectoriesAndReachedTypesComeAlong()
+    public void Roots_are_the_headers_directories_and_reached_types_come_along()
     {
         var (temp, options) = Headers();
         using var _ = temp;
@@ -45,7 +45,7 @@ public class SelectionTests
     }
 
     [Fact]
-    public void IncludeFiltersRootsByName()
+    public void Include_filters_roots_by_name()
     {
         var (temp, options) = Headers("^rte_");
         using var _ = temp;
@@ -56,7 +56,7 @@ public class SelectionTests
     }
 
     [Fact]
-    public void HeaderRootsWidenWhatIsARoot()
+    public void Header_roots_widen_what_is_a_root()
     {
         var (temp, options) = Headers();
         using var _ = temp;
@@ -67,7 +67,7 @@ public class SelectionTests
     }
 
     [Fact]
-    public void GroupsPutHeadersIntoOneFile()
+    public void Groups_put_headers_into_one_file()
     {
         var (temp, options) = Headers();
         using var _ = temp;

@@ -9,7 +9,7 @@ namespace DpdkSharp.Generator.Tests.Emit;
 public class TypedefNameTests
 {
     [Fact]
-    public void TypedefNamesAreTheCSharpNames()
+    public void Typedef_names_are_the_c_sharp_names()
     {
         var output = FixtureGeneration.Generate("typedef_names.h");
         var cs = output.CSharp("typedef_names");
@@ -29,7 +29,7 @@ public class TypedefNameTests
     }
 
     [Fact]
-    public void HandlesPassAsThePointer()
+    public void Handles_pass_as_the_pointer()
     {
         var result = NativeFixture.Run("typedef_names", """
             namespace Fixtures;

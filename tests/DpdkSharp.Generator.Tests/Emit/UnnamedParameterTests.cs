@@ -6,7 +6,7 @@ namespace DpdkSharp.Generator.Tests.Emit;
 public class UnnamedParameterTests
 {
     [Fact]
-    public void UnnamedParametersTakeTheirTypesName()
+    public void Unnamed_parameters_take_their_types_name()
     {
         var output = FixtureGeneration.Generate("unnamed_parameters.h");
         var cs = output.CSharp("unnamed_parameters");

@@ -6,7 +6,7 @@ namespace DpdkSharp.Generator.Tests.Emit;
 public class VariadicTests
 {
     [Fact]
-    public void VariadicSkipSaysWhatIsTrueAndVaListTwinsSayHowToCallThem()
+    public void Variadic_skip_says_what_is_true_and_va_list_twins_say_how_to_call_them()
     {
         var output = FixtureGeneration.Generate("variadic.h");
         var skip = Assert.Single(output.Report.Skipped, s => s.Name == "fx_printf");

@@ -7,7 +7,7 @@ namespace DpdkSharp.Generator.Tests.Emit;
 public class WideTypeTests
 {
     [Fact]
-    public void WideIntegersAndOpaqueMembersKeepCLayout()
+    public void Wide_integers_and_opaque_members_keep_c_layout()
     {
         var result = NativeFixture.Run("wide", """
             using System;
@@ -29,7 +29,7 @@ public class WideTypeTests
     }
 
     [Fact]
-    public void OpaqueMembersAreReported()
+    public void Opaque_members_are_reported()
     {
         using var temp = new TempHeaders();
         var report = temp.Run(new GeneratorOptions { Headers = [NativeHeader("wide.h")] });

@@ -9,7 +9,10 @@ internal static class Gcc
     {
         var info = new ProcessStartInfo("gcc") { RedirectStandardError = true, RedirectStandardOutput = true };
         foreach (var a in args)
+        {
             info.ArgumentList.Add(a);
+        }
+
         Process process;
         try
         {

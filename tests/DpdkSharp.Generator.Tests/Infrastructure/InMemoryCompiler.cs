@@ -57,7 +57,10 @@ internal static class InMemoryCompiler
         var emit = generated.Emit(stream);
         var diagnostics = generatorDiagnostics.AddRange(emit.Diagnostics);
         if (!emit.Success)
+        {
             return new Result(null, diagnostics);
+        }
+
         stream.Position = 0;
         return new Result(System.Runtime.Loader.AssemblyLoadContext.Default.LoadFromStream(stream), diagnostics);
     }
@@ -75,7 +78,9 @@ internal static class InMemoryCompiler
         {
             var dll = Path.Combine(dir, "analyzers", "dotnet", "cs", "Microsoft.Interop.LibraryImportGenerator.dll");
             if (File.Exists(dll))
+            {
                 return dll;
+            }
         }
         throw new InvalidOperationException($"LibraryImport generator not found under {packs}");
     }

@@ -3,7 +3,7 @@ namespace DpdkSharp.Generator.Tests.Infrastructure;
 public class InMemoryCompilerTests
 {
     [Fact]
-    public void RunsLibraryImportGeneratorOverSources()
+    public void Runs_library_import_generator_over_sources()
     {
         var result = InMemoryCompiler.Compile("probe", """
             using System.Runtime.InteropServices;
@@ -20,7 +20,7 @@ public class InMemoryCompilerTests
     }
 
     [Fact]
-    public void ReportsErrors()
+    public void Reports_errors()
     {
         var result = InMemoryCompiler.Compile("broken", "public struct S { int x = ; }");
         Assert.Null(result.Assembly);

@@ -42,8 +42,13 @@ internal static class Snapshot
     internal static string ProjectDirectory(string callerFile)
     {
         for (var dir = Path.GetDirectoryName(callerFile); dir is not null; dir = Path.GetDirectoryName(dir))
+        {
             if (Directory.EnumerateFiles(dir, "*.csproj").Any())
+            {
                 return dir;
+            }
+        }
+
         throw new InvalidOperationException($"no project directory above {callerFile}");
     }
 
@@ -62,15 +67,27 @@ internal static class Snapshot
             var left = i < e.Length ? e[i] : null;
             var right = i < a.Length ? a[i] : null;
             if (left == right)
+            {
                 continue;
+            }
+
             if (left is not null)
+            {
                 s.AppendLine($"  {i + 1,5} - {left}");
+            }
+
             if (right is not null)
+            {
                 s.AppendLine($"  {i + 1,5} + {right}");
+            }
+
             shown++;
         }
         if (e.Length != a.Length)
+        {
             s.AppendLine($"  ({e.Length} lines expected, {a.Length} received)");
+        }
+
         return s.ToString();
     }
 }

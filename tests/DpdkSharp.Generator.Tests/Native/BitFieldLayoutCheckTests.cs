@@ -8,7 +8,7 @@ namespace DpdkSharp.Generator.Tests.Native;
 public class BitFieldLayoutCheckTests
 {
     [Fact]
-    public void EveryNamedBitFieldIsCheckedAndPasses()
+    public void Every_named_bit_field_is_checked_and_passes()
     {
         var output = FixtureGeneration.Generate("bitfields.h");
         var checker = File.ReadAllText(output.LayoutCheck);

@@ -6,7 +6,7 @@ namespace DpdkSharp.Generator.Tests.Native;
 public class FieldMacroLayoutTests
 {
     [Fact]
-    public void CheckerCompilesAndAssertsTheFieldsBehindTheMacros()
+    public void Checker_compiles_and_asserts_the_fields_behind_the_macros()
     {
         var output = FixtureGeneration.Generate("field_macros.h");
         var checker = File.ReadAllText(output.LayoutCheck);

@@ -7,7 +7,7 @@ namespace DpdkSharp.Generator.Tests.Native;
 public class IncludePathTests
 {
     [Fact]
-    public void HeadersFoundThroughIncludeDirectoriesAreIncludedByName()
+    public void Headers_found_through_include_directories_are_included_by_name()
     {
         using var temp = new TempHeaders();
         var include = Path.Combine(temp.Root, "include");
@@ -33,7 +33,7 @@ public class IncludePathTests
     }
 
     [Fact]
-    public void HeadersOutsideIncludeDirectoriesKeepTheirFullPath()
+    public void Headers_outside_include_directories_keep_their_full_path()
     {
         var output = FixtureGeneration.Generate("records.h");
         Assert.Contains($"#include \"{FixtureGeneration.Header("records.h")}\"", File.ReadAllText(output.LayoutCheck));

@@ -12,18 +12,20 @@ public class LayoutCheckerTests
 
     [Theory]
     [MemberData(nameof(Fixtures))]
-    public void LayoutCheckerAndShimCompileForEachFixture(string fixture)
+    public void Layout_checker_and_shim_compile_for_each_fixture(string fixture)
     {
         var output = FixtureGeneration.Generate(fixture + ".h");
         Gcc.Compile("-std=gnu11", "-Wall", "-Werror", "-Wno-deprecated-declarations", "-fsyntax-only", output.LayoutCheck);
         Gcc.Compile("-std=gnu11", "-Wall", "-Werror", "-Wno-deprecated-declarations", "-fsyntax-only", output.Shim);
         Assert.DoesNotContain("not checked", File.ReadAllText(output.LayoutCheck)); // every emitted record is reachable from C
         if (fixture != "enums" && fixture != "functions" && fixture != "function_pointers" && fixture != "macros" && fixture != "docs_availability")
+        {
             Assert.Contains("_Static_assert(offsetof(", File.ReadAllText(output.LayoutCheck));
+        }
     }
 
     [Fact]
-    public void AWrongLayoutFailsCompilation()
+    public void A_wrong_layout_fails_compilation()
     {
         var header = FixtureGeneration.Header("packed_aligned.h");
         var model = HeaderParser.Parse([header], []);

@@ -26,7 +26,7 @@ public class NestedLayoutCheckTests
         """;
 
     [Fact]
-    public void UnnamedRecordsAreReachedThroughTheirMemberPath()
+    public void Unnamed_records_are_reached_through_their_member_path()
     {
         using var temp = new TempHeaders();
         var header = temp.Write("nested.h", Header);
@@ -43,7 +43,7 @@ public class NestedLayoutCheckTests
     }
 
     [Fact]
-    public void AWrongSizeOfANestedRecordFailsCompilation()
+    public void A_wrong_size_of_a_nested_record_fails_compilation()
     {
         using var temp = new TempHeaders();
         var header = temp.Write("nested.h", Header);
@@ -61,7 +61,7 @@ public class NestedLayoutCheckTests
     /// (hand-built here: the parser gives such records no parent today); without one, the file says it is unchecked.
     /// </summary>
     [Fact]
-    public void UnnamedRecordsBehindPointersAreReachedWhenTheModelSaysWhere()
+    public void Unnamed_records_behind_pointers_are_reached_when_the_model_says_where()
     {
         using var temp = new TempHeaders();
         var header = temp.Write("pointer.h", """

@@ -34,7 +34,7 @@ public unsafe class ShimTests
     private static int Square(int x) => x * x;
 
     [Fact]
-    public void WrappersOfTrickyDeclaratorsCompileAndBehave()
+    public void Wrappers_of_tricky_declarators_compile_and_behave()
     {
         using var temp = new TempHeaders();
         var header = temp.Write("tricky.h", Header);
@@ -70,7 +70,7 @@ public unsafe class ShimTests
     }
 
     [Fact]
-    public void FixtureShimWrapsOnlyStaticInlineFunctions()
+    public void Fixture_shim_wraps_only_static_inline_functions()
     {
         var output = FixtureGeneration.Generate("functions.h");
         var shim = File.ReadAllText(output.Shim);

@@ -11,7 +11,7 @@ namespace DpdkSharp.Generator.Tests.Native;
 public class TwoLibrariesTests
 {
     [Fact]
-    public void ExportedAndInlineFunctionsImportTheirOwnLibraries()
+    public void Exported_and_inline_functions_import_their_own_libraries()
     {
         var output = Path.Combine(Path.GetTempPath(), "dpdksharp-two-" + Guid.NewGuid().ToString("N"));
         var header = FixtureGeneration.Header("two_libraries.h");
@@ -49,7 +49,7 @@ public class TwoLibrariesTests
     }
 
     [Fact]
-    public void ShimLibraryCanBeNamedAndOptionsFilesAreOverridden()
+    public void Shim_library_can_be_named_and_options_files_are_overridden()
     {
         var output = Path.Combine(Path.GetTempPath(), "dpdksharp-two-" + Guid.NewGuid().ToString("N"));
         var options = Path.GetTempFileName();

@@ -10,7 +10,7 @@ public class BitFieldParsingTests
     private static (string, long, int?)[] Layout(CRecord r) => [.. r.Fields.Select(f => (f.Name, f.OffsetBits, f.BitWidth))];
 
     [Fact]
-    public void SignedUnsignedAndSpanningStorageUnits()
+    public void Signed_unsigned_and_spanning_storage_units()
     {
         var flags = Model.Record("flags");
         Assert.Equal((16L, 8L), (flags.Size, flags.Align));
@@ -21,7 +21,7 @@ public class BitFieldParsingTests
     }
 
     [Fact]
-    public void BitFieldsInsideAnAnonymousStructInsideAUnion()
+    public void Bit_fields_inside_an_anonymous_struct_inside_a_union()
     {
         var offload = Model.Record("offload");
         Assert.Equal((8L, 8L, true), (offload.Size, offload.Align, offload.IsUnion));
@@ -32,7 +32,7 @@ public class BitFieldParsingTests
     }
 
     [Fact]
-    public void PackedBitFieldsStraddleBytes()
+    public void Packed_bit_fields_straddle_bytes()
     {
         var packed = Model.Record("packed_bits");
         Assert.True(packed.IsPacked);
@@ -41,7 +41,7 @@ public class BitFieldParsingTests
     }
 
     [Fact]
-    public void UnnamedAndZeroWidthBitFieldsAreKeptWithAnEmptyName()
+    public void Unnamed_and_zero_width_bit_fields_are_kept_with_an_empty_name()
     {
         var padding = Model.Record("bf_padding");
         Assert.Equal((5L, 1L), (padding.Size, padding.Align));
@@ -49,7 +49,7 @@ public class BitFieldParsingTests
     }
 
     [Fact]
-    public void BitFieldsDirectlyInAUnionStartAtZero()
+    public void Bit_fields_directly_in_a_union_start_at_zero()
     {
         var union = Model.Record("bf_union");
         Assert.Equal([("raw", 0L, null), ("low", 0L, 8), ("signed_bits", 0L, 12)], Layout(union));

@@ -9,7 +9,7 @@ public class DocsAndAvailabilityTests
     private static readonly CModel Model = ParsedFixtures.Parse("docs_availability.h");
 
     [Fact]
-    public void DocCommentsOnEveryKind()
+    public void Doc_comments_on_every_kind()
     {
         var documented = Model.Record("documented");
         Assert.Equal("A documented record.\nUses <angle brackets> & ampersands.", documented.Doc);
@@ -25,11 +25,11 @@ public class DocsAndAvailabilityTests
     }
 
     [Fact]
-    public void MarkersAreStrippedAndBlanksNormalizedPerLine() =>
+    public void Markers_are_stripped_and_blanks_normalized_per_line() =>
         Assert.Equal("A multi-line doc with @p markup,\nindentation and runs of spaces.\n\n@return\nZero.", Model.Function("doc_stable").Doc);
 
     [Fact]
-    public void DeprecatedWithAndWithoutMessage()
+    public void Deprecated_with_and_without_message()
     {
         Assert.Equal(new Availability(true, null, false, false), Model.Function("doc_old").Availability);
         Assert.Equal(new Availability(true, "use doc_stable", false, false), Model.Function("doc_old_msg").Availability);
@@ -42,7 +42,7 @@ public class DocsAndAvailabilityTests
     [InlineData("")]
     [InlineData("-DALLOW_EXPERIMENTAL_API")]
     [InlineData("-DALLOW_EXPERIMENTAL_API -DALLOW_INTERNAL_API")]
-    public void ExperimentalIsNotDeprecatedWhateverTheConfiguration(string args)
+    public void Experimental_is_not_deprecated_whatever_the_configuration(string args)
     {
         var model = ParsedFixtures.Parse("docs_availability.h", args.Split(' ', StringSplitOptions.RemoveEmptyEntries));
         Assert.Equal(new Availability(false, null, true, false), model.Function("doc_new").Availability);
@@ -60,7 +60,7 @@ public class DocsAndAvailabilityTests
     }
 
     [Fact]
-    public void AttributesWrittenWithoutMacrosAreReadToo()
+    public void Attributes_written_without_macros_are_read_too()
     {
         var header = ParsedFixtures.TempHeader("""
             __attribute__((section(".text.experimental"))) int direct_experimental(void);
@@ -84,7 +84,7 @@ public class DocsAndAvailabilityTests
     [InlineData("/**\n * First   line\n *\n *\tIndented\n */", "First line\n\nIndented")]
     [InlineData("/***/", null)]
     [InlineData("/** */", null)]
-    public void CommentTextIsCleaned(string raw, string? expected) => Assert.Equal(expected, CommentText.Clean(raw));
+    public void Comment_text_is_cleaned(string raw, string? expected) => Assert.Equal(expected, CommentText.Clean(raw));
 
     [Theory]
     [InlineData(@"plain", "plain")]

@@ -18,7 +18,7 @@ public class EnumParsingTests
         Assert.Equal(expected, Model.Enum(name).UnderlyingType);
 
     [Fact]
-    public void ValuesKeepTheirBits()
+    public void Values_keep_their_bits()
     {
         Assert.Equal([("COLOUR_RED", 0L), ("COLOUR_GREEN", 5L), ("COLOUR_BLUE", 6L)], Model.Enum("colour").Constants.Select(c => (c.Name, c.Value)));
         var negative = Model.Enum("signed_values").Constants[0];
@@ -32,7 +32,7 @@ public class EnumParsingTests
     }
 
     [Fact]
-    public void AnonymousAndTypedefNamedEnums()
+    public void Anonymous_and_typedef_named_enums()
     {
         var anonymous = Assert.Single(Model.Enums, e => e.IsAnonymous);
         Assert.Equal([("ANON_A", 10L), ("ANON_B", 20L)], anonymous.Constants.Select(c => (c.Name, c.Value)));
@@ -45,7 +45,7 @@ public class EnumParsingTests
     }
 
     [Fact]
-    public void EnumTypesAreReferencedByName()
+    public void Enum_types_are_referenced_by_name()
     {
         var next = Model.Function("enums_next");
         Assert.Equal(new CEnumRef("colour") { Spelling = "enum colour", Size = 4, Align = 4 }, next.ReturnType);

@@ -9,7 +9,7 @@ public class FunctionParsingTests
     private static readonly CModel Model = ParsedFixtures.Parse("functions.h");
 
     [Fact]
-    public void ExportedFunctionsAreNotInline()
+    public void Exported_functions_are_not_inline()
     {
         var add = Model.Function("fn_add");
         Assert.False(add.IsInline || add.IsVariadic);
@@ -22,10 +22,10 @@ public class FunctionParsingTests
     [InlineData("fn_increment")]
     [InlineData("fn_call")]
     [InlineData("fn_burst")]
-    public void StaticInlineFunctionsAreInline(string name) => Assert.True(Model.Function(name).IsInline);
+    public void Static_inline_functions_are_inline(string name) => Assert.True(Model.Function(name).IsInline);
 
     [Fact]
-    public void InlineSignaturesKeepTheirSpellingsForTheShim()
+    public void Inline_signatures_keep_their_spellings_for_the_shim()
     {
         var burst = Model.Function("fn_burst");
         Assert.Equal(["uint16_t", "void **", "const uint16_t"], burst.Parameters.Select(p => p.Type.Spelling));
@@ -35,7 +35,7 @@ public class FunctionParsingTests
     }
 
     [Fact]
-    public void VariadicFunctionsAreFlagged()
+    public void Variadic_functions_are_flagged()
     {
         var log = Model.Function("fn_log");
         Assert.True(log.IsVariadic);
@@ -44,7 +44,7 @@ public class FunctionParsingTests
     }
 
     [Fact]
-    public void ExternGlobalsWithConstAndThreadLocal()
+    public void Extern_globals_with_const_and_thread_local()
     {
         var header = ParsedFixtures.TempHeader("""
             #include <stdint.h>
@@ -73,7 +73,7 @@ public class FunctionParsingTests
     }
 
     [Fact]
-    public void ARedeclarationIsModelledOnce()
+    public void A_redeclaration_is_modelled_once()
     {
         var header = ParsedFixtures.TempHeader("""
             int twice(int x);

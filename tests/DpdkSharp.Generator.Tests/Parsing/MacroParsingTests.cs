@@ -40,7 +40,7 @@ public class MacroParsingTests
     }
 
     [Fact]
-    public void FloatsKeepTheirPrecision()
+    public void Floats_keep_their_precision()
     {
         Assert.Equal((CMacroValueKind.Float, CBuiltinKind.Double, 1.5), (Model.Macro("RATIO").Kind, Model.Macro("RATIO").ValueType, Model.Macro("RATIO").FloatValue));
         Assert.Equal((CMacroValueKind.Float, CBuiltinKind.Float, 2.5), (Model.Macro("FLOAT_VALUE").Kind, Model.Macro("FLOAT_VALUE").ValueType, Model.Macro("FLOAT_VALUE").FloatValue));
@@ -67,7 +67,7 @@ public class MacroParsingTests
     [InlineData("STATEMENT", "not an expression: do { } while (0)")]
     [InlineData("TYPE_NAME", "not a constant expression: uint32_t")]
     [InlineData("UNDEFINED_LATER", "#undef'd by the end of the headers")]
-    public void OthersAreSkippedWithAReason(string name, string reason)
+    public void Others_are_skipped_with_a_reason(string name, string reason)
     {
         var skipped = Assert.Single(Model.Skipped, s => s.Name == name);
         Assert.Equal(("macro", reason), (skipped.Kind, skipped.Reason));
@@ -76,7 +76,7 @@ public class MacroParsingTests
     }
 
     [Fact]
-    public void IntegerCastToPointerIsAPointerConstant()
+    public void Integer_cast_to_pointer_is_a_pointer_constant()
     {
         var m = Model.Macro("POINTER_VALUE");
         Assert.Equal((CMacroValueKind.Pointer, ulong.MaxValue), (m.Kind, m.UnsignedValue));
@@ -84,10 +84,10 @@ public class MacroParsingTests
     }
 
     [Fact]
-    public void BadMacrosDoNotDisturbTheOthers() => Assert.Equal(99, Model.Macro("AFTER_BAD").SignedValue);
+    public void Bad_macros_do_not_disturb_the_others() => Assert.Equal(99, Model.Macro("AFTER_BAD").SignedValue);
 
     [Fact]
-    public void MacrosKeepDefinitionOrderLocationExpressionAndDocs()
+    public void Macros_keep_definition_order_location_expression_and_docs()
     {
         var names = Model.Macros.Select(m => m.Name).ToList();
         Assert.True(names.IndexOf("MAX_QUEUES") < names.IndexOf("NAME") && names.IndexOf("NAME") < names.IndexOf("RATIO"));
@@ -99,14 +99,14 @@ public class MacroParsingTests
     }
 
     [Fact]
-    public void SystemHeaderMacrosAreNotCandidates()
+    public void System_header_macros_are_not_candidates()
     {
         Assert.DoesNotContain(Model.Macros, m => m.Name is "UINT64_MAX" or "PRIx32" or "true");
         Assert.All(Model.Macros, m => Assert.Equal(ParsedFixtures.Header("macros.h"), m.Location.File));
     }
 
     [Fact]
-    public void MacroRootsChooseWhichHeadersMacrosComeFrom()
+    public void Macro_roots_choose_which_headers_macros_come_from()
     {
         var lib = ParsedFixtures.TempHeader("#define LIB_VALUE 1\n", "lib.h");
         var app = ParsedFixtures.TempHeader($"#include \"{lib}\"\n#define APP_VALUE (LIB_VALUE + 1)\n", "app.h");
@@ -120,7 +120,7 @@ public class MacroParsingTests
     }
 
     [Fact]
-    public void ClangArgumentsDefineTheConfiguration()
+    public void Clang_arguments_define_the_configuration()
     {
         var header = ParsedFixtures.TempHeader("""
             #ifndef MAX_PORTS

@@ -7,14 +7,14 @@ namespace DpdkSharp.Generator.Tests.Parsing;
 public class ParserErrorTests
 {
     [Fact]
-    public void AMissingHeaderIsNamed()
+    public void A_missing_header_is_named()
     {
         var e = Assert.Throws<GeneratorException>(() => HeaderParser.Parse(["no_such_header.h"], ["-I/tmp"], []));
         Assert.Equal("header not found: no_such_header.h (searched /tmp)", e.Message);
     }
 
     [Fact]
-    public void AHeaderFoundOnTheIncludePathIsRecordedWithItsFullPath()
+    public void A_header_found_on_the_include_path_is_recorded_with_its_full_path()
     {
         var header = ParsedFixtures.Header("enums.h");
         var model = HeaderParser.Parse(["enums.h"], ["-I", Path.GetDirectoryName(header)!], []);
@@ -23,7 +23,7 @@ public class ParserErrorTests
     }
 
     [Fact]
-    public void ClangErrorsStopTheRunEachWithFileLineAndColumn()
+    public void Clang_errors_stop_the_run_each_with_file_line_and_column()
     {
         var path = ParsedFixtures.TempHeader("struct ok { int a; };\nint bad = ;\nunknown_type x;\n");
         var e = Assert.Throws<GeneratorException>(() => HeaderParser.Parse([path], [], []));
@@ -33,7 +33,7 @@ public class ParserErrorTests
     }
 
     [Fact]
-    public void AMissingIncludeIsAFatalErrorWithItsLocation()
+    public void A_missing_include_is_a_fatal_error_with_its_location()
     {
         var path = ParsedFixtures.TempHeader("#include <dpdksharp_missing.h>\nint f(void);\n");
         var e = Assert.Throws<GeneratorException>(() => HeaderParser.Parse([path], [], []));
@@ -41,14 +41,14 @@ public class ParserErrorTests
     }
 
     [Fact]
-    public void WarningsDoNotStopTheRun()
+    public void Warnings_do_not_stop_the_run()
     {
         var path = ParsedFixtures.TempHeader("#warning a warning\nint f();\nstatic int unused_static;\n");
         Assert.Single(HeaderParser.Parse([path], [], []).Functions, f => f.Name == "f");
     }
 
     [Fact]
-    public void ClangFindsItsBuiltinHeaders()
+    public void Clang_finds_its_builtin_headers()
     {
         var path = ParsedFixtures.TempHeader("#include <stddef.h>\n#include <stdarg.h>\n#include <stdbool.h>\nvoid f(size_t n, va_list ap, bool b);\n");
         var f = Assert.Single(HeaderParser.Parse([path], [], []).Functions, f => f.Name == "f");
@@ -56,11 +56,11 @@ public class ParserErrorTests
     }
 
     [Fact]
-    public void NoHeadersIsAnError() =>
+    public void No_headers_is_an_error() =>
         Assert.Equal("no headers to parse", Assert.Throws<GeneratorException>(() => HeaderParser.Parse([], [], [])).Message);
 
     [Fact]
-    public void AMissingLibclangNamesTheDebianPackages()
+    public void A_missing_libclang_names_the_debian_packages()
     {
         var e = Assert.Throws<GeneratorException>(() => LibClangLoader.Load(["libdpdksharp-no-such-clang.so.1"]));
         Assert.Contains("libclang 14 was not found (tried libdpdksharp-no-such-clang.so.1)", e.Message);
@@ -70,10 +70,10 @@ public class ParserErrorTests
     }
 
     [Fact]
-    public void TheDebianLibclangIsFound() => Assert.NotEqual(0, LibClangLoader.Load());
+    public void The_debian_libclang_is_found() => Assert.NotEqual(0, LibClangLoader.Load());
 
     [Fact]
-    public void BuiltinHeadersAreFoundBesideTheLoadedLibclang()
+    public void Builtin_headers_are_found_beside_the_loaded_libclang()
     {
         LibClangLoader.EnsureLoaded();
         var resources = LibClangLoader.ResourceDirectory();

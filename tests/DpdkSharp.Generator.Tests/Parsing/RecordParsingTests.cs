@@ -8,7 +8,7 @@ public class RecordParsingTests
     private static readonly CModel Records = ParsedFixtures.Parse("records.h");
 
     [Fact]
-    public void NestedRecordsHaveClangsSizesAndOffsets()
+    public void Nested_records_have_clangs_sizes_and_offsets()
     {
         var shape = Records.Record("shape");
         Assert.Equal((40L, 8L), (shape.Size, shape.Align));
@@ -22,7 +22,7 @@ public class RecordParsingTests
     }
 
     [Fact]
-    public void AnonymousMembersAreNamedAfterTheirParentAndNumbered()
+    public void Anonymous_members_are_named_after_their_parent_and_numbered()
     {
         var member = Records.Record("shape").Field("__anon0");
         Assert.True(member.IsAnonymousMember);
@@ -42,7 +42,7 @@ public class RecordParsingTests
     }
 
     [Fact]
-    public void UnnamedTypesOfNamedFieldsAreNamedAfterTheField()
+    public void Unnamed_types_of_named_fields_are_named_after_the_field()
     {
         var color = Records.Record("shape__color");
         Assert.True(color.IsAnonymous);
@@ -58,7 +58,7 @@ public class RecordParsingTests
     }
 
     [Fact]
-    public void ARecordDefinedInsideAnotherIsFileScope()
+    public void A_record_defined_inside_another_is_file_scope()
     {
         var inner = Records.Record("inner");
         Assert.Equal(("struct inner", (string?)null, 8L), (inner.CSpelling, inner.Parent, inner.Size));
@@ -70,7 +70,7 @@ public class RecordParsingTests
     }
 
     [Fact]
-    public void ATypedefOfAnUnnamedRecordNamesIt()
+    public void A_typedef_of_an_unnamed_record_names_it()
     {
         var word = Records.Record("word_t");
         Assert.Equal(("word_t", false, true), (word.CSpelling, word.IsAnonymous, word.IsUnion));
@@ -83,7 +83,7 @@ public class RecordParsingTests
     }
 
     [Fact]
-    public void EveryDeclarationHasItsFullPathAndLine()
+    public void Every_declaration_has_its_full_path_and_line()
     {
         var header = ParsedFixtures.Header("records.h");
         Assert.Equal(new SourceLocation(header, 5), Records.Record("point").Location);
@@ -94,7 +94,7 @@ public class RecordParsingTests
     }
 
     [Fact]
-    public void PackedAndAlignedRecords()
+    public void Packed_and_aligned_records()
     {
         var model = ParsedFixtures.Parse("packed_aligned.h");
         var wire = model.Record("wire_header");
@@ -118,7 +118,7 @@ public class RecordParsingTests
     }
 
     [Fact]
-    public void ZeroLengthAndFlexibleArraysHaveNoStorage()
+    public void Zero_length_and_flexible_arrays_have_no_storage()
     {
         var message = ParsedFixtures.Parse("flexible_arrays.h").Record("message");
         Assert.Equal((8L, 8L), (message.Size, message.Align));
@@ -135,7 +135,7 @@ public class RecordParsingTests
     }
 
     [Fact]
-    public void FixedArraysKeepDimensionsAndElementTypes()
+    public void Fixed_arrays_keep_dimensions_and_element_types()
     {
         var table = ParsedFixtures.Parse("fixed_arrays.h").Record("table");
         Assert.Equal((152L, 8L), (table.Size, table.Align));

@@ -15,20 +15,28 @@ public class SpellingTests
     ];
 
     [Fact]
-    public void EverySpellingOutsideAnonymousMembersCompilesWithClangsSizeAndAlignment()
+    public void Every_spelling_outside_anonymous_members_compiles_with_clangs_size_and_alignment()
     {
         var model = HeaderParser.Parse([.. Fixtures.Select(ParsedFixtures.Header)], [], []);
         var anonymousMembers = model.Records.Where(r => r.ParentField?.StartsWith("__anon", StringComparison.Ordinal) == true).Select(r => r.Name).ToHashSet();
         var types = new List<CType>();
         foreach (var r in model.Records.Where(r => !anonymousMembers.Contains(r.Name)))
+        {
             types.AddRange(r.Fields.Where(f => !f.IsAnonymousMember).Select(f => f.Type));
+        }
+
         foreach (var f in model.Functions)
+        {
             types.AddRange([f.ReturnType, .. f.Parameters.Select(p => p.Type)]);
+        }
+
         types.AddRange(model.Typedefs.Select(t => t.Target));
 
         var source = new StringBuilder();
         foreach (var header in model.InputHeaders)
+        {
             source.AppendLine($"#include \"{header}\"");
+        }
         // A complete type is checked by value (an incomplete "union word_t" would compile behind a pointer)
         // against clang's size and alignment; a function type has neither.
         var all = types.SelectMany(Nested).DistinctBy(t => t.Spelling).ToList();
@@ -36,9 +44,13 @@ public class SpellingTests
         {
             var t = all[i];
             if (t.Size < 0 || t is CFunctionPointerType { Size: not 8 })
+            {
                 source.AppendLine($"__typeof__({t.Spelling}) *dpdksharp_v{i};");
+            }
             else
+            {
                 source.AppendLine($"_Static_assert(sizeof(__typeof__({t.Spelling})) == {t.Size} && _Alignof(__typeof__({t.Spelling})) == {t.Align}, \"{i}\");");
+            }
         }
         var spellings = all.Select(t => t.Spelling).ToList();
         Assert.Contains("__typeof__(((struct shape *)0)->color)", spellings);
@@ -50,7 +62,7 @@ public class SpellingTests
     }
 
     [Fact]
-    public void SharedAndNestedUnnamedTypesAreSpelledThroughTheirFields()
+    public void Shared_and_nested_unnamed_types_are_spelled_through_their_fields()
     {
         var header = ParsedFixtures.TempHeader("""
             union ofs {

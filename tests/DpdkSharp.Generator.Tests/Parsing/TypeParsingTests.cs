@@ -9,7 +9,7 @@ public class TypeParsingTests
     private static CType T(string record, string field) => Model.Record(record).Field(field).Type;
 
     [Fact]
-    public void TypedefChainsArePreserved()
+    public void Typedef_chains_are_preserved()
     {
         var port = Assert.IsType<CTypedefRef>(T("mixed", "port"));
         var portId = Assert.IsType<CTypedefRef>(port.Target);
@@ -21,7 +21,7 @@ public class TypeParsingTests
     }
 
     [Fact]
-    public void StringsBoolCharsAndLong()
+    public void Strings_bool_chars_and_long()
     {
         var name = Assert.IsType<CPointerType>(T("mixed", "name"));
         Assert.True(name.PointeeIsConst);
@@ -36,7 +36,7 @@ public class TypeParsingTests
     }
 
     [Fact]
-    public void PlainCharIsUnsignedWhenTheTargetSaysSo()
+    public void Plain_char_is_unsigned_when_the_target_says_so()
     {
         var model = ParsedFixtures.Parse("types.h", "-funsigned-char");
         Assert.Equal(CBuiltinKind.CharUnsigned, model.Record("mixed").Field("c").Type.Builtin());
@@ -44,7 +44,7 @@ public class TypeParsingTests
     }
 
     [Fact]
-    public void AtomicIsItsValueTypeWithItsSpelling()
+    public void Atomic_is_its_value_type_with_its_spelling()
     {
         var refcnt = Assert.IsType<CTypedefRef>(T("mixed", "refcnt"));
         Assert.Equal(("uint32_t", "_Atomic(uint32_t)", 4L), (refcnt.Name, refcnt.Spelling, refcnt.Size));
@@ -54,14 +54,14 @@ public class TypeParsingTests
     }
 
     [Fact]
-    public void QualifiersStayInTheSpelling()
+    public void Qualifiers_stay_in_the_spelling()
     {
         Assert.Equal("volatile uint32_t", T("exotic", "reg").Spelling);
         Assert.Equal("const char *const", T("exotic", "fixed_name").Spelling);
     }
 
     [Fact]
-    public void WideIntegersAreBuiltins()
+    public void Wide_integers_are_builtins()
     {
         Assert.Equal((CBuiltinKind.Int128, 16L, 16L), (T("mixed", "wide").Builtin(), T("mixed", "wide").Size, T("mixed", "wide").Align));
         Assert.Equal(CBuiltinKind.UInt128, T("exotic", "uwide").Builtin());
@@ -70,7 +70,7 @@ public class TypeParsingTests
     }
 
     [Fact]
-    public void VectorsAndLongDoubleAreUnsupportedButKeepTheirLayout()
+    public void Vectors_and_long_double_are_unsupported_but_keep_their_layout()
     {
         var lanes = Assert.IsType<CUnsupportedType>(T("with_vector", "lanes").Bare());
         Assert.Contains("vector", lanes.Reason);
@@ -86,7 +86,7 @@ public class TypeParsingTests
     }
 
     [Fact]
-    public void AForwardDeclaredRecordIsOpaque()
+    public void A_forward_declared_record_is_opaque()
     {
         var device = Model.Record("opaque_device");
         Assert.True(device.IsOpaque);
@@ -98,7 +98,7 @@ public class TypeParsingTests
     }
 
     [Fact]
-    public void FunctionPointersInParametersFieldsAndTypedefs()
+    public void Function_pointers_in_parameters_fields_and_typedefs()
     {
         var model = ParsedFixtures.Parse("function_pointers.h");
         var compare = Assert.IsType<CFunctionPointerType>(model.FindTypedef("compare_fn")!.Target);

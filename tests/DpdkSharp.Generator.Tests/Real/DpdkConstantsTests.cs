@@ -20,7 +20,7 @@ public class DpdkConstantsTests(InstalledDpdk dpdk) : IClassFixture<InstalledDpd
     }
 
     [Fact]
-    public void ReportHasConstantCoverage()
+    public void Report_has_constant_coverage()
     {
         Assert.True(dpdk.Report.RootConstants > 1500, $"only {dpdk.Report.RootConstants} constants in scope");
         Assert.True(dpdk.Report.ConstantCoverage > 0.97, dpdk.Report.ToText(detailed: false));

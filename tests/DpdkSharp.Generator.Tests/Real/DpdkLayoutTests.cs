@@ -6,7 +6,7 @@ namespace DpdkSharp.Generator.Tests.Real;
 public class DpdkLayoutTests(InstalledDpdk dpdk) : IClassFixture<InstalledDpdk>
 {
     [Fact]
-    public void LayoutCheckerWithBitFieldsPasses()
+    public void Layout_checker_with_bit_fields_passes()
     {
         var checker = Path.Combine(dpdk.Folder, "native", Pipeline.LayoutCheckFile);
         Assert.True(File.ReadAllText(checker).Split("_differs(void)").Length > 300, "DPDK's bit-fields (rte_mbuf's tx_offload, ...) are checked");

@@ -44,7 +44,7 @@ public class RealHeadersTests
     }
 
     [Fact]
-    public void Zlib()
+    public void Zlib_binds_compiles_and_round_trips()
     {
         var output = Generate("zlib.h", "z", "Zlib", "^z", "^Z_", "^ZLIB_", "^gz", "^deflate", "^inflate", "^compress", "^uncompress",
             "^crc32", "^adler32", "^get_crc_table$");
@@ -77,7 +77,7 @@ public class RealHeadersTests
     }
 
     [Fact]
-    public void Sqlite()
+    public void Sqlite_binds_and_copies_bound_text_with_the_generated_transient_destructor()
     {
         var output = Generate("sqlite3.h", "sqlite3", "Sqlite", "^sqlite3", "^SQLITE_");
         var shim = BuildNative(output, "sqlite3");
@@ -114,7 +114,7 @@ public class RealHeadersTests
     }
 
     [Fact]
-    public void Liburing()
+    public void Liburing_binds_and_runs_nops_through_its_static_inline_wrappers()
     {
         var output = Generate("liburing.h", "uring", "Uring", "^io_uring", "^IORING_", "^IOSQE_", "^IOU_");
         Assert.Contains("[LibraryImport(\"uring_shim\", EntryPoint = \"dpdksharp_io_uring_prep_read\")]",

@@ -40,7 +40,10 @@ public sealed class PackedFeed : IDisposable
 
         Root = Path.Combine(Path.GetTempPath(), $"dpdksharp-packaging-{System.Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}");
         if (IsUnder(Root, RepoRoot) || File.Exists(Path.Combine(Path.GetTempPath(), "Directory.Build.props")))
+        {
             throw new InvalidOperationException($"{Root} must be outside the repository and under no Directory.Build.props");
+        }
+
         Directory.CreateDirectory(Root);
         try
         {
@@ -73,13 +76,18 @@ public sealed class PackedFeed : IDisposable
     public void Dispose()
     {
         if (Directory.Exists(Root))
+        {
             Directory.Delete(Root, recursive: true);
+        }
     }
 
     private static void RequirePrerequisites()
     {
         if (!System.Environment.IsPrivilegedProcess)
+        {
             throw new InvalidOperationException("The packaging tests need root (DPDK, TAP devices, network namespaces). Run them as root.");
+        }
+
         Tool.Require("bash", "runs eng/pack.sh");
         Tool.Require("dotnet", "packs, builds the consumer app, installs the tool");
         Tool.Require("pkg-config", "finds the installed DPDK");
@@ -88,14 +96,21 @@ public sealed class PackedFeed : IDisposable
         Tool.Require("socat", "the kernel's UDP client");
         var dpdk = Tool.Run("pkg-config", ["--modversion", "libdpdk"], TimeSpan.FromSeconds(30));
         if (dpdk.ExitCode != 0)
+        {
             throw new InvalidOperationException($"DPDK is not installed (pkg-config libdpdk): install it with sudo bash eng/setup.sh.\n{dpdk.All}");
+        }
     }
 
     private static string FindRepoRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
             if (File.Exists(Path.Combine(dir.FullName, "DpdkSharp.sln")))
+            {
                 return dir.FullName;
+            }
+        }
+
         throw new InvalidOperationException($"No DpdkSharp.sln above {AppContext.BaseDirectory}");
     }
 

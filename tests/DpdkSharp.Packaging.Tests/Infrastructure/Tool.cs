@@ -21,7 +21,10 @@ public static class Tool
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
         if (input is not null)
+        {
             p.StandardInput.Write(input);
+        }
+
         p.StandardInput.Close();
         if (!p.WaitForExit(timeout))
         {
@@ -39,7 +42,10 @@ public static class Tool
     {
         var r = Run(file, args, timeout, workingDirectory, environment, input);
         if (r.ExitCode != 0)
+        {
             throw new InvalidOperationException($"failed:\n{r.All}");
+        }
+
         return r;
     }
 
@@ -57,11 +63,15 @@ public static class Tool
             WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
         };
         foreach (var a in args)
+        {
             start.ArgumentList.Add(a);
+        }
         // The test host runs inside MSBuild's and VSTest's environment; a user's shell has none of it, and these
         // would point the child's dotnet at this SDK's internals.
         foreach (var name in (string[])["MSBuildExtensionsPath", "MSBuildSDKsPath", "MSBUILD_EXE_PATH", "MSBuildLoadMicrosoftTargetsReadOnly", "DOTNET_HOST_PATH"])
+        {
             start.Environment.Remove(name);
+        }
         // No build server, compiler server or node outlives a child build.
         start.Environment["MSBUILDDISABLENODEREUSE"] = "1";
         start.Environment["DOTNET_CLI_USE_MSBUILD_SERVER"] = "0";
@@ -69,8 +79,13 @@ public static class Tool
         start.Environment["DOTNET_NOLOGO"] = "1";
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         if (environment is not null)
+        {
             foreach (var (k, v) in environment)
+            {
                 start.Environment[k] = v;
+            }
+        }
+
         return Process.Start(start)!;
     }
 
@@ -80,6 +95,8 @@ public static class Tool
         var found = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':')
             .Any(dir => dir.Length > 0 && File.Exists(Path.Combine(dir, command)));
         if (!found)
+        {
             throw new InvalidOperationException($"The packaging tests need `{command}` ({why}) on PATH: install it with sudo bash eng/setup.sh.");
+        }
     }
 }

@@ -17,7 +17,10 @@ public static class ChildProcess
             UseShellExecute = false,
         };
         foreach (var a in new[] { "exec", assembly, "scenario", name }.Concat(args))
+        {
             start.ArgumentList.Add(a);
+        }
+
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

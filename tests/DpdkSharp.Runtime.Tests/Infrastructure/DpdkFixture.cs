@@ -19,7 +19,9 @@ public sealed class DpdkFixture : IDisposable
     public DpdkFixture()
     {
         if (!Environment.IsPrivilegedProcess)
+        {
             throw new InvalidOperationException("The DPDK tests need root (DPDK maps memory and creates devices). Run them as root.");
+        }
 
         Eal = Eal.Initialize(Options);
         Pool = Mempool.CreatePacketPool("tests_pool", 4095, cacheSize: 0);
@@ -55,7 +57,10 @@ public sealed class DpdkFixture : IDisposable
         foreach (var port in Port.All)
         {
             if (port.Info.RxQueueCount > 0)
+            {
                 port.Stop();
+            }
+
             port.Close();
         }
         Pool.Dispose();
@@ -83,7 +88,10 @@ public abstract class DpdkTest(DpdkFixture fixture) : IDisposable
     {
         var leaked = Pool.InUseCount;
         if (leaked != 0)
+        {
             Drain();
+        }
+
         Assert.True(leaked == 0, $"{leaked} mbuf(s) of the shared pool still in use after the test");
     }
 
@@ -95,7 +103,9 @@ public abstract class DpdkTest(DpdkFixture fixture) : IDisposable
             var rx = Port.FindByName(name).GetRxQueue(0);
             var burst = new MbufBurst(slots);
             while (rx.Receive(ref burst) > 0)
+            {
                 burst.FreeAll();
+            }
         }
     }
 }

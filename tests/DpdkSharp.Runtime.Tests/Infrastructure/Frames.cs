@@ -16,7 +16,10 @@ public static class Frames
         int l2 = EthernetFrame.WriteHeader(frame, Destination, Source, EtherType.Ipv4);
         var payload = frame[UdpHeadersLength..];
         for (var i = 0; i < payload.Length; i++)
+        {
             payload[i] = (byte)(seed + i);
+        }
+
         Ipv4Packet.WriteHeader(frame[l2..], Ipv4Address.Parse("10.0.0.1"), Ipv4Address.Parse("10.0.0.2"), IpProtocol.Udp,
             frame.Length - l2, identification: 0, ttl: 64, dontFragment: false, moreFragments: false, fragmentOffsetBytes: 0, computeChecksum: true);
         UdpDatagram.WriteHeader(frame[(l2 + Ipv4Packet.MinHeaderLength)..], Ipv4Address.Parse("10.0.0.1"), Ipv4Address.Parse("10.0.0.2"),

@@ -10,7 +10,10 @@ public static class ThreadCpu
         get
         {
             if (clock_gettime(3 /* CLOCK_THREAD_CPUTIME_ID */, out var t) != 0)
+            {
                 throw new InvalidOperationException($"clock_gettime failed: errno {Marshal.GetLastPInvokeError()}");
+            }
+
             return TimeSpan.FromTicks(t.Seconds * TimeSpan.TicksPerSecond + t.Nanoseconds / 100);
         }
     }

@@ -52,21 +52,31 @@ public static class RxInterruptScenario
             failures += Check(IdleCpu(rx));
             failures += Check(WakeFromAnotherThread(rx));
             using (var waits = new RxWaitSet(rx, new RxWaitOptions { Mode = RxMode.Interrupt }))
+            {
                 failures += Check(FrameWakes(rx, waits, netns, "Interrupt"));
+            }
+
             using (var waits = new RxWaitSet(rx, new RxWaitOptions { Mode = RxMode.Adaptive, EmptyPollsBeforeSleep = 64, BurstToResumePolling = 4 }))
+            {
                 failures += Check(FrameWakes(rx, waits, netns, "Adaptive"));
+            }
+
             Drain(rx, TimeSpan.FromMilliseconds(100));
             // Last: net_tap cannot start again once its interface is in another namespace (its link-up ioctl looks
             // the name up in ours: ENODEV), so the port stays stopped from here.
             using (var waits = new RxWaitSet(rx, new RxWaitOptions { Mode = RxMode.Interrupt }))
+            {
                 failures += Check(SleepsWhileStopped(port, rx, waits));
+            }
         }
         finally
         {
             port.Stop();
             port.Close(); // closes the TAP: the kernel removes the interface, wherever it is; frees the queue's mbufs
             if (namespaceMade)
+            {
                 Ip("netns", "del", netns);
+            }
         }
         var inUse = pool.InUseCount;
         Console.WriteLine(inUse == 0 ? "OK every mbuf back in the pool" : $"FAIL {inUse} mbuf(s) still in use");
@@ -114,7 +124,9 @@ public static class RxInterruptScenario
                 // A 250 ms cap stands for a loop's timers. Each sleep, even a bare epoll_wait in C, is charged 50 to
                 // 250 us of CPU on this busy VM (measured): the cap, not the wait set, sets the idle cost.
                 if (waits.Idle(n, TimeSpan.FromMilliseconds(250)) != RxWakeReasons.None)
+                {
                     sleeps++;
+                }
             }
             cpu = ThreadCpu.Now - cpu0;
             wall = sw.Elapsed;
@@ -190,16 +202,27 @@ public static class RxInterruptScenario
                 {
                     var data = m.Data;
                     if (data.Length >= 34 && data[12] == 0x08 && data[13] == 0x00 && data[23] == 1 /* ICMP */)
+                    {
                         pings++;
+                    }
                 }
                 burst.FreeAll();
                 if (pings > 0)
+                {
                     return;
+                }
+
                 if (pollsBeforeFirstSleep < 0 && n == 0 && polls > 1)
+                {
                     asleep.Set(); // approximately: the next Idle may sleep
+                }
+
                 var reason = waits.Idle(n, TimeSpan.FromSeconds(30));
                 if (reason != RxWakeReasons.None && pollsBeforeFirstSleep < 0)
+                {
                     pollsBeforeFirstSleep = polls;
+                }
+
                 if ((reason & RxWakeReasons.Packets) != 0 && wokeAt == 0)
                 {
                     wokeAt = Stopwatch.GetTimestamp();
@@ -228,7 +251,9 @@ public static class RxInterruptScenario
     {
         var t = StartLoop(body);
         if (!t.Join(TimeSpan.FromSeconds(30)))
+        {
             throw new TimeoutException("loop thread did not finish");
+        }
     }
 
     private static Thread StartLoop(Action body)
@@ -274,10 +299,15 @@ public static class RxInterruptScenario
     {
         var start = new ProcessStartInfo(file) { RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in args)
+        {
             start.ArgumentList.Add(a);
+        }
+
         using var p = Process.Start(start)!;
         var err = p.StandardError.ReadToEnd();
         if (!p.WaitForExit(10_000) || p.ExitCode != 0)
+        {
             throw new InvalidOperationException($"{file} {string.Join(' ', args)} failed: {err}");
+        }
     }
 }

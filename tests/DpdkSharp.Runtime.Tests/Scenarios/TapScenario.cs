@@ -49,7 +49,9 @@ public static class TapScenario
             port.Stop();
             port.Close(); // closes the TAP: the kernel removes the interface, wherever it is
             if (namespaceMade)
+            {
                 Ip("netns", "del", netns);
+            }
         }
     }
 
@@ -76,9 +78,14 @@ public static class TapScenario
                 {
                     if (!EthernetFrame.TryParse(m.Data, out var eth) || eth.EtherType != EtherType.Arp
                         || !ArpPacket.TryParse(eth.Payload, out var arp, out _))
+                    {
                         continue;
+                    }
+
                     if (arp.Operation == ArpOperation.Reply && arp.SenderIp == Ipv4Address.Parse(KernelSide.ToString()) && arp.TargetMac == ours)
+                    {
                         return arp.SenderMac;
+                    }
                 }
                 burst.FreeAll();
                 Thread.Sleep(5);
@@ -100,18 +107,25 @@ public static class TapScenario
         var one = new MbufBurst(stackalloc nint[1]);
         one.TryAdd(m);
         if (tx.Transmit(ref one) == 0)
+        {
             one.FreeAll();
+        }
     }
 
     private static void Ip(params string[] args)
     {
         var start = new ProcessStartInfo("ip") { RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in args)
+        {
             start.ArgumentList.Add(a);
+        }
+
         using var p = Process.Start(start)!;
         var err = p.StandardError.ReadToEnd();
         p.WaitForExit();
         if (p.ExitCode != 0)
+        {
             throw new InvalidOperationException($"ip {string.Join(' ', args)} failed: {err}");
+        }
     }
 }

@@ -31,7 +31,10 @@ public static class Shell
     {
         var r = Run(file, args);
         if (r.ExitCode != 0)
+        {
             throw new InvalidOperationException($"{file} {string.Join(' ', args)} failed ({r.ExitCode}): {r.All}");
+        }
+
         return r.Output;
     }
 
@@ -45,7 +48,10 @@ public static class Shell
             UseShellExecute = false,
         };
         foreach (var a in args)
+        {
             start.ArgumentList.Add(a);
+        }
+
         return Process.Start(start)!;
     }
 
@@ -55,7 +61,10 @@ public static class Shell
         var assembly = typeof(Shell).Assembly.Location;
         var argv = new List<string>();
         if (netns is not null)
+        {
             argv.AddRange(["netns", "exec", netns, "dotnet"]);
+        }
+
         argv.AddRange(["exec", assembly, "scenario", name]);
         argv.AddRange(args);
         return Run(netns is null ? "dotnet" : "ip", argv, TimeSpan.FromMinutes(2));
@@ -65,6 +74,8 @@ public static class Shell
     public static void RequireRoot()
     {
         if (!Environment.IsPrivilegedProcess)
+        {
             throw new InvalidOperationException("The DPDK and kernel tests need root (DPDK, TAP devices, network namespaces). Run them as root.");
+        }
     }
 }

@@ -86,7 +86,10 @@ public sealed class TapHarness : IDisposable
     {
         Stack.Dispose();
         if (Stack.Reactor.Fault is { } fault)
+        {
             Console.WriteLine($"REACTOR FAULT {fault}");
+        }
+
         Console.WriteLine($"counters: rx frames {Stack.Core.Counters.FramesReceived}, dropped {Stack.Core.Counters.FramesDropped}, " +
             $"tx frames {Stack.Device.Transmitter.FramesSent}, flush drops {Stack.Device.Transmitter.FlushDrops}");
         Console.WriteLine(DropSummary(Stack.Core.Counters));
@@ -107,9 +110,16 @@ public sealed class TapHarness : IDisposable
     {
         var parts = new List<string>();
         foreach (var stage in Enum.GetValues<DropStage>())
+        {
             foreach (var reason in Enum.GetValues<DropReason>())
+            {
                 if (counters.DropCount(reason, stage) is > 0 and var n)
+                {
                     parts.Add($"{stage}/{reason}={n}");
+                }
+            }
+        }
+
         return "drops: " + (parts.Count == 0 ? "none" : string.Join(", ", parts));
     }
 

@@ -54,7 +54,9 @@ public static partial class IdleScenarios
         {
             var comm = File.ReadAllText(Path.Combine(task, "comm")).Trim();
             if (comm.StartsWith("reactor-", StringComparison.Ordinal) || comm.StartsWith(".NET reactor", StringComparison.Ordinal))
+            {
                 return Path.GetFileName(task);
+            }
         }
         throw new InvalidOperationException($"no reactor thread in /proc/self/task (reactor iterations {reactor.Iterations})");
     }

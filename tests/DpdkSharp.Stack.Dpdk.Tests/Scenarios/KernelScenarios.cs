@@ -111,7 +111,10 @@ public static partial class KernelScenarios
         }
 
         if (checksumOffloads)
+        {
             failures += ReportOffloads(h);
+        }
+
         return h.TearDown() && failures == 0 ? 0 : 1;
     }
 
@@ -142,12 +145,18 @@ public static partial class KernelScenarios
     {
         var lines = snmp.Split('\n').Where(l => l.StartsWith(section, StringComparison.Ordinal)).ToArray();
         if (lines.Length < 2)
+        {
             throw new InvalidOperationException($"no '{section}' section in /proc/net/snmp");
+        }
+
         var names = lines[0].Split(' ', StringSplitOptions.RemoveEmptyEntries);
         var values = lines[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
         int i = Array.IndexOf(names, name);
         if (i < 0)
+        {
             throw new InvalidOperationException($"no {section} {name} in /proc/net/snmp");
+        }
+
         return long.Parse(values[i]);
     }
 
@@ -157,7 +166,10 @@ public static partial class KernelScenarios
         while (Environment.TickCount64 < deadline)
         {
             if (h.InNamespace("ss", "-Huln").Output.Contains($":{port} "))
+            {
                 return;
+            }
+
             Thread.Sleep(20);
         }
         throw new TimeoutException($"nothing listens on UDP port {port} in {h.Namespace}");

@@ -37,7 +37,9 @@ internal sealed class BitFieldChecks
             var last = Math.Min(r.Size - 1, (bits + width - 1) / 8 + 1);
             var compares = new List<string>();
             for (var i = first; i <= last; i++)
+            {
                 compares.Add($"u.b[{i}] != 0x{ExpectedByte(i, bits, set):X2}");
+            }
             // A zeroed local object the optimizer tracks byte by byte (gcc does not fold reads of a static object's
             // packed bit-fields, but does fold these).
             _compares.AppendLine($"    {{ union {{ {type} s; unsigned char b[sizeof({type})]; }} u; __builtin_memset(&u, 0, sizeof u); u.s.{field.Name} = {value};");
@@ -53,7 +55,9 @@ internal sealed class BitFieldChecks
         {
             var at = index * 8 + bit;
             if (at >= bits && at < bits + set)
+            {
                 b |= 1 << bit;
+            }
         }
         return b;
     }
@@ -61,7 +65,10 @@ internal sealed class BitFieldChecks
     public void Write(StringBuilder s)
     {
         if (Count == 0)
+        {
             return;
+        }
+
         s.AppendLine();
         s.AppendLine("/* Bit-fields: folded away when the C# positions are right; compile with optimization (gcc -O1 -c) to check. */");
         s.AppendLine("#ifdef __OPTIMIZE__");
@@ -82,10 +89,16 @@ internal sealed class BitFieldChecks
         foreach (var f in r.Fields)
         {
             if (f.IsAnonymousMember && f.Type.Resolved() is CRecordRef rr && byName.TryGetValue(rr.Name, out var inner))
+            {
                 foreach (var leaf in Fields(inner, baseBits + f.OffsetBits, byName))
+                {
                     yield return leaf;
+                }
+            }
             else if (f.BitWidth is > 0 && f.Name.Length > 0)
+            {
                 yield return (f, baseBits + f.OffsetBits);
+            }
         }
     }
 }

@@ -49,11 +49,19 @@ public sealed class CSharpEmitter
     public string FileFor(CDeclaration d)
     {
         if (!_set.IsRoot(d))
+        {
             return ExternalFile;
+        }
+
         var header = Path.GetFileName(d.Location.File);
         foreach (var (pattern, file) in _groups)
+        {
             if (pattern.IsMatch(header))
+            {
                 return file;
+            }
+        }
+
         return Path.GetFileNameWithoutExtension(header);
     }
 
@@ -65,7 +73,10 @@ public sealed class CSharpEmitter
         {
             var file = FileFor(d);
             if (!files.TryGetValue(file, out var parts))
+            {
                 files[file] = parts = (new StringBuilder(), new StringBuilder());
+            }
+
             return parts;
         }
         var typeNames = new HashSet<string>(StringComparer.Ordinal);
@@ -73,7 +84,10 @@ public sealed class CSharpEmitter
         bool Claim(HashSet<string> names, CDeclaration d, string kind)
         {
             if (names.Add(d.Name))
+            {
                 return true;
+            }
+
             Skipped.Add(new CSkipped(kind, d.Name, "name clash with another bound declaration", d.Location));
             return false;
         }
@@ -95,7 +109,10 @@ public sealed class CSharpEmitter
                 continue;
             }
             if (!Claim(typeNames, e, "enum"))
+            {
                 continue;
+            }
+
             EmitEnum(For(e).Types, e);
             Count("enum");
         }
@@ -220,8 +237,10 @@ public sealed class CSharpEmitter
         var tree = CSharpSyntaxTree.ParseText(code, new CSharpParseOptions(LanguageVersion.Latest));
         var errors = tree.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
         if (errors.Count > 0)
+        {
             throw new GeneratorException($"generator bug: emitted C# for {file} does not parse: " + string.Join("; ", errors.Take(5).Select(e =>
                 $"{e} in: {code.Split('\n')[e.Location.GetLineSpan().StartLinePosition.Line].Trim()}")));
+        }
         // The emitters write their own layout (blank lines between declarations, doc comments intact);
         // NormalizeWhitespace would split XML entities in doc comments ("&lt; &lt;").
         return code;

@@ -24,9 +24,13 @@ internal static partial class Doxygen
             if (line.Length == 0)
             {
                 if (current != parts.Summary && current.Count > 0)
+                {
                     current = parts.Summary; // the tag's paragraph ended
+                }
                 else
+                {
                     current.Add(line);
+                }
             }
             else if ((m = Param().Match(line)).Success)
             {
@@ -34,15 +38,25 @@ internal static partial class Doxygen
                 AddIfAny(current, m.Groups[2].Value);
             }
             else if ((m = Return().Match(line)).Success)
+            {
                 AddIfAny(current = parts.Returns, m.Groups[1].Value);
+            }
             else if ((m = RetVal().Match(line)).Success)
+            {
                 (current = parts.Returns).Add($"{m.Groups[1].Value}: {m.Groups[2].Value}".TrimEnd());
+            }
             else if ((m = Remark().Match(line)).Success)
+            {
                 (current = parts.Remarks).Add(Label(m.Groups[1].Value) + m.Groups[2].Value);
+            }
             else if ((m = Brief().Match(line)).Success)
+            {
                 AddIfAny(current = parts.Summary, m.Groups[1].Value);
+            }
             else
+            {
                 current.Add(line);
+            }
         }
         Trim(parts.Summary);
         return parts;
@@ -51,7 +65,9 @@ internal static partial class Doxygen
     private static void AddIfAny(List<string> lines, string text)
     {
         if (text.Length > 0)
+        {
             lines.Add(text);
+        }
     }
 
     private static string Label(string tag) => tag switch
@@ -64,9 +80,14 @@ internal static partial class Doxygen
     private static void Trim(List<string> lines)
     {
         while (lines.Count > 0 && lines[^1].Length == 0)
+        {
             lines.RemoveAt(lines.Count - 1);
+        }
+
         while (lines.Count > 0 && lines[0].Length == 0)
+        {
             lines.RemoveAt(0);
+        }
     }
 
     [GeneratedRegex(@"[ \t]+(?=[@\\](?:param|arg|return|returns|retval|note|warning|attention|remark|remarks|see|sa|brief)\b)")]

@@ -30,10 +30,15 @@ internal sealed class MemberEmitter(TypeMapper types, GeneratorOptions options)
         var entry = f.IsInline ? $", EntryPoint = \"{options.ShimPrefix}_{f.Name}\"" : "";
         s.AppendLine($"{I}[LibraryImport(\"{(f.IsInline ? options.ShimLibrary : options.LibraryName)}\"{entry})]");
         if (_suppress.Contains(f.Name))
+        {
             s.AppendLine($"{I}[SuppressGCTransition]");
+        }
         // C's bool is one byte: LibraryImport needs that said (MarshalAs U1) even with runtime marshalling disabled.
         if (IsBool(f.ReturnType))
+        {
             s.AppendLine($"{I}[return: MarshalAs(UnmanagedType.U1)]");
+        }
+
         var parameters = f.Parameters.Select((p, i) =>
             $"{(IsBool(p.Type) ? "[MarshalAs(UnmanagedType.U1)] " : "")}{types.Map(p.Type)} {TypeMapper.Identifier(ParameterName(p.Name, i, f))}");
         s.AppendLine($"{I}public static partial {types.Map(f.ReturnType)} {TypeMapper.Identifier(f.Name)}({string.Join(", ", parameters)});");
@@ -68,7 +73,10 @@ internal sealed class MemberEmitter(TypeMapper types, GeneratorOptions options)
     private static string? NameOfType(CType t)
     {
         while (t is CPointerType or CArrayType)
+        {
             t = t is CPointerType p ? p.Pointee : ((CArrayType)t).Element;
+        }
+
         var name = t switch { CTypedefRef r => r.Name, CRecordRef r => r.Name, CEnumRef e => e.Name, _ => null };
         return name is null || SaysNothing.Contains(name) || name.StartsWith("__", StringComparison.Ordinal) || name.Contains("__anon") ? null : name;
     }
@@ -99,7 +107,10 @@ internal sealed class MemberEmitter(TypeMapper types, GeneratorOptions options)
     {
         var text = m.FloatValue.ToString("R", CultureInfo.InvariantCulture);
         if (!text.Contains('.') && !text.Contains('E'))
+        {
             text += ".0";
+        }
+
         return m.ValueType == CBuiltinKind.Float ? text + "f" : text;
     }
 

@@ -42,7 +42,10 @@ internal sealed class RecordEmitter(TypeMapper types, IReadOnlyDictionary<string
         s.AppendLine("{");
         // Unnamed bit-fields (`int :0;`, `int :3;`) are padding C cannot name: clang's offsets already account for them.
         foreach (var f in r.Fields.Where(f => f.Name.Length > 0))
+        {
             EmitField(s, r, f);
+        }
+
         s.AppendLine("}");
         s.AppendLine();
     }
@@ -104,13 +107,20 @@ internal sealed class RecordEmitter(TypeMapper types, IReadOnlyDictionary<string
             return;
         }
         if (Unsupported(resolved) is { } unsupported)
+        {
             report(new CSkipped("field", $"{r.Name}.{f.Name}", $"{unsupported.Reason}: stored as opaque bytes ({f.Type.Size} bytes)", r.Location));
+        }
+
         s.AppendLine($"{I}[FieldOffset({offset})]");
         s.AppendLine($"{I}public {types.MapField(f.Type)} {name};");
 
         if (f.IsAnonymousMember && records.TryGetValue(((CRecordRef)resolved).Name, out var member))
+        {
             foreach (var m in Reachable(member))
+            {
                 EmitForward(s, name, m);
+            }
+        }
     }
 
     /// <summary>Accessors in the parent for a name C reaches through an anonymous member.</summary>
@@ -135,19 +145,30 @@ internal sealed class RecordEmitter(TypeMapper types, IReadOnlyDictionary<string
     private List<Member> Reachable(CRecord r)
     {
         if (_reachable.TryGetValue(r.Name, out var cached))
+        {
             return cached;
+        }
+
         var list = new List<Member>();
         foreach (var f in r.Fields.Where(f => f.Name.Length > 0))
         {
             var resolved = f.Type.Resolved();
             if (f.IsAnonymousMember && resolved is CRecordRef rr && records.TryGetValue(rr.Name, out var inner))
+            {
                 list.AddRange(Reachable(inner));
+            }
             else if (f.BitWidth is not null)
+            {
                 list.Add(new Member(MemberName(r, f.Name), MemberKind.BitField, BitFieldType(f)));
+            }
             else if (resolved is CArrayType { Length: 0 or null } a)
+            {
                 list.Add(new Member(MemberName(r, f.Name), MemberKind.FlexibleArray, types.ElementForArray(a.Element)));
+            }
             else
+            {
                 list.Add(new Member(MemberName(r, f.Name), MemberKind.Field, types.MapField(f.Type)));
+            }
         }
         return _reachable[r.Name] = list;
     }
@@ -198,7 +219,10 @@ internal sealed class RecordEmitter(TypeMapper types, IReadOnlyDictionary<string
             : $"({type}){read}";
         var bits = isBool ? "(value ? 1UL : 0UL)" : $"unchecked((ulong){(resolved is CEnumRef ? "(long)" : "")}value)";
         if (signed)
+        {
             bits = "unchecked((ulong)(long)value)";
+        }
+
         s.AppendLine($"{I}public {type} {name}");
         s.AppendLine($"{I}{{");
         s.AppendLine($"{I}    get => {getter};");
@@ -213,13 +237,18 @@ internal sealed class RecordEmitter(TypeMapper types, IReadOnlyDictionary<string
     private static (long Unit, int Bytes, long Shift)? Container(long offsetBits, int width, long recordSize)
     {
         foreach (var aligned in new[] { true, false })
+        {
             foreach (var bytes in new[] { 1, 2, 4, 8 })
             {
                 var unit = aligned ? offsetBits / 8 / bytes * bytes : offsetBits / 8;
                 var shift = offsetBits - unit * 8;
                 if (shift + width <= bytes * 8 && unit + bytes <= recordSize)
+                {
                     return (unit, bytes, shift);
+                }
             }
+        }
+
         return null;
     }
 }

@@ -1,6 +1,6 @@
-using Microsoft.CodeAnalysis.CSharp;
 using DpdkSharp.Generator.Model;
 using DpdkSharp.Generator.Selection;
+using Microsoft.CodeAnalysis.CSharp;
 
 namespace DpdkSharp.Generator.Emit.CSharp;
 
@@ -35,9 +35,15 @@ internal sealed class TypeMapper(FixedArrays arrays, IReadOnlyDictionary<string,
     {
         var resolved = t.Resolved();
         if (resolved is CArrayType { Length: > 0 } a)
+        {
             return ArrayType(a);
+        }
+
         if (resolved is CUnsupportedType)
+        {
             return Arrays.Get("byte", Math.Max(1, t.Size));
+        }
+
         return Map(t);
     }
 
@@ -78,7 +84,10 @@ internal sealed class TypeMapper(FixedArrays arrays, IReadOnlyDictionary<string,
     private string FunctionPointer(CFunctionPointerType f)
     {
         if (f.IsVariadic)
+        {
             return "void*"; // C# function pointers cannot be variadic
+        }
+
         var parts = f.Parameters.Select(Map).Append(Map(f.Return));
         return $"delegate* unmanaged[Cdecl]<{string.Join(", ", parts)}>";
     }
@@ -87,8 +96,13 @@ internal sealed class TypeMapper(FixedArrays arrays, IReadOnlyDictionary<string,
     private string? Handle(CType t)
     {
         for (var current = t; current is CTypedefRef r && handles is not null; current = r.Target)
+        {
             if (handles.Contains(r.Name))
+            {
                 return Identifier(r.Name);
+            }
+        }
+
         return null;
     }
 
@@ -108,7 +122,9 @@ internal sealed class TypeMapper(FixedArrays arrays, IReadOnlyDictionary<string,
                 _ => null,
             };
             if (mapped is not null)
+            {
                 return mapped;
+            }
         }
         return null;
     }
