@@ -7,10 +7,10 @@ using System.Text;
 namespace DpdkSharp.Bench.Latency;
 
 /// <summary>
-/// The kernel-side client (run inside a namespace): 32-byte requests carrying a sequence number, one in flight,
-/// each timed from before send to after its reply with <see cref="Stopwatch"/> (blocking receive, 100 ms timeout:
-/// no reply in time counts as lost). Idle: requests spaced far apart. Steady: one every 1/rate s, never in bursts
-/// (a request that falls behind its slot goes at once, the next one a full interval later).
+/// The kernel-side client (run inside a namespace): 32-byte requests carrying a sequence number, each timed
+/// from before send to after its reply with <see cref="Stopwatch"/> (100 ms timeout: no reply in time counts
+/// as lost). Idle: one in flight, requests spaced far apart (blocking receive). Steady: open loop at the rate
+/// (<see cref="SteadyLoad"/>).
 /// Prints <c>RESULT</c> with percentiles in microseconds.
 /// </summary>
 internal static class Client
@@ -39,30 +39,28 @@ internal static class Client
         Console.Error.WriteLine($"client: warm-up lost {ex.Lost} of 2000");
         ex.Lost = 0;
 
-        var idle = Phase(ex, plan.IdleRequests, Stopwatch.Frequency * plan.IdleIntervalUs / 1_000_000, spin: false);
+        var idle = Idle(ex, plan.IdleRequests, Stopwatch.Frequency * plan.IdleIntervalUs / 1_000_000);
         int idleLost = ex.Lost;
         ex.Lost = 0;
         int steadyCount = (int)(plan.Rate * plan.Seconds);
-        var watch = Stopwatch.StartNew();
-        var steady = Phase(ex, steadyCount, Stopwatch.Frequency / plan.Rate, spin: true);
-        double rate = steadyCount / watch.Elapsed.TotalSeconds;
+        var steady = SteadyLoad.Run(socket, ex.Seq + 1, steadyCount, Stopwatch.Frequency / plan.Rate, out var steadyLost, out var steadyBad, out var rate);
 
         var line = new StringBuilder("RESULT");
         Append(line, "idle", idle, idleLost);
-        Append(line, "10k", steady, ex.Lost);
-        line.Append(" 10k_rate=").Append(Sh.F(rate)).Append(" bad=").Append(ex.Bad);
+        Append(line, "10k", steady, steadyLost);
+        line.Append(" 10k_rate=").Append(Sh.F(rate)).Append(" bad=").Append(ex.Bad + steadyBad);
         Console.WriteLine(line);
-        return ex.Bad == 0 ? 0 : 1;
+        return ex.Bad + steadyBad == 0 ? 0 : 1;
     }
 
     /// <summary><paramref name="count"/> requests, one per <paramref name="interval"/> ticks; the round trips that got a reply.</summary>
-    private static long[] Phase(Exchanger ex, int count, long interval, bool spin)
+    private static long[] Idle(Exchanger ex, int count, long interval)
     {
         var rtts = new List<long>(count);
         long next = Stopwatch.GetTimestamp();
         for (int i = 0; i < count; i++)
         {
-            WaitUntil(next, spin);
+            SleepUntil(next);
             long rtt = ex.Once();
             if (rtt >= 0)
             {
@@ -81,25 +79,12 @@ internal static class Client
         return sorted;
     }
 
-    /// <summary>Sleeps (idle: the gap is what matters, not its exact length) or spins (steady: 100 µs slots are below sleep granularity).</summary>
-    private static void WaitUntil(long target, bool spin)
+    /// <summary>Sleeps: the gap is what matters (the reactor asleep when the request lands), not its exact length.</summary>
+    private static void SleepUntil(long target)
     {
-        while (true)
+        while (Stopwatch.GetTimestamp() < target)
         {
-            long left = target - Stopwatch.GetTimestamp();
-            if (left <= 0)
-            {
-                return;
-            }
-
-            if (spin)
-            {
-                Thread.SpinWait(20); // not Thread.Yield: on a loaded machine it hands the rest of the slice to others and the rate collapses
-            }
-            else
-            {
-                Thread.Sleep(Math.Max(1, (int)(left * 1000 / Stopwatch.Frequency)));
-            }
+            Thread.Sleep(Math.Max(1, (int)((target - Stopwatch.GetTimestamp()) * 1000 / Stopwatch.Frequency)));
         }
     }
 
@@ -121,24 +106,38 @@ internal static class Client
         return sorted[rank] * 1e6 / Stopwatch.Frequency;
     }
 
+    /// <summary>A 32-byte request: the sequence number, then bytes derived from it (so a reply is checked whole).</summary>
+    public static void FillRequest(Span<byte> request, ulong seq)
+    {
+        BinaryPrimitives.WriteUInt64LittleEndian(request, seq);
+        for (int i = 8; i < request.Length; i++)
+        {
+            request[i] = (byte)(seq + (ulong)i);
+        }
+    }
+
+    public static bool IsRequest(ReadOnlySpan<byte> reply, ulong seq)
+    {
+        Span<byte> expected = stackalloc byte[32];
+        FillRequest(expected, seq);
+        return reply.SequenceEqual(expected);
+    }
+
     private sealed class Exchanger(Socket socket)
     {
         private readonly byte[] _request = new byte[32];
         private readonly byte[] _reply = new byte[2048];
         private ulong _seq;
         public int Lost;
+
+        public ulong Seq => _seq;
         public int Bad;
 
         /// <summary>One request and its reply: the round trip in Stopwatch ticks, or -1 when none came in time.</summary>
         public long Once()
         {
             _seq++;
-            BinaryPrimitives.WriteUInt64LittleEndian(_request, _seq);
-            for (int i = 8; i < _request.Length; i++)
-            {
-                _request[i] = (byte)(_seq + (ulong)i);
-            }
-
+            FillRequest(_request, _seq);
             long t0 = Stopwatch.GetTimestamp();
             socket.Send(_request);
             // A late reply to an earlier (already lost) request is skipped; bounded, each wait has the timeout.
