@@ -128,7 +128,7 @@ internal static class Runner
         Add("failed_cells", $"\"{string.Join(',', cells.Where(c => c.Value is null).Select(c => c.Key))}\"");
         Add("run_seconds", elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture));
         Add("load_average_1m", File.ReadAllText("/proc/loadavg").Split(' ')[0]);
-        Add("note", "\"round trips from a kernel UDP socket in a namespace, one request in flight, 32-byte payload; stack: net_tap, zero-copy echo handler, reactor unpinned, poll = busy polling; kernel: veth pair to a System.Net.Sockets echo in a second namespace; idle_cpu: reactor thread utime+stime (10 ms ticks) over a quiet window after the client, schedstat for sub-tick resolution; ratio_p99 = the worse of idle and 10k\"");
+        Add("note", "\"round trips from a kernel UDP socket in a namespace, 32-byte payload; idle: one request in flight, one every 2.5 ms; 10k: open loop (achieved rate in _10k_rate), a reply later than 100 ms is lost; stack: net_tap, zero-copy echo handler, reactor unpinned, poll = busy polling; kernel: veth pair to a System.Net.Sockets echo in a second namespace; idle_cpu: reactor thread utime+stime (10 ms ticks) over a quiet window after the client, schedstat for sub-tick resolution; ratio_p99 = the worse of idle and 10k\"");
         return json.Append('}').ToString();
     }
 
