@@ -4,8 +4,8 @@
 # testing kit and its DPDK binding, each with its .snupkg. Samples, benchmarks and tests are not packable.
 #   bash eng/pack.sh <output-folder> [<build-folder>]
 # The Release build goes to <build-folder> (default artifacts/pack-build), not to the projects' bin/ and obj/,
-# so packing never disturbs a Debug build in the same tree. CI=true makes the build reproducible
-# (ContinuousIntegrationBuild: source paths mapped to /_/). Exits non-zero unless exactly the expected
+# so packing never disturbs a Debug build in the same tree. The build is reproducible
+# (ContinuousIntegrationBuild, passed below: source paths mapped to /_/). Exits non-zero unless exactly the expected
 # packages were produced.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,14 +28,14 @@ expected=(
 )
 
 # Zip entries dated from the commit, not the clock (NuGet's DeterministicTimestamp reads SOURCE_DATE_EPOCH):
-# with the deterministic compile and CI=true's path mapping, one commit packs to the same bytes anywhere.
+# with the deterministic compile and the path mapping, one commit packs to the same bytes anywhere.
 export SOURCE_DATE_EPOCH="${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct)}"
 
 # Packed into a fresh staging folder first, so the check below sees only what this pack produced and nothing
 # else in <output-folder> (a feed may hold other packages) is touched.
 staging="$build/packages"
 rm -rf "$staging"
-dotnet pack DpdkSharp.sln -c Release -o "$staging" --artifacts-path "$build" -nologo -v:q
+dotnet pack DpdkSharp.sln -c Release -o "$staging" --artifacts-path "$build" -p:ContinuousIntegrationBuild=true -nologo -v:q
 
 version="$(dotnet msbuild stack/DpdkSharp.Wire -getProperty:PackageVersion -p:Configuration=Release)"
 status=0
