@@ -54,6 +54,14 @@ public sealed class KernelTests
         Assert.Matches(@"COMMAND round trip while idle: [\d.]+ ms", output);
     }
 
+    [Fact]
+    public void Fragmented_pings_keep_working_while_an_attacker_floods_incomplete_fragments_from_many_sources()
+    {
+        var output = Run("kernel-fragment-flood");
+        Assert.Contains("ATTACK sent 20000", output);
+        Assert.Contains("PING size 4000 under flood: sent 20, received 20, lost 0", output);
+    }
+
     private static string Run(string scenario)
     {
         Shell.RequireRoot();

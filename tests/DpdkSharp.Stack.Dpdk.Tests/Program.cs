@@ -26,6 +26,8 @@ public static class Program
                 "kernel-udp-offload" => KernelScenarios.Udp(args[2], args[3], checksumOffloads: true),
                 "kernel-client" => KernelClient.Run(args[2]),
                 "kernel-interrupt" => IdleScenarios.Interrupt(args[2], args[3]),
+                "kernel-fragment-flood" => FragmentFlood.Run(args[2], args[3]),
+                "fragment-attacker" => FragmentFlood.Attack(args[2], int.Parse(args[3])),
                 _ => Fail($"unknown scenario '{name}'"),
             };
         }
