@@ -29,7 +29,8 @@ public static partial class KernelScenarios
         return h.TearDown() && failures == 0 ? 0 : 1;
     }
 
-    private static int PingRun(TapHarness h, string label, params string[] options)
+    /// <summary>Pings the stack from the namespace; prints "PING label: sent N, received N, lost N" and returns 1 unless all came back.</summary>
+    internal static int PingRun(TapHarness h, string label, params string[] options)
     {
         var r = h.InNamespace(["ping", .. options, TapHarness.StackAddress]);
         var m = PingSummary().Match(r.Output);
