@@ -69,19 +69,22 @@ internal sealed class CubicCongestionControl : CongestionControlBase
         {
             _minRtt = sample;
         }
-        if (!windowLimited)
+        if (_epochStart is Instant epoch)
         {
-            // Time spent application-limited does not move the curve on (as Linux does at the
-            // next transmission after idle): the window did not probe the path meanwhile.
-            if (_epochStart is Instant epoch)
+            // Time in which the window did not probe the path does not move the curve on, as
+            // Linux shifts its epoch at the first transmission after idle: all of the time up
+            // to an application-limited ACK, and the part of a gap between ACKs beyond a round
+            // trip, in which nothing was in flight (a window-limited sender gets an ACK at
+            // least every round trip).
+            TimeSpan gap = now - _lastAckAt;
+            TimeSpan unprobed = windowLimited ? gap - (rtt ?? _minRtt ?? TimeSpan.Zero) : gap;
+            if (unprobed > TimeSpan.Zero)
             {
-                _epochStart = epoch + (now - _lastAckAt);
+                _epochStart = epoch + unprobed;
             }
-            _lastAckAt = now;
-            return;
         }
         _lastAckAt = now;
-        if (TrySlowStart(bytesAcked))
+        if (!windowLimited || TrySlowStart(bytesAcked))
         {
             return;
         }
