@@ -71,21 +71,11 @@ public sealed class InMemoryLink
                 {
                     continue;
                 }
-                var frame = side.Pool.GetSpan(buffer)[..length];
-                bool kept = false;
-                if (Filter is null || Filter(s, frame))
+                if (Filter is null || Filter(s, side.Pool.GetSpan(buffer)[..length]))
                 {
-                    var receiver = s == 0 ? _receiverB : _receiverA;
-                    if (_lend)
-                    {
-                        receiver.Receive(buffer, length, now, RxChecksumStatus.Unknown, out kept);
-                    }
-                    else
-                    {
-                        receiver.Receive(frame, now);
-                    }
+                    Deliver(s == 0 ? _receiverB : _receiverA, side.Pool, buffer, length, now, _lend);
                 }
-                if (!kept)
+                else
                 {
                     side.Pool.Return(buffer);
                 }
@@ -93,6 +83,28 @@ public sealed class InMemoryLink
             }
         }
         return moved;
+    }
+
+    /// <summary>
+    /// Hands a frame the link holds in <paramref name="buffer"/> (of <paramref name="pool"/>) to
+    /// <paramref name="receiver"/>: lent when the receiver rents from the same pool (it may keep it
+    /// for a reply built in place), else borrowed as bytes; the buffer goes back to the pool unless kept.
+    /// </summary>
+    internal static void Deliver(IFrameReceiver receiver, IPacketBufferPool pool, PacketBuffer buffer, int length, Instant now, bool lend)
+    {
+        bool kept = false;
+        if (lend)
+        {
+            receiver.Receive(buffer, length, now, RxChecksumStatus.Unknown, out kept);
+        }
+        else
+        {
+            receiver.Receive(pool.GetSpan(buffer)[..length], now);
+        }
+        if (!kept)
+        {
+            pool.Return(buffer);
+        }
     }
 
     private sealed class Side(IPacketBufferPool pool, int capacity) : IFrameSink
