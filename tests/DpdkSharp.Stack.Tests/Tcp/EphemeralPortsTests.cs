@@ -23,6 +23,13 @@ public class EphemeralPortsTests
         }
     }
 
+    private static ushort Next(EphemeralPorts ports, ushort remotePort = 443)
+    {
+        var nothing = new Nothing();
+        Assert.True(ports.TryAllocate(s_us, s_peer, remotePort, ref nothing, out ushort port));
+        return port;
+    }
+
     [Fact]
     public void Ports_stay_in_the_range_and_all_of_a_small_range_are_handed_out_before_any_twice()
     {
@@ -46,11 +53,9 @@ public class EphemeralPortsTests
         var ports = new EphemeralPorts();
         Assert.Equal(32768, ports.First);
         Assert.Equal(60999, ports.Last);
-        var nothing = new Nothing();
         for (int i = 0; i < 1000; i++)
         {
-            Assert.True(ports.TryAllocate(s_us, s_peer, (ushort)i, ref nothing, out ushort port));
-            Assert.InRange(port, (ushort)32768, (ushort)60999);
+            Assert.InRange(Next(ports, (ushort)i), (ushort)32768, (ushort)60999);
         }
     }
 
@@ -58,9 +63,8 @@ public class EphemeralPortsTests
     public void Ports_in_use_are_skipped()
     {
         var probe = new EphemeralPorts(key: s_key);
-        var nothing = new Nothing();
-        Assert.True(probe.TryAllocate(s_us, s_peer, 443, ref nothing, out ushort first));
-        Assert.True(probe.TryAllocate(s_us, s_peer, 443, ref nothing, out ushort second));
+        ushort first = Next(probe);
+        ushort second = Next(probe);
 
         // The same sequence with the first choice taken: it moves on to the next one.
         var ports = new EphemeralPorts(key: s_key);
@@ -74,10 +78,9 @@ public class EphemeralPortsTests
     public void Consecutive_connections_to_the_same_remote_end_get_successive_ports()
     {
         var ports = new EphemeralPorts(key: s_key);
-        var nothing = new Nothing();
-        Assert.True(ports.TryAllocate(s_us, s_peer, 443, ref nothing, out ushort a));
-        Assert.True(ports.TryAllocate(s_us, s_peer, 443, ref nothing, out ushort b));
-        Assert.True(ports.TryAllocate(s_us, s_peer, 443, ref nothing, out ushort c));
+        ushort a = Next(ports);
+        ushort b = Next(ports);
+        ushort c = Next(ports);
         Assert.Equal(a == 60999 ? 32768 : a + 1, b);
         Assert.Equal(b == 60999 ? 32768 : b + 1, c);
     }
@@ -86,12 +89,10 @@ public class EphemeralPortsTests
     public void Different_remote_ends_start_at_unrelated_offsets()
     {
         var ports = new EphemeralPorts(key: s_key);
-        var nothing = new Nothing();
         var chosen = new HashSet<ushort>();
         for (ushort remotePort = 1; remotePort <= 20; remotePort++)
         {
-            Assert.True(ports.TryAllocate(s_us, s_peer, remotePort, ref nothing, out ushort port));
-            chosen.Add(port);
+            chosen.Add(Next(ports, remotePort));
         }
         Assert.True(chosen.Count >= 19); // 20 draws from 28232 ports: a collision is unlikely
         Assert.True(chosen.Max() - chosen.Min() > 10_000);
@@ -103,11 +104,10 @@ public class EphemeralPortsTests
         static ushort[] Draw(byte[] key)
         {
             var ports = new EphemeralPorts(key: key);
-            var nothing = new Nothing();
             var result = new ushort[5];
             for (int i = 0; i < result.Length; i++)
             {
-                Assert.True(ports.TryAllocate(s_us, s_peer, (ushort)(80 + i), ref nothing, out result[i]));
+                result[i] = Next(ports, (ushort)(80 + i));
             }
             return result;
         }

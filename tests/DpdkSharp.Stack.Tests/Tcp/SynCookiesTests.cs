@@ -112,11 +112,8 @@ public class SynCookiesTests
     public void Cookies_with_IPv6_addresses_round_trip()
     {
         var cookies = new SynCookies(s_key);
-        byte[] us6 = new byte[16];
-        byte[] peer6 = new byte[16];
-        us6[0] = 0x20;
-        peer6[0] = 0x20;
-        peer6[15] = 9;
+        byte[] us6 = System.Net.IPAddress.Parse("2001:db8::1").GetAddressBytes();
+        byte[] peer6 = System.Net.IPAddress.Parse("2001:db8::9").GetAddressBytes();
         var cookie = cookies.Create(us6, 443, peer6, 50000, new SequenceNumber(12345), 1440, At(T.Sec), out _);
         Assert.True(cookies.TryValidate(us6, 443, peer6, 50000, new SequenceNumber(12345), cookie, At(2 * T.Sec), out ushort mss));
         Assert.Equal(1440, mss);

@@ -42,10 +42,8 @@ public class TcpIsnGeneratorTests
     public void IPv6_addresses_are_hashed_too_and_longer_ones_are_refused()
     {
         var isn = new TcpIsnGenerator(s_key);
-        byte[] us6 = new byte[16];
-        byte[] peer6 = new byte[16];
-        us6[15] = 1;
-        peer6[15] = 2;
+        byte[] us6 = System.Net.IPAddress.Parse("fe80::1").GetAddressBytes();
+        byte[] peer6 = System.Net.IPAddress.Parse("fe80::2").GetAddressBytes();
         Assert.NotEqual(isn.Next(us6, 1, peer6, 2, At(0)), isn.Next(peer6, 1, us6, 2, At(0)));
         Assert.Throws<ArgumentOutOfRangeException>(() => isn.Next(new byte[17], 1, peer6, 2, At(0)));
     }
