@@ -292,4 +292,15 @@ public class CongestionControlTests
         }
         Assert.InRange(idle.CongestionWindow, busy.CongestionWindow - Mss, busy.CongestionWindow + Mss);
     }
+
+    [Theory]
+    [MemberData(nameof(Algorithms))]
+    public void Using_a_controller_before_it_has_an_MSS_throws(string algorithm)
+    {
+        ICongestionControl cc = algorithm == "reno" ? new NewRenoCongestionControl() : new CubicCongestionControl();
+        Assert.Throws<InvalidOperationException>(() => cc.OnAck(Mss, Mss, null, At(0)));
+        Assert.Throws<InvalidOperationException>(() => cc.OnCongestionEvent(Mss, At(0)));
+        Assert.Throws<InvalidOperationException>(() => cc.OnRetransmissionTimeout(Mss, At(0)));
+        Assert.Throws<InvalidOperationException>(() => cc.OnMssChanged(Mss));
+    }
 }
