@@ -30,6 +30,27 @@ public class CongestionControlTests
         return now + rtt;
     }
 
+    /// <summary><paramref name="count"/> round trips of 100 ms from <paramref name="now"/>.</summary>
+    private static long RoundTrips(ICongestionControl cc, long now, int count)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            now = RoundTrip(cc, now, 100 * T.Ms);
+        }
+        return now;
+    }
+
+    /// <summary>CUBIC after slow start to 160 segments, a loss there and the end of its recovery.</summary>
+    private static CubicCongestionControl CubicAfterLossAt160(out long now)
+    {
+        var cc = (CubicCongestionControl)Create("cubic");
+        now = RoundTrips(cc, 0, 4);
+        Assert.Equal(160 * Mss, cc.CongestionWindow);
+        cc.OnCongestionEvent(160 * Mss, At(now));
+        cc.OnRecoveryEnd(At(now));
+        return cc;
+    }
+
     [Theory]
     [InlineData(536, 5360)]    // 10 segments
     [InlineData(1460, 14600)]  // 10 segments
@@ -83,9 +104,7 @@ public class CongestionControlTests
     public void Reno_congestion_avoidance_grows_one_segment_per_round_trip()
     {
         var cc = Create("reno");
-        cc.OnCongestionEvent(40 * Mss, At(0));
-        Assert.Equal(20 * Mss, cc.SlowStartThreshold);
-        Assert.Equal(20 * Mss, cc.CongestionWindow);
+        cc.OnCongestionEvent(40 * Mss, At(0)); // 20 segments
         cc.OnRecoveryEnd(At(0));
         long now = 0;
         for (int round = 1; round <= 10; round++)
@@ -95,13 +114,15 @@ public class CongestionControlTests
         }
     }
 
-    [Fact]
-    public void Reno_halves_the_flight_on_a_loss_but_never_below_two_segments()
+    [Theory]
+    [InlineData(40, 20)]
+    [InlineData(3, 2)]
+    public void Reno_halves_the_flight_on_a_loss_but_never_below_two_segments(int flight, int segments)
     {
         var cc = Create("reno");
-        cc.OnCongestionEvent(3 * Mss, At(0));
-        Assert.Equal(2 * Mss, cc.SlowStartThreshold);
-        Assert.Equal(2 * Mss, cc.CongestionWindow);
+        cc.OnCongestionEvent(flight * Mss, At(0));
+        Assert.Equal(segments * Mss, cc.SlowStartThreshold);
+        Assert.Equal(segments * Mss, cc.CongestionWindow);
     }
 
     [Theory]
@@ -146,11 +167,7 @@ public class CongestionControlTests
     public void Cubic_reduces_the_window_to_seven_tenths_on_a_loss()
     {
         var cc = Create("cubic");
-        long now = 0;
-        for (int i = 0; i < 4; i++)
-        {
-            now = RoundTrip(cc, now, 100 * T.Ms); // 160 segments
-        }
+        long now = RoundTrips(cc, 0, 4);
         Assert.Equal(160 * Mss, cc.CongestionWindow);
         cc.OnCongestionEvent(160 * Mss, At(now));
         Assert.Equal((int)(160 * Mss * 0.7), cc.CongestionWindow);
@@ -161,14 +178,7 @@ public class CongestionControlTests
     [Fact]
     public void Cubic_grows_back_to_the_window_of_the_loss_at_time_K_concave_then_convex()
     {
-        var cc = (CubicCongestionControl)Create("cubic");
-        long now = 0;
-        for (int i = 0; i < 4; i++)
-        {
-            now = RoundTrip(cc, now, 100 * T.Ms);
-        }
-        cc.OnCongestionEvent(160 * Mss, At(now));
-        cc.OnRecoveryEnd(At(now));
+        var cc = CubicAfterLossAt160(out long now);
         long epoch = now;
         now = RoundTrip(cc, now, 100 * T.Ms);
         double k = Math.Cbrt(160 * (1 - 0.7) / 0.4); // 4.93 s
@@ -193,18 +203,8 @@ public class CongestionControlTests
     [Fact]
     public void Cubic_fast_convergence_lowers_the_maximum_when_a_loss_comes_before_reaching_it()
     {
-        var cc = (CubicCongestionControl)Create("cubic");
-        long now = 0;
-        for (int i = 0; i < 4; i++)
-        {
-            now = RoundTrip(cc, now, 100 * T.Ms);
-        }
-        cc.OnCongestionEvent(160 * Mss, At(now));
-        cc.OnRecoveryEnd(At(now));
-        for (int i = 0; i < 20; i++)
-        {
-            now = RoundTrip(cc, now, 100 * T.Ms); // 2 s: well short of W_max = 160
-        }
+        var cc = CubicAfterLossAt160(out long now);
+        now = RoundTrips(cc, now, 20); // 2 s: well short of W_max = 160
         double before = cc.CongestionWindow / (double)Mss;
         Assert.InRange(before, 113, 159);
 
@@ -291,5 +291,16 @@ public class CongestionControlTests
             busyNow = RoundTrip(busy, busyNow, 100 * T.Ms);
         }
         Assert.InRange(idle.CongestionWindow, busy.CongestionWindow - Mss, busy.CongestionWindow + Mss);
+    }
+
+    [Theory]
+    [MemberData(nameof(Algorithms))]
+    public void Using_a_controller_before_it_has_an_MSS_throws(string algorithm)
+    {
+        ICongestionControl cc = algorithm == "reno" ? new NewRenoCongestionControl() : new CubicCongestionControl();
+        Assert.Throws<InvalidOperationException>(() => cc.OnAck(Mss, Mss, null, At(0)));
+        Assert.Throws<InvalidOperationException>(() => cc.OnCongestionEvent(Mss, At(0)));
+        Assert.Throws<InvalidOperationException>(() => cc.OnRetransmissionTimeout(Mss, At(0)));
+        Assert.Throws<InvalidOperationException>(() => cc.OnMssChanged(Mss));
     }
 }

@@ -39,7 +39,7 @@ internal interface ICongestionControl
 
 /// <summary>
 /// What the algorithms share: the initial window, slow start, cwnd validation, the loss window
-/// after a timeout and the MSS.
+/// after a timeout and the MSS. One per connection, used by the connection's thread only.
 /// </summary>
 internal abstract class CongestionControlBase : ICongestionControl
 {
@@ -73,6 +73,7 @@ internal abstract class CongestionControlBase : ICongestionControl
     {
         ArgumentOutOfRangeException.ThrowIfNegative(bytesAcked);
         ArgumentOutOfRangeException.ThrowIfNegative(bytesInFlight);
+        EnsureInitialized();
         if (bytesAcked == 0)
         {
             return;
@@ -97,6 +98,7 @@ internal abstract class CongestionControlBase : ICongestionControl
     public void OnRetransmissionTimeout(int bytesInFlight, Instant now)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(bytesInFlight);
+        EnsureInitialized();
 
         // RFC 5681 §3.1: ssthresh is set by eq. 4 only when the segment "has not yet been resent
         // by way of the retransmission timer"; a backed-off expiry with no progress since the
@@ -115,6 +117,7 @@ internal abstract class CongestionControlBase : ICongestionControl
     public void OnMssChanged(int mss)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(mss);
+        EnsureInitialized();
 
         // As Linux, which counts cwnd in packets: the same number of segments stay in flight.
         CongestionWindow = (int)Math.Clamp((long)CongestionWindow * mss / Mss, mss, int.MaxValue);
@@ -123,6 +126,15 @@ internal abstract class CongestionControlBase : ICongestionControl
             SlowStartThreshold = (int)Math.Clamp((long)SlowStartThreshold * mss / Mss, 2L * mss, int.MaxValue);
         }
         Mss = mss;
+    }
+
+    /// <summary>Throws unless <see cref="Initialize"/> gave an MSS.</summary>
+    protected void EnsureInitialized()
+    {
+        if (Mss == 0)
+        {
+            throw new InvalidOperationException("The congestion controller has no MSS yet: call Initialize first.");
+        }
     }
 
     /// <summary>An ACK for new data outside recovery; <paramref name="windowLimited"/> says whether the window may grow.</summary>

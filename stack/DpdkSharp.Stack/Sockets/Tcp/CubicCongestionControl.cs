@@ -53,6 +53,7 @@ internal sealed class CubicCongestionControl : CongestionControlBase
     public override void OnCongestionEvent(int bytesInFlight, Instant now)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(bytesInFlight);
+        EnsureInitialized();
         double cwnd = Segments(CongestionWindow);
         _wMax = cwnd < _wMax ? cwnd * (1 + Beta) / 2 : cwnd;
         _cwndPrior = cwnd;

@@ -26,6 +26,8 @@ internal interface IPortInUse
 /// first 32 bits, the counter index from the next 8, independent as two keys would make them.
 /// The counters start at values derived from the key (the RFC's random values at boot), so a
 /// given key gives the same ports every time.</para>
+/// <para>The counters change at every allocation: one instance per interface core, used by
+/// its thread only.</para>
 /// </remarks>
 internal sealed class EphemeralPorts
 {

@@ -17,6 +17,7 @@ internal sealed class NewRenoCongestionControl : CongestionControlBase
     public override void OnCongestionEvent(int bytesInFlight, Instant now)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(bytesInFlight);
+        EnsureInitialized();
         SlowStartThreshold = HalfFlight(bytesInFlight);
         CongestionWindow = SlowStartThreshold;
         _bytesAckedInAvoidance = 0;

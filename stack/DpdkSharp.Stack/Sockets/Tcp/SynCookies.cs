@@ -36,13 +36,16 @@ internal sealed class SynCookies
     private const uint WindowScaleMask = 0xF;              // Linux TS_OPT_WSCALE_MASK: 0xF is "no window scaling"
     private const uint SackBit = 1u << 4;                  // Linux TS_OPT_SACK
 
+    // A static array, not a collection expression behind the span: that one allocates on every read for ushort.
+    private static readonly ushort[] s_mssTable = [536, 1300, 1440, 1460];
+
     private readonly byte[] _key;
 
     /// <summary>Cookies with this key (at least 16 bytes), or a random one when null.</summary>
     public SynCookies(byte[]? key = null) => _key = TcpTupleHash.KeyOrRandom(key);
 
     /// <summary>The MSS values a cookie can carry (Linux's msstab; 1440 covers PPPoE's 1452).</summary>
-    public static ReadOnlySpan<ushort> MssTable => [536, 1300, 1440, 1460];
+    public static ReadOnlySpan<ushort> MssTable => s_mssTable;
 
     /// <summary>
     /// The sequence number of the SYN-ACK answering a SYN with sequence number
