@@ -44,4 +44,12 @@ public enum DropReason
     /// whole partial datagram are dropped (RFC 5722 for IPv6; Linux does the same for IPv4).
     /// </summary>
     OverlappingFragment,
+    /// <summary>A TCP segment outside the receive window, or acknowledging what was never sent (RFC 9293 §3.10.7.4; RFC 5961).</summary>
+    OutOfWindow,
+    /// <summary>A TCP segment with a timestamp older than the connection's (PAWS, RFC 7323 §5).</summary>
+    PawsRejected,
+    /// <summary>A SYN on a synchronized TCP connection (answered with a challenge ACK, RFC 5961 §4).</summary>
+    UnexpectedSyn,
+    /// <summary>A SYN or handshake ACK refused because a listener's queue was full (and SYN cookies off), or a SYN cookie that did not validate.</summary>
+    ListenQueueFull,
 }

@@ -102,8 +102,8 @@ public class Ipv4Tests
         Assert.Equal(RxDisposition.Dropped, core.Receive(fromMulticast, At(0)));
         Assert.Equal(1, core.Counters.DropCount(DropReason.InvalidAddress));
 
-        // TCP is not implemented: protocol unreachable (RFC 1122 §3.2.2.1).
-        Assert.Equal(RxDisposition.Dropped, core.Receive(Build.FromPeer(6, new byte[20]), At(0)));
+        // A protocol the stack does not speak (GRE): protocol unreachable (RFC 1122 §3.2.2.1).
+        Assert.Equal(RxDisposition.Dropped, core.Receive(Build.FromPeer(47, new byte[20]), At(0)));
         Assert.Equal(1, core.Counters.DropCount(DropReason.UnsupportedProtocol));
         var reply = sink.Single();
         Assert.Equal(1, reply[14 + 9]);           // ICMP

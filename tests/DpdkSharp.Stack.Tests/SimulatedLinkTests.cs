@@ -274,53 +274,10 @@ public class SimulatedLinkTests
         Assert.Equal(1.0, new Impairments { Loss = 1 }.Loss);
     }
 
-    /// <summary>Two interface cores over a simulated link, driven by a <see cref="NetworkSimulation"/>.</summary>
-    private sealed class Pair : IDisposable
-    {
-        public readonly ArrayPacketBufferPool PoolA = new(1024), PoolB = new(1024);
-        public readonly SimulatedLink Link;
-        public readonly NetworkSimulation Sim;
-        public readonly NetworkInterfaceCore A, B;
-
-        public Pair(Impairments? fromA = null, Impairments? fromB = null, bool staticNeighbors = true)
-        {
-            Link = new SimulatedLink(PoolA, PoolB, fromA, fromB);
-            A = new NetworkInterfaceCore(Net.Options(o => o with
-            {
-                Name = "a",
-                Arp = o.Arp with { Announcements = 0 },
-                StaticNeighbors = staticNeighbors ? [new(Net.PeerIp, Net.PeerMac)] : [],
-            }), PoolA, Link.SinkA);
-            B = new NetworkInterfaceCore(Net.Options(o => o with
-            {
-                Name = "b",
-                Mac = Net.PeerMac,
-                Address = Net.PeerIp,
-                Arp = o.Arp with { Announcements = 0 },
-                StaticNeighbors = staticNeighbors ? [new(Net.UsIp, Net.UsMac)] : [],
-            }), PoolB, Link.SinkB);
-            Link.Attach(A, B);
-            Sim = new NetworkSimulation(Link);
-            Sim.Add(A);
-            Sim.Add(B);
-            A.Start(Sim.Now);
-            B.Start(Sim.Now);
-        }
-
-        public void Dispose()
-        {
-            A.Dispose();
-            B.Dispose();
-            Link.Dispose();
-            Assert.Equal(0, PoolA.Outstanding);
-            Assert.Equal(0, PoolB.Outstanding);
-        }
-    }
-
     [Fact]
     public void Corrupted_udp_datagrams_are_dropped_by_the_receiving_core_as_bad_checksums()
     {
-        using var p = new Pair(new Impairments { Seed = 21, Corruption = 0.2 });
+        using var p = new SimulatedPair(new Impairments { Seed = 21, Corruption = 0.2 });
         p.A.Udp.Bind(new Ipv4Endpoint(Ipv4Address.Any, 5000), out var client);
         p.B.Udp.Bind(new Ipv4Endpoint(Ipv4Address.Any, 7), out var server);
         var payload = new byte[1000];
@@ -348,7 +305,7 @@ public class SimulatedLinkTests
     [Fact]
     public void A_ping_round_trip_takes_exactly_both_delays_in_virtual_time()
     {
-        using var p = new Pair(new Impairments { Delay = TimeSpan.FromMilliseconds(7) }, new Impairments { Delay = TimeSpan.FromMilliseconds(13) });
+        using var p = new SimulatedPair(new Impairments { Delay = TimeSpan.FromMilliseconds(7) }, new Impairments { Delay = TimeSpan.FromMilliseconds(13) });
         var data = "ping"u8.ToArray();
         var buffer = new byte[16];
         EchoReply reply = default;
@@ -364,7 +321,7 @@ public class SimulatedLinkTests
     public void Arp_retries_driven_by_the_simulation_get_a_datagram_through_a_lossy_link()
     {
         // Most of B's frames (all of them ARP replies) are lost: A must ask again, on its timers.
-        using var p = new Pair(fromB: new Impairments { Seed = 1, Loss = 0.6, Delay = TimeSpan.FromMilliseconds(2) }, staticNeighbors: false);
+        using var p = new SimulatedPair(fromB: new Impairments { Seed = 1, Loss = 0.6, Delay = TimeSpan.FromMilliseconds(2) }, staticNeighbors: false);
         p.A.Udp.Bind(new Ipv4Endpoint(Ipv4Address.Any, 5000), out var client);
         p.B.Udp.Bind(new Ipv4Endpoint(Ipv4Address.Any, 7), out var server);
         var buffer = new byte[16];
@@ -392,7 +349,7 @@ public class SimulatedLinkTests
     [Fact]
     public void Extra_timer_sources_are_polled_at_exactly_their_deadlines()
     {
-        using var p = new Pair();
+        using var p = new SimulatedPair();
         var polls = new List<Instant>();
         var next = At(250 * Ms);
         p.Sim.AddTimerSource(() => next, now =>

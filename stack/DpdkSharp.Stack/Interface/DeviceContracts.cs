@@ -42,6 +42,8 @@ public enum TxOffloadRequest : byte
     Ipv4Checksum = 1,
     /// <summary>The UDP checksum field holds the pseudo-header sum: the device finishes it (RTE_MBUF_F_TX_UDP_CKSUM).</summary>
     UdpChecksum = 2,
+    /// <summary>The TCP checksum field holds the pseudo-header sum: the device finishes it (RTE_MBUF_F_TX_TCP_CKSUM).</summary>
+    TcpChecksum = 4,
 }
 
 /// <summary>What the device needs to know about a frame to apply offloads (mbuf l2_len, l3_len, ol_flags).</summary>
@@ -69,6 +71,8 @@ public enum ChecksumOffloads
     Ipv4Tx = 1,
     /// <summary>The device computes UDP checksums on transmit (only for unfragmented datagrams).</summary>
     UdpTx = 2,
+    /// <summary>The device computes TCP checksums on transmit.</summary>
+    TcpTx = 4,
 }
 
 /// <summary>Per-frame checksum status from the device (mbuf RX_IP_CKSUM_* / RX_L4_CKSUM_* flags).</summary>

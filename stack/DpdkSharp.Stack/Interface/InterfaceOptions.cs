@@ -39,6 +39,8 @@ public sealed record InterfaceOptions
     public IcmpOptions Icmp { get; init; } = new();
     /// <summary>UDP endpoint table limits.</summary>
     public UdpOptions Udp { get; init; } = new();
+    /// <summary>TCP bounds and defenses for all connections of the interface.</summary>
+    public TcpStackOptions Tcp { get; init; } = new();
     /// <summary>Publish counters under the <c>DpdkSharp.Net</c> meter.</summary>
     public bool PublishMetrics { get; init; } = true;
     /// <summary>Where the metrics' meter comes from (dependency injection); null: a meter of its own.</summary>

@@ -24,6 +24,8 @@ public enum NetLayer
     Icmp,
     /// <summary>UDP datagrams.</summary>
     Udp,
+    /// <summary>TCP segments.</summary>
+    Tcp,
 }
 
 /// <summary>What happened to one received frame.</summary>

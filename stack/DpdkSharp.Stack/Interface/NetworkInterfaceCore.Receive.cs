@@ -151,6 +151,8 @@ public sealed partial class NetworkInterfaceCore
                 return ReceiveUdp(ref rx, in meta, header, payload, now, checksum);
             case IpProtocol.Icmp:
                 return ReceiveIcmp(ref rx, in meta, header, payload, now);
+            case IpProtocol.Tcp:
+                return ReceiveTcp(in meta, payload, now, checksum);
             default:
                 // RFC 1122 §3.2.2.1: protocol unreachable SHOULD be sent.
                 SendIcmpError(IcmpType.DestinationUnreachable, (byte)IcmpUnreachableCode.Protocol, meta.Source,

@@ -37,6 +37,7 @@ public sealed partial class NetworkInterfaceCore : IFrameReceiver, IDisposable
     private readonly ArpCache _arp;
     private readonly Ipv4Reassembler _reassembly;
     private readonly UdpEndpointTable _udp;
+    private readonly TcpEndpointTable _tcp;
     private readonly RoutingTable _routes = new();
     private readonly DatagramQueue _echoReplies;
     private readonly Ipv4Address[] _groups;
@@ -48,6 +49,7 @@ public sealed partial class NetworkInterfaceCore : IFrameReceiver, IDisposable
     private readonly int _l2Length;
     private readonly bool _ipTxOffload;
     private readonly bool _udpTxOffload;
+    private readonly bool _tcpTxOffload;
     private TokenBucket _icmpErrors;
     private ushort _nextId;
     private int _announcementsLeft;
@@ -85,11 +87,13 @@ public sealed partial class NetworkInterfaceCore : IFrameReceiver, IDisposable
         _subnetBroadcast = options.PrefixLength >= 31 ? Ipv4Address.Broadcast : new Ipv4Address(_address.Value | ~mask);
         _ipTxOffload = (options.Offloads & ChecksumOffloads.Ipv4Tx) != 0;
         _udpTxOffload = (options.Offloads & ChecksumOffloads.UdpTx) != 0;
+        _tcpTxOffload = (options.Offloads & ChecksumOffloads.TcpTx) != 0;
         _groups = [new Ipv4Address(0xE000_0001), .. options.MulticastGroups];
 
         _arp = new ArpCache(options.Arp);
         _reassembly = new Ipv4Reassembler(options.Reassembly, _counters);
         _udp = new UdpEndpointTable(options.Udp) { InterfaceAddress = _address };
+        _tcp = new TcpEndpointTable(options.Tcp, _address, _mtu, new TcpSegmentSink(this), _counters);
         _echoReplies = new DatagramQueue(options.Icmp.EchoReplyQueueBytes, 1024);
         _icmpErrors = new TokenBucket(options.Icmp.ErrorBurst, options.Icmp.ErrorsPerSecond);
         _announceInterval = options.Arp.AnnounceInterval;
@@ -152,14 +156,16 @@ public sealed partial class NetworkInterfaceCore : IFrameReceiver, IDisposable
     /// up to date as packets arm new timers. Reading it is cheap; polling scans the ARP cache and
     /// the partial datagrams, so a driver polls only once this is due.
     /// </summary>
-    public Instant NextTimerAt => Instant.Min(Instant.Min(_arp.EarliestDeadline, _reassembly.EarliestDeadline),
-        _announcementsLeft > 0 ? _nextAnnounceAt : Instant.Never);
+    public Instant NextTimerAt => Instant.Min(Instant.Min(Instant.Min(_arp.EarliestDeadline, _reassembly.EarliestDeadline),
+        _announcementsLeft > 0 ? _nextAnnounceAt : Instant.Never), _tcp.NextTimerAt);
 
-    /// <summary>Runs timers: ARP retries and expiry, reassembly timeouts, announcements. Returns when it next needs to run.</summary>
+    /// <summary>Runs timers: ARP retries and expiry, reassembly timeouts, announcements, TCP's. Returns when it next needs to run.</summary>
     public Instant Poll(Instant now)
     {
         var next = _arp.Poll(now);
         DrainNeighbors();
+        _tcp.Poll(now);
+        next = Instant.Min(next, _tcp.NextTimerAt);
         while (_reassembly.TryExpire(now, out var source, out var firstFragment))
         {
             // RFC 792 Time Exceeded, code 1, only if fragment zero arrived (RFC 1122 §3.3.2).

@@ -1,0 +1,597 @@
+using System.Net.Sockets;
+
+namespace DpdkSharp.Stack.Sockets;
+
+/// <summary>Segment arrival (RFC 9293 §3.10.7), hardened per RFC 5961 and RFC 7323.</summary>
+internal sealed partial class TcpControlBlock
+{
+    private Instant _lastReceivedAt;
+
+    /// <summary>
+    /// Processes a segment the table matched to this connection (checksum already verified, options
+    /// parsed). Returns false when it was dropped (counted by reason); acknowledgments it calls for
+    /// go out on the next <see cref="Output"/>.
+    /// </summary>
+    public bool Receive(in TcpSegment segment, in TcpOptions options, Instant now)
+    {
+        _shared.Counters.SegmentsReceivedField++;
+        _lastReceivedAt = now;
+        _keepaliveProbes = 0;
+        switch (State)
+        {
+            case TcpState.Closed:
+                return Drop(DropReason.NoSocket);
+            case TcpState.SynSent:
+                return ReceiveInSynSent(in segment, in options, now);
+        }
+        var flags = segment.Flags;
+        bool rst = (flags & TcpFlags.Rst) != 0;
+
+        // RFC 7323 §5.3 R1 (PAWS): an older timestamp than TS.Recent means an old duplicate.
+        if (_tsOn && !rst && options.Timestamps is var (tsval, _) && (int)(tsval - _tsRecent) < 0)
+        {
+            _ackNow = true;
+            return Drop(DropReason.PawsRejected);
+        }
+
+        // A retransmitted SYN in SYN-RECEIVED: our SYN-ACK was lost, send it again.
+        if (State == TcpState.SynReceived && (flags & (TcpFlags.Syn | TcpFlags.Ack | TcpFlags.Rst)) == TcpFlags.Syn && segment.Sequence == _irs)
+        {
+            _synPending = true;
+            return true;
+        }
+
+        // First: sequence number acceptability (RFC 9293 §3.10.7.4).
+        int rcvWnd = Math.Max(0, _rcvAdvRight - _rcvNxt);
+        if (!Acceptable(segment.Sequence, segment.SequenceLength, rcvWnd))
+        {
+            if (rst)
+            {
+                return Drop(DropReason.OutOfWindow); // RFC 5961 §3.2: an out-of-window RST is silently dropped
+            }
+            // A zero window still takes valid ACKs (RFC 9293 §3.10.7.4, "special allowance").
+            if (rcvWnd == 0 && segment.Sequence == _rcvNxt && (flags & TcpFlags.Ack) != 0 && State != TcpState.SynReceived)
+            {
+                ProcessAck(in segment, in options, now);
+            }
+            _ackNow = true;
+            return Drop(DropReason.OutOfWindow);
+        }
+
+        // Second: RST (RFC 5961 §3.2: only an exact RCV.NXT match resets; in window, challenge).
+        if (rst)
+        {
+            if (segment.Sequence != _rcvNxt)
+            {
+                ChallengeAck(now);
+                return Drop(DropReason.OutOfWindow);
+            }
+            _shared.Counters.ResetsReceivedField++;
+            Close(State switch
+            {
+                TcpState.SynReceived => Passive ? SocketError.ConnectionReset : SocketError.ConnectionRefused,
+                TcpState.Closing or TcpState.LastAck or TcpState.TimeWait => SocketError.Success,
+                _ => SocketError.ConnectionReset,
+            });
+            return true;
+        }
+
+        // Fourth: a SYN in a synchronized state is answered with a challenge ACK (RFC 5961 §4.2).
+        if ((flags & TcpFlags.Syn) != 0)
+        {
+            ChallengeAck(now);
+            return Drop(DropReason.UnexpectedSyn);
+        }
+
+        // Fifth: the ACK field.
+        if ((flags & TcpFlags.Ack) == 0)
+        {
+            return Drop(DropReason.Malformed); // RFC 9293 §3.10.7.4: "if the ACK bit is off, drop the segment"
+        }
+        var ack = segment.Acknowledgment;
+        if (ack > _sndMax)
+        {
+            // It acknowledges something not yet sent.
+            if (_sndUna == _iss)
+            {
+                _resetReply = (ack, default, TcpFlags.Rst); // SYN-RECEIVED: "form a reset segment"
+            }
+            else
+            {
+                _ackNow = true;
+            }
+            return Drop(DropReason.OutOfWindow);
+        }
+        if (ack < _sndUna - (int)Math.Min(_maxSndWnd, int.MaxValue))
+        {
+            ChallengeAck(now); // RFC 5961 §5.2: too old to be a real acknowledgment
+            return Drop(DropReason.OutOfWindow);
+        }
+        if (_sndUna == _iss && ack == _iss)
+        {
+            _resetReply = (ack, default, TcpFlags.Rst); // SYN-RECEIVED: the ACK does not cover our SYN
+            return Drop(DropReason.OutOfWindow);
+        }
+        ProcessAck(in segment, in options, now);
+        if (State == TcpState.Closed)
+        {
+            return true;
+        }
+
+        // RFC 7323 §4.3 (R3): remember the newest timestamp of a segment that covers Last.ACK.sent.
+        if (_tsOn && options.Timestamps is var (value, _) && (int)(value - _tsRecent) >= 0 && segment.Sequence <= _lastAckSent)
+        {
+            _tsRecent = value;
+        }
+
+        // Sixth: URG. The urgent pointer is ignored; urgent bytes arrive inline with the rest (RFC 6093 §5:
+        // applications should not rely on it), so urgent data can neither crash nor reorder the stream.
+
+        // Seventh: segment text.
+        if (!segment.Payload.IsEmpty)
+        {
+            ProcessData(segment.Sequence, segment.Payload, now);
+            if (State == TcpState.Closed)
+            {
+                return true;
+            }
+        }
+
+        // Eighth: FIN. Remembered even out of order; it counts once RCV.NXT reaches it.
+        if ((flags & TcpFlags.Fin) != 0 && !_finReceived)
+        {
+            _peerFin = segment.Sequence + segment.Payload.Length;
+            _ackNow = true;
+        }
+        TryTakeFin(now);
+        ArmKeepalive();
+        return true;
+    }
+
+    /// <summary>RFC 9293 §3.10.7.3: the answer to our SYN (or a simultaneous open).</summary>
+    private bool ReceiveInSynSent(in TcpSegment segment, in TcpOptions options, Instant now)
+    {
+        var flags = segment.Flags;
+        bool hasAck = (flags & TcpFlags.Ack) != 0;
+        if (hasAck && (segment.Acknowledgment <= _iss || segment.Acknowledgment > _sndMax))
+        {
+            if ((flags & TcpFlags.Rst) == 0)
+            {
+                _resetReply = (segment.Acknowledgment, default, TcpFlags.Rst);
+            }
+            return Drop(DropReason.OutOfWindow);
+        }
+        if ((flags & TcpFlags.Rst) != 0)
+        {
+            if (!hasAck)
+            {
+                return Drop(DropReason.OutOfWindow);
+            }
+            _shared.Counters.ResetsReceivedField++;
+            _shared.Counters.FailedConnectsField++;
+            Close(SocketError.ConnectionRefused);
+            return true;
+        }
+        if ((flags & TcpFlags.Syn) == 0)
+        {
+            return Drop(DropReason.Malformed);
+        }
+        TakePeerSyn(in segment, in options);
+        if (!hasAck)
+        {
+            // Simultaneous open: answer with SYN,ACK from SYN-RECEIVED.
+            State = TcpState.SynReceived;
+            _synPending = true;
+            return true;
+        }
+        AcknowledgeSyn(segment.Acknowledgment, now);
+        State = TcpState.Established;
+        _ackNow = true;
+        if (!segment.Payload.IsEmpty)
+        {
+            ProcessData(segment.Sequence + 1, segment.Payload, now);
+        }
+        if ((flags & TcpFlags.Fin) != 0)
+        {
+            _peerFin = segment.Sequence + 1 + segment.Payload.Length;
+        }
+        TryTakeFin(now);
+        ArmKeepalive();
+        return true;
+    }
+
+    /// <summary>Takes the peer's SYN: its sequence number and options (RFC 7323 §2.2, §3.2; RFC 2018 §2; RFC 9293 §3.7.1).</summary>
+    private void TakePeerSyn(in TcpSegment syn, in TcpOptions options)
+    {
+        _irs = syn.Sequence;
+        _rcvNxt = _irs + 1;
+        _rcvAdvRight = _rcvNxt;
+        _sndWnd = syn.Window; // never scaled in a SYN
+        _maxSndWnd = _sndWnd;
+        _sndWl1 = syn.Sequence;
+        _sndWl2 = syn.Acknowledgment;
+        // Each option is on only when both SYNs carry it.
+        if (options.WindowScale is byte shift && _options.WindowScaling)
+        {
+            _wsOn = true;
+            _sndShift = shift;
+        }
+        else
+        {
+            _wsOn = false;
+            _sndShift = 0;
+            _rcvShift = 0;
+        }
+        if (options.Timestamps is var (tsval, _) && _options.Timestamps)
+        {
+            _tsOn = true;
+            _tsRecent = tsval;
+        }
+        _sackOn = options.SackPermitted && _options.SelectiveAcknowledgments;
+        SetMss(options.Mss ?? DefaultMss);
+    }
+
+    /// <summary>RFC 9293 §3.7.1: the MSS assumed when a SYN carries none.</summary>
+    private const int DefaultMss = 536;
+
+    private bool Acceptable(SequenceNumber seq, int length, int window)
+    {
+        if (length == 0)
+        {
+            return window == 0 ? seq == _rcvNxt : seq.IsInWindow(_rcvNxt, (uint)window);
+        }
+        return window > 0 && (seq.IsInWindow(_rcvNxt, (uint)window) || (seq + (length - 1)).IsInWindow(_rcvNxt, (uint)window));
+    }
+
+    private void ChallengeAck(Instant now)
+    {
+        if (_shared.TryChallengeAck(now))
+        {
+            _ackNow = true;
+        }
+    }
+
+    private bool Drop(DropReason reason)
+    {
+        _shared.Drop(reason);
+        return false;
+    }
+
+    /// <summary>Our SYN is acknowledged: the handshake's half that is ours is done.</summary>
+    private void AcknowledgeSyn(SequenceNumber ack, Instant now)
+    {
+        _sndUna = _iss + 1;
+        if (_sndNxt < _sndUna)
+        {
+            _sndNxt = _sndUna;
+        }
+        if (_timing && _timedSeq == _iss)
+        {
+            _rtt.AddSample(now - _timedAt);
+            _timing = false;
+        }
+        _retries = 0;
+        _rtoAt = _sndMax > _sndUna ? now + _rtt.Rto : Instant.Never;
+        _events |= TcpEvents.Connected | TcpEvents.Writable;
+        if (Passive)
+        {
+            _shared.Counters.PassiveOpensField++;
+        }
+        if (ack > _sndUna)
+        {
+            AdvanceUna(ack, now); // a FIN (or data) acknowledged with the SYN
+        }
+    }
+
+    /// <summary>RFC 9293 §3.10.7.4 "fifth" with RFC 6675 and RFC 6582 loss detection.</summary>
+    private void ProcessAck(in TcpSegment segment, in TcpOptions options, Instant now)
+    {
+        var ack = segment.Acknowledgment;
+        if (_sndUna == _iss)
+        {
+            // SYN-RECEIVED → ESTABLISHED (or FIN-WAIT-1 if the application already shut down).
+            AcknowledgeSyn(ack, now);
+            if (State == TcpState.SynReceived)
+            {
+                State = TcpState.Established;
+            }
+            _sndWl1 = segment.Sequence - 1; // take this segment's window below
+        }
+        long previousWindow = _sndWnd;
+        if (_sndWl1 < segment.Sequence || (_sndWl1 == segment.Sequence && _sndWl2 <= ack))
+        {
+            long window = (long)segment.Window << _sndShift;
+            if (window == 0 && _sndWnd > 0)
+            {
+                _shared.Counters.ZeroWindowEventsField++;
+            }
+            _sndWnd = window;
+            _sndWl1 = segment.Sequence;
+            _sndWl2 = ack;
+            _maxSndWnd = Math.Max(_maxSndWnd, window);
+            if (window > 0)
+            {
+                _persistAt = Instant.Never;
+                _persistBackoffs = 0;
+            }
+        }
+        bool advanced = ack > _sndUna;
+        if (advanced)
+        {
+            AdvanceUna(ack, now);
+        }
+        bool newSack = false;
+        if (_sackOn)
+        {
+            for (int i = 0; i < options.SackBlockCount; i++)
+            {
+                newSack |= _sacks.Add(options.GetSackBlock(i), _sndUna, _sndMax);
+            }
+        }
+        if (!advanced && ack == _sndUna && segment.Payload.IsEmpty && (segment.Flags & (TcpFlags.Syn | TcpFlags.Fin)) == 0
+            && _sndMax > _sndUna && (_sndWnd == previousWindow || newSack))
+        {
+            // RFC 5681 §2 "DUPLICATE ACKNOWLEDGMENT" (with SACK: one that reports new data, RFC 6675 §5).
+            _dupAcks++;
+            if (!_inRecovery && _sndUna >= _recoveryPoint
+                && (_dupAcks >= SackScoreboard.DupThresh || (_sackOn && _sacks.LostBoundary(_sndUna, _sndMss) > _sndUna)))
+            {
+                EnterRecovery(now);
+            }
+        }
+        AfterAckStateChanges(now);
+    }
+
+    /// <summary>RFC 6675 §5 step 4 / RFC 6582 §3.2 step 2: loss detected; retransmission starts on the next Output.</summary>
+    private void EnterRecovery(Instant now)
+    {
+        _inRecovery = true;
+        _recoveryPoint = _sndMax;
+        _highRxt = _sndUna;
+        _timing = false; // Karn: the timed segment may be the one retransmitted
+        _cc.OnCongestionEvent(_sndMax - _sndUna, now);
+        if (_sackOn)
+        {
+            _shared.Counters.SackRecoveriesField++;
+        }
+        else
+        {
+            _shared.Counters.FastRecoveriesField++;
+        }
+    }
+
+    /// <summary>New data acknowledged: free it, sample the RTT, grow the window or advance recovery, restart the timer.</summary>
+    private void AdvanceUna(SequenceNumber ack, Instant now)
+    {
+        int acked = ack - _sndUna;
+        int flight = _sndMax - _sndUna;
+        var dataTo = ack < SendEnd ? ack : SendEnd;
+        int dataAcked = dataTo - _sendStart;
+        if (dataAcked > 0)
+        {
+            _send.Discard(dataAcked);
+            _send.RewindIfEmpty();
+            _sendStart += dataAcked;
+            _events |= TcpEvents.Writable;
+        }
+        _sndUna = ack;
+        if (_sndNxt < _sndUna)
+        {
+            _sndNxt = _sndUna;
+        }
+        _sacks.Acknowledge(ack);
+        _retries = 0;
+        TimeSpan? sample = null;
+        if (_timing && ack > _timedSeq)
+        {
+            sample = now - _timedAt;
+            _rtt.AddSample(sample.Value);
+            _timing = false;
+        }
+        if (_inRecovery)
+        {
+            if (ack >= _recoveryPoint)
+            {
+                _inRecovery = false;
+                _dupAcks = 0;
+                _cc.OnRecoveryEnd(now);
+            }
+            else
+            {
+                // A partial acknowledgment: the next hole is lost too (RFC 6582 §3.2 step 5).
+                if (!_sackOn)
+                {
+                    _highRxt = _sndUna;
+                    _dupAcks = 0;
+                }
+                else if (_highRxt < _sndUna)
+                {
+                    _highRxt = _sndUna;
+                }
+            }
+        }
+        else
+        {
+            _dupAcks = 0;
+            _cc.OnAck(acked, flight, sample, now);
+        }
+        // RFC 6298 §5.2, §5.3: stop the timer when everything is acknowledged, else restart it.
+        _rtoAt = _sndUna == _sndMax ? Instant.Never : now + _rtt.Rto;
+    }
+
+    /// <summary>Our FIN acknowledged moves the closing states on (RFC 9293 §3.10.7.4 "fifth", per state).</summary>
+    private void AfterAckStateChanges(Instant now)
+    {
+        bool finAcked = _finQueued && _sndUna == SendEnd + 1;
+        if (!finAcked)
+        {
+            return;
+        }
+        switch (State)
+        {
+            case TcpState.FinWait1:
+                State = TcpState.FinWait2;
+                if (_appClosed)
+                {
+                    // An orphan does not wait forever for the peer's FIN (Linux's tcp_fin_timeout).
+                    _timeWaitAt = now + _options.TimeWaitDuration;
+                }
+                _events |= TcpEvents.Writable;
+                break;
+            case TcpState.Closing:
+                EnterTimeWait(now);
+                break;
+            case TcpState.LastAck:
+                Close(SocketError.Success);
+                break;
+        }
+    }
+
+    /// <summary>RFC 9293 §3.10.7.4 "seventh": in-order data moves RCV.NXT; data beyond a hole waits in the receive queue.</summary>
+    private void ProcessData(SequenceNumber seq, ReadOnlySpan<byte> data, Instant now)
+    {
+        if (State is not (TcpState.Established or TcpState.FinWait1 or TcpState.FinWait2))
+        {
+            return; // after the peer's FIN no data can come: "ignore the segment text"
+        }
+        if (_appClosed)
+        {
+            // Nobody will read it: tell the peer (as Linux does for an orphaned socket).
+            _abortPending = true;
+            _shared.Drop(DropReason.NoSocket);
+            return;
+        }
+        if (seq < _rcvNxt)
+        {
+            int skip = _rcvNxt - seq;
+            if (skip >= data.Length)
+            {
+                _ackNow = true; // a duplicate: acknowledge at once (RFC 5681 §4.2)
+                return;
+            }
+            data = data[skip..];
+            seq = _rcvNxt;
+        }
+        int room = _recv.Free - (seq - _rcvNxt);
+        if (room <= 0)
+        {
+            _ackNow = true;
+            _shared.Drop(DropReason.ReceiveBufferFull);
+            return;
+        }
+        if (data.Length > room)
+        {
+            data = data[..room];
+        }
+        bool filledHole = _recv.HasOutOfOrder;
+        int advanced = _recv.Accept(_rcvNxt, seq, data);
+        if (advanced < 0)
+        {
+            _ackNow = true;
+            _shared.Drop(DropReason.ReceiveBufferFull);
+            return;
+        }
+        if (advanced == 0)
+        {
+            _ackNow = true; // out of order: a duplicate ACK with SACK blocks, at once (RFC 5681 §4.2)
+            return;
+        }
+        _rcvNxt += advanced;
+        _events |= TcpEvents.Readable;
+        if (data.Length > _rcvMss)
+        {
+            _rcvMss = data.Length;
+        }
+        TuneReceiveWindow(advanced, now);
+        if (filledHole)
+        {
+            _ackNow = true;
+            return;
+        }
+        // RFC 9293 §3.8.6.3 / RFC 1122 §4.2.3.2: acknowledge at least every second full-sized segment; otherwise delay.
+        _unackedBytes += advanced;
+        if (_unackedBytes >= 2 * _rcvMss)
+        {
+            _ackNow = true;
+        }
+        else if (_delackAt == Instant.Never)
+        {
+            _delackAt = now + _options.DelayedAckTimeout;
+        }
+    }
+
+    /// <summary>
+    /// Receive-window autotuning, the way Linux grows its receive buffer: when the application took
+    /// more than half the buffer within one round trip, the window limits the sender, so double it.
+    /// </summary>
+    private void TuneReceiveWindow(int bytes, Instant now)
+    {
+        _rcvSpaceBytes += bytes;
+        var period = _rtt.SmoothedRtt ?? TimeSpan.FromMilliseconds(1);
+        if (period < TimeSpan.FromMilliseconds(1))
+        {
+            period = TimeSpan.FromMilliseconds(1);
+        }
+        if (now - _rcvSpaceStart < period)
+        {
+            return;
+        }
+        if (_rcvSpaceBytes > _recv.Capacity / 2 && _recv.Capacity < _recv.MaxCapacity)
+        {
+            GrowReceiveQueue();
+        }
+        _rcvSpaceBytes = 0;
+        _rcvSpaceStart = now;
+    }
+
+    /// <summary>RFC 9293 §3.10.7.4 "eighth": the FIN counts once every byte before it arrived.</summary>
+    private void TryTakeFin(Instant now)
+    {
+        if (_finReceived || _peerFin is not SequenceNumber fin || fin != _rcvNxt)
+        {
+            return;
+        }
+        _finReceived = true;
+        _rcvNxt += 1;
+        _ackNow = true;
+        _events |= TcpEvents.Readable;
+        switch (State)
+        {
+            case TcpState.SynReceived:
+            case TcpState.Established:
+                State = TcpState.CloseWait;
+                break;
+            case TcpState.FinWait1:
+                if (_finQueued && _sndUna == SendEnd + 1)
+                {
+                    EnterTimeWait(now);
+                }
+                else
+                {
+                    State = TcpState.Closing;
+                }
+                break;
+            case TcpState.FinWait2:
+                EnterTimeWait(now);
+                break;
+        }
+    }
+
+    /// <summary>
+    /// RFC 6191 §2 (RFC 1122 §4.2.2.13): a new SYN for a 4-tuple in TIME-WAIT may start a new
+    /// connection when its timestamp is newer than the old connection's (or, without timestamps,
+    /// its sequence number is beyond the old RCV.NXT).
+    /// </summary>
+    public bool AcceptsNewSyn(in TcpSegment syn, in TcpOptions options)
+    {
+        if (State != TcpState.TimeWait)
+        {
+            return false;
+        }
+        if (_tsOn && options.Timestamps is var (tsval, _))
+        {
+            return (int)(tsval - _tsRecent) > 0;
+        }
+        return syn.Sequence > _rcvNxt;
+    }
+}

@@ -1,0 +1,359 @@
+namespace DpdkSharp.Stack.Sockets;
+
+/// <summary>What to send: SYNs, data within the send and congestion windows, retransmissions, ACKs, probes, RST.</summary>
+internal sealed partial class TcpControlBlock
+{
+    /// <summary>Most segments one <see cref="Output"/> call sends, so one connection cannot hold the reactor for long.</summary>
+    private const int MaxSegmentsPerOutput = 256;
+
+    private bool _wsOn;
+
+    /// <summary>Sends everything the connection owes now: a pending RST, a SYN, data, retransmissions, an ACK or a probe.</summary>
+    public void Output(Instant now, ITcpSegmentSink sink)
+    {
+        if (_resetReply is var (seq, ack, flags))
+        {
+            _resetReply = null;
+            SendBare(sink, seq, ack, flags, now);
+        }
+        if (State == TcpState.Closed)
+        {
+            return;
+        }
+        if (_abortPending)
+        {
+            // RFC 9293 §3.10.5 ABORT: <SEQ=SND.NXT><CTL=RST>.
+            _abortPending = false;
+            SendBare(sink, _sndNxt, _rcvNxt, TcpFlags.Rst | TcpFlags.Ack, now);
+            Close(Error == System.Net.Sockets.SocketError.Success ? System.Net.Sockets.SocketError.ConnectionAborted : Error);
+            return;
+        }
+        if (_synPending)
+        {
+            SendSyn(now, sink);
+            return;
+        }
+        if (_sndUna == _iss)
+        {
+            return; // our SYN is not acknowledged yet: nothing else may go out
+        }
+        bool sent = State != TcpState.TimeWait && SendData(now, sink);
+        if (_probePending)
+        {
+            // Zero-window and keepalive probe: an old sequence number makes the peer answer with its window (RFC 1122 §4.2.3.6).
+            _probePending = false;
+            Emit(sink, _sndUna - 1, 0, TcpFlags.None, now);
+        }
+        else if (!sent && _ackNow)
+        {
+            Emit(sink, _sndNxt, 0, TcpFlags.None, now);
+        }
+        ArmPersist(now);
+    }
+
+    private void SendSyn(Instant now, ITcpSegmentSink sink)
+    {
+        bool active = State == TcpState.SynSent;
+        var options = new TcpOptions { Mss = (ushort)Math.Min(_mtuMss, ushort.MaxValue) };
+        if (active ? _options.WindowScaling : _wsOn)
+        {
+            options.WindowScale = _rcvShift;
+        }
+        if (active ? _options.SelectiveAcknowledgments : _sackOn)
+        {
+            options.SackPermitted = true;
+        }
+        if (active ? _options.Timestamps : _tsOn)
+        {
+            options.Timestamps = (TsNow(now), active ? 0u : _tsRecent);
+        }
+        // RFC 7323 §2.2: the window in a SYN is never scaled.
+        ushort window = (ushort)Math.Min(_recv.Free, ushort.MaxValue);
+        var header = new TcpHeader(_iss, active ? default : _rcvNxt, active ? TcpFlags.Syn : TcpFlags.Syn | TcpFlags.Ack, window);
+        if (!sink.Send(Tuple, in header, in options, default, default, now))
+        {
+            if (_rtoAt == Instant.Never)
+            {
+                _rtoAt = now + _rtt.Rto; // try again on the timer
+            }
+            return;
+        }
+        _shared.Counters.SegmentsSentField++;
+        if (_retries > 0)
+        {
+            _shared.Counters.RetransmittedSegmentsField++;
+        }
+        _synPending = false;
+        _ackNow = false;
+        _rcvAdvRight = _rcvNxt + window;
+        _lastAckSent = _rcvNxt;
+        _sndNxt = _iss + 1;
+        if (_sndMax < _sndNxt)
+        {
+            _sndMax = _sndNxt;
+        }
+        if (_retries == 0 && !_timing)
+        {
+            _timing = true;
+            _timedSeq = _iss;
+            _timedAt = now;
+        }
+        if (_rtoAt == Instant.Never)
+        {
+            _rtoAt = now + _rtt.Rto;
+        }
+    }
+
+    /// <summary>
+    /// Sends data while the windows allow: in recovery, holes first (RFC 6675 §5 NextSeg, or
+    /// RFC 6582's one segment per partial ACK) while cwnd − pipe ≥ 1 SMSS; otherwise new data within
+    /// min(SND.WND, cwnd), with Nagle (RFC 896, RFC 9293 §3.7.4) and sender SWS avoidance
+    /// (RFC 9293 §3.8.6.2.1). Returns whether a segment went out (it carried the ACK).
+    /// </summary>
+    private bool SendData(Instant now, ITcpSegmentSink sink)
+    {
+        bool sent = false;
+        for (int n = 0; n < MaxSegmentsPerOutput; n++)
+        {
+            SequenceNumber seq;
+            int length;
+            bool fin;
+            bool hole = false;
+            if (_inRecovery)
+            {
+                if (_cc.CongestionWindow - Pipe() < _sndMss)
+                {
+                    break;
+                }
+                hole = TryNextHole(out seq, out length, out fin);
+                if (!hole && !TryNewData(out seq, out length, out fin, windowOnly: true))
+                {
+                    break;
+                }
+            }
+            else if (!TryNewData(out seq, out length, out fin, windowOnly: false))
+            {
+                break;
+            }
+            if (!Emit(sink, seq, length, fin ? TcpFlags.Fin : TcpFlags.None, now))
+            {
+                break;
+            }
+            sent = true;
+            _forceSend = false;
+            int seqLength = length + (fin ? 1 : 0);
+            if (hole)
+            {
+                _highRxt = seq + seqLength;
+                _shared.Counters.RetransmittedSegmentsField++;
+            }
+            else
+            {
+                bool again = seq < _sndMax;
+                if (again)
+                {
+                    _shared.Counters.RetransmittedSegmentsField++;
+                }
+                else if (!_timing && seqLength > 0)
+                {
+                    _timing = true;
+                    _timedSeq = seq;
+                    _timedAt = now;
+                }
+                _sndNxt = seq + seqLength;
+                if (_sndNxt > _sndMax)
+                {
+                    _sndMax = _sndNxt;
+                }
+            }
+            if (_rtoAt == Instant.Never)
+            {
+                _rtoAt = now + _rtt.Rto;
+            }
+            if (fin)
+            {
+                break;
+            }
+        }
+        return sent;
+    }
+
+    /// <summary>The next new segment from SND.NXT, if the windows, Nagle and SWS avoidance let it go.</summary>
+    private bool TryNewData(out SequenceNumber seq, out int length, out bool fin, bool windowOnly)
+    {
+        seq = _sndNxt;
+        int queued = Math.Max(0, SendEnd - _sndNxt);
+        long window = windowOnly ? _sndWnd : Math.Min(_sndWnd, (long)_cc.CongestionWindow);
+        long usable = window - (_sndNxt - _sndUna);
+        if (_forceSend && usable <= 0 && _sndWnd > 0)
+        {
+            usable = Math.Min(_sndWnd, _sndMss); // the persist timer overrides SWS avoidance and the congestion window once
+        }
+        int room = SegmentRoom();
+        length = (int)Math.Clamp(Math.Min(queued, usable), 0, room);
+        bool finUnsent = _finQueued && _sndNxt <= SendEnd;
+        fin = finUnsent && _sndNxt + length == SendEnd && (usable > length || length > 0 || _forceSend);
+        if (length == 0)
+        {
+            return fin;
+        }
+        if (length < room && !_forceSend)
+        {
+            bool allQueued = length == queued;
+            if (!allQueued)
+            {
+                // Window-limited: hold a runt unless it is at least half the largest window seen.
+                if (length < _maxSndWnd / 2)
+                {
+                    return false;
+                }
+            }
+            else if (!NoDelay && !fin && _sndNxt != _sndUna)
+            {
+                return false; // Nagle: a small segment waits while data is unacknowledged
+            }
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// RFC 6675 §4 NextSeg rule 1 with SACK: the first un-SACKed, lost byte above HighRxt; without
+    /// SACK (RFC 6582), the segment at SND.UNA once per partial acknowledgment.
+    /// </summary>
+    private bool TryNextHole(out SequenceNumber seq, out int length, out bool fin)
+    {
+        length = 0;
+        fin = false;
+        seq = _highRxt > _sndUna ? _highRxt : _sndUna;
+        int holeLength;
+        if (_sackOn)
+        {
+            var lostBoundary = _sacks.LostBoundary(_sndUna, _sndMss);
+            if (!_sacks.NextHole(seq, lostBoundary, out seq, out holeLength))
+            {
+                return false;
+            }
+        }
+        else
+        {
+            if (_highRxt > _sndUna)
+            {
+                return false;
+            }
+            seq = _sndUna;
+            holeLength = Math.Min(_sndMss + 1, _sndMax - _sndUna);
+        }
+        length = Math.Clamp(SendEnd - seq, 0, Math.Min(holeLength, SegmentRoom()));
+        fin = _finQueued && seq + length == SendEnd && holeLength > length;
+        return length > 0 || fin;
+    }
+
+    /// <summary>
+    /// Data bytes that fit one segment now: the MSS less the SACK option when one goes along
+    /// (RFC 9293 §3.7.1: the MSS counts data only, so a larger header means less data).
+    /// </summary>
+    private int SegmentRoom()
+    {
+        if (!_sackOn || !_recv.HasOutOfOrder)
+        {
+            return _sndMss;
+        }
+        int blocks = Math.Min(_recv.OutOfOrderRanges, _tsOn ? TcpOptions.MaxSackBlocks - 1 : TcpOptions.MaxSackBlocks);
+        return _sndMss - (4 + 8 * blocks);
+    }
+
+    /// <summary>RFC 6675 §4 SetPipe: bytes still in the network. Without SACK, RFC 6582's view: each duplicate ACK is a segment that left.</summary>
+    private long Pipe()
+    {
+        int outstanding = _sndMax - _sndUna;
+        int retransmitted = _highRxt > _sndUna ? _highRxt - _sndUna : 0;
+        if (!_sackOn)
+        {
+            return Math.Max(0, outstanding - (long)_dupAcks * _sndMss) + retransmitted;
+        }
+        var lostBoundary = _sacks.LostBoundary(_sndUna, _sndMss);
+        int lost = (lostBoundary - _sndUna) - _sacks.SackedBetween(_sndUna, lostBoundary);
+        var retransmittedEnd = _highRxt < lostBoundary ? _highRxt : lostBoundary;
+        int retransmittedLost = retransmittedEnd > _sndUna ? (retransmittedEnd - _sndUna) - _sacks.SackedBetween(_sndUna, retransmittedEnd) : 0;
+        return outstanding - _sacks.SackedBytes - lost + retransmittedLost;
+    }
+
+    /// <summary>Sends one segment with the ACK, window and options every synchronized segment carries.</summary>
+    private bool Emit(ITcpSegmentSink sink, SequenceNumber seq, int length, TcpFlags flags, Instant now)
+    {
+        ReadOnlySpan<byte> first = default;
+        ReadOnlySpan<byte> second = default;
+        if (length > 0)
+        {
+            _send.Peek(seq - _sendStart, length, out first, out second);
+            if (seq + length == SendEnd)
+            {
+                flags |= TcpFlags.Psh; // the last queued byte: the receiver should deliver now (RFC 9293 §3.9.1.2)
+            }
+        }
+        var options = default(TcpOptions);
+        if (_tsOn)
+        {
+            options.Timestamps = (TsNow(now), _tsRecent);
+        }
+        if (_sackOn && _recv.HasOutOfOrder)
+        {
+            _recv.WriteSackBlocks(ref options, _tsOn ? TcpOptions.MaxSackBlocks - 1 : TcpOptions.MaxSackBlocks);
+        }
+        var header = new TcpHeader(seq, _rcvNxt, flags | TcpFlags.Ack, NextWindow());
+        if (!sink.Send(Tuple, in header, in options, first, second, now))
+        {
+            return false;
+        }
+        _shared.Counters.SegmentsSentField++;
+        _lastAckSent = _rcvNxt;
+        _ackNow = false;
+        _unackedBytes = 0;
+        _delackAt = Instant.Never;
+        return true;
+    }
+
+    /// <summary>A RST (or a segment answering an unacceptable ACK) outside the connection's flow.</summary>
+    private void SendBare(ITcpSegmentSink sink, SequenceNumber seq, SequenceNumber ack, TcpFlags flags, Instant now)
+    {
+        var options = default(TcpOptions);
+        var header = new TcpHeader(seq, ack, flags, 0);
+        if (sink.Send(Tuple, in header, in options, default, default, now))
+        {
+            _shared.Counters.SegmentsSentField++;
+            if ((flags & TcpFlags.Rst) != 0)
+            {
+                _shared.Counters.ResetsSentField++;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The window field to send: the receive queue's free space, with the right edge never moved
+    /// left and moved right only by min(half the buffer, MSS) at a time (receiver SWS avoidance,
+    /// RFC 9293 §3.8.6.2.2), scaled (RFC 7323 §2.3).
+    /// </summary>
+    private ushort NextWindow()
+    {
+        var right = _rcvNxt + _recv.Free;
+        if (right - _rcvAdvRight < Math.Min(_recv.Capacity / 2, _rcvMss) && _rcvAdvRight > _rcvNxt)
+        {
+            right = _rcvAdvRight;
+        }
+        if (right < _rcvAdvRight)
+        {
+            right = _rcvAdvRight;
+        }
+        long window = Math.Max(0, right - _rcvNxt) >> _rcvShift;
+        ushort field = (ushort)Math.Min(window, ushort.MaxValue);
+        var advertised = _rcvNxt + (field << _rcvShift);
+        if (advertised > _rcvAdvRight)
+        {
+            _rcvAdvRight = advertised;
+        }
+        return field;
+    }
+
+    /// <summary>Our timestamp clock: milliseconds plus the connection's offset (RFC 7323 §5.4).</summary>
+    private uint TsNow(Instant now) => unchecked((uint)(now.Nanoseconds / 1_000_000) + _tsOffset);
+}

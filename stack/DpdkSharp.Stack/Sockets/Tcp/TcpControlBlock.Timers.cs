@@ -1,0 +1,173 @@
+using System.Net.Sockets;
+
+namespace DpdkSharp.Stack.Sockets;
+
+/// <summary>Timers: retransmission (RFC 6298), persist (RFC 9293 §3.8.6.1), keepalive (RFC 1122 §4.2.3.6), delayed ACK, TIME-WAIT.</summary>
+internal sealed partial class TcpControlBlock
+{
+    private Instant _rtoAt = Instant.Never;
+    private Instant _delackAt = Instant.Never;
+    private Instant _persistAt = Instant.Never;
+    private Instant _keepaliveAt = Instant.Never;
+    private Instant _timeWaitAt = Instant.Never;
+    private int _retries;
+    private int _persistBackoffs;
+    private int _keepaliveProbes;
+    private bool _probePending;
+    private bool _forceSend;
+
+    /// <summary>When <see cref="OnTimer"/> next has work; <see cref="Instant.Never"/> when no timer runs.</summary>
+    public Instant NextTimerAt =>
+        Instant.Min(Instant.Min(Instant.Min(_rtoAt, _delackAt), Instant.Min(_persistAt, _keepaliveAt)), _timeWaitAt);
+
+    /// <summary>Whether a segment is owed now (the table calls <see cref="Output"/> for such connections).</summary>
+    public bool WantsOutput => _ackNow || _synPending || _abortPending || _probePending || _resetReply.HasValue || _forceSend
+        || (State is not (TcpState.Closed or TcpState.TimeWait) && _sndUna != _iss && (SendEnd > _sndNxt || (_finQueued && _sndNxt <= SendEnd)));
+
+    /// <summary>Runs the timers due at <paramref name="now"/>; what they send goes out on the next <see cref="Output"/>.</summary>
+    public void OnTimer(Instant now)
+    {
+        if (now >= _timeWaitAt)
+        {
+            _timeWaitAt = Instant.Never;
+            Close(State == TcpState.TimeWait ? SocketError.Success : SocketError.TimedOut);
+            return;
+        }
+        if (now >= _rtoAt)
+        {
+            OnRetransmissionTimeout(now);
+            if (State == TcpState.Closed)
+            {
+                return;
+            }
+        }
+        if (now >= _persistAt)
+        {
+            _persistAt = Instant.Never;
+            _persistBackoffs++;
+            if (_sndWnd == 0)
+            {
+                _probePending = true;
+            }
+            else
+            {
+                _forceSend = true;
+            }
+        }
+        if (now >= _delackAt)
+        {
+            _delackAt = Instant.Never;
+            _ackNow = true;
+        }
+        if (now >= _keepaliveAt)
+        {
+            OnKeepalive(now);
+        }
+    }
+
+    /// <summary>RFC 6298 §5.4–5.6 and RFC 5681 §3.1: retransmit from SND.UNA in slow start, back the timer off.</summary>
+    private void OnRetransmissionTimeout(Instant now)
+    {
+        _rtoAt = Instant.Never;
+        _shared.Counters.RetransmissionTimeoutsField++;
+        _timing = false;
+        _rtt.Backoff();
+        if (_sndUna == _iss)
+        {
+            if (++_retries > _options.SynRetries)
+            {
+                if (State == TcpState.SynSent)
+                {
+                    _shared.Counters.FailedConnectsField++;
+                }
+                Close(SocketError.TimedOut);
+                return;
+            }
+            _synPending = true;
+            return;
+        }
+        if (_sndMax == _sndUna)
+        {
+            return;
+        }
+        if (++_retries > _options.MaxRetransmissions)
+        {
+            Close(SocketError.TimedOut); // RFC 1122 §4.2.3.5 R2
+            return;
+        }
+        _cc.OnRetransmissionTimeout(_sndMax - _sndUna, now);
+        // RFC 6582 §3.2 step 4: duplicate ACKs for data sent before the timeout start no fast retransmit.
+        _recoveryPoint = _sndMax;
+        _inRecovery = false;
+        _dupAcks = 0;
+        _sacks.Clear(); // RFC 2018 §8
+        _highRxt = _sndUna;
+        _sndNxt = _sndUna;
+    }
+
+    /// <summary>RFC 1122 §4.2.3.6: probe an idle connection; drop it after the configured unanswered probes.</summary>
+    private void OnKeepalive(Instant now)
+    {
+        _keepaliveAt = Instant.Never;
+        if (State is not (TcpState.Established or TcpState.CloseWait) || _sndMax != _sndUna)
+        {
+            ArmKeepalive();
+            return;
+        }
+        if (_keepaliveProbes >= _options.KeepAliveRetryCount)
+        {
+            _shared.Counters.KeepAliveTimeoutsField++;
+            Close(SocketError.TimedOut);
+            return;
+        }
+        _keepaliveProbes++;
+        _probePending = true;
+        _keepaliveAt = now + _options.KeepAliveInterval;
+    }
+
+    /// <summary>(Re)arms keepalive from the last segment received.</summary>
+    private void ArmKeepalive()
+    {
+        _keepaliveAt = _options.KeepAlive && State is TcpState.Established or TcpState.CloseWait
+            ? _lastReceivedAt + _options.KeepAliveTime
+            : Instant.Never;
+    }
+
+    /// <summary>
+    /// RFC 9293 §3.8.6.1: with data waiting, nothing in flight and a window too small to send into
+    /// (zero, or held back by SWS avoidance), a timer makes sure something goes out: a zero-window
+    /// probe, or the runt after all. Backs off like the RTO and never gives up (RFC 1122 §4.2.2.17).
+    /// </summary>
+    private void ArmPersist(Instant now)
+    {
+        bool waiting = State is not (TcpState.Closed or TcpState.TimeWait) && _sndNxt == _sndUna && _sndUna != _iss
+            && (SendEnd > _sndNxt || (_finQueued && _sndNxt <= SendEnd));
+        if (!waiting)
+        {
+            _persistAt = Instant.Never;
+            return;
+        }
+        if (_persistAt == Instant.Never)
+        {
+            var timeout = _rtt.Rto * (1L << Math.Min(_persistBackoffs, 10));
+            _persistAt = now + (timeout > _options.MaxRto ? _options.MaxRto : timeout);
+        }
+    }
+
+    private void EnterTimeWait(Instant now)
+    {
+        State = TcpState.TimeWait;
+        StopTimers();
+        _timeWaitAt = now + _options.TimeWaitDuration;
+        _events |= TcpEvents.Closed | TcpEvents.Readable | TcpEvents.Writable;
+    }
+
+    private void StopTimers()
+    {
+        _rtoAt = Instant.Never;
+        _delackAt = Instant.Never;
+        _persistAt = Instant.Never;
+        _keepaliveAt = Instant.Never;
+        _timeWaitAt = Instant.Never;
+    }
+}

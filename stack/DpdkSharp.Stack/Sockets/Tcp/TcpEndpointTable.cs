@@ -1,0 +1,489 @@
+using System.Buffers.Binary;
+
+namespace DpdkSharp.Stack.Sockets;
+
+/// <summary>
+/// Every TCP connection and listener of one interface: demultiplexing by 4-tuple (RFC 9293 §3.1),
+/// LISTEN processing with a SYN queue, an accept queue and SYN cookies, RSTs for segments that
+/// match nothing (RFC 9293 §3.10.7.1), ephemeral ports (RFC 6056), ISNs (RFC 6528), one timer
+/// queue for all connections and the readiness queue the socket layer drains. Reactor thread only.
+/// </summary>
+internal sealed class TcpEndpointTable
+{
+    private readonly Dictionary<TcpTuple, TcpControlBlock> _connections = [];
+    private readonly Dictionary<ushort, TcpListenerState> _listeners = [];
+    private readonly PriorityQueue<TcpControlBlock, Instant> _timers = new();
+    private readonly Queue<TcpControlBlock> _readyConnections = new();
+    private readonly Queue<TcpListenerState> _readyListeners = new();
+    private readonly TcpStackOptions _options;
+    private readonly TcpShared _shared;
+    private readonly TcpIsnGenerator _isn = new();
+    private readonly SynCookies _cookies = new();
+    private readonly EphemeralPorts _ports;
+    private readonly ITcpSegmentSink _sink;
+    private readonly Ipv4Address _address;
+    private readonly int _mtu;
+
+    public TcpEndpointTable(TcpStackOptions options, Ipv4Address address, int mtu, ITcpSegmentSink sink, NetCounters net)
+    {
+        options.Validate();
+        _options = options;
+        _address = address;
+        _mtu = mtu;
+        _sink = sink;
+        Counters = new TcpCounters();
+        _shared = new TcpShared(Counters, net, options.MemoryLimit, options.ChallengeAcksPerSecond);
+        _ports = new EphemeralPorts(options.EphemeralPortFirst, options.EphemeralPortLast);
+    }
+
+    public TcpCounters Counters { get; }
+
+    public TcpStackOptions Options => _options;
+
+    /// <summary>Connections in the table (TIME-WAIT included).</summary>
+    public int Count => _connections.Count;
+
+    /// <summary>Connections not yet closed or in TIME-WAIT: what a graceful shutdown waits for.</summary>
+    public int OpenCount
+    {
+        get
+        {
+            int n = 0;
+            foreach (var tcb in _connections.Values)
+            {
+                if (tcb.State is not (TcpState.TimeWait or TcpState.Closed))
+                {
+                    n++;
+                }
+            }
+            return n;
+        }
+    }
+
+    /// <summary>Bytes of queue storage all connections hold.</summary>
+    public long MemoryInUse => _shared.MemoryInUse;
+
+    /// <summary>When <see cref="Poll"/> next has work (may be early: stale entries are skipped).</summary>
+    public Instant NextTimerAt => _timers.TryPeek(out _, out var at) ? at : Instant.Never;
+
+    /// <summary>Handles a segment for one of our addresses; false when dropped (counted by reason here or by the connection).</summary>
+    public bool Receive(in Ipv4Meta meta, in TcpSegment segment, Instant now)
+    {
+        if (meta.DestinationIsBroadcastOrMulticast || meta.Source.IsAny)
+        {
+            return Drop(DropReason.InvalidAddress); // TCP is unicast only (RFC 1122 §4.2.3.10)
+        }
+        if (!TcpOptions.TryParse(segment.Options, out var options))
+        {
+            return Drop(DropReason.Malformed);
+        }
+        var tuple = new TcpTuple(meta.Destination, segment.DestinationPort, meta.Source, segment.SourcePort);
+        var flags = segment.Flags;
+        if (_connections.TryGetValue(tuple, out var tcb))
+        {
+            bool newIncarnation = tcb.State == TcpState.TimeWait
+                && (flags & (TcpFlags.Syn | TcpFlags.Ack | TcpFlags.Rst)) == TcpFlags.Syn && tcb.AcceptsNewSyn(in segment, in options);
+            if (!newIncarnation)
+            {
+                bool accepted = tcb.Receive(in segment, in options, now);
+                AfterActivity(tcb, now);
+                return accepted;
+            }
+            Remove(tcb);
+        }
+        if (_listeners.TryGetValue(segment.DestinationPort, out var listener))
+        {
+            return ReceiveOnListener(listener, in tuple, in segment, in options, now);
+        }
+        SendResetFor(in tuple, in segment, now);
+        return Drop(DropReason.NoSocket);
+    }
+
+    /// <summary>RFC 9293 §3.10.7.2: a segment for a listening port.</summary>
+    private bool ReceiveOnListener(TcpListenerState listener, in TcpTuple tuple, in TcpSegment segment, in TcpOptions options, Instant now)
+    {
+        var flags = segment.Flags;
+        if ((flags & TcpFlags.Rst) != 0)
+        {
+            return Drop(DropReason.NoSocket); // "An incoming RST should be ignored"
+        }
+        if ((flags & TcpFlags.Ack) != 0)
+        {
+            if ((flags & TcpFlags.Syn) == 0 && _options.SynCookies && TryAcceptCookie(listener, in tuple, in segment, in options, now))
+            {
+                return true;
+            }
+            SendResetFor(in tuple, in segment, now); // "Any acknowledgment is bad if it arrives on a connection still in the LISTEN state"
+            return Drop(DropReason.NoSocket);
+        }
+        if ((flags & TcpFlags.Syn) == 0)
+        {
+            return Drop(DropReason.Malformed);
+        }
+        if (listener.AcceptQueueFull)
+        {
+            return Drop(DropReason.ListenQueueFull); // Linux drops SYNs while the accept queue is full; the peer retries
+        }
+        if (listener.SynQueueFull || _connections.Count >= _options.MaxConnections)
+        {
+            if (!_options.SynCookies)
+            {
+                return Drop(DropReason.ListenQueueFull);
+            }
+            SendCookieSynAck(listener, in tuple, in segment, in options, now);
+            return true;
+        }
+        var iss = NextIss(in tuple, now);
+        var tcb = TcpControlBlock.Accept(tuple, listener.Options, _shared, iss, _mtu, in segment, in options, now);
+        tcb.Listener = listener;
+        listener.HalfOpen++;
+        _connections.Add(tuple, tcb);
+        AfterActivity(tcb, now);
+        return true;
+    }
+
+    /// <summary>The SYN queue is full: answer without keeping state, the options encoded as Linux does (RFC 4987 §3.6).</summary>
+    private void SendCookieSynAck(TcpListenerState listener, in TcpTuple tuple, in TcpSegment syn, in TcpOptions peer, Instant now)
+    {
+        Span<byte> local = stackalloc byte[4];
+        Span<byte> remote = stackalloc byte[4];
+        tuple.LocalAddress.Write(local);
+        tuple.RemoteAddress.Write(remote);
+        var socketOptions = listener.Options;
+        var cookie = _cookies.Create(local, tuple.LocalPort, remote, tuple.RemotePort, syn.Sequence, peer.Mss ?? 536, now, out _);
+        var options = new TcpOptions { Mss = (ushort)Math.Min(_mtu - Ipv4Packet.MinHeaderLength - TcpSegment.MinHeaderLength, socketOptions.MaxSegmentSize ?? ushort.MaxValue) };
+        // Window scale and SACK-permitted survive only in the timestamp: without timestamps they are not offered.
+        if (peer.Timestamps is var (tsval, _) && socketOptions.Timestamps)
+        {
+            byte? shift = peer.WindowScale is not null && socketOptions.WindowScaling ? WindowShift(socketOptions.MaxReceiveBufferSize) : null;
+            bool sack = peer.SackPermitted && socketOptions.SelectiveAcknowledgments;
+            uint ours = unchecked((uint)(now.Nanoseconds / 1_000_000) + cookie.Value + 1); // the connection's clock, as TcpControlBlock keeps it
+            options.Timestamps = (SynCookies.EncodeTimestamp(ours, peer.WindowScale is null ? null : shift, sack), tsval);
+            if (shift is byte s)
+            {
+                options.WindowScale = s;
+            }
+            options.SackPermitted = sack;
+        }
+        ushort window = (ushort)Math.Min(socketOptions.ReceiveBufferSize, ushort.MaxValue);
+        var header = new TcpHeader(cookie, syn.Sequence + 1, TcpFlags.Syn | TcpFlags.Ack, window);
+        if (_sink.Send(in tuple, in header, in options, default, default, now))
+        {
+            Counters.SegmentsSentField++;
+            Counters.SynCookiesSentField++;
+        }
+    }
+
+    /// <summary>A handshake ACK for no connection: a valid SYN cookie becomes an established connection.</summary>
+    private bool TryAcceptCookie(TcpListenerState listener, in TcpTuple tuple, in TcpSegment segment, in TcpOptions options, Instant now)
+    {
+        Span<byte> local = stackalloc byte[4];
+        Span<byte> remote = stackalloc byte[4];
+        tuple.LocalAddress.Write(local);
+        tuple.RemoteAddress.Write(remote);
+        if (!_cookies.TryValidate(local, tuple.LocalPort, remote, tuple.RemotePort, segment.Sequence - 1, segment.Acknowledgment - 1, now, out ushort mss))
+        {
+            return false;
+        }
+        if (listener.AcceptQueueFull || _connections.Count >= _options.MaxConnections)
+        {
+            return false;
+        }
+        byte? shift = null;
+        bool sack = false;
+        uint? tsRecent = null;
+        if (options.Timestamps is var (tsval, tsecr))
+        {
+            SynCookies.DecodeTimestamp(tsecr, out shift, out sack);
+            tsRecent = tsval;
+        }
+        // The cookie ISS is one below the ACK; the connection keeps our timestamp clock offset at ISS + 1 as above.
+        var tcb = TcpControlBlock.FromCookie(tuple, listener.Options, _shared, segment.Acknowledgment - 1, _mtu, in segment, mss, shift, sack, tsRecent, now);
+        tcb.Listener = listener;
+        listener.HalfOpen++;
+        _connections.Add(tuple, tcb);
+        Counters.SynCookiesAcceptedField++;
+        tcb.Receive(in segment, in options, now);
+        AfterActivity(tcb, now);
+        return true;
+    }
+
+    /// <summary>RFC 9293 §3.10.7.1: the answer to a segment for no connection (never to a RST).</summary>
+    private void SendResetFor(in TcpTuple tuple, in TcpSegment segment, Instant now)
+    {
+        var flags = segment.Flags;
+        if ((flags & TcpFlags.Rst) != 0)
+        {
+            return;
+        }
+        var header = (flags & TcpFlags.Ack) != 0
+            ? new TcpHeader(segment.Acknowledgment, default, TcpFlags.Rst, 0)
+            : new TcpHeader(default, segment.Sequence + segment.SequenceLength, TcpFlags.Rst | TcpFlags.Ack, 0);
+        var options = default(TcpOptions);
+        if (_sink.Send(in tuple, in header, in options, default, default, now))
+        {
+            Counters.SegmentsSentField++;
+            Counters.ResetsSentField++;
+        }
+    }
+
+    /// <summary>Opens a connection to <paramref name="remote"/> from an ephemeral port (RFC 6056); the SYN goes out now.</summary>
+    public NetError Connect(Ipv4Endpoint remote, TcpSocketOptions? options, Instant now, out TcpControlBlock? connection)
+    {
+        connection = null;
+        if (remote.Address.IsAny || remote.Address.IsBroadcast || remote.Address.IsMulticast || remote.Port == 0)
+        {
+            return NetError.InvalidArgument;
+        }
+        if (_connections.Count >= _options.MaxConnections)
+        {
+            return NetError.TooManyEndpoints;
+        }
+        Span<byte> local = stackalloc byte[4];
+        Span<byte> remoteBytes = stackalloc byte[4];
+        _address.Write(local);
+        remote.Address.Write(remoteBytes);
+        var probe = new PortProbe(this, remote);
+        if (!_ports.TryAllocate(local, remoteBytes, remote.Port, ref probe, out ushort port))
+        {
+            return NetError.NoEphemeralPorts;
+        }
+        var tuple = new TcpTuple(_address, port, remote.Address, remote.Port);
+        var tcb = TcpControlBlock.Connect(tuple, options ?? _options.DefaultSocketOptions, _shared, NextIss(in tuple, now), _mtu, now);
+        _connections.Add(tuple, tcb);
+        AfterActivity(tcb, now);
+        connection = tcb;
+        return NetError.None;
+    }
+
+    /// <summary>Starts listening on <paramref name="port"/> of the interface's address.</summary>
+    public NetError Listen(ushort port, int backlog, TcpSocketOptions? options, out TcpListenerState? listener)
+    {
+        listener = null;
+        if (port == 0 || backlog < 1)
+        {
+            return NetError.InvalidArgument;
+        }
+        if (_listeners.ContainsKey(port))
+        {
+            return NetError.AddressInUse;
+        }
+        listener = new TcpListenerState(port, backlog, options ?? _options.DefaultSocketOptions);
+        _listeners.Add(port, listener);
+        return NetError.None;
+    }
+
+    /// <summary>Stops a listener; connections it queued and nobody accepted are reset (as Linux does).</summary>
+    public void StopListening(TcpListenerState listener, Instant now)
+    {
+        if (!_listeners.Remove(listener.Port))
+        {
+            return;
+        }
+        foreach (var tcb in listener.DrainAccepted())
+        {
+            tcb.Abort();
+            AfterActivity(tcb, now);
+        }
+    }
+
+    /// <summary>The next connection the listener holds for the application (ownership passes to <paramref name="owner"/>).</summary>
+    public bool TryAccept(TcpListenerState listener, object owner, out TcpControlBlock? connection)
+    {
+        if (listener.TryDequeue(out var tcb))
+        {
+            tcb.Owner = owner;
+            connection = tcb;
+            return true;
+        }
+        connection = null;
+        return false;
+    }
+
+    /// <summary>
+    /// After anything happened to a connection (a segment, a timer, an application call): send what
+    /// it owes, pass its events on, drop it when closed, keep its timer queued.
+    /// </summary>
+    public void AfterActivity(TcpControlBlock tcb, Instant now)
+    {
+        tcb.Output(now, _sink);
+        var events = tcb.TakeEvents();
+        if (events != TcpEvents.None)
+        {
+            OnEvents(tcb, events, now);
+        }
+        if (tcb.State == TcpState.Closed)
+        {
+            Remove(tcb);
+            return;
+        }
+        var at = tcb.NextTimerAt;
+        if (at < tcb.ScheduledAt)
+        {
+            tcb.ScheduledAt = at;
+            _timers.Enqueue(tcb, at);
+        }
+    }
+
+    private void OnEvents(TcpControlBlock tcb, TcpEvents events, Instant now)
+    {
+        if (tcb.Listener is TcpListenerState listener)
+        {
+            if ((events & TcpEvents.Connected) != 0 || tcb.State == TcpState.Closed)
+            {
+                tcb.Listener = null;
+                listener.HalfOpen--;
+            }
+            if ((events & TcpEvents.Connected) != 0 && tcb.State != TcpState.Closed)
+            {
+                if (_listeners.TryGetValue(listener.Port, out var current) && current == listener)
+                {
+                    listener.Enqueue(tcb);
+                    MarkReady(listener);
+                }
+                else
+                {
+                    tcb.Abort(); // the listener closed during the handshake
+                    tcb.Output(now, _sink);
+                    tcb.TakeEvents();
+                }
+            }
+        }
+        if (tcb.Owner is not null && !tcb.ReadyQueued)
+        {
+            tcb.ReadyQueued = true;
+            _readyConnections.Enqueue(tcb);
+        }
+    }
+
+    private void MarkReady(TcpListenerState listener)
+    {
+        if (listener.Owner is not null && !listener.Queued)
+        {
+            listener.Queued = true;
+            _readyListeners.Enqueue(listener);
+        }
+    }
+
+    /// <summary>Runs connection timers due at <paramref name="now"/>.</summary>
+    public void Poll(Instant now)
+    {
+        while (_timers.TryPeek(out var tcb, out var at) && at <= now)
+        {
+            _timers.Dequeue();
+            if (tcb.ScheduledAt != at)
+            {
+                continue; // superseded by an earlier entry
+            }
+            tcb.ScheduledAt = Instant.Never;
+            if (tcb.State == TcpState.Closed)
+            {
+                continue;
+            }
+            if (tcb.NextTimerAt <= now)
+            {
+                tcb.OnTimer(now);
+            }
+            AfterActivity(tcb, now);
+        }
+    }
+
+    /// <summary>The next connection with news for its socket.</summary>
+    public bool TryDequeueReady(out TcpControlBlock? connection)
+    {
+        if (_readyConnections.TryDequeue(out connection))
+        {
+            connection.ReadyQueued = false;
+            return true;
+        }
+        return false;
+    }
+
+    /// <summary>The next listener with a connection to accept.</summary>
+    public bool TryDequeueReadyListener(out TcpListenerState? listener)
+    {
+        if (_readyListeners.TryDequeue(out listener))
+        {
+            listener.Queued = false;
+            return true;
+        }
+        return false;
+    }
+
+    /// <summary>The application let go of a connection: it lives on (as an orphan) only until its handshakes end.</summary>
+    public void Release(TcpControlBlock tcb) => tcb.Owner = null;
+
+    /// <summary>
+    /// Starts closing every connection (a graceful shutdown): a FIN for each open one, RST for
+    /// those with unread data. The caller keeps polling until <see cref="OpenCount"/> is zero or its time is up.
+    /// </summary>
+    public void ShutdownAll(Instant now)
+    {
+        foreach (var listener in _listeners.Values.ToArray())
+        {
+            StopListening(listener, now);
+        }
+        foreach (var tcb in _connections.Values.ToArray())
+        {
+            if (tcb.State is TcpState.SynSent)
+            {
+                tcb.Abort();
+            }
+            else if (tcb.State is not (TcpState.TimeWait or TcpState.Closed))
+            {
+                tcb.Shutdown();
+            }
+            AfterActivity(tcb, now);
+        }
+    }
+
+    /// <summary>Resets every connection still open (the graceful shutdown's time ran out, or an abortive stop).</summary>
+    public void AbortAll(Instant now)
+    {
+        foreach (var tcb in _connections.Values.ToArray())
+        {
+            tcb.Abort();
+            AfterActivity(tcb, now);
+        }
+    }
+
+    private void Remove(TcpControlBlock tcb)
+    {
+        if (_connections.TryGetValue(tcb.Tuple, out var held) && held == tcb)
+        {
+            _connections.Remove(tcb.Tuple);
+        }
+    }
+
+    private SequenceNumber NextIss(in TcpTuple tuple, Instant now)
+    {
+        Span<byte> local = stackalloc byte[4];
+        Span<byte> remote = stackalloc byte[4];
+        tuple.LocalAddress.Write(local);
+        tuple.RemoteAddress.Write(remote);
+        return _isn.Next(local, tuple.LocalPort, remote, tuple.RemotePort, now);
+    }
+
+    private bool Drop(DropReason reason)
+    {
+        _shared.Drop(reason);
+        return false;
+    }
+
+    private static byte WindowShift(int bytes)
+    {
+        byte shift = 0;
+        while (shift < TcpOptions.MaxWindowScale && (bytes >> shift) > ushort.MaxValue)
+        {
+            shift++;
+        }
+        return shift;
+    }
+
+    /// <summary>Whether a local port is taken for connections to one remote endpoint (a port may serve many remotes, RFC 6056 §2.2).</summary>
+    private readonly struct PortProbe(TcpEndpointTable table, Ipv4Endpoint remote) : IPortInUse
+    {
+        public bool IsInUse(ushort port) => table._listeners.ContainsKey(port)
+            || table._connections.ContainsKey(new TcpTuple(table._address, port, remote.Address, remote.Port));
+    }
+}

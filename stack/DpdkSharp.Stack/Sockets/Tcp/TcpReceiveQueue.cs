@@ -1,0 +1,181 @@
+namespace DpdkSharp.Stack.Sockets;
+
+/// <summary>
+/// What a connection has received: bytes in order that the application has not read yet, then,
+/// beyond RCV.NXT, data that arrived out of order, kept in place in the same ring (RFC 9293
+/// §3.10.7.4, "seventh": segments beyond RCV.NXT are held for later processing) and described by
+/// ranges that become the SACK blocks this side sends (RFC 2018 §4).
+/// </summary>
+internal sealed class TcpReceiveQueue
+{
+    /// <summary>Most separate out-of-order ranges held; a segment that would make one more is dropped (and retransmitted by the peer).</summary>
+    public const int MaxRanges = 16;
+
+    private readonly ByteRing _ring;
+    private readonly SackBlock[] _ranges = new SackBlock[MaxRanges];
+    private readonly long[] _rangeStamps = new long[MaxRanges];
+    private int _rangeCount;
+    private long _stamp;
+
+    public TcpReceiveQueue(int initialCapacity, int maxCapacity) => _ring = new ByteRing(initialCapacity, maxCapacity);
+
+    /// <summary>In-order bytes the application can read.</summary>
+    public int Available => _ring.Count;
+
+    /// <summary>The ring's size: the most the window can offer before it grows.</summary>
+    public int Capacity => _ring.Capacity;
+
+    /// <summary>The size the ring may grow to.</summary>
+    public int MaxCapacity => _ring.MaxCapacity;
+
+    /// <summary>Room beyond the unread bytes: the receive window (RCV.WND) this side can honour now.</summary>
+    public int Free => _ring.Free;
+
+    /// <summary>Separate ranges held beyond holes.</summary>
+    public int OutOfOrderRanges => _rangeCount;
+
+    /// <summary>Whether data is held beyond a hole.</summary>
+    public bool HasOutOfOrder => _rangeCount > 0;
+
+    /// <summary>
+    /// Takes data starting at <paramref name="sequence"/>, already trimmed by the caller to
+    /// [<paramref name="rcvNxt"/>, <paramref name="rcvNxt"/> + <see cref="Free"/>). Returns how far RCV.NXT
+    /// advances (zero when the data lies beyond a hole), or -1 when it had to be dropped because
+    /// <see cref="MaxRanges"/> ranges are already held.
+    /// </summary>
+    public int Accept(SequenceNumber rcvNxt, SequenceNumber sequence, ReadOnlySpan<byte> data)
+    {
+        int offset = sequence - rcvNxt;
+        if (offset < 0 || offset + data.Length > _ring.Free)
+        {
+            throw new ArgumentOutOfRangeException(nameof(sequence), "The caller trims segments to the receive window.");
+        }
+        if (data.IsEmpty)
+        {
+            return 0;
+        }
+        if (offset > 0 && !CoveredOrMergeable(sequence, sequence + data.Length) && _rangeCount == MaxRanges)
+        {
+            return -1;
+        }
+        _ring.WriteAt(_ring.Count + offset, data);
+        if (offset > 0)
+        {
+            AddRange(sequence, sequence + data.Length);
+            return 0;
+        }
+        // In order: RCV.NXT moves over this data and over every held range it now reaches.
+        var end = sequence + data.Length;
+        end = AbsorbRanges(end);
+        int advanced = end - rcvNxt;
+        _ring.Extend(advanced);
+        return advanced;
+    }
+
+    /// <summary>Copies unread bytes to <paramref name="destination"/>; returns how many.</summary>
+    public int Read(Span<byte> destination) => _ring.Read(destination);
+
+    /// <summary>The unread bytes, as one or two spans (for zero-copy consumers), without consuming them.</summary>
+    public void Peek(int length, out ReadOnlySpan<byte> first, out ReadOnlySpan<byte> second) => _ring.Peek(0, length, out first, out second);
+
+    /// <summary>Drops <paramref name="length"/> unread bytes (after a zero-copy consumer used them).</summary>
+    public void Consume(int length) => _ring.Discard(length);
+
+    /// <summary>Grows the ring toward <paramref name="capacity"/> (receive-window autotuning); false at the limit.</summary>
+    public bool TryGrow(int capacity) => _ring.TryGrow(Math.Min(capacity, _ring.MaxCapacity));
+
+    /// <summary>
+    /// Fills <paramref name="options"/> with SACK blocks: the range holding the most recently
+    /// received segment first, then the other most recent ones (RFC 2018 §4).
+    /// </summary>
+    public void WriteSackBlocks(ref TcpOptions options, int maxBlocks)
+    {
+        Span<bool> used = stackalloc bool[MaxRanges];
+        for (int n = 0; n < Math.Min(maxBlocks, _rangeCount); n++)
+        {
+            int best = -1;
+            for (int i = 0; i < _rangeCount; i++)
+            {
+                if (!used[i] && (best < 0 || _rangeStamps[i] > _rangeStamps[best]))
+                {
+                    best = i;
+                }
+            }
+            used[best] = true;
+            options.AddSackBlock(_ranges[best]);
+        }
+    }
+
+    private bool CoveredOrMergeable(SequenceNumber left, SequenceNumber right)
+    {
+        for (int i = 0; i < _rangeCount; i++)
+        {
+            if (left <= _ranges[i].Right && right >= _ranges[i].Left)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>Adds [left, right) to the sorted, disjoint range list, merging what it touches.</summary>
+    private void AddRange(SequenceNumber left, SequenceNumber right)
+    {
+        long stamp = ++_stamp;
+        int i = 0;
+        while (i < _rangeCount && _ranges[i].Right < left)
+        {
+            i++;
+        }
+        // Merge every range from i that touches [left, right).
+        int j = i;
+        while (j < _rangeCount && _ranges[j].Left <= right)
+        {
+            if (_ranges[j].Left < left)
+            {
+                left = _ranges[j].Left;
+            }
+            if (_ranges[j].Right > right)
+            {
+                right = _ranges[j].Right;
+            }
+            j++;
+        }
+        int removed = j - i;
+        if (removed == 0)
+        {
+            Array.Copy(_ranges, i, _ranges, i + 1, _rangeCount - i);
+            Array.Copy(_rangeStamps, i, _rangeStamps, i + 1, _rangeCount - i);
+            _rangeCount++;
+        }
+        else if (removed > 1)
+        {
+            Array.Copy(_ranges, j, _ranges, i + 1, _rangeCount - j);
+            Array.Copy(_rangeStamps, j, _rangeStamps, i + 1, _rangeCount - j);
+            _rangeCount -= removed - 1;
+        }
+        _ranges[i] = new SackBlock(left, right);
+        _rangeStamps[i] = stamp;
+    }
+
+    /// <summary>Removes the ranges that begin at or before <paramref name="end"/>, returning the new contiguous end.</summary>
+    private SequenceNumber AbsorbRanges(SequenceNumber end)
+    {
+        int k = 0;
+        while (k < _rangeCount && _ranges[k].Left <= end)
+        {
+            if (_ranges[k].Right > end)
+            {
+                end = _ranges[k].Right;
+            }
+            k++;
+        }
+        if (k > 0)
+        {
+            Array.Copy(_ranges, k, _ranges, 0, _rangeCount - k);
+            Array.Copy(_rangeStamps, k, _rangeStamps, 0, _rangeCount - k);
+            _rangeCount -= k;
+        }
+        return end;
+    }
+}

@@ -1,0 +1,111 @@
+namespace DpdkSharp.Stack.Tests.Tcp;
+
+/// <summary>
+/// An application on both ends of a simulated pair, driven between simulation steps: the client (A)
+/// connects to a listener on B, each side streams its bytes to the other, reads everything, shuts
+/// down once its bytes are all queued, and the run ends when both have read the other's FIN.
+/// </summary>
+internal sealed class TcpTransfer
+{
+    public const ushort Port = 5001;
+
+    private readonly SimulatedPair _pair;
+    private readonly byte[] _toServer;
+    private readonly byte[] _toClient;
+    private readonly MemoryStream _atServer = new();
+    private readonly MemoryStream _atClient = new();
+    private readonly TcpListenerState _listener;
+    private int _sentToServer;
+    private int _sentToClient;
+    private readonly byte[] _scratch = new byte[64 * 1024];
+
+    public TcpTransfer(SimulatedPair pair, int toServer, int toClient, int seed, TcpSocketOptions? client = null, TcpSocketOptions? server = null)
+    {
+        _pair = pair;
+        var random = new Random(seed);
+        _toServer = new byte[toServer];
+        _toClient = new byte[toClient];
+        random.NextBytes(_toServer);
+        random.NextBytes(_toClient);
+        Assert.Equal(NetError.None, pair.B.Tcp.Listen(Port, 16, server, out var listener));
+        _listener = listener!;
+        _listener.Owner = this;
+        Assert.Equal(NetError.None, pair.A.Tcp.Connect(new Ipv4Endpoint(Net.PeerIp, Port), client, pair.Sim.Now, out var connection));
+        Client = connection!;
+        Client.Owner = this;
+    }
+
+    public TcpControlBlock Client { get; }
+
+    public TcpControlBlock? Server { get; private set; }
+
+    public byte[] ReceivedByServer => _atServer.ToArray();
+
+    public byte[] ReceivedByClient => _atClient.ToArray();
+
+    public bool Done => Server is not null && Client.ReadCompleted && Server.ReadCompleted
+        && _atServer.Length == _toServer.Length && _atClient.Length == _toClient.Length;
+
+    /// <summary>Runs until both sides read everything and the other's FIN, or <paramref name="limit"/> of virtual time passes.</summary>
+    public bool Run(TimeSpan limit)
+    {
+        var deadline = _pair.Sim.Now + limit;
+        while (!Done)
+        {
+            if (_pair.Sim.Now >= deadline)
+            {
+                return false;
+            }
+            Application(_pair.Sim.Now);
+            _pair.Sim.Step(Instant.Min(_pair.Sim.NextEventAt(), deadline));
+        }
+        Application(_pair.Sim.Now);
+        return true;
+    }
+
+    private void Application(Instant now)
+    {
+        if (Server is null && _pair.B.Tcp.TryAccept(_listener, this, out var accepted))
+        {
+            Server = accepted;
+        }
+        Pump(_pair.A.Tcp, Client, _toServer, ref _sentToServer, _atClient, now);
+        if (Server is not null)
+        {
+            Pump(_pair.B.Tcp, Server, _toClient, ref _sentToClient, _atServer, now);
+        }
+    }
+
+    private void Pump(TcpEndpointTable table, TcpControlBlock tcb, byte[] outgoing, ref int sent, MemoryStream incoming, Instant now)
+    {
+        if (tcb.State is TcpState.Closed or TcpState.SynSent)
+        {
+            return;
+        }
+        while (sent < outgoing.Length && tcb.SendSpace > 0)
+        {
+            int n = tcb.Write(outgoing.AsSpan(sent, Math.Min(outgoing.Length - sent, 16 * 1024)));
+            if (n == 0)
+            {
+                break;
+            }
+            sent += n;
+        }
+        if (sent == outgoing.Length && tcb.State is TcpState.Established or TcpState.CloseWait or TcpState.SynReceived)
+        {
+            tcb.Shutdown();
+        }
+        int read;
+        while ((read = tcb.Read(_scratch)) > 0)
+        {
+            incoming.Write(_scratch, 0, read);
+        }
+        table.AfterActivity(tcb, now);
+    }
+
+    public void AssertIntact()
+    {
+        Assert.True(_toServer.AsSpan().SequenceEqual(ReceivedByServer), $"server got {_atServer.Length} of {_toServer.Length} bytes, not all equal");
+        Assert.True(_toClient.AsSpan().SequenceEqual(ReceivedByClient), $"client got {_atClient.Length} of {_toClient.Length} bytes, not all equal");
+    }
+}
