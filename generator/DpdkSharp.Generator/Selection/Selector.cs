@@ -12,7 +12,7 @@ public sealed class BindingSet
     public List<CRecord> Records { get; } = [];
     /// <summary>Enums to emit, reached the same way as <see cref="Records"/>.</summary>
     public List<CEnum> Enums { get; } = [];
-    /// <summary>Functions to bind (exported and static inline), roots only, variadic and excluded ones left out.</summary>
+    /// <summary>Functions to bind (exported and static inline): the roots, minus exclusions, internal API, variadics and signatures C# or the shim cannot carry.</summary>
     public List<CFunction> Functions { get; } = [];
     /// <summary>Evaluated macros to emit as constants.</summary>
     public List<CMacro> Macros { get; } = [];
