@@ -6,9 +6,25 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# The C references are compiled here: say what is missing rather than fail halfway through a build.
+require_gcc() {
+  local tool
+  for tool in gcc pkg-config; do
+    if ! command -v "$tool" >/dev/null 2>&1; then
+      echo "bench: $tool is missing; the C reference needs it (bash eng/setup.sh installs it)" >&2
+      exit 1
+    fi
+  done
+  if ! pkg-config --exists libdpdk; then
+    echo "bench: libdpdk is not found by pkg-config; the C reference builds against it (bash eng/setup.sh installs it)" >&2
+    exit 1
+  fi
+}
+
 case "${1:-}" in
   forward)
     out=bench/forward/bin/Release/net10.0
+    require_gcc
     dotnet build bench/forward/Forward.csproj -c Release -nologo -v:q >&2
     # The C loop: gcc -O3 against the installed DPDK, beside the C# program.
     gcc -std=gnu11 -O3 -march=native -fPIC -shared $(pkg-config --cflags libdpdk) \
@@ -16,10 +32,14 @@ case "${1:-}" in
     dotnet "$out/DpdkSharp.Bench.Forward.dll" "$out/libdpdksharp_bench_forward.so" "${2:-21}"
     ;;
   udp-echo)
-    # The stack's UDP echo over a net_ring pair against a kernel UDP echo on 127.0.0.1 (same window).
+    # The stack's UDP echo over a net_ring pair against a kernel UDP echo on 127.0.0.1 (same window), and its
+    # one-core cost against the C reference's (native/udp_echo.c: gcc -O3 against the installed DPDK, beside the C# program).
     out=bench/udp-echo/bin/Release/net10.0
+    require_gcc
     dotnet build bench/udp-echo/UdpEcho.csproj -c Release -nologo -v:q >&2
-    dotnet "$out/DpdkSharp.Bench.UdpEcho.dll" "${2:-5}" "${3:-3}"
+    gcc -std=gnu11 -O3 -march=native -fPIC -shared -Wall -Wextra -Werror $(pkg-config --cflags libdpdk) \
+      -o "$out/libdpdksharp_bench_udp_echo.so" bench/udp-echo/native/udp_echo.c $(pkg-config --libs libdpdk) >&2
+    dotnet "$out/DpdkSharp.Bench.UdpEcho.dll" "${2:-5}" "${3:-3}" 256 "$out/libdpdksharp_bench_udp_echo.so"
     ;;
   latency)
     # UDP request/response latency from a kernel namespace to the stack on net_tap in each RX mode, and to a

@@ -19,12 +19,21 @@ using DpdkSharp.Wire;
 // driven the same way (client on CPU 0, same window). A third phase runs the generator and the
 // stack interleaved on one core (no cache line crosses cores: on a VM the two-core figure moves
 // with where the host places the vCPUs) and times the stack's own calls: one_core_stack_ns_per_packet
-// is the stack's cost per echo, one_core_stack_mpps what one core of stack sustains at that cost.
+// is the stack's cost per echo, one_core_stack_mpps what one core of stack sustains at that cost. The one-core
+// phase also runs the C reference (native/udp_echo.c: the same checks, lookup and in-place reply) in the stack's
+// place, rounds alternating with the stack's, timed the same way: c_echo_ns_per_packet, and ratio_stack_over_c_ns
+// (stack ns / C ns: lower is better, 1 is C's speed).
 // Prints one JSON line: medians of the rounds.
-// Usage: DpdkSharp.Bench.UdpEcho [rounds] [seconds-per-round] [window]
+// Usage: DpdkSharp.Bench.UdpEcho [rounds] [seconds-per-round] [window] [libdpdksharp_bench_udp_echo.so]
 var rounds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 5;
 var roundSeconds = args.Length > 1 ? double.Parse(args[1], CultureInfo.InvariantCulture) : 3.0;
 var window = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 256;
+var nativeLibrary = args.Length > 3 ? args[3] : Path.Combine(AppContext.BaseDirectory, "libdpdksharp_bench_udp_echo.so");
+if (!File.Exists(nativeLibrary))
+{
+    Console.Error.WriteLine($"udp-echo: the C reference {nativeLibrary} is missing: eng/bench.sh udp-echo builds it (gcc, libdpdk)");
+    return 2;
+}
 
 using var eal = Eal.Initialize(new EalOptions
 {
@@ -102,7 +111,33 @@ stackPool.TryDispose(out _);
 // One core: the generator and the stack alternate on this thread, so no cache line crosses cores
 // and what is timed around the stack's calls (burst receive, protocol cores, in-place reply, burst
 // transmit) is its own cost per packet. The handler is the core-level one the socket's wraps.
-var one = OneCore.Run(rounds, roundSeconds, window, stackMac, genMac, stackIp, genIp, EchoPort, GenPort);
+// The C reference runs in a second lane the same way (same generator, frames, window, burst, timing code).
+// Each round runs both lanes back to back, alternating which goes first, so that a neighbour on this shared
+// machine slows both of a round rather than one phase: the per-round ratios show how much the ratio moved.
+var lanes = new[]
+{
+    new OneCoreLane("cs", window, stackMac, genMac, stackIp, genIp, EchoPort, GenPort,
+        (port, pool) => new StackEcho(port, pool, StackInterface.Options("echo1", stackMac, stackIp, genMac, genIp), EchoPort)),
+    new OneCoreLane("c", window, stackMac, genMac, stackIp, genIp, EchoPort, GenPort,
+        (port, _) => new NativeEcho(nativeLibrary, port, stackMac, stackIp, StackInterface.PrefixLength, EchoPort)),
+};
+foreach (var lane in lanes)
+{
+    lane.WarmUp();
+}
+var roundRatios = new List<double>();
+for (int round = 0; round < rounds; round++)
+{
+    var ns = new double[lanes.Length];
+    for (int leg = 0; leg < lanes.Length; leg++)
+    {
+        int l = round % 2 == 0 ? leg : lanes.Length - 1 - leg;
+        ns[l] = lanes[l].Round(round, roundSeconds);
+    }
+    roundRatios.Add(ns[0] / ns[1]);
+}
+var one = lanes[0].Finish();
+var c = lanes[1].Finish();
 
 // Kernel baseline.
 Affinity.Pin(1);
@@ -124,8 +159,8 @@ kernel.Dispose();
 var mpps = Median(stackMpps);
 var kpps = Median(kernelPps);
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"{{\"bench\":\"udp-echo\",\"frame_bytes\":{Frames.Length + 4},\"payload_bytes\":{Frames.PayloadLength},\"window\":{window},\"burst\":32,\"rounds\":{rounds},\"round_seconds\":{roundSeconds},\"stack_mpps\":{mpps:F3},\"stack_mpps_best_round\":{stackMpps.Max():F3},\"stack_ns_per_packet\":{1e3 / mpps:F1},\"stack_bytes_allocated_per_packet\":{(reactorEchoes == 0 ? double.NaN : (double)allocated / reactorEchoes):F4},\"kernel_pps\":{kpps:F0},\"ratio_stack_over_kernel\":{mpps * 1e6 / kpps:F2},\"stack_verified\":{gen.Verified},\"stack_bad\":{gen.Bad},\"stack_lost\":{gen.Lost},\"one_core_mpps\":{one.Mpps:F3},\"one_core_stack_ns_per_packet\":{one.StackNsPerPacket:F1},\"one_core_stack_mpps\":{1e3 / one.StackNsPerPacket:F3},\"one_core_bytes_allocated_per_packet\":{one.BytesPerPacket:F4},\"one_core_verified\":{one.Verified},\"one_core_bad\":{one.Bad},\"kernel_verified\":{kernel.Verified},\"kernel_bad\":{kernel.Bad},\"kernel_lost\":{kernel.Lost},\"mbufs_in_use_at_end\":{leaked + one.Leaked},\"note\":\"stack: reactor thread pinned to CPU 1 (busy poll), generator on CPU 0; bytes/packet is GC.GetAllocatedBytesForCurrentThread on the reactor thread between handler-side snapshots; kernel: server thread on CPU 1, client on CPU 0, loopback\"}}"));
-return leaked == 0 && one.Leaked == 0 && gen.Bad == 0 && one.Bad == 0 && kernel.Bad == 0 ? 0 : 1;
+    $"{{\"bench\":\"udp-echo\",\"frame_bytes\":{Frames.Length + 4},\"payload_bytes\":{Frames.PayloadLength},\"window\":{window},\"burst\":32,\"rounds\":{rounds},\"round_seconds\":{roundSeconds},\"stack_mpps\":{mpps:F3},\"stack_mpps_best_round\":{stackMpps.Max():F3},\"stack_ns_per_packet\":{1e3 / mpps:F1},\"stack_bytes_allocated_per_packet\":{(reactorEchoes == 0 ? double.NaN : (double)allocated / reactorEchoes):F4},\"kernel_pps\":{kpps:F0},\"ratio_stack_over_kernel\":{mpps * 1e6 / kpps:F2},\"stack_verified\":{gen.Verified},\"stack_bad\":{gen.Bad},\"stack_lost\":{gen.Lost},\"one_core_mpps\":{one.Mpps:F3},\"one_core_stack_ns_per_packet\":{one.EchoNsPerPacket:F1},\"one_core_stack_mpps\":{1e3 / one.EchoNsPerPacket:F3},\"one_core_bytes_allocated_per_packet\":{one.BytesPerPacket:F4},\"one_core_verified\":{one.Verified},\"one_core_bad\":{one.Bad},\"c_echo_ns_per_packet\":{c.EchoNsPerPacket:F1},\"ratio_stack_over_c_ns\":{one.EchoNsPerPacket / c.EchoNsPerPacket:F2},\"ratio_stack_over_c_ns_round_min\":{roundRatios.Min():F2},\"ratio_stack_over_c_ns_round_max\":{roundRatios.Max():F2},\"c_one_core_mpps\":{c.Mpps:F3},\"c_verified\":{c.Verified},\"c_bad\":{c.Bad},\"kernel_verified\":{kernel.Verified},\"kernel_bad\":{kernel.Bad},\"kernel_lost\":{kernel.Lost},\"mbufs_in_use_at_end\":{leaked + one.Leaked + c.Leaked},\"note\":\"stack: reactor thread pinned to CPU 1 (busy poll), generator on CPU 0; bytes/packet is GC.GetAllocatedBytesForCurrentThread on the reactor thread between handler-side snapshots; kernel: server thread on CPU 1, client on CPU 0, loopback; c: native/udp_echo.c (gcc -O3 -march=native) in the one-core phase, timed like the stack, rounds alternating with it\"}}"));
+return leaked == 0 && one.Leaked == 0 && c.Leaked == 0 && gen.Bad == 0 && one.Bad == 0 && c.Bad == 0 && kernel.Bad == 0 ? 0 : 1;
 
 static double Median(List<double> values)
 {
@@ -507,6 +542,9 @@ internal sealed class KernelEcho : IDisposable
 
 internal static class StackInterface
 {
+    /// <summary>The interface's subnet (10.99.0.0/24), also the C reference's (its subnet broadcast check).</summary>
+    public const int PrefixLength = 24;
+
     /// <summary>
     /// The stack's interface in both phases. The generator is a static neighbour and announcements
     /// are off, so no ARP runs and every 60-byte frame the generator gets back is an echo.
@@ -516,79 +554,147 @@ internal static class StackInterface
         Name = name,
         Mac = stackMac,
         Address = stackIp,
-        PrefixLength = 24,
+        PrefixLength = PrefixLength,
         StaticNeighbors = [new(genIp, genMac)],
         Arp = new ArpOptions { Announcements = 0 },
         PublishMetrics = false,
     };
 }
 
-/// <summary>The generator and the stack's device loop interleaved on the calling thread (CPU 0).</summary>
-internal static class OneCore
+/// <summary>
+/// What answers the generator on port A in a one-core phase: the stack's device loop (<see cref="StackEcho"/>) or
+/// the C reference (<see cref="NativeEcho"/>).
+/// </summary>
+internal interface IOneCoreEcho : IDisposable
 {
-    public static (double Mpps, double StackNsPerPacket, double BytesPerPacket, long Verified, long Bad, long Leaked) Run(
-        int rounds, double roundSeconds, int window, MacAddress stackMac, MacAddress genMac, Ipv4Address stackIp, Ipv4Address genIp, ushort echoPort, ushort genPort)
-    {
-        var genPool = Mempool.CreatePacketPool("one_gen", 4095, 256);
-        var stackPool = Mempool.CreatePacketPool("one_stack", 4095, 256);
-        var aToB = Ring.Create("one_a_to_b", 1024);
-        var bToA = Ring.Create("one_b_to_a", 1024);
-        var portA = RingPorts.FromRings("one_a", bToA, aToB, genPool);
-        var portB = RingPorts.FromRings("one_b", aToB, bToA, genPool);
-        var device = new PortQueueDevice(portA.GetRxQueue(0), portA.GetTxQueue(0), stackPool);
-        var core = new NetworkInterfaceCore(StackInterface.Options("echo1", stackMac, stackIp, genMac, genIp), device.Pool, device.Sink);
-        core.Udp.Bind(new Ipv4Endpoint(Ipv4Address.Any, echoPort), out var handle);
-        core.Udp.SetHandler(handle, new CoreEcho(core));
-        core.Start(Instant.FromStopwatch());
-        device.Flush();
+    /// <summary>One poll of port A: a receive burst, the echoes, the transmit burst; what the phase times.</summary>
+    void Poll(long timestamp);
 
-        long stackTicks = 0;
-        var receiver = new InterfaceReceiver(core);
-        var gen = new Generator(portB, genPool, window, Frames.Build(genMac, stackMac, genIp, stackIp, genPort, echoPort), new EchoState())
+    /// <summary>Its drop counters, for stderr, read after <see cref="IDisposable.Dispose"/>.</summary>
+    string Summary { get; }
+}
+
+/// <summary>
+/// One lane of the one-core phase: its own net_ring pair, pools, generator and echo (the stack's, or the C
+/// reference), interleaved on the calling thread (CPU 0), with the echo's polls timed.
+/// </summary>
+internal sealed class OneCoreLane
+{
+    private readonly string _label;
+    private readonly Mempool _genPool;
+    private readonly Mempool _stackPool;
+    private readonly Ring _aToB;
+    private readonly Ring _bToA;
+    private readonly Port _portA;
+    private readonly Port _portB;
+    private readonly IOneCoreEcho _echo;
+    private readonly Generator _gen;
+    private readonly List<double> _mpps = [];
+    private long _echoTicks;
+    private long _received;
+    private long _ticks;
+    private long _allocated;
+
+    public OneCoreLane(string label, int window, MacAddress stackMac, MacAddress genMac, Ipv4Address stackIp, Ipv4Address genIp,
+        ushort echoPort, ushort genPort, Func<Port, Mempool, IOneCoreEcho> createEcho)
+    {
+        _label = label;
+        _genPool = Mempool.CreatePacketPool($"{label}_gen", 4095, 256);
+        _stackPool = Mempool.CreatePacketPool($"{label}_stack", 4095, 256);
+        _aToB = Ring.Create($"{label}_a_to_b", 1024);
+        _bToA = Ring.Create($"{label}_b_to_a", 1024);
+        _portA = RingPorts.FromRings($"{label}_a", _bToA, _aToB, _genPool);
+        _portB = RingPorts.FromRings($"{label}_b", _aToB, _bToA, _genPool);
+        _echo = createEcho(_portA, _stackPool);
+        _gen = new Generator(_portB, _genPool, window, Frames.Build(genMac, stackMac, genIp, stackIp, genPort, echoPort), new EchoState())
         {
             Verify = (frame, index) => Frames.VerifyEcho(frame, index, stackMac, genMac, stackIp, genIp, echoPort, genPort),
             Between = () =>
             {
                 long t0 = Stopwatch.GetTimestamp();
-                device.ReceiveBurst(ref receiver, new Instant((long)(t0 * (1e9 / Stopwatch.Frequency))));
-                device.Flush();
-                stackTicks += Stopwatch.GetTimestamp() - t0;
+                _echo.Poll(t0);
+                _echoTicks += Stopwatch.GetTimestamp() - t0;
             },
         };
-        gen.Pump(TimeSpan.FromSeconds(1.5)); // warm-up
-        var mpps = new List<double>();
-        long received = 0, ticks = 0, allocated = 0;
-        for (int round = 0; round < rounds; round++)
-        {
-            long r0 = gen.Received, t0 = stackTicks, a0 = GC.GetAllocatedBytesForCurrentThread();
-            var sw = Stopwatch.StartNew();
-            gen.Pump(TimeSpan.FromSeconds(roundSeconds));
-            var seconds = sw.Elapsed.TotalSeconds;
-            allocated += GC.GetAllocatedBytesForCurrentThread() - a0;
-            received += gen.Received - r0;
-            ticks += stackTicks - t0;
-            mpps.Add((gen.Received - r0) / seconds / 1e6);
-            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"one core round {round}: {mpps[^1]:F3} Mpps generator+stack, stack {(stackTicks - t0) * 1e9 / Stopwatch.Frequency / (gen.Received - r0):F1} ns/packet"));
-        }
-        gen.Finish(TimeSpan.FromSeconds(1));
-        core.Dispose();
-        device.Flush();
-        RingPorts.Drain(portA);
-        RingPorts.Drain(portB);
-        foreach (var port in new[] { portA, portB })
+    }
+
+    /// <summary>Tiering and OSR settle, caches and pools warm.</summary>
+    public void WarmUp() => _gen.Pump(TimeSpan.FromSeconds(1.5));
+
+    /// <summary>One timed round; returns the echo's nanoseconds per packet in it.</summary>
+    public double Round(int round, double seconds)
+    {
+        long r0 = _gen.Received, t0 = _echoTicks, a0 = GC.GetAllocatedBytesForCurrentThread();
+        var sw = Stopwatch.StartNew();
+        _gen.Pump(TimeSpan.FromSeconds(seconds));
+        var elapsed = sw.Elapsed.TotalSeconds;
+        _allocated += GC.GetAllocatedBytesForCurrentThread() - a0;
+        long packets = _gen.Received - r0, ticks = _echoTicks - t0;
+        _received += packets;
+        _ticks += ticks;
+        _mpps.Add(packets / elapsed / 1e6);
+        double ns = ticks * 1e9 / Stopwatch.Frequency / Math.Max(1, packets);
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"one core ({_label}) round {round}: {_mpps[^1]:F3} Mpps generator+echo, echo {ns:F1} ns/packet"));
+        return ns;
+    }
+
+    /// <summary>Waits for what is in flight, tears the lane down and sums up its rounds.</summary>
+    public (double Mpps, double EchoNsPerPacket, double BytesPerPacket, long Verified, long Bad, long Leaked) Finish()
+    {
+        _gen.Finish(TimeSpan.FromSeconds(1));
+        _echo.Dispose();
+        RingPorts.Drain(_portA);
+        RingPorts.Drain(_portB);
+        foreach (var port in new[] { _portA, _portB })
         {
             port.Stop();
             port.Close();
         }
-        long leaked = genPool.InUseCount + stackPool.InUseCount;
-        Console.Error.WriteLine($"one core: drops {core.Counters.FramesDropped}, tx flush drops {device.Transmitter.FlushDrops}, mbufs in use at the end {leaked}");
-        aToB.Dispose();
-        bToA.Dispose();
-        genPool.TryDispose(out _);
-        stackPool.TryDispose(out _);
-        double nsPerPacket = ticks * 1e9 / Stopwatch.Frequency / Math.Max(1, received);
-        return (mpps.Order().ToList()[mpps.Count / 2], nsPerPacket, (double)allocated / Math.Max(1, received), gen.Verified, gen.Bad, leaked);
+        long leaked = _genPool.InUseCount + _stackPool.InUseCount;
+        Console.Error.WriteLine($"one core ({_label}): {_echo.Summary}, mbufs in use at the end {leaked}");
+        _aToB.Dispose();
+        _bToA.Dispose();
+        _genPool.TryDispose(out _);
+        _stackPool.TryDispose(out _);
+        double nsPerPacket = _ticks * 1e9 / Stopwatch.Frequency / Math.Max(1, _received);
+        return (_mpps.Order().ToList()[_mpps.Count / 2], nsPerPacket, (double)_allocated / Math.Max(1, _received), _gen.Verified, _gen.Bad, leaked);
+    }
+}
+
+/// <summary>
+/// The stack's device loop on port A (burst receive, protocol cores, in-place reply, burst transmit), with the
+/// core-level echo handler the socket's wraps.
+/// </summary>
+internal sealed class StackEcho : IOneCoreEcho
+{
+    private readonly PortQueueDevice _device;
+    private readonly NetworkInterfaceCore _core;
+    private InterfaceReceiver _receiver;
+
+    public StackEcho(Port portA, Mempool stackPool, InterfaceOptions options, ushort echoPort)
+    {
+        _device = new PortQueueDevice(portA.GetRxQueue(0), portA.GetTxQueue(0), stackPool);
+        _core = new NetworkInterfaceCore(options, _device.Pool, _device.Sink);
+        _core.Udp.Bind(new Ipv4Endpoint(Ipv4Address.Any, echoPort), out var handle);
+        _core.Udp.SetHandler(handle, new CoreEcho(_core));
+        _core.Start(Instant.FromStopwatch());
+        _device.Flush();
+        _receiver = new InterfaceReceiver(_core);
+    }
+
+    public void Poll(long timestamp)
+    {
+        _device.ReceiveBurst(ref _receiver, new Instant((long)(timestamp * (1e9 / Stopwatch.Frequency))));
+        _device.Flush();
+    }
+
+    public string Summary => $"drops {_core.Counters.FramesDropped}, tx flush drops {_device.Transmitter.FlushDrops}";
+
+    public void Dispose()
+    {
+        _core.Dispose();
+        _device.Flush();
     }
 
     /// <summary>The echo at the core's level: the received payload straight back (built in place).</summary>
@@ -596,6 +702,56 @@ internal static class OneCore
     {
         public void OnDatagram(UdpHandle endpoint, ReadOnlySpan<byte> payload, Ipv4Endpoint remote) =>
             core.SendUdp(endpoint, remote, payload, Instant.Zero);
+    }
+}
+
+/// <summary>
+/// The C reference (native/udp_echo.c, built by eng/bench.sh) on port A: the same parse, checks, lookup and
+/// in-place reply as the stack's echo path, written in C and compiled with gcc -O3 -march=native.
+/// </summary>
+internal sealed unsafe class NativeEcho : IOneCoreEcho
+{
+    private readonly nint _library;
+    private readonly nint _echo;
+    // No GC transition around the poll: it is a short, non-blocking burst that never calls back into .NET (no
+    // RX/TX callbacks on the benchmark's ports), so the timed call costs what the C costs, as the runtime's own
+    // burst calls do.
+    private readonly delegate* unmanaged[SuppressGCTransition]<nint, ushort> _poll;
+    private readonly delegate* unmanaged<nint, ulong*, void> _counters;
+    private readonly delegate* unmanaged<nint, void> _free;
+    private string _summary = "";
+
+    public NativeEcho(string path, Port portA, MacAddress mac, Ipv4Address address, int prefixLength, ushort echoPort)
+    {
+        _library = NativeLibrary.Load(path);
+        var create = (delegate* unmanaged<ushort, byte*, uint, uint, nint>)NativeLibrary.GetExport(_library, "dpdksharp_bench_udp_echo_create");
+        var bind = (delegate* unmanaged<nint, uint, ushort, int>)NativeLibrary.GetExport(_library, "dpdksharp_bench_udp_echo_bind");
+        _poll = (delegate* unmanaged[SuppressGCTransition]<nint, ushort>)NativeLibrary.GetExport(_library, "dpdksharp_bench_udp_echo_poll");
+        _counters = (delegate* unmanaged<nint, ulong*, void>)NativeLibrary.GetExport(_library, "dpdksharp_bench_udp_echo_counters");
+        _free = (delegate* unmanaged<nint, void>)NativeLibrary.GetExport(_library, "dpdksharp_bench_udp_echo_free");
+        Span<byte> macBytes = stackalloc byte[6];
+        mac.Write(macBytes);
+        fixed (byte* m = macBytes)
+        {
+            _echo = create(portA.Id, m, address.Value, (uint)prefixLength);
+        }
+        if (_echo == 0 || bind(_echo, Ipv4Address.Any.Value, echoPort) != 0)
+        {
+            throw new InvalidOperationException("the C reference echo could not be created");
+        }
+    }
+
+    public void Poll(long timestamp) => _poll(_echo);
+
+    public string Summary => _summary;
+
+    public void Dispose()
+    {
+        var c = stackalloc ulong[4];
+        _counters(_echo, c);
+        _summary = $"received {c[0]}, echoed {c[1]}, dropped {c[2]}, tx drops {c[3]}";
+        _free(_echo);
+        NativeLibrary.Free(_library);
     }
 }
 

@@ -64,6 +64,10 @@ public sealed record GeneratorOptions
     /// </summary>
     public Dictionary<string, List<string>> Groups { get; init; } = [];
 
+    /// <summary>
+    /// How options files and reports are (de)serialized: camelCase, comments and trailing commas allowed, indented,
+    /// nulls left out; an unknown property in an options file is an error rather than silently ignored.
+    /// </summary>
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         ReadCommentHandling = JsonCommentHandling.Skip,
@@ -77,6 +81,7 @@ public sealed record GeneratorOptions
     /// Reads several options files in order (e.g. <c>headers/dpdk.json</c> then <c>headers/22.11/headers.json</c>):
     /// lists are concatenated, dictionaries merged, and a scalar set in a later file overrides an earlier one.
     /// </summary>
+    /// <exception cref="GeneratorException">A file cannot be read as options, or the merged options contradict themselves.</exception>
     public static GeneratorOptions Load(IEnumerable<string> paths)
     {
         var merged = new GeneratorOptions();
@@ -89,6 +94,7 @@ public sealed record GeneratorOptions
         return merged;
     }
 
+    /// <summary>The default <see cref="LibraryName"/>: DPDK's shim, which links every DPDK library.</summary>
     public const string DefaultLibrary = "dpdksharp_shim";
 
     /// <summary>The library static inline wrappers are imported from (see <see cref="ShimLibraryName"/>).</summary>
@@ -97,6 +103,11 @@ public sealed record GeneratorOptions
 
     private static readonly GeneratorOptions Defaults = new();
 
+    /// <summary>
+    /// These options followed by <paramref name="later"/>'s (a new instance; neither is changed): lists are
+    /// concatenated, groups merged by name, and a scalar <paramref name="later"/> sets to other than its default wins.
+    /// A later file therefore cannot set a scalar back to its default.
+    /// </summary>
     public GeneratorOptions Merge(GeneratorOptions later) => new()
     {
         Headers = [.. Headers, .. later.Headers],
@@ -118,6 +129,7 @@ public sealed record GeneratorOptions
     };
 
     /// <summary>Rejects contradictions a reader of the options would not notice.</summary>
+    /// <exception cref="GeneratorException">A header is both in <see cref="Headers"/> and in <see cref="ExcludedHeaders"/>.</exception>
     public void Validate()
     {
         var both = Headers.Select(Path.GetFileName).Intersect(ExcludedHeaders.Select(e => e.Name)).ToList();
@@ -128,6 +140,7 @@ public sealed record GeneratorOptions
     }
 
     /// <summary>Reads an options file; a file that does not parse is a <see cref="GeneratorException"/> naming it.</summary>
+    /// <exception cref="GeneratorException">The file is missing, empty, not JSON, or has a property options do not have.</exception>
     public static GeneratorOptions Load(string path)
     {
         if (!File.Exists(path))
@@ -147,6 +160,9 @@ public sealed record GeneratorOptions
     }
 }
 
+/// <summary>A symbol or header deliberately not bound (<see cref="GeneratorOptions.Exclude"/>, <see cref="GeneratorOptions.ExcludedHeaders"/>).</summary>
+/// <param name="Name">The C name of the symbol, or the header's file name (no directory).</param>
+/// <param name="Reason">Why, for people: it goes into the report's skip list.</param>
 public sealed record Exclusion(string Name, string Reason);
 
 /// <summary>A user-facing generator failure: the CLI prints the message and exits non-zero.</summary>

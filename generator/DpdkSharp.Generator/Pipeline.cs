@@ -13,8 +13,19 @@ namespace DpdkSharp.Generator;
 /// </summary>
 public static class Pipeline
 {
+    /// <summary>The layout checker's file name under <c>&lt;output&gt;/native</c>.</summary>
     public const string LayoutCheckFile = "layout_check.c";
 
+    /// <summary>
+    /// Generates everything for <paramref name="options"/> into <paramref name="outputDir"/> (created if missing):
+    /// <c>cs/*.cs</c>, <c>native/&lt;shim library&gt;.c</c> and <c>native/layout_check.c</c>, overwriting earlier
+    /// output and deleting C# files an earlier run wrote that this one did not.
+    /// </summary>
+    /// <returns>What was emitted and skipped, with coverage and time.</returns>
+    /// <exception cref="GeneratorException">
+    /// The options contradict themselves, the output directory is not writable, libclang cannot be loaded, a header
+    /// does not parse, or the emitted C# does not parse (a generator bug).
+    /// </exception>
     public static GenerationReport Run(GeneratorOptions options, string outputDir)
     {
         var clock = Stopwatch.StartNew();

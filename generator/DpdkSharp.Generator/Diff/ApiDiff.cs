@@ -11,16 +11,36 @@ namespace DpdkSharp.Generator.Diff;
 /// </summary>
 public sealed class ApiDiff
 {
+    /// <summary>The label of the older version in the report (e.g. <c>22.11</c>).</summary>
     public required string FromName { get; init; }
+    /// <summary>The label of the newer version in the report.</summary>
     public required string ToName { get; init; }
+    /// <summary>Functions only the newer version declares, sorted by name (ordinal).</summary>
     public List<string> FunctionsAdded { get; } = [];
+    /// <summary>Functions only the older version declares, sorted by name (ordinal).</summary>
     public List<string> FunctionsRemoved { get; } = [];
+    /// <summary>
+    /// Functions in both whose signature differs: each with its C signature in either version (return type,
+    /// parameter types, <c>...</c>, and <c>[inline]</c> for a static inline function, so becoming inline is a change).
+    /// </summary>
     public List<(string Name, string From, string To)> FunctionsChanged { get; } = [];
+    /// <summary>Records with a definition only in the newer version (opaque declarations do not count).</summary>
     public List<string> RecordsAdded { get; } = [];
+    /// <summary>Records with a definition only in the older version.</summary>
     public List<string> RecordsRemoved { get; } = [];
+    /// <summary>
+    /// Records in both whose layout differs, each with one line per change (size, alignment, a field's offset, width
+    /// or type, a field added or removed); fields of anonymous members are compared where C names them.
+    /// </summary>
     public List<(string Name, List<string> Changes)> RecordsChanged { get; } = [];
+    /// <summary>Constants (evaluated macros and enumerators) in both whose value differs, each with both values as text.</summary>
     public List<(string Name, string From, string To)> ConstantsChanged { get; } = [];
 
+    /// <summary>Compares two parsed versions of the same headers.</summary>
+    /// <param name="fromName">The older version's label (<see cref="FromName"/>).</param>
+    /// <param name="from">The older version's model.</param>
+    /// <param name="toName">The newer version's label (<see cref="ToName"/>).</param>
+    /// <param name="to">The newer version's model.</param>
     /// <param name="include">Which declarations count (e.g. the bound roots); records are compared by name.</param>
     public static ApiDiff Compare(string fromName, CModel from, string toName, CModel to, Func<CDeclaration, bool> include)
     {

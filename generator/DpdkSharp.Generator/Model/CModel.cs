@@ -7,12 +7,19 @@ namespace DpdkSharp.Generator.Model;
 /// </summary>
 public sealed class CModel
 {
+    /// <summary>Every struct and union the headers define or declare (anonymous ones under synthesized names), system headers' included.</summary>
     public List<CRecord> Records { get; } = [];
+    /// <summary>Every enum, named or anonymous.</summary>
     public List<CEnum> Enums { get; } = [];
+    /// <summary>Every typedef.</summary>
     public List<CTypedef> Typedefs { get; } = [];
+    /// <summary>Every function declaration, exported or static inline (variadic ones included; selection skips them).</summary>
     public List<CFunction> Functions { get; } = [];
+    /// <summary>Object-like macros under the roots that clang evaluated to a constant.</summary>
     public List<CMacro> Macros { get; } = [];
+    /// <summary>Every <c>extern</c> variable.</summary>
     public List<CGlobal> Globals { get; } = [];
+    /// <summary>Macros under the roots that did not become constants (function-like, empty, not a constant expression), with reasons.</summary>
     public List<CSkipped> Skipped { get; } = [];
 
     /// <summary>
@@ -45,7 +52,9 @@ public sealed class CModel
 
     /// <summary>The first declaration of that name (a dictionary lookup: DPDK's model has thousands).</summary>
     public CRecord? FindRecord(string name) => _records.Find(Records, name);
+    /// <summary>The first enum of that model name, or null (indexed like <see cref="FindRecord"/>).</summary>
     public CEnum? FindEnum(string name) => _enums.Find(Enums, name);
+    /// <summary>The first typedef of that name, or null (indexed like <see cref="FindRecord"/>).</summary>
     public CTypedef? FindTypedef(string name) => _typedefs.Find(Typedefs, name);
 
     /// <summary>

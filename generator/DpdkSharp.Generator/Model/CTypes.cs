@@ -11,6 +11,7 @@ public abstract record CType
 
     /// <summary>Size and alignment in bytes from clang; -1 when incomplete (opaque, void, flexible array).</summary>
     public long Size { get; init; } = -1;
+    /// <summary>Alignment in bytes from clang; -1 when incomplete.</summary>
     public long Align { get; init; } = -1;
 
     /// <summary>The type this one names through typedefs (itself when it is no typedef): what emitters lay out and map.</summary>
@@ -66,13 +67,48 @@ public abstract record CType
 /// <summary>The C fundamental types on x86_64 Linux (LP64). <c>char</c> keeps its signedness.</summary>
 public enum CBuiltinKind
 {
-    Void, Bool,
-    CharSigned, CharUnsigned, SChar, UChar,
-    Short, UShort, Int, UInt, Long, ULong, LongLong, ULongLong,
-    Int128, UInt128,
-    Float, Double, LongDouble,
+    /// <summary><c>void</c>.</summary>
+    Void,
+    /// <summary><c>_Bool</c> (<c>bool</c>), one byte.</summary>
+    Bool,
+    /// <summary>Plain <c>char</c> where it is signed (x86_64 by default).</summary>
+    CharSigned,
+    /// <summary>Plain <c>char</c> where it is unsigned (<c>-funsigned-char</c>).</summary>
+    CharUnsigned,
+    /// <summary><c>signed char</c>.</summary>
+    SChar,
+    /// <summary><c>unsigned char</c>.</summary>
+    UChar,
+    /// <summary><c>short</c>, 2 bytes.</summary>
+    Short,
+    /// <summary><c>unsigned short</c>, 2 bytes.</summary>
+    UShort,
+    /// <summary><c>int</c>, 4 bytes.</summary>
+    Int,
+    /// <summary><c>unsigned int</c>, 4 bytes.</summary>
+    UInt,
+    /// <summary><c>long</c>, 8 bytes on LP64.</summary>
+    Long,
+    /// <summary><c>unsigned long</c>, 8 bytes on LP64.</summary>
+    ULong,
+    /// <summary><c>long long</c>, 8 bytes.</summary>
+    LongLong,
+    /// <summary><c>unsigned long long</c>, 8 bytes.</summary>
+    ULongLong,
+    /// <summary><c>__int128</c>, 16 bytes.</summary>
+    Int128,
+    /// <summary><c>unsigned __int128</c>, 16 bytes.</summary>
+    UInt128,
+    /// <summary><c>float</c>, 4 bytes.</summary>
+    Float,
+    /// <summary><c>double</c>, 8 bytes.</summary>
+    Double,
+    /// <summary><c>long double</c>: x87 80-bit in 16 bytes, which C# has no type for.</summary>
+    LongDouble,
 }
 
+/// <summary>A fundamental type (<c>int</c>, <c>unsigned long</c>, <c>double</c>, ...).</summary>
+/// <param name="Kind">Which one.</param>
 public sealed record CBuiltinType(CBuiltinKind Kind) : CType;
 
 /// <summary><c>T*</c>. <see cref="PointeeIsConst"/> keeps <c>const</c> for documentation and the shim.</summary>

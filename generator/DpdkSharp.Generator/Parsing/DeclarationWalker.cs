@@ -28,6 +28,8 @@ internal sealed class DeclarationWalker
     private readonly HashSet<string> _building = [];
 
     /// <param name="topLevel">The translation unit's top-level cursors (declarations and preprocessing record).</param>
+    /// <param name="model">The model the walk appends declarations and skips to.</param>
+    /// <param name="availability">Reads deprecated/experimental/internal markers from the source text.</param>
     public DeclarationWalker(IReadOnlyList<CXCursor> topLevel, CModel model, AvailabilityReader availability)
     {
         _topLevel = topLevel;

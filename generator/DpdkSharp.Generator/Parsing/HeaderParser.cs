@@ -8,7 +8,7 @@ namespace DpdkSharp.Generator.Parsing;
 /// Parses C headers with libclang into a <see cref="CModel"/>: one translation unit for declarations (an
 /// in-memory umbrella that includes every header), one more to evaluate macros.
 /// </summary>
-public static class HeaderParser
+internal static class HeaderParser
 {
     private const string UmbrellaName = "dpdksharp_umbrella.c";
 

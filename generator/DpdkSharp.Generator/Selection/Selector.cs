@@ -6,11 +6,17 @@ namespace DpdkSharp.Generator.Selection;
 /// <summary>What the emitters bind, and what was left out with the reason for each.</summary>
 public sealed class BindingSet
 {
+    /// <summary>The parsed model this set selects from.</summary>
     public required CModel Model { get; init; }
+    /// <summary>Records to emit: the roots' and every record a bound declaration reaches, wherever declared.</summary>
     public List<CRecord> Records { get; } = [];
+    /// <summary>Enums to emit, reached the same way as <see cref="Records"/>.</summary>
     public List<CEnum> Enums { get; } = [];
+    /// <summary>Functions to bind (exported and static inline): the roots, minus exclusions, internal API, variadics and signatures C# or the shim cannot carry.</summary>
     public List<CFunction> Functions { get; } = [];
+    /// <summary>Evaluated macros to emit as constants.</summary>
     public List<CMacro> Macros { get; } = [];
+    /// <summary>Variables to bind by address (thread-local ones are in <see cref="ThreadLocalGlobals"/> instead).</summary>
     public List<CGlobal> Globals { get; } = [];
     /// <summary>Typedefs declared under the roots that match the filters (their targets are bound).</summary>
     public List<CTypedef> Typedefs { get; } = [];
@@ -30,12 +36,15 @@ public sealed class BindingSet
     /// body and constants of anonymous enums, each by its own name. The constant coverage's denominator.
     /// </summary>
     public int RootConstants { get; set; }
+    /// <summary>Root declarations selection left out, each with its reason (exclusions, internal API, variadics, ...).</summary>
     public List<CSkipped> Skipped { get; } = [];
     /// <summary>Directories whose declarations are roots (full paths ending in '/').</summary>
     public required IReadOnlyList<string> Roots { get; init; }
 
+    /// <summary>Whether <paramref name="d"/> is written under one of the <see cref="Roots"/>.</summary>
     public bool IsRoot(CDeclaration d) => IsRoot(d.Location.File);
 
+    /// <summary>Whether <paramref name="file"/> (made a full path, <c>..</c> resolved) lies under one of the <see cref="Roots"/>.</summary>
     public bool IsRoot(string file) => Roots.Any(r => Normalized(file).StartsWith(r, StringComparison.Ordinal));
 
     // clang reports a header reached through "../x/y.h" with the dots kept: compare full paths.
@@ -63,7 +72,7 @@ public sealed class BindingSet
 /// (variadic functions, thread-local variables); plus every record and enum a bound declaration reaches,
 /// wherever it is declared.
 /// </summary>
-public static class Selector
+internal static class Selector
 {
     public const string ThreadLocalReason = "thread-local: needs a shim accessor";
 

@@ -16,7 +16,7 @@ namespace DpdkSharp.Generator.Selection;
 /// Typedefs of function pointers and of numbers stay resolved: a wrapper there would stop C# from calling or
 /// computing with them directly.
 /// </summary>
-public static class TypedefNames
+internal static class TypedefNames
 {
     public static void Apply(BindingSet set)
     {

@@ -9,8 +9,12 @@ namespace DpdkSharp.Generator.Emit.C;
 /// compiler and flags as the shim, it makes a wrong layout a build failure, never a production bug.
 /// Bit-fields have no offsetof: <see cref="BitFieldChecks"/> checks them when the checker is compiled with optimization.
 /// </summary>
-public static class LayoutCheckEmitter
+internal static class LayoutCheckEmitter
 {
+    /// <summary>The checker's C source: the headers' includes, then assertions on every record C can name.</summary>
+    /// <param name="records">The bound records; opaque ones and compiler built-ins get no assertions, anonymous members are checked through their parent.</param>
+    /// <param name="headers">Include lines' targets (<see cref="CModel.Includes"/>), in order.</param>
+    /// <param name="assertions">How many <c>_Static_assert</c>s were written.</param>
     /// <param name="macros">Object-like macros of the headers (<see cref="CModel.ObjectLikeMacros"/>): a field name among
     /// them is #undef'd after the includes, so the assertions name the field clang reported, not the macro's expansion.</param>
     public static string Emit(IEnumerable<CRecord> records, IReadOnlyList<string> headers, out int assertions,

@@ -10,7 +10,7 @@ namespace DpdkSharp.Generator.Emit.C;
 /// <c>__typeof__</c> so a parameter name can follow it. Hand-written entry points (per-thread variables,
 /// variadic functions at a fixed arity) live in their own C files compiled beside this one.
 /// </summary>
-public static class ShimEmitter
+internal static class ShimEmitter
 {
     public static string Emit(IEnumerable<CFunction> inlineFunctions, IReadOnlyList<string> headers, string prefix)
     {

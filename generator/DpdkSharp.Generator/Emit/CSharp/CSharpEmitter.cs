@@ -14,7 +14,7 @@ namespace DpdkSharp.Generator.Emit.CSharp;
 /// applies. Roslyn parses every file: a syntax error in emitted code is a
 /// generator bug and fails the run.
 /// </summary>
-public sealed class CSharpEmitter
+internal sealed class CSharpEmitter
 {
     public const string CommonFile = "Common";
     public const string ExternalFile = "External";
