@@ -9,36 +9,18 @@ namespace DpdkSharp.Stack.Tests;
 /// </summary>
 public sealed class UdpSocketTests : IDisposable
 {
-    private static readonly IPAddress UsAddress = IPAddress.Parse(Net.UsIp.ToString());
-    private static readonly IPAddress PeerAddress = IPAddress.Parse(Net.PeerIp.ToString());
-    private readonly InMemoryDevice _deviceUs, _devicePeer;
+    private static readonly IPAddress UsAddress = ReactorPair.UsAddress;
+    private static readonly IPAddress PeerAddress = ReactorPair.PeerAddress;
+    private readonly ReactorPair _pair = new();
     private readonly Reactor _us, _peer;
 
     public UdpSocketTests()
     {
-        (_deviceUs, _devicePeer) = InMemoryDevice.CreatePair(buffers: 256);
-        _us = new Reactor(new NetworkInterfaceCore(Net.Options(o => o with
-        {
-            StaticNeighbors = [new(Net.PeerIp, Net.PeerMac)],
-        }), _deviceUs.Pool, _deviceUs.Sink), _deviceUs, new ReactorOptions { ThreadName = "us" });
-        _peer = new Reactor(new NetworkInterfaceCore(Net.Options(o => o with
-        {
-            Mac = Net.PeerMac,
-            Address = Net.PeerIp,
-            StaticNeighbors = [new(Net.UsIp, Net.UsMac)],
-        }), _devicePeer.Pool, _devicePeer.Sink), _devicePeer, new ReactorOptions { ThreadName = "peer" });
-        _us.Start();
-        _peer.Start();
+        _us = _pair.Us;
+        _peer = _pair.Peer;
     }
 
-    public void Dispose()
-    {
-        _us.Dispose();
-        _peer.Dispose();
-        // Every transmit buffer went back to its pool (frames are copied across the cable).
-        Assert.Equal(0, _deviceUs.BufferPool.Outstanding);
-        Assert.Equal(0, _devicePeer.BufferPool.Outstanding);
-    }
+    public void Dispose() => _pair.Dispose();
 
     [Fact]
     public void A_datagram_sent_to_a_bound_socket_arrives_with_its_sender()

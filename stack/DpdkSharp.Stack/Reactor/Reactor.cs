@@ -30,6 +30,9 @@ public sealed class Reactor : IDisposable
     private readonly ManualResetEventSlim _wake = new(false, 0);
     private InterfaceReceiver _receiver;
     private readonly UdpSocketSet _udpSockets;
+    private readonly TcpSocketSet _tcpSockets;
+    private bool _shuttingDown;
+    private Instant _shutdownDeadline = Instant.Never;
     private readonly ISocketSet[] _socketSets;
     private readonly Thread _thread;
     private readonly ManualResetEventSlim _started = new(false);
@@ -55,7 +58,8 @@ public sealed class Reactor : IDisposable
         _options = options ?? new ReactorOptions();
         _receiver = new InterfaceReceiver(core);
         _udpSockets = new UdpSocketSet(core.Udp);
-        _socketSets = [_udpSockets];
+        _tcpSockets = new TcpSocketSet(core.Tcp);
+        _socketSets = [_udpSockets, _tcpSockets];
         _thread = new Thread(Run) { IsBackground = true, Name = _options.ThreadName };
     }
 
@@ -161,9 +165,13 @@ public sealed class Reactor : IDisposable
             _core.Start(NextNow());
             _device.Flush();
             int idle = 0;
-            while (!_stopping)
+            while (true)
             {
                 var now = NextNow();
+                if (_stopping && ShutdownComplete(now))
+                {
+                    break;
+                }
                 int work = _device.ReceiveBurst(ref _receiver, now);
                 work += RunCommands();
                 if (now >= _core.NextTimerAt)
@@ -214,7 +222,7 @@ public sealed class Reactor : IDisposable
         var maxSleep = untilTimer < TimeSpan.Zero ? TimeSpan.Zero : untilTimer > MaxDeviceSleep ? MaxDeviceSleep : untilTimer;
         Volatile.Write(ref _sleeping, 1);
         Interlocked.MemoryBarrier(); // pairs with Post: either it sees _sleeping and wakes us, or we see its command
-        if (_commands.IsEmpty && !_stopping)
+        if (_commands.IsEmpty && (!_stopping || _shuttingDown))
         {
             _idle!.AfterIteration(0, maxSleep);
         }
@@ -229,12 +237,40 @@ public sealed class Reactor : IDisposable
         long ms = Math.Clamp((long)(nextTimer - _now).TotalMilliseconds, 0, (long)_options.IdleSleep.TotalMilliseconds);
         Volatile.Write(ref _sleeping, 1);
         Interlocked.MemoryBarrier(); // pairs with Post: either it sees _sleeping, or we see its command
-        if (_commands.IsEmpty && !_stopping)
+        if (_commands.IsEmpty && (!_stopping || _shuttingDown))
         {
             _wake.Wait((int)Math.Max(ms, 1));
         }
         Volatile.Write(ref _sleeping, 0);
         _wake.Reset();
+    }
+
+    /// <summary>
+    /// The graceful part of stopping: every open TCP connection is closed with a FIN and the loop
+    /// keeps running (receiving the peers' ACKs and FINs) until all are closed or
+    /// <see cref="ReactorOptions.TcpShutdownTimeout"/> passes; what is left is reset.
+    /// </summary>
+    private bool ShutdownComplete(Instant now)
+    {
+        var tcp = _core.Tcp;
+        if (!_shuttingDown)
+        {
+            _shuttingDown = true;
+            _shutdownDeadline = now + _options.TcpShutdownTimeout;
+            tcp.ShutdownAll(now);
+            _device.Flush();
+        }
+        if (tcp.OpenCount == 0)
+        {
+            return true;
+        }
+        if (now >= _shutdownDeadline)
+        {
+            tcp.AbortAll(now);
+            _device.Flush();
+            return true;
+        }
+        return false;
     }
 
     private int RunCommands()

@@ -26,4 +26,10 @@ public sealed record ReactorOptions
 
     /// <summary>How long <see cref="Reactor.Dispose"/> waits for the loop to finish before giving up.</summary>
     public TimeSpan StopTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How long stopping waits for open TCP connections to finish their FIN handshakes before it
+    /// resets the rest (keep it below <see cref="StopTimeout"/>).
+    /// </summary>
+    public TimeSpan TcpShutdownTimeout { get; init; } = TimeSpan.FromSeconds(3);
 }

@@ -145,6 +145,9 @@ internal sealed partial class TcpControlBlock
     /// <summary>Room in the send queue without growing it.</summary>
     public int SendSpace => _finQueued || !CanSend ? 0 : _send.Free;
 
+    /// <summary>Whether <see cref="Write"/> may be called (the connection is open for sending and not shut down).</summary>
+    public bool CanWrite => !_finQueued && CanSend;
+
     /// <summary>Bytes queued and not yet acknowledged.</summary>
     public int SendQueued => _send.Count;
 

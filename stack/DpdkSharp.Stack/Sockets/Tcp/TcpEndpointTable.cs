@@ -43,7 +43,10 @@ internal sealed class TcpEndpointTable
     /// <summary>Connections in the table (TIME-WAIT included).</summary>
     public int Count => _connections.Count;
 
-    /// <summary>Connections not yet closed or in TIME-WAIT: what a graceful shutdown waits for.</summary>
+    /// <summary>
+    /// Connections whose FIN the peer has not acknowledged yet: what a graceful shutdown waits for.
+    /// FIN-WAIT-2 and TIME-WAIT are done from our side (the peer has all our data and our FIN).
+    /// </summary>
     public int OpenCount
     {
         get
@@ -51,7 +54,7 @@ internal sealed class TcpEndpointTable
             int n = 0;
             foreach (var tcb in _connections.Values)
             {
-                if (tcb.State is not (TcpState.TimeWait or TcpState.Closed))
+                if (!IsClosedOnOurSide(tcb.State))
                 {
                     n++;
                 }
@@ -59,6 +62,8 @@ internal sealed class TcpEndpointTable
             return n;
         }
     }
+
+    private static bool IsClosedOnOurSide(TcpState state) => state is TcpState.FinWait2 or TcpState.TimeWait or TcpState.Closed;
 
     /// <summary>Bytes of queue storage all connections hold.</summary>
     public long MemoryInUse => _shared.MemoryInUse;
@@ -410,6 +415,25 @@ internal sealed class TcpEndpointTable
         return false;
     }
 
+    /// <summary>The socket-layer objects of every connection and listener (for a reactor that stops).</summary>
+    public IEnumerable<object> Owners()
+    {
+        foreach (var tcb in _connections.Values)
+        {
+            if (tcb.Owner is not null)
+            {
+                yield return tcb.Owner;
+            }
+        }
+        foreach (var listener in _listeners.Values)
+        {
+            if (listener.Owner is not null)
+            {
+                yield return listener.Owner;
+            }
+        }
+    }
+
     /// <summary>The application let go of a connection: it lives on (as an orphan) only until its handshakes end.</summary>
     public void Release(TcpControlBlock tcb) => tcb.Owner = null;
 
@@ -437,13 +461,16 @@ internal sealed class TcpEndpointTable
         }
     }
 
-    /// <summary>Resets every connection still open (the graceful shutdown's time ran out, or an abortive stop).</summary>
+    /// <summary>Resets every connection whose close has not completed on our side (the graceful shutdown's time ran out).</summary>
     public void AbortAll(Instant now)
     {
         foreach (var tcb in _connections.Values.ToArray())
         {
-            tcb.Abort();
-            AfterActivity(tcb, now);
+            if (!IsClosedOnOurSide(tcb.State))
+            {
+                tcb.Abort();
+                AfterActivity(tcb, now);
+            }
         }
     }
 

@@ -1,0 +1,498 @@
+using System.IO.Pipelines;
+using System.Net;
+using System.Net.Sockets;
+
+namespace DpdkSharp.Stack.Sockets;
+
+/// <summary>
+/// A TCP connection on a <see cref="Reactor"/>, shaped like a connected <see cref="Socket"/> /
+/// <see cref="TcpClient"/>: <see cref="ConnectAsync(Reactor, EndPoint, TcpSocketOptions?, CancellationToken)"/>
+/// or <see cref="TcpSocketListener.AcceptAsync"/> makes one; <see cref="GetStream"/> gives a
+/// <see cref="Stream"/> (what <see cref="NetworkStream"/> is for a kernel socket) and <see cref="Pipe"/> an
+/// <see cref="IDuplexPipe"/> over the same bytes. Errors are <see cref="SocketException"/>s with
+/// Linux's meanings: <see cref="SocketError.ConnectionRefused"/> when a SYN is answered with RST,
+/// <see cref="SocketError.ConnectionReset"/>, <see cref="SocketError.TimedOut"/>.
+/// </summary>
+/// <remarks>
+/// Threading: any thread may call it; every call becomes a command for the reactor thread, and
+/// completions come back on the thread pool. One read and one write may be in flight at a time
+/// (as on a stream). Steady-state reads and writes allocate nothing: each direction reuses one
+/// operation object. Ownership: <see cref="Dispose"/> closes gracefully (FIN, finished by the
+/// stack in the background) or, with <see cref="TcpSocketOptions.Linger"/> of zero, aborts (RST).
+/// </remarks>
+public sealed class TcpConnection : IDisposable
+{
+    private readonly Reactor _reactor;
+    private readonly TcpIoOperation _read;
+    private readonly TcpIoOperation _write;
+    private readonly ManualResetEventSlim _ended = new(false);
+    private readonly TcpSocketOptions _options;
+    private TcpControlBlock? _tcb;
+    private TcpIoOperation? _pendingRead;
+    private TcpIoOperation? _pendingWrite;
+    private ConnectWork? _connecting;
+    private TcpStream? _stream;
+    private IDuplexPipe? _pipe;
+    private volatile TcpState _state;
+    private volatile bool _noDelay;
+    private int _disposed;
+
+    private TcpConnection(Reactor reactor, TcpSocketOptions options)
+    {
+        _reactor = reactor;
+        _options = options;
+        _noDelay = options.NoDelay;
+        _read = new TcpIoOperation(this, write: false);
+        _write = new TcpIoOperation(this, write: true);
+    }
+
+    /// <summary>Wraps a connection a listener accepted (reactor thread).</summary>
+    internal TcpConnection(Reactor reactor, TcpControlBlock tcb, TcpSocketOptions options) : this(reactor, options)
+    {
+        Attach(tcb);
+        _state = tcb.State;
+    }
+
+    /// <summary>
+    /// Opens a connection to <paramref name="remote"/> (an <see cref="IPEndPoint"/> with an IPv4
+    /// address) from an ephemeral port of the reactor's interface. Completes when the handshake
+    /// does; fails with <see cref="SocketError.ConnectionRefused"/> (RST), <see cref="SocketError.TimedOut"/>
+    /// (no answer after <see cref="TcpSocketOptions.SynRetries"/>) or <see cref="OperationCanceledException"/>.
+    /// </summary>
+    public static ValueTask<TcpConnection> ConnectAsync(Reactor reactor, EndPoint remote, TcpSocketOptions? options = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(reactor);
+        ArgumentNullException.ThrowIfNull(remote);
+        options ??= reactor.Core.Tcp.Options.DefaultSocketOptions;
+        options.Validate();
+        var connection = new TcpConnection(reactor, options);
+        var work = new ConnectWork(connection, remote.ToIpv4Endpoint(), options, cancellationToken);
+        reactor.Post(work);
+        return new ValueTask<TcpConnection>(work.Task);
+    }
+
+    /// <summary>
+    /// <see cref="ConnectAsync(Reactor, EndPoint, TcpSocketOptions?, CancellationToken)"/> that gives up after
+    /// <paramref name="timeout"/> with <see cref="SocketError.TimedOut"/>.
+    /// </summary>
+    public static async ValueTask<TcpConnection> ConnectAsync(Reactor reactor, EndPoint remote, TimeSpan timeout, TcpSocketOptions? options = null,
+        CancellationToken cancellationToken = default)
+    {
+        using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timer.CancelAfter(timeout);
+        try
+        {
+            return await ConnectAsync(reactor, remote, options, timer.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new SocketException((int)SocketError.TimedOut);
+        }
+    }
+
+    /// <summary>The reactor the connection runs on.</summary>
+    public Reactor Reactor => _reactor;
+
+    /// <summary>Our address and port (null until connected).</summary>
+    public IPEndPoint? LocalEndPoint { get; private set; }
+
+    /// <summary>The peer's address and port.</summary>
+    public IPEndPoint? RemoteEndPoint { get; private set; }
+
+    /// <summary>The state as of the reactor's last look (RFC 9293 §3.3.2).</summary>
+    public TcpState State => _state;
+
+    /// <summary>Whether the handshake completed and the connection has not ended.</summary>
+    public bool Connected => _state is TcpState.Established or TcpState.CloseWait or TcpState.FinWait1 or TcpState.FinWait2;
+
+    /// <summary>Send small writes at once rather than coalescing them (turns Nagle's algorithm off, RFC 896).</summary>
+    public bool NoDelay
+    {
+        get => _noDelay;
+        set
+        {
+            _noDelay = value;
+            _reactor.Post(new ActionWork(this, static c => c.ApplyNoDelay()));
+        }
+    }
+
+    /// <summary>
+    /// The connection as a <see cref="Stream"/> (sync and async reads and writes, timeouts);
+    /// disposing the stream disposes the connection, as with <see cref="TcpClient.GetStream"/>.
+    /// </summary>
+    public TcpStream GetStream() => _stream ??= new TcpStream(this);
+
+    /// <summary>
+    /// The connection as an <see cref="IDuplexPipe"/> (System.IO.Pipelines), over the same bytes as
+    /// <see cref="GetStream"/>; dispose the connection when done with both ends.
+    /// </summary>
+    public IDuplexPipe Pipe => _pipe ??= new StreamDuplexPipe(GetStream());
+
+    /// <summary>Reads what has arrived into <paramref name="buffer"/> (waiting for at least one byte); 0 once the peer closed its side.</summary>
+    public ValueTask<int> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        _read.Rent();
+        _read.Buffer = buffer;
+        return _read.Start(_reactor, cancellationToken);
+    }
+
+    /// <summary>Queues all of <paramref name="buffer"/> for sending; completes once every byte is in the send queue (not yet acknowledged).</summary>
+    public ValueTask<int> SendAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        _write.Rent();
+        _write.Data = buffer;
+        return _write.Start(_reactor, cancellationToken);
+    }
+
+    /// <summary>
+    /// Shuts down a direction (RFC 9293 §3.10.4 as a half-close): <see cref="SocketShutdown.Send"/> or
+    /// <see cref="SocketShutdown.Both"/> sends our FIN after the queued data; reads then still return
+    /// what the peer sends until its FIN.
+    /// </summary>
+    public void Shutdown(SocketShutdown how)
+    {
+        ThrowIfDisposed();
+        if (how is SocketShutdown.Send or SocketShutdown.Both)
+        {
+            _reactor.Post(new ActionWork(this, static c => c.ShutdownOnReactor()));
+        }
+    }
+
+    /// <summary>Aborts the connection: RST to the peer, pending operations fail with <see cref="SocketError.ConnectionAborted"/>.</summary>
+    public void Abort()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            _reactor.Post(new ActionWork(this, static c => c.CloseOnReactor(abort: true)));
+        }
+    }
+
+    /// <summary>
+    /// Closes the connection: a FIN after the queued data, the handshake finished by the stack in the
+    /// background (or RST when unread data is left, or with a zero <see cref="TcpSocketOptions.Linger"/>).
+    /// With a positive linger it waits up to that long for the close to complete.
+    /// </summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+        bool abort = _options.Linger == TimeSpan.Zero;
+        _reactor.Post(new ActionWork(this, abort ? static c => c.CloseOnReactor(abort: true) : static c => c.CloseOnReactor(abort: false)));
+        if (_options.Linger is TimeSpan linger && linger > TimeSpan.Zero && !_reactor.IsReactorThread)
+        {
+            _ended.Wait(linger);
+        }
+    }
+
+    /// <summary>Closes the connection (<see cref="Dispose"/>).</summary>
+    public void Close() => Dispose();
+
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+
+    // ---- reactor thread ----
+
+    private TcpEndpointTable Table => _reactor.Core.Tcp;
+
+    private void Attach(TcpControlBlock tcb)
+    {
+        _tcb = tcb;
+        tcb.Owner = this;
+        tcb.NoDelay = _noDelay;
+        LocalEndPoint = new IPEndPoint(tcb.Tuple.LocalAddress.ToIPAddress(), tcb.Tuple.LocalPort);
+        RemoteEndPoint = new IPEndPoint(tcb.Tuple.RemoteAddress.ToIPAddress(), tcb.Tuple.RemotePort);
+    }
+
+    /// <summary>Runs a read or a write (first attempt, or again after readiness).</summary>
+    internal void Run(TcpIoOperation op)
+    {
+        if (_tcb is not TcpControlBlock tcb)
+        {
+            op.Fail(new SocketException((int)SocketError.NotConnected));
+            return;
+        }
+        if (op.IsWrite)
+        {
+            RunWrite(tcb, op);
+        }
+        else
+        {
+            RunRead(tcb, op);
+        }
+    }
+
+    private void RunRead(TcpControlBlock tcb, TcpIoOperation op)
+    {
+        if (tcb.Available > 0)
+        {
+            int n = tcb.Read(op.Buffer.Span);
+            Table.AfterActivity(tcb, _reactor.Now); // a window update may be due
+            op.Succeed(n);
+            return;
+        }
+        if (tcb.ReadCompleted || op.Buffer.IsEmpty)
+        {
+            op.Succeed(0);
+            return;
+        }
+        if (tcb.State is TcpState.Closed or TcpState.TimeWait)
+        {
+            if (tcb.Error is SocketError.Success)
+            {
+                op.Succeed(0);
+            }
+            else
+            {
+                op.Fail(new SocketException((int)tcb.Error));
+            }
+            return;
+        }
+        op.Parked = true;
+        _pendingRead = op;
+    }
+
+    private void RunWrite(TcpControlBlock tcb, TcpIoOperation op)
+    {
+        if (tcb.State is TcpState.Closed && tcb.Error is not SocketError.Success)
+        {
+            op.Fail(new SocketException((int)tcb.Error));
+            return;
+        }
+        if (!tcb.CanWrite)
+        {
+            op.Fail(new SocketException((int)SocketError.Shutdown));
+            return;
+        }
+        var data = op.Data.Span;
+        while (op.Done < data.Length)
+        {
+            int n = tcb.Write(data[op.Done..]);
+            if (n == 0)
+            {
+                break;
+            }
+            op.Done += n;
+        }
+        Table.AfterActivity(tcb, _reactor.Now);
+        if (op.Done == data.Length)
+        {
+            op.Succeed(op.Done);
+            return;
+        }
+        op.Parked = true;
+        _pendingWrite = op;
+    }
+
+    /// <summary>The table reported events for this connection (reactor thread).</summary>
+    internal void OnReady()
+    {
+        if (_tcb is not TcpControlBlock tcb)
+        {
+            return;
+        }
+        _state = tcb.State;
+        if (_connecting is ConnectWork connect && tcb.State is not (TcpState.SynSent or TcpState.SynReceived))
+        {
+            _connecting = null;
+            connect.Finish(tcb);
+        }
+        if (_pendingRead is TcpIoOperation read)
+        {
+            _pendingRead = null;
+            read.Parked = false;
+            RunRead(tcb, read);
+        }
+        if (_pendingWrite is TcpIoOperation write)
+        {
+            _pendingWrite = null;
+            write.Parked = false;
+            RunWrite(tcb, write);
+        }
+        if (tcb.State is TcpState.Closed or TcpState.TimeWait)
+        {
+            _ended.Set();
+        }
+    }
+
+    /// <summary>A cancellation reached the reactor while the operation still waits.</summary>
+    internal void Cancel(TcpIoOperation op, Exception error)
+    {
+        if (_pendingRead == op)
+        {
+            _pendingRead = null;
+        }
+        if (_pendingWrite == op)
+        {
+            _pendingWrite = null;
+        }
+        op.Fail(error);
+    }
+
+    private void ApplyNoDelay()
+    {
+        if (_tcb is TcpControlBlock tcb)
+        {
+            tcb.NoDelay = _noDelay;
+            Table.AfterActivity(tcb, _reactor.Now); // held small segments may go now
+        }
+    }
+
+    private void ShutdownOnReactor()
+    {
+        if (_tcb is TcpControlBlock tcb)
+        {
+            tcb.Shutdown();
+            Table.AfterActivity(tcb, _reactor.Now);
+        }
+    }
+
+    private void CloseOnReactor(bool abort)
+    {
+        FailPending(SocketError.OperationAborted);
+        if (_connecting is ConnectWork connect)
+        {
+            _connecting = null;
+            connect.Fail(new SocketException((int)SocketError.OperationAborted));
+        }
+        if (_tcb is not TcpControlBlock tcb)
+        {
+            _ended.Set();
+            return;
+        }
+        if (abort)
+        {
+            tcb.Abort();
+        }
+        else
+        {
+            tcb.CloseByApplication();
+        }
+        if (_options.Linger is not TimeSpan linger || linger <= TimeSpan.Zero)
+        {
+            Table.Release(tcb); // an orphan: the stack finishes the close on its own
+        }
+        Table.AfterActivity(tcb, _reactor.Now);
+        _state = tcb.State;
+        if (tcb.State is TcpState.Closed or TcpState.TimeWait)
+        {
+            _ended.Set();
+        }
+    }
+
+    /// <summary>The reactor is stopping (or the connection ended): fail what waits.</summary>
+    internal void FailPending(SocketError error)
+    {
+        if (_pendingRead is TcpIoOperation read)
+        {
+            _pendingRead = null;
+            read.Fail(new SocketException((int)error));
+        }
+        if (_pendingWrite is TcpIoOperation write)
+        {
+            _pendingWrite = null;
+            write.Fail(new SocketException((int)error));
+        }
+    }
+
+    /// <summary>The reactor stops: everything fails with <paramref name="error"/>.</summary>
+    internal void CloseOnReactorStop(SocketError error)
+    {
+        FailPending(error);
+        if (_connecting is ConnectWork connect)
+        {
+            _connecting = null;
+            connect.Fail(new SocketException((int)error));
+        }
+        _ended.Set();
+    }
+
+    private sealed class ActionWork(TcpConnection connection, Action<TcpConnection> action) : ReactorWork
+    {
+        internal override void Execute(Reactor reactor) => action(connection);
+
+        internal override void Abort(SocketError error) => connection._ended.Set();
+    }
+
+    /// <summary>An active open on its way to the reactor and back (the control path: it allocates).</summary>
+    private sealed class ConnectWork(TcpConnection connection, Ipv4Endpoint remote, TcpSocketOptions options, CancellationToken cancellationToken) : ReactorWork
+    {
+        private readonly TaskCompletionSource<TcpConnection> _tcs = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private CancellationTokenRegistration _registration;
+
+        public Task<TcpConnection> Task => _tcs.Task;
+
+        public TcpConnection Connection => connection;
+
+        internal override void Execute(Reactor reactor)
+        {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                Fail(new OperationCanceledException(cancellationToken));
+                return;
+            }
+            var error = reactor.Core.Tcp.Connect(remote, options, reactor.Now, out var tcb);
+            if (error != NetError.None)
+            {
+                Fail(SocketConversions.Exception(error));
+                return;
+            }
+            connection.Attach(tcb!);
+            connection._state = tcb!.State;
+            connection._connecting = this;
+            if (cancellationToken.CanBeCanceled)
+            {
+                _registration = cancellationToken.UnsafeRegister(static state =>
+                {
+                    var work = (ConnectWork)state!;
+                    work.Connection._reactor.Post(new ActionWork(work.Connection, static c => c.CancelConnect()));
+                }, this);
+            }
+            connection.OnReady(); // a refusal may already have arrived (never in practice: the SYN just left)
+        }
+
+        internal override void Abort(SocketError error) => Fail(new SocketException((int)error));
+
+        public void Finish(TcpControlBlock tcb)
+        {
+            if (tcb.State == TcpState.Closed && tcb.Error != SocketError.Success)
+            {
+                Fail(new SocketException((int)tcb.Error));
+                return;
+            }
+            _registration.Dispose();
+            _tcs.TrySetResult(connection);
+        }
+
+        public void Fail(Exception error)
+        {
+            _registration.Dispose();
+            _tcs.TrySetException(error);
+        }
+
+        public void Cancelled() => Fail(new OperationCanceledException(cancellationToken));
+    }
+
+    private void CancelConnect()
+    {
+        if (_connecting is ConnectWork connect && _tcb is TcpControlBlock tcb)
+        {
+            _connecting = null;
+            tcb.Abort();
+            Table.Release(tcb);
+            Table.AfterActivity(tcb, _reactor.Now);
+            connect.Cancelled();
+        }
+    }
+
+    /// <summary>An <see cref="IDuplexPipe"/> over the connection's stream (System.IO.Pipelines' stream adapters).</summary>
+    private sealed class StreamDuplexPipe(Stream stream) : IDuplexPipe
+    {
+        public PipeReader Input { get; } = PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: true));
+
+        public PipeWriter Output { get; } = PipeWriter.Create(stream, new StreamPipeWriterOptions(leaveOpen: true));
+    }
+}
