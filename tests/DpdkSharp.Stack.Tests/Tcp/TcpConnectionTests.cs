@@ -41,8 +41,9 @@ public sealed class TcpConnectionTests : IDisposable
     {
         using var listener = new TcpSocketListener(_pair.Us, 7000);
         listener.Start();
-        var accepting = listener.AcceptAsync().AsTask();
-        using var client = await TcpConnection.ConnectAsync(_pair.Peer, Server(7000)).AsTask().WaitAsync(Timeout);
+        var accepting = listener.AcceptTcpClientAsync().AsTask();
+        using var client = new TcpConnection(_pair.Peer);
+        await client.ConnectAsync(Server(7000)).AsTask().WaitAsync(Timeout);
         var server = await accepting.WaitAsync(Timeout);
         var echo = EchoAsync(server);
         Assert.Equal(Server(7000), client.RemoteEndPoint);
@@ -64,7 +65,8 @@ public sealed class TcpConnectionTests : IDisposable
     [Fact]
     public async Task Connecting_to_a_port_nobody_listens_on_fails_with_connection_refused()
     {
-        var error = await Assert.ThrowsAsync<SocketException>(() => TcpConnection.ConnectAsync(_pair.Peer, Server(7001)).AsTask().WaitAsync(Timeout));
+        using var client = new TcpConnection(_pair.Peer);
+        var error = await Assert.ThrowsAsync<SocketException>(() => client.ConnectAsync(Server(7001)).AsTask().WaitAsync(Timeout));
         Assert.Equal(SocketError.ConnectionRefused, error.SocketErrorCode);
         Assert.Equal(1, _pair.Peer.Core.TcpCounters.FailedConnects);
         Assert.Equal(1, _pair.Us.Core.TcpCounters.ResetsSent);
@@ -88,8 +90,9 @@ public sealed class TcpConnectionTests : IDisposable
     {
         using var listener = new TcpSocketListener(_pair.Us, 7003);
         listener.Start();
-        var accepting = listener.AcceptAsync().AsTask();
-        using var client = await TcpConnection.ConnectAsync(_pair.Peer, Server(7003)).AsTask().WaitAsync(Timeout);
+        var accepting = listener.AcceptTcpClientAsync().AsTask();
+        using var client = new TcpConnection(_pair.Peer);
+        await client.ConnectAsync(Server(7003)).AsTask().WaitAsync(Timeout);
         using var server = await accepting.WaitAsync(Timeout);
         using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
         var buffer = new byte[16];
@@ -104,8 +107,9 @@ public sealed class TcpConnectionTests : IDisposable
     {
         using var listener = new TcpSocketListener(_pair.Us, 7004);
         listener.Start();
-        var accepting = listener.AcceptAsync().AsTask();
-        using var client = await TcpConnection.ConnectAsync(_pair.Peer, Server(7004)).AsTask().WaitAsync(Timeout);
+        var accepting = listener.AcceptTcpClientAsync().AsTask();
+        using var client = new TcpConnection(_pair.Peer);
+        await client.ConnectAsync(Server(7004)).AsTask().WaitAsync(Timeout);
         using var server = await accepting.WaitAsync(Timeout);
         var sent = new byte[100_000];
         new Random(2).NextBytes(sent);
@@ -135,8 +139,9 @@ public sealed class TcpConnectionTests : IDisposable
         using var certificate = SelfSigned();
         using var listener = new TcpSocketListener(_pair.Us, 7005);
         listener.Start();
-        var accepting = listener.AcceptAsync().AsTask();
-        using var client = await TcpConnection.ConnectAsync(_pair.Peer, Server(7005)).AsTask().WaitAsync(Timeout);
+        var accepting = listener.AcceptTcpClientAsync().AsTask();
+        using var client = new TcpConnection(_pair.Peer);
+        await client.ConnectAsync(Server(7005)).AsTask().WaitAsync(Timeout);
         using var server = await accepting.WaitAsync(Timeout);
         using var serverTls = new SslStream(server.GetStream());
         using var clientTls = new SslStream(client.GetStream(), false, (_, _, _, _) => true);
@@ -156,8 +161,9 @@ public sealed class TcpConnectionTests : IDisposable
     {
         using var listener = new TcpSocketListener(_pair.Us, 7006);
         listener.Start();
-        var accepting = listener.AcceptAsync().AsTask();
-        using var client = await TcpConnection.ConnectAsync(_pair.Peer, Server(7006)).AsTask().WaitAsync(Timeout);
+        var accepting = listener.AcceptTcpClientAsync().AsTask();
+        using var client = new TcpConnection(_pair.Peer);
+        await client.ConnectAsync(Server(7006)).AsTask().WaitAsync(Timeout);
         var server = await accepting.WaitAsync(Timeout);
         await server.SendAsync("last words"u8.ToArray()).AsTask().WaitAsync(Timeout);
         var reading = ReadToEndAsync(client.GetStream());
@@ -174,8 +180,9 @@ public sealed class TcpConnectionTests : IDisposable
     {
         using var listener = new TcpSocketListener(_pair.Us, 7007);
         listener.Start();
-        var accepting = listener.AcceptAsync().AsTask();
-        using var client = await TcpConnection.ConnectAsync(_pair.Peer, Server(7007)).AsTask().WaitAsync(Timeout);
+        var accepting = listener.AcceptTcpClientAsync().AsTask();
+        using var client = new TcpConnection(_pair.Peer);
+        await client.ConnectAsync(Server(7007)).AsTask().WaitAsync(Timeout);
         using var server = await accepting.WaitAsync(Timeout);
         var stream = client.GetStream();
         var error = await _pair.Peer.InvokeAsync(_ =>

@@ -5,9 +5,9 @@ using System.Net.Sockets;
 namespace DpdkSharp.Stack.Sockets;
 
 /// <summary>
-/// A TCP connection on a <see cref="Reactor"/>, shaped like a connected <see cref="Socket"/> /
-/// <see cref="TcpClient"/>: <see cref="ConnectAsync(Reactor, EndPoint, TcpSocketOptions?, CancellationToken)"/>
-/// or <see cref="TcpSocketListener.AcceptAsync"/> makes one; <see cref="GetStream"/> gives a
+/// A TCP connection on a <see cref="Reactor"/>, shaped like <see cref="TcpClient"/>: construct it and
+/// <see cref="ConnectAsync(EndPoint, CancellationToken)"/>, or take one from
+/// <see cref="TcpSocketListener.AcceptTcpClientAsync"/>; <see cref="GetStream"/> gives a
 /// <see cref="Stream"/> (what <see cref="NetworkStream"/> is for a kernel socket) and <see cref="Pipe"/> an
 /// <see cref="IDuplexPipe"/> over the same bytes. Errors are <see cref="SocketException"/>s with
 /// Linux's meanings: <see cref="SocketError.ConnectionRefused"/> when a SYN is answered with RST,
@@ -36,9 +36,14 @@ public sealed class TcpConnection : IDisposable
     private volatile TcpState _state;
     private volatile bool _noDelay;
     private int _disposed;
+    private int _connectCalls;
 
-    private TcpConnection(Reactor reactor, TcpSocketOptions options)
+    private TcpConnection(Reactor reactor, TcpSocketOptions options, bool validate)
     {
+        if (validate)
+        {
+            options.Validate();
+        }
         _reactor = reactor;
         _options = options;
         _noDelay = options.NoDelay;
@@ -47,43 +52,54 @@ public sealed class TcpConnection : IDisposable
     }
 
     /// <summary>Wraps a connection a listener accepted (reactor thread).</summary>
-    internal TcpConnection(Reactor reactor, TcpControlBlock tcb, TcpSocketOptions options) : this(reactor, options)
+    internal TcpConnection(Reactor reactor, TcpControlBlock tcb, TcpSocketOptions options) : this(reactor, options, validate: false)
     {
+        _connectCalls = 1;
         Attach(tcb);
         _state = tcb.State;
     }
 
-    /// <summary>
-    /// Opens a connection to <paramref name="remote"/> (an <see cref="IPEndPoint"/> with an IPv4
-    /// address) from an ephemeral port of the reactor's interface. Completes when the handshake
-    /// does; fails with <see cref="SocketError.ConnectionRefused"/> (RST), <see cref="SocketError.TimedOut"/>
-    /// (no answer after <see cref="TcpSocketOptions.SynRetries"/>) or <see cref="OperationCanceledException"/>.
-    /// </summary>
-    public static ValueTask<TcpConnection> ConnectAsync(Reactor reactor, EndPoint remote, TcpSocketOptions? options = null,
-        CancellationToken cancellationToken = default)
+    /// <summary>An unconnected connection on <paramref name="reactor"/>'s interface (like <c>new TcpClient()</c>); <see cref="ConnectAsync(EndPoint, CancellationToken)"/> opens it.</summary>
+    public TcpConnection(Reactor reactor, TcpSocketOptions? options = null)
+        : this(reactor ?? throw new ArgumentNullException(nameof(reactor)), options ?? reactor.Core.Tcp.Options.DefaultSocketOptions, validate: true)
     {
-        ArgumentNullException.ThrowIfNull(reactor);
-        ArgumentNullException.ThrowIfNull(remote);
-        options ??= reactor.Core.Tcp.Options.DefaultSocketOptions;
-        options.Validate();
-        var connection = new TcpConnection(reactor, options);
-        var work = new ConnectWork(connection, remote.ToIpv4Endpoint(), options, cancellationToken);
-        reactor.Post(work);
-        return new ValueTask<TcpConnection>(work.Task);
     }
 
     /// <summary>
-    /// <see cref="ConnectAsync(Reactor, EndPoint, TcpSocketOptions?, CancellationToken)"/> that gives up after
-    /// <paramref name="timeout"/> with <see cref="SocketError.TimedOut"/>.
+    /// Opens the connection to <paramref name="remote"/> (an <see cref="IPEndPoint"/> with an IPv4
+    /// address) from an ephemeral port. Completes when the handshake does; fails with
+    /// <see cref="SocketError.ConnectionRefused"/> (RST), <see cref="SocketError.TimedOut"/> (no answer
+    /// after <see cref="TcpSocketOptions.SynRetries"/>) or <see cref="OperationCanceledException"/>.
     /// </summary>
-    public static async ValueTask<TcpConnection> ConnectAsync(Reactor reactor, EndPoint remote, TimeSpan timeout, TcpSocketOptions? options = null,
-        CancellationToken cancellationToken = default)
+    /// <exception cref="InvalidOperationException">Already connected or connecting.</exception>
+    public ValueTask ConnectAsync(EndPoint remote, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(remote);
+        ThrowIfDisposed();
+        if (Interlocked.Exchange(ref _connectCalls, 1) != 0)
+        {
+            throw new InvalidOperationException("The connection is already connected or connecting.");
+        }
+        var work = new ConnectWork(this, remote.ToIpv4Endpoint(), _options, cancellationToken);
+        _reactor.Post(work);
+        return new ValueTask(work.Task);
+    }
+
+    /// <summary>Opens the connection to <paramref name="address"/>:<paramref name="port"/> (see <see cref="ConnectAsync(EndPoint, CancellationToken)"/>).</summary>
+    public ValueTask ConnectAsync(IPAddress address, int port, CancellationToken cancellationToken = default) =>
+        ConnectAsync(new IPEndPoint(address, port), cancellationToken);
+
+    /// <summary>
+    /// <see cref="ConnectAsync(EndPoint, CancellationToken)"/> that gives up after <paramref name="timeout"/>
+    /// with <see cref="SocketError.TimedOut"/>.
+    /// </summary>
+    public async ValueTask ConnectAsync(EndPoint remote, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timer.CancelAfter(timeout);
         try
         {
-            return await ConnectAsync(reactor, remote, options, timer.Token).ConfigureAwait(false);
+            await ConnectAsync(remote, timer.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -420,10 +436,10 @@ public sealed class TcpConnection : IDisposable
     /// <summary>An active open on its way to the reactor and back (the control path: it allocates).</summary>
     private sealed class ConnectWork(TcpConnection connection, Ipv4Endpoint remote, TcpSocketOptions options, CancellationToken cancellationToken) : ReactorWork
     {
-        private readonly TaskCompletionSource<TcpConnection> _tcs = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _tcs = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private CancellationTokenRegistration _registration;
 
-        public Task<TcpConnection> Task => _tcs.Task;
+        public Task Task => _tcs.Task;
 
         public TcpConnection Connection => connection;
 
@@ -464,7 +480,7 @@ public sealed class TcpConnection : IDisposable
                 return;
             }
             _registration.Dispose();
-            _tcs.TrySetResult(connection);
+            _tcs.TrySetResult();
         }
 
         public void Fail(Exception error)

@@ -5,7 +5,9 @@ namespace DpdkSharp.Stack.Sockets;
 
 /// <summary>
 /// Listens for TCP connections on a port of the reactor's interface, shaped like
-/// <see cref="TcpListener"/>: <see cref="Start"/>, <see cref="AcceptAsync"/>, <see cref="Stop"/>.
+/// <see cref="TcpListener"/>: <see cref="Start"/>, <see cref="AcceptTcpClientAsync"/>, <see cref="Stop"/>. A program
+/// written for <see cref="TcpListener"/>/<see cref="TcpClient"/>/<see cref="NetworkStream"/> ports by changing
+/// only the lines that construct the listener and the client.
 /// Connections whose handshake completed wait in the accept queue (bounded by the backlog; beyond
 /// it SYNs are dropped and, with the SYN queue full, answered with SYN cookies).
 /// </summary>
@@ -65,10 +67,10 @@ public sealed class TcpSocketListener : IDisposable
         _active = true;
     }
 
-    /// <summary>Waits for the next connection.</summary>
+    /// <summary>Waits for the next connection (named as <see cref="TcpListener.AcceptTcpClientAsync(CancellationToken)"/>, whose role it has).</summary>
     /// <exception cref="InvalidOperationException">Not started.</exception>
     /// <exception cref="SocketException"><see cref="SocketError.OperationAborted"/> once stopped.</exception>
-    public ValueTask<TcpConnection> AcceptAsync(CancellationToken cancellationToken = default)
+    public ValueTask<TcpConnection> AcceptTcpClientAsync(CancellationToken cancellationToken = default)
     {
         if (!_active)
         {
