@@ -67,7 +67,8 @@ public sealed class DpdkInterface : IDisposable
     /// <summary>The checksums a port configured with <paramref name="tx"/> computes on transmit.</summary>
     public static ChecksumOffloads ChecksumOffloadsOf(TxOffloads tx) =>
         ((tx & TxOffloads.Ipv4Checksum) != 0 ? ChecksumOffloads.Ipv4Tx : ChecksumOffloads.None)
-        | ((tx & TxOffloads.UdpChecksum) != 0 ? ChecksumOffloads.UdpTx : ChecksumOffloads.None);
+        | ((tx & TxOffloads.UdpChecksum) != 0 ? ChecksumOffloads.UdpTx : ChecksumOffloads.None)
+        | ((tx & TxOffloads.TcpChecksum) != 0 ? ChecksumOffloads.TcpTx : ChecksumOffloads.None);
 
     /// <summary>The port's counters as metrics, when the options publish them.</summary>
     public PortMetrics? Metrics { get; }

@@ -55,6 +55,11 @@ public sealed class TxQueueFrameSink : IFrameSink
                 flags |= MbufFlags.TxUdpChecksum;
             }
 
+            if ((info.Offloads & TxOffloadRequest.TcpChecksum) != 0)
+            {
+                flags |= MbufFlags.TxTcpChecksum;
+            }
+
             mbuf.Flags = flags;
             mbuf.L2Length = info.L2Length;
             mbuf.L3Length = info.L3Length;

@@ -44,6 +44,56 @@ public class MetricsTests
     }
 
     [Fact]
+    public void TCP_publishes_its_segments_opens_and_round_trip_times()
+    {
+        using var pair = new SimulatedPair(new Impairments { Delay = TimeSpan.FromMilliseconds(1) }, new Impairments { Delay = TimeSpan.FromMilliseconds(1) },
+            change: o => o with { Name = "tcp-metrics-" + o.Name, PublishMetrics = true });
+        var longs = new List<(string Instrument, long Value, string? Kind)>();
+        var rtts = new List<double>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == NetMetrics.MeterName && instrument.Name.StartsWith("dpdksharp.net.tcp", StringComparison.Ordinal))
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+        {
+            string? iface = null, kind = null;
+            foreach (var t in tags)
+            {
+                iface = t.Key == "interface" ? (string?)t.Value : iface;
+                kind = t.Key == "kind" ? (string?)t.Value : kind;
+            }
+            if (iface == "tcp-metrics-a")
+            {
+                longs.Add((instrument.Name, value, kind));
+            }
+        });
+        listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) =>
+        {
+            foreach (var t in tags)
+            {
+                if (t.Key == "interface" && Equals(t.Value, "tcp-metrics-a"))
+                {
+                    rtts.Add(value);
+                }
+            }
+        });
+        listener.Start();
+
+        var transfer = new Tcp.TcpTransfer(pair, 100_000, 100_000, seed: 5);
+        Assert.True(transfer.Run(TimeSpan.FromSeconds(10)));
+        listener.RecordObservableInstruments();
+
+        Assert.Contains(longs, m => m.Instrument == "dpdksharp.net.tcp.opens" && m.Kind == "active" && m.Value == 1);
+        Assert.Contains(longs, m => m.Instrument == "dpdksharp.net.tcp.segments" && m.Kind == "sent" && m.Value == pair.A.TcpCounters.SegmentsSent && m.Value > 0);
+        Assert.NotEmpty(rtts);
+        Assert.All(rtts, ms => Assert.InRange(ms, 1.9, 50)); // 1 ms each way on the simulated wire
+    }
+
+    [Fact]
     public void A_disposed_interface_reports_nothing_even_on_a_shared_meter()
     {
         using var factory = new SharedMeterFactory();

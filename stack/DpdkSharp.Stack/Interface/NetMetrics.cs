@@ -50,6 +50,37 @@ public sealed class NetMetrics : IDisposable
             () => _disposed ? [] : [new Measurement<long>(_counters.FramesReceivedField, _interfaceTag)], "{frame}", "Frames handed to the interface");
     }
 
+    /// <summary>
+    /// Adds TCP's instruments: connections now, opens, failures, resets, segments, retransmissions,
+    /// RTO firings, recoveries, zero windows, SYN cookies, challenge ACKs (all observable), and a
+    /// histogram of RTT samples (recorded once per measured round trip, not per segment).
+    /// </summary>
+    internal Action<double> AddTcp(TcpCounters tcp)
+    {
+        _meter.CreateObservableUpDownCounter("dpdksharp.net.tcp.connections", () => Observe(tcp.Connections), "{connection}", "TCP connections that exist now (TIME-WAIT included)");
+        _meter.CreateObservableCounter("dpdksharp.net.tcp.opens", () => Observe((tcp.ActiveOpens, "active"), (tcp.PassiveOpens, "passive")), "{connection}", "TCP connections opened, by direction");
+        _meter.CreateObservableCounter("dpdksharp.net.tcp.failed_connects", () => Observe(tcp.FailedConnects), "{connection}", "Active opens refused or timed out");
+        _meter.CreateObservableCounter("dpdksharp.net.tcp.resets", () => Observe((tcp.ResetsReceived, "received"), (tcp.ResetsSent, "sent")), "{segment}", "RST segments, by direction");
+        _meter.CreateObservableCounter("dpdksharp.net.tcp.segments", () => Observe((tcp.SegmentsReceived, "received"), (tcp.SegmentsSent, "sent")), "{segment}", "TCP segments, by direction");
+        _meter.CreateObservableCounter("dpdksharp.net.tcp.retransmits", () => Observe(tcp.RetransmittedSegments), "{segment}", "Segments sent again");
+        _meter.CreateObservableCounter("dpdksharp.net.tcp.rto", () => Observe(tcp.RetransmissionTimeouts), "{event}", "Retransmission timeouts");
+        _meter.CreateObservableCounter("dpdksharp.net.tcp.recoveries", () => Observe((tcp.FastRecoveries, "fast"), (tcp.SackRecoveries, "sack")), "{event}", "Loss recoveries, by kind");
+        _meter.CreateObservableCounter("dpdksharp.net.tcp.zero_windows", () => Observe(tcp.ZeroWindowEvents), "{event}", "Times a peer closed its window");
+        _meter.CreateObservableCounter("dpdksharp.net.tcp.syn_cookies", () => Observe((tcp.SynCookiesSent, "sent"), (tcp.SynCookiesAccepted, "accepted")), "{segment}", "SYN cookies sent and accepted");
+        _meter.CreateObservableCounter("dpdksharp.net.tcp.challenge_acks", () => Observe((tcp.ChallengeAcks, "sent"), (tcp.ChallengeAcksThrottled, "throttled")), "{segment}", "Challenge ACKs (RFC 5961)");
+        var rtt = _meter.CreateHistogram<double>("dpdksharp.net.tcp.rtt", "ms", "Round-trip time samples");
+        var tag = _interfaceTag[0];
+        return ms => rtt.Record(ms, tag);
+    }
+
+    private Measurement<long>[] Observe(long value) => _disposed ? [] : [new Measurement<long>(value, _interfaceTag)];
+
+    private Measurement<long>[] Observe((long Value, string Kind) first, (long Value, string Kind) second) => _disposed ? [] :
+    [
+        new Measurement<long>(first.Value, _interfaceTag[0], new("kind", first.Kind)),
+        new Measurement<long>(second.Value, _interfaceTag[0], new("kind", second.Kind)),
+    ];
+
     /// <summary>The meter the instruments are on.</summary>
     public Meter Meter => _meter;
 

@@ -115,6 +115,7 @@ public sealed partial class NetworkInterfaceCore : IFrameReceiver, IDisposable
         if (options.PublishMetrics)
         {
             _metrics = new NetMetrics(_counters, options.Name, options.MeterFactory);
+            _tcp.RttRecorder = _metrics.AddTcp(_tcp.Counters);
         }
     }
 

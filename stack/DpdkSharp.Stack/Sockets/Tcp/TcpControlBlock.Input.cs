@@ -386,6 +386,7 @@ internal sealed partial class TcpControlBlock
         {
             sample = now - _timedAt;
             _rtt.AddSample(sample.Value);
+            _shared.RttRecorder?.Invoke(sample.Value.TotalMilliseconds);
             _timing = false;
         }
         if (_inRecovery)

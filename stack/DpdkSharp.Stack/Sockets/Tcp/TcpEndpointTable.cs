@@ -38,6 +38,13 @@ internal sealed class TcpEndpointTable
 
     public TcpCounters Counters { get; }
 
+    /// <summary>Where RTT samples go (milliseconds): the interface's metrics histogram.</summary>
+    public Action<double>? RttRecorder
+    {
+        get => _shared.RttRecorder;
+        set => _shared.RttRecorder = value;
+    }
+
     public TcpStackOptions Options => _options;
 
     /// <summary>Connections in the table (TIME-WAIT included).</summary>

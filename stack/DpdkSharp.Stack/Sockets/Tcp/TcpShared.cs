@@ -11,6 +11,9 @@ internal sealed class TcpShared(TcpCounters counters, NetCounters net, long memo
 
     public TcpCounters Counters => counters;
 
+    /// <summary>Where RTT samples go (the metrics' histogram, in milliseconds); null when nothing listens.</summary>
+    public Action<double>? RttRecorder { get; set; }
+
     /// <summary>Bytes of queue storage all connections hold.</summary>
     public long MemoryInUse => _memoryInUse;
 
