@@ -63,6 +63,39 @@ public sealed class TcpConnectionTests : IDisposable
     }
 
     [Fact]
+    public async Task A_zero_copy_handler_echoes_from_the_receive_queue_into_the_send_queue_on_the_reactor()
+    {
+        using var listener = new TcpSocketListener(_pair.Us, 7008);
+        listener.Start();
+        var accepting = listener.AcceptTcpClientAsync().AsTask();
+        using var client = new TcpConnection(_pair.Peer);
+        await client.ConnectAsync(Server(7008)).AsTask().WaitAsync(Timeout);
+        using var server = await accepting.WaitAsync(Timeout);
+        server.SetHandler(context =>
+        {
+            // Echo what fits; what does not stays unread until the send queue drains.
+            int sent = context.Send(context.First);
+            if (sent == context.First.Length)
+            {
+                sent += context.Send(context.Second);
+            }
+            context.Consume(sent);
+            if (context.PeerClosed && context.Available == 0)
+            {
+                context.Shutdown();
+            }
+        });
+        var sent = new byte[500_000];
+        new Random(4).NextBytes(sent);
+        var stream = client.GetStream();
+        var reading = ReadToEndAsync(stream);
+        await stream.WriteAsync(sent).AsTask().WaitAsync(Timeout);
+        client.Shutdown(SocketShutdown.Send);
+        Assert.Equal(sent, await reading.WaitAsync(Timeout));
+        Assert.Equal(0, _pair.Us.HandlerErrors);
+    }
+
+    [Fact]
     public async Task Connecting_to_a_port_nobody_listens_on_fails_with_connection_refused()
     {
         using var client = new TcpConnection(_pair.Peer);

@@ -69,6 +69,17 @@ internal sealed class ByteRing
         return n;
     }
 
+    /// <summary>The free space right after the held bytes, as one contiguous span (it may be shorter than <see cref="Free"/> when the ring wraps).</summary>
+    public Span<byte> GetWritableSpan()
+    {
+        int start = (_head + _count) % _bytes.Length;
+        int length = Math.Min(Free, _bytes.Length - start);
+        return _bytes.AsSpan(start, length);
+    }
+
+    /// <summary>Counts <paramref name="length"/> bytes written into <see cref="GetWritableSpan"/> as held.</summary>
+    public void Commit(int length) => Extend(length);
+
     /// <summary>Copies <paramref name="data"/> to <paramref name="offset"/> (may lie beyond <see cref="Count"/>, within capacity) without changing the count.</summary>
     public void WriteAt(int offset, ReadOnlySpan<byte> data)
     {

@@ -37,6 +37,9 @@ public sealed class TcpConnection : IDisposable
     private volatile bool _noDelay;
     private int _disposed;
     private int _connectCalls;
+    private TcpConnectionHandler? _handler;
+    private TcpConnectionContext? _context;
+    private bool _handlerSawEnd;
 
     private TcpConnection(Reactor reactor, TcpSocketOptions options, bool validate)
     {
@@ -145,6 +148,22 @@ public sealed class TcpConnection : IDisposable
     /// </summary>
     public IDuplexPipe Pipe => _pipe ??= new StreamDuplexPipe(GetStream());
 
+    /// <summary>
+    /// Hands the connection's bytes to <paramref name="handler"/> on the reactor thread as they arrive
+    /// (zero-copy; see <see cref="TcpConnectionHandler"/>); reads through <see cref="ReceiveAsync"/> or the
+    /// stream then fail. Null goes back to reads. The handler also runs once with what is already queued.
+    /// </summary>
+    public void SetHandler(TcpConnectionHandler? handler)
+    {
+        ThrowIfDisposed();
+        _reactor.Post(new ActionWork(this, c =>
+        {
+            c._handler = handler;
+            c._context ??= new TcpConnectionContext(c);
+            c.RunHandler();
+        }));
+    }
+
     /// <summary>Reads what has arrived into <paramref name="buffer"/> (waiting for at least one byte); 0 once the peer closed its side.</summary>
     public ValueTask<int> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -243,6 +262,11 @@ public sealed class TcpConnection : IDisposable
 
     private void RunRead(TcpControlBlock tcb, TcpIoOperation op)
     {
+        if (_handler is not null)
+        {
+            op.Fail(new InvalidOperationException("The connection's bytes go to its handler (SetHandler): reads are off."));
+            return;
+        }
         if (tcb.Available > 0)
         {
             int n = tcb.Read(op.Buffer.Span);
@@ -316,6 +340,7 @@ public sealed class TcpConnection : IDisposable
             _connecting = null;
             connect.Finish(tcb);
         }
+        RunHandler();
         if (_pendingRead is TcpIoOperation read)
         {
             _pendingRead = null;
@@ -332,6 +357,35 @@ public sealed class TcpConnection : IDisposable
         {
             _ended.Set();
         }
+    }
+
+    /// <summary>Calls the handler with what has arrived (or the peer's close); a throwing handler aborts the connection.</summary>
+    private void RunHandler()
+    {
+        if (_handler is not TcpConnectionHandler handler || _tcb is not TcpControlBlock tcb || _context is not TcpConnectionContext context)
+        {
+            return;
+        }
+        if (tcb.Available == 0 && (!tcb.ReadCompleted || _handlerSawEnd))
+        {
+            return; // nothing new: the peer's close is reported once
+        }
+        _handlerSawEnd = tcb.ReadCompleted;
+        context.Attach(tcb);
+        try
+        {
+            handler(context);
+        }
+        catch (Exception)
+        {
+            _reactor.CountHandlerError();
+            tcb.Abort();
+        }
+        finally
+        {
+            context.Attach(null);
+        }
+        Table.AfterActivity(tcb, _reactor.Now);
     }
 
     /// <summary>A cancellation reached the reactor while the operation still waits.</summary>
@@ -402,6 +456,7 @@ public sealed class TcpConnection : IDisposable
     /// <summary>The reactor is stopping (or the connection ended): fail what waits.</summary>
     internal void FailPending(SocketError error)
     {
+        RunHandler();
         if (_pendingRead is TcpIoOperation read)
         {
             _pendingRead = null;

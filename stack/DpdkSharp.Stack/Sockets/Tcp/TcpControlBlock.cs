@@ -251,6 +251,27 @@ internal sealed partial class TcpControlBlock
         return _send.Append(data);
     }
 
+    /// <summary>
+    /// Room in the send queue to write into directly (a zero-copy producer), growing the queue
+    /// toward <paramref name="sizeHint"/> when the windows could use it; <see cref="CommitWrite"/>
+    /// queues what was written. Empty when sending is closed or the queue is full.
+    /// </summary>
+    public Span<byte> GetWriteSpan(int sizeHint)
+    {
+        if (!CanWrite)
+        {
+            return default;
+        }
+        if (sizeHint > _send.Free)
+        {
+            GrowSendQueue(_send.Count + sizeHint);
+        }
+        return _send.GetWritableSpan();
+    }
+
+    /// <summary>Queues <paramref name="length"/> bytes written into <see cref="GetWriteSpan"/>.</summary>
+    public void CommitWrite(int length) => _send.Commit(length);
+
     /// <summary>Copies received bytes to <paramref name="destination"/>; 0 when none are ready (see <see cref="ReadCompleted"/>).</summary>
     public int Read(Span<byte> destination)
     {
