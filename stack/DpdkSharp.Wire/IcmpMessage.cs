@@ -101,29 +101,39 @@ public readonly ref struct IcmpMessage
     /// original IP header and at least its first 8 data bytes, enough for the UDP/TCP ports).
     /// False when the quote is too short or not a UDP datagram from us.
     /// </summary>
-    public bool TryGetQuotedUdp(out Ipv4Endpoint local, out Ipv4Endpoint remote)
+    public bool TryGetQuotedUdp(out Ipv4Endpoint local, out Ipv4Endpoint remote) => TryGetQuoted(IpProtocol.Udp, out local, out remote, out _);
+
+    /// <summary>
+    /// What an ICMP error says about a <paramref name="protocol"/> datagram we sent: its endpoints and
+    /// the quoted transport bytes (at least 8: for TCP the ports and the sequence number, which
+    /// RFC 5927 §4.1 checks). False when the quote is too short, of another protocol or not of a
+    /// first fragment.
+    /// </summary>
+    public bool TryGetQuoted(IpProtocol protocol, out Ipv4Endpoint local, out Ipv4Endpoint remote, out ReadOnlySpan<byte> transport)
     {
         local = default;
         remote = default;
+        transport = default;
         var quote = Body;
         if (quote.Length < Ipv4Packet.MinHeaderLength || (quote[0] >> 4) != 4)
         {
             return false;
         }
         int ihl = (quote[0] & 0x0F) * 4;
-        if (ihl < Ipv4Packet.MinHeaderLength || quote.Length < ihl + 8 || (IpProtocol)quote[9] != IpProtocol.Udp)
+        if (ihl < Ipv4Packet.MinHeaderLength || quote.Length < ihl + 8 || (IpProtocol)quote[9] != protocol)
         {
             return false;
         }
-        // Only the first fragment carries the UDP header.
+        // Only the first fragment carries the transport header.
         if ((BinaryPrimitives.ReadUInt16BigEndian(quote[6..]) & 0x1FFF) != 0)
         {
             return false;
         }
         var src = Ipv4Address.Read(quote[12..]);
         var dst = Ipv4Address.Read(quote[16..]);
-        local = new Ipv4Endpoint(src, BinaryPrimitives.ReadUInt16BigEndian(quote[ihl..]));
-        remote = new Ipv4Endpoint(dst, BinaryPrimitives.ReadUInt16BigEndian(quote[(ihl + 2)..]));
+        transport = quote[ihl..];
+        local = new Ipv4Endpoint(src, BinaryPrimitives.ReadUInt16BigEndian(transport));
+        remote = new Ipv4Endpoint(dst, BinaryPrimitives.ReadUInt16BigEndian(transport[2..]));
         return true;
     }
 }

@@ -246,6 +246,13 @@ public sealed partial class NetworkInterfaceCore
             case IcmpType.DestinationUnreachable:
             case IcmpType.TimeExceeded:
             case IcmpType.ParameterProblem:
+                // RFC 1122 §4.2.3.9: TCP MUST act on them too (hard errors, soft errors, PMTU).
+                if (icmp.TryGetQuoted(IpProtocol.Tcp, out var tcpLocal, out var tcpRemote, out var tcpQuote) && tcpLocal.Address == _address)
+                {
+                    return _tcp.OnIcmpError(tcpLocal, tcpRemote, tcpQuote, icmp.Type, icmp.Code, icmp.SequenceNumber, now)
+                        ? RxDisposition.Consumed
+                        : RxDisposition.Dropped;
+                }
                 // RFC 1122 §4.1.3.3: UDP MUST pass ICMP errors up to the application.
                 if (!icmp.TryGetQuotedUdp(out var local, out var remote) || local.Address != _address)
                 {

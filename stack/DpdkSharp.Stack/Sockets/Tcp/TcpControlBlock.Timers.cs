@@ -15,6 +15,7 @@ internal sealed partial class TcpControlBlock
     private int _keepaliveProbes;
     private bool _probePending;
     private bool _forceSend;
+    private SocketError? _softError;
 
     /// <summary>When <see cref="OnTimer"/> next has work; <see cref="Instant.Never"/> when no timer runs.</summary>
     public Instant NextTimerAt =>
@@ -65,6 +66,50 @@ internal sealed partial class TcpControlBlock
         }
     }
 
+    /// <summary>
+    /// An ICMP error about a segment of ours with sequence number <paramref name="seq"/>. Ignored
+    /// (false) unless <paramref name="seq"/> lies in [SND.UNA, SND.MAX) (RFC 5927 §4.1, against blind
+    /// attacks). Fragmentation needed lowers the MSS to the next hop's MTU and resends (RFC 1191 §6.3);
+    /// protocol and port unreachable refuse a connection still in SYN-SENT, as Linux does; every other
+    /// error is soft: remembered and reported if the connection later times out (RFC 1122 §4.2.3.9).
+    /// </summary>
+    public bool OnIcmpError(IcmpType type, byte code, SequenceNumber seq, ushort nextHopMtu)
+    {
+        if (State is TcpState.Closed or TcpState.Listen || seq < _sndUna || seq >= _sndMax)
+        {
+            return false;
+        }
+        if (type == IcmpType.DestinationUnreachable && (IcmpUnreachableCode)code == IcmpUnreachableCode.FragmentationNeeded)
+        {
+            int mss = nextHopMtu - Ipv4Packet.MinHeaderLength - TcpSegment.MinHeaderLength;
+            if (nextHopMtu >= NetworkInterfaceCore.MinMtu && mss < _mtuMss)
+            {
+                _mtuMss = Math.Max(mss, 64);
+                int payload = _tsOn ? _mtuMss - TimestampOptionLength : _mtuMss;
+                if (payload < _sndMss)
+                {
+                    _sndMss = Math.Max(payload, 64);
+                    _cc.OnMssChanged(_sndMss);
+                }
+                _sndNxt = _sndUna; // what was in flight was too big: send it again, in smaller segments
+                _timing = false;
+            }
+            return true;
+        }
+        bool hard = type == IcmpType.DestinationUnreachable
+            && (IcmpUnreachableCode)code is IcmpUnreachableCode.Protocol or IcmpUnreachableCode.Port;
+        if (hard && State == TcpState.SynSent)
+        {
+            _shared.Counters.FailedConnectsField++;
+            Close(SocketError.ConnectionRefused);
+            return true;
+        }
+        _softError = type == IcmpType.DestinationUnreachable && (IcmpUnreachableCode)code == IcmpUnreachableCode.Network
+            ? SocketError.NetworkUnreachable
+            : SocketError.HostUnreachable;
+        return true;
+    }
+
     /// <summary>RFC 6298 §5.4–5.6 and RFC 5681 §3.1: retransmit from SND.UNA in slow start, back the timer off.</summary>
     private void OnRetransmissionTimeout(Instant now)
     {
@@ -80,7 +125,7 @@ internal sealed partial class TcpControlBlock
                 {
                     _shared.Counters.FailedConnectsField++;
                 }
-                Close(SocketError.TimedOut);
+                Close(_softError ?? SocketError.TimedOut);
                 return;
             }
             _synPending = true;
@@ -92,7 +137,7 @@ internal sealed partial class TcpControlBlock
         }
         if (++_retries > _options.MaxRetransmissions)
         {
-            Close(SocketError.TimedOut); // RFC 1122 §4.2.3.5 R2
+            Close(_softError ?? SocketError.TimedOut); // RFC 1122 §4.2.3.5 R2; a soft error says why (§4.2.3.9)
             return;
         }
         _cc.OnRetransmissionTimeout(_sndMax - _sndUna, now);

@@ -23,7 +23,7 @@ internal sealed partial class TcpControlBlock
     private readonly ByteRing _send;
     private readonly TcpReceiveQueue _recv;
     private readonly SackScoreboard _sacks = new();
-    private readonly int _mtuMss;
+    private int _mtuMss;
     private long _reserved;
 
     // Send sequence space (RFC 9293 §3.3.1). SND.MAX is the highest sequence sent: after a

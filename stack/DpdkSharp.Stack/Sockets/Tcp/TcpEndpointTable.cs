@@ -111,6 +111,26 @@ internal sealed class TcpEndpointTable
         return Drop(DropReason.NoSocket);
     }
 
+    /// <summary>
+    /// An ICMP error quoting one of our segments (RFC 1122 §4.2.3.9, RFC 5927): the connection checks
+    /// the quoted sequence number and acts. False (counted) when it matches no connection.
+    /// </summary>
+    public bool OnIcmpError(Ipv4Endpoint local, Ipv4Endpoint remote, ReadOnlySpan<byte> quotedTcp, IcmpType type, byte code, ushort nextHopMtu, Instant now)
+    {
+        var tuple = new TcpTuple(local.Address, local.Port, remote.Address, remote.Port);
+        if (!_connections.TryGetValue(tuple, out var tcb))
+        {
+            return Drop(DropReason.NoSocket);
+        }
+        var seq = new SequenceNumber(BinaryPrimitives.ReadUInt32BigEndian(quotedTcp[4..]));
+        if (!tcb.OnIcmpError(type, code, seq, nextHopMtu))
+        {
+            return Drop(DropReason.OutOfWindow);
+        }
+        AfterActivity(tcb, now);
+        return true;
+    }
+
     /// <summary>RFC 9293 §3.10.7.2: a segment for a listening port.</summary>
     private bool ReceiveOnListener(TcpListenerState listener, in TcpTuple tuple, in TcpSegment segment, in TcpOptions options, Instant now)
     {
