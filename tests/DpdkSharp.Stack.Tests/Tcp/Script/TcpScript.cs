@@ -70,6 +70,22 @@ internal sealed class TcpScript : ITcpSegmentSink
     public static TcpScript Passive(TcpSocketOptions? options = null, int mtu = 1500, int challengeAcksPerSecond = 1000) =>
         new(options, mtu, DefaultOurIss, true, DefaultPeerIss, challengeAcksPerSecond, null);
 
+    /// <summary>
+    /// A passive connection established at time 0 with the peer's <paramref name="synOptions"/>
+    /// (by default only an MSS of 1000, so segments carry no options and sizes read easily) and
+    /// window <paramref name="win"/>; the handshake's segments are claimed.
+    /// </summary>
+    public static TcpScript Established(TcpSocketOptions? options = null, string synOptions = "mss 1000", ushort win = 65535, string ackOptions = "")
+    {
+        var script = Passive(options);
+        script.In(0, "S", 0, win: win, options: synOptions);
+        script.Out(0, "S.", 0, ack: 1);
+        script.In(0, ".", 1, ack: 1, win: win, options: ackOptions);
+        script.ExpectState(TcpState.Established);
+        script.Tcb!.TakeEvents();
+        return script;
+    }
+
     /// <summary>A whole connection table on our address: segments go through its demultiplexing, listeners and timer queue; our ISS is learned from the first SYN it sends.</summary>
     public static TcpScript WithTable(TcpStackOptions? options = null, int mtu = 1500) =>
         new(null, mtu, 0, false, DefaultPeerIss, 1000, options ?? new TcpStackOptions());
