@@ -75,9 +75,10 @@ internal sealed class TcpScript : ITcpSegmentSink
     /// (by default only an MSS of 1000, so segments carry no options and sizes read easily) and
     /// window <paramref name="win"/>; the handshake's segments are claimed.
     /// </summary>
-    public static TcpScript Established(TcpSocketOptions? options = null, string synOptions = "mss 1000", ushort win = 65535, string ackOptions = "")
+    public static TcpScript Established(TcpSocketOptions? options = null, string synOptions = "mss 1000", ushort win = 65535, string ackOptions = "",
+        int challengeAcksPerSecond = 1000)
     {
-        var script = Passive(options);
+        var script = Passive(options, challengeAcksPerSecond: challengeAcksPerSecond);
         script.In(0, "S", 0, win: win, options: synOptions);
         script.Out(0, "S.", 0, ack: 1);
         script.In(0, ".", 1, ack: 1, win: win, options: ackOptions);
