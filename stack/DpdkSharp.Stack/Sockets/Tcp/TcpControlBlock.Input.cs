@@ -291,6 +291,10 @@ internal sealed partial class TcpControlBlock
             _rtt.AddSample(now - _timedAt);
             _timing = false;
         }
+        if (_retries > 0)
+        {
+            _rtt.AfterSynTimeout(); // RFC 6298 §5.7: the SYN timed out, so data starts with an RTO of 3 s
+        }
         _retries = 0;
         _rtoAt = _sndMax > _sndUna ? now + _rtt.Rto : Instant.Never;
         _events |= TcpEvents.Connected | TcpEvents.Writable;
