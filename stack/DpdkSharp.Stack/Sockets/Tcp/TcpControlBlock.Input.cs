@@ -373,6 +373,7 @@ internal sealed partial class TcpControlBlock
         _inRecovery = true;
         _recoveryPoint = _sndMax;
         _highRxt = _sndUna;
+        _retransmitFirst = true;
         _timing = false; // Karn: the timed segment may be the one retransmitted
         _cc.OnCongestionEvent(_sndMax - _sndUna, now);
         if (_sackOn)
@@ -419,6 +420,7 @@ internal sealed partial class TcpControlBlock
             {
                 _inRecovery = false;
                 _dupAcks = 0;
+                _retransmitFirst = false;
                 _cc.OnRecoveryEnd(now);
             }
             else
@@ -428,6 +430,7 @@ internal sealed partial class TcpControlBlock
                 {
                     _highRxt = _sndUna;
                     _dupAcks = 0;
+                    _retransmitFirst = true;
                 }
                 else if (_highRxt < _sndUna)
                 {

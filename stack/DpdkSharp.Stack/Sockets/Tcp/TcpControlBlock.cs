@@ -73,6 +73,8 @@ internal sealed partial class TcpControlBlock
     private SequenceNumber _recoveryPoint;
     private SequenceNumber _highRxt;
     private int _dupAcks;
+    /// <summary>The next hole goes out regardless of cwnd (the first retransmission of a recovery, NewReno's after a partial ACK).</summary>
+    private bool _retransmitFirst;
 
     // One timed segment at a time for RTT samples (RFC 6298 §3, Karn's rule: never a retransmitted one).
     private bool _timing;
