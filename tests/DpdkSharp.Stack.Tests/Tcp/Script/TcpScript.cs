@@ -33,14 +33,12 @@ internal sealed class TcpScript : ITcpSegmentSink
     private readonly int _mtu;
     private readonly uint _peerIss;
     private uint _ourIss;
-    private bool _ourIssKnown;
 
-    private TcpScript(TcpSocketOptions? options, int mtu, uint ourIss, bool ourIssKnown, uint peerIss, int challengeAcksPerSecond, TcpStackOptions? table)
+    private TcpScript(TcpSocketOptions? options, int mtu, uint ourIss, uint peerIss, int challengeAcksPerSecond, TcpStackOptions? table)
     {
         _options = options ?? TcpSocketOptions.Default;
         _mtu = mtu;
         _ourIss = ourIss;
-        _ourIssKnown = ourIssKnown;
         _peerIss = peerIss;
         NetCounters = new NetCounters();
         if (table is null)
@@ -59,7 +57,7 @@ internal sealed class TcpScript : ITcpSegmentSink
     /// <summary>An active open: the connection sends its SYN at time 0.</summary>
     public static TcpScript Active(TcpSocketOptions? options = null, int mtu = 1500, int challengeAcksPerSecond = 1000)
     {
-        var script = new TcpScript(options, mtu, DefaultOurIss, true, DefaultPeerIss, challengeAcksPerSecond, null);
+        var script = new TcpScript(options, mtu, DefaultOurIss, DefaultPeerIss, challengeAcksPerSecond, null);
         script.Tcb = TcpControlBlock.Connect(Tuple, script._options, script.Shared, new SequenceNumber(DefaultOurIss), mtu, script.Now);
         script.Note("connect()");
         script.Tcb.Output(script.Now, script);
@@ -68,7 +66,7 @@ internal sealed class TcpScript : ITcpSegmentSink
 
     /// <summary>A passive open: the first <see cref="In"/>, a SYN, creates the connection as a listener would.</summary>
     public static TcpScript Passive(TcpSocketOptions? options = null, int mtu = 1500, int challengeAcksPerSecond = 1000) =>
-        new(options, mtu, DefaultOurIss, true, DefaultPeerIss, challengeAcksPerSecond, null);
+        new(options, mtu, DefaultOurIss, DefaultPeerIss, challengeAcksPerSecond, null);
 
     /// <summary>
     /// A passive connection established at time 0 with the peer's <paramref name="synOptions"/>
@@ -89,7 +87,7 @@ internal sealed class TcpScript : ITcpSegmentSink
 
     /// <summary>A whole connection table on our address: segments go through its demultiplexing, listeners and timer queue; our ISS is learned from the first SYN it sends.</summary>
     public static TcpScript WithTable(TcpStackOptions? options = null, int mtu = 1500) =>
-        new(null, mtu, 0, false, DefaultPeerIss, 1000, options ?? new TcpStackOptions());
+        new(null, mtu, 0, DefaultPeerIss, 1000, options ?? new TcpStackOptions());
 
     public Instant Now { get; private set; }
 
@@ -104,6 +102,12 @@ internal sealed class TcpScript : ITcpSegmentSink
 
     public NetCounters NetCounters { get; }
 
+    /// <summary>Segments the table sent on other 4-tuples (connections that only fill queues).</summary>
+    public int OtherSegments { get; private set; }
+
+    /// <summary>The absolute TS val of the last segment <see cref="Out"/> claimed (for the peer's echo).</summary>
+    public uint LastTsVal { get; private set; }
+
     /// <summary>Makes the sink refuse segments (no buffer): the connection must treat them as lost.</summary>
     public bool Refuse { get; set; }
 
@@ -114,8 +118,9 @@ internal sealed class TcpScript : ITcpSegmentSink
     /// A segment from the peer at <paramref name="at"/> ms, carrying <paramref name="len"/> bytes of
     /// data. Returns whether the connection (or table) took it rather than dropping it.
     /// </summary>
-    public bool In(long at, string flags, int seq, int ack = 0, ushort win = 65535, string? options = null, int len = 0)
+    public bool In(long at, string flags, int seq, int ack = 0, ushort win = 65535, string? options = null, int len = 0, ushort? port = null)
     {
+        var tuple = Tuple with { RemotePort = port ?? Tuple.RemotePort };
         AdvanceTo(at);
         var parsedFlags = ParseFlags(flags);
         var parsed = ParseOptions(options ?? "", sackBase: _ourIss, out _);
@@ -124,7 +129,7 @@ internal sealed class TcpScript : ITcpSegmentSink
         var bytes = new byte[TcpSegment.MinHeaderLength + optionLength + len];
         var seqAbsolute = new SequenceNumber(_peerIss) + seq;
         var ackAbsolute = (parsedFlags & TcpFlags.Ack) != 0 ? new SequenceNumber(_ourIss) + ack : default;
-        int headerLength = TcpSegment.WriteHeader(bytes, Tuple.RemoteAddress, Tuple.LocalAddress, Tuple.RemotePort, Tuple.LocalPort,
+        int headerLength = TcpSegment.WriteHeader(bytes, tuple.RemoteAddress, tuple.LocalAddress, tuple.RemotePort, tuple.LocalPort,
             seqAbsolute, ackAbsolute, parsedFlags, win, optionBytes[..optionLength], len, 0, offload: true);
         for (int i = 0; i < len; i++)
         {
@@ -150,7 +155,7 @@ internal sealed class TcpScript : ITcpSegmentSink
             accepted = Tcb.Receive(in segment, in segmentOptions, Now);
             Tcb.Output(Now, this);
         }
-        Note($"in  {Describe(parsedFlags, seq, (parsedFlags & TcpFlags.Ack) != 0 ? ack : null, win, options ?? "", len)}{(accepted ? "" : " (dropped)")}");
+        Note($"in  {(port is null ? "" : $"from port {port} ")}{Describe(parsedFlags, seq, (parsedFlags & TcpFlags.Ack) != 0 ? ack : null, win, options ?? "", len)}{(accepted ? "" : " (dropped)")}");
         return accepted;
     }
 
@@ -177,6 +182,7 @@ internal sealed class TcpScript : ITcpSegmentSink
         string actualOptions = FormatOptions(e.Options, wildcard, _ourIss, _peerIss);
         string actual = $"{e.At.Nanoseconds / Ms}ms {Describe(e.Header.Flags, actualSeq, hasAck ? actualAck : null, e.Header.Window, actualOptions, e.Length)}";
         Note($"out {actual}");
+        LastTsVal = e.Options.Timestamps?.Value ?? 0;
         bool same = e.At == At(at * Ms) && e.Header.Flags == expectedFlags && actualSeq == seq && e.Length == len
             && (!hasAck || actualAck == ack) && (win is null || win == e.Header.Window)
             && (expectedOptions is null || expectedOptions == actualOptions);
@@ -254,12 +260,15 @@ internal sealed class TcpScript : ITcpSegmentSink
         {
             return false;
         }
-        if (!_ourIssKnown && (header.Flags & TcpFlags.Syn) != 0)
+        if (tuple != Tuple)
         {
-            _ourIss = header.Sequence.Value;
-            _ourIssKnown = true;
+            OtherSegments++;
+            return true;
         }
-        Assert.Equal(Tuple, tuple);
+        if (Table is not null && (header.Flags & TcpFlags.Syn) != 0)
+        {
+            _ourIss = header.Sequence.Value; // a table picks the ISS: learned from each SYN (a new incarnation has a new one)
+        }
         _emitted.Enqueue(new Emitted(now, header, options, first.Length + second.Length));
         return true;
     }
