@@ -332,8 +332,10 @@ internal sealed partial class TcpControlBlock
     {
         // RFC 9293 §3.8.6.2.2: announce an opened window once it grew by min(half the buffer, MSS)
         // and the window we last announced had shrunk below half the buffer.
+        // What the window field can carry bounds both: without scaling, a 128 KiB queue still announces at
+        // most 65535 bytes, and an "update" that cannot move the right edge is a duplicate ACK to the peer.
         int advertised = _rcvAdvRight - _rcvNxt;
-        int now = _recv.Free;
+        int now = (int)Math.Min(_recv.Free, (long)ushort.MaxValue << _rcvShift);
         if (advertised < _recv.Capacity / 2 && now - advertised >= Math.Min(_recv.Capacity / 2, _rcvMss))
         {
             _ackNow = true;
