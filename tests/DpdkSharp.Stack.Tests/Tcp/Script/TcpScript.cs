@@ -65,8 +65,9 @@ internal sealed class TcpScript : ITcpSegmentSink
     }
 
     /// <summary>A passive open: the first <see cref="In"/>, a SYN, creates the connection as a listener would.</summary>
-    public static TcpScript Passive(TcpSocketOptions? options = null, int mtu = 1500, int challengeAcksPerSecond = 1000) =>
-        new(options, mtu, DefaultOurIss, DefaultPeerIss, challengeAcksPerSecond, null);
+    public static TcpScript Passive(TcpSocketOptions? options = null, int mtu = 1500, int challengeAcksPerSecond = 1000,
+        uint ourIss = DefaultOurIss, uint peerIss = DefaultPeerIss) =>
+        new(options, mtu, ourIss, peerIss, challengeAcksPerSecond, null);
 
     /// <summary>
     /// A passive connection established at time 0 with the peer's <paramref name="synOptions"/>
@@ -74,9 +75,9 @@ internal sealed class TcpScript : ITcpSegmentSink
     /// window <paramref name="win"/>; the handshake's segments are claimed.
     /// </summary>
     public static TcpScript Established(TcpSocketOptions? options = null, string synOptions = "mss 1000", ushort win = 65535, string ackOptions = "",
-        int challengeAcksPerSecond = 1000)
+        int challengeAcksPerSecond = 1000, uint ourIss = DefaultOurIss, uint peerIss = DefaultPeerIss)
     {
-        var script = Passive(options, challengeAcksPerSecond: challengeAcksPerSecond);
+        var script = Passive(options, challengeAcksPerSecond: challengeAcksPerSecond, ourIss: ourIss, peerIss: peerIss);
         script.In(0, "S", 0, win: win, options: synOptions);
         script.Out(0, "S.", 0, ack: 1);
         script.In(0, ".", 1, ack: 1, win: win, options: ackOptions);
