@@ -5,15 +5,29 @@ namespace DpdkSharp.Stack.Tests.Tcp.Script;
 /// <summary>Closing a connection (RFC 9293 §3.6, §3.10.4, §3.10.5) in every variant.</summary>
 public class CloseScripts
 {
-    [Fact]
-    public void Active_close_goes_through_FIN_WAIT_1_FIN_WAIT_2_and_TIME_WAIT_for_2MSL()
+    /// <summary>Established, then our FIN at 10 ms (by shutdown, or by the application closing) acknowledged at 20 ms.</summary>
+    private static TcpScript InFinWait2(bool closedByApplication)
     {
         var s = TcpScript.Established();
-        s.Shutdown(10);
+        if (closedByApplication)
+        {
+            s.Close(10);
+        }
+        else
+        {
+            s.Shutdown(10);
+        }
         s.Out(10, "F.", 1, ack: 1); // RFC 9293 §3.10.4: "form a FIN segment and send it, and enter FIN-WAIT-1"
         s.ExpectState(TcpState.FinWait1);
         s.In(20, ".", 1, ack: 2);
         s.ExpectState(TcpState.FinWait2); // our FIN acknowledged
+        return s;
+    }
+
+    [Fact]
+    public void Active_close_goes_through_FIN_WAIT_1_FIN_WAIT_2_and_TIME_WAIT_for_2MSL()
+    {
+        var s = InFinWait2(closedByApplication: false);
         s.ExpectNothingUntil(30);
         s.In(30, "F.", 1, ack: 2);
         s.Out(30, ".", 2, ack: 2); // the peer's FIN acknowledged at once
@@ -106,11 +120,7 @@ public class CloseScripts
     [Fact]
     public void Half_close_lets_the_peer_keep_sending_and_we_keep_acknowledging()
     {
-        var s = TcpScript.Established();
-        s.Shutdown(10);
-        s.Out(10, "F.", 1, ack: 1);
-        s.In(20, ".", 1, ack: 2);
-        s.ExpectState(TcpState.FinWait2);
+        var s = InFinWait2(closedByApplication: false);
         // RFC 9293 §3.10.7.4 seventh: FIN-WAIT-1 and FIN-WAIT-2 still take segment text.
         s.In(30, "P.", 1, ack: 2, len: 1000);
         s.Out(70, ".", 2, ack: 1001); // one segment: the delayed ACK (40 ms)
@@ -153,11 +163,7 @@ public class CloseScripts
     [Fact]
     public void Data_arriving_after_the_application_closed_is_answered_with_RST()
     {
-        var s = TcpScript.Established();
-        s.Close(10);
-        s.Out(10, "F.", 1, ack: 1);
-        s.In(20, ".", 1, ack: 2);
-        s.ExpectState(TcpState.FinWait2);
+        var s = InFinWait2(closedByApplication: true);
         // Nobody can read it (Linux's tcp_rcv_state_process: "data after close" resets).
         s.In(30, "P.", 1, ack: 2, len: 100);
         s.Out(30, "R.", 2, ack: 1);
@@ -167,10 +173,7 @@ public class CloseScripts
     [Fact]
     public void An_orphan_in_FIN_WAIT_2_gives_up_after_the_FIN_timeout()
     {
-        var s = TcpScript.Established();
-        s.Close(10);
-        s.Out(10, "F.", 1, ack: 1);
-        s.In(20, ".", 1, ack: 2);
+        var s = InFinWait2(closedByApplication: true);
         // Linux's tcp_fin_timeout: the peer never sends its FIN; nothing is sent when it ends.
         s.ExpectNothingUntil(60_020);
         s.ExpectState(TcpState.FinWait2);

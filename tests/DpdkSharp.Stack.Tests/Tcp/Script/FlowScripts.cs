@@ -113,4 +113,20 @@ public class FlowScripts
         s.Out(20, ".", 2001, ack: 1, len: 1000);
         s.Out(20, "P.", 3001, ack: 1, len: 1000);
     }
+
+    [Fact]
+    public void The_persist_timer_sends_a_runt_that_sender_SWS_avoidance_held()
+    {
+        var s = TcpScript.Established(win: 2500);
+        s.Write(10, 3000);
+        s.Out(10, ".", 1, ack: 1, len: 1000);
+        s.Out(10, ".", 1001, ack: 1, len: 1000);
+        s.In(20, ".", 1, ack: 2001, win: 500);
+        // 500 bytes usable, below half the largest window (1250): held (RFC 9293 §3.8.6.2.1) ...
+        s.ExpectNothingUntil(220);
+        // ... until the override timeout, when as much as the window takes goes.
+        s.Out(220, ".", 2001, ack: 1, len: 500);
+        s.In(230, ".", 1, ack: 2501, win: 2500);
+        s.Out(230, "P.", 2501, ack: 1, len: 500);
+    }
 }

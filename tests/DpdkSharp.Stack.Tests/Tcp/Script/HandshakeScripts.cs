@@ -133,4 +133,28 @@ public class HandshakeScripts
         s.Out(300, "S.", 0, ack: 1, options: "mss 1460");
         s.ExpectState(TcpState.SynReceived);
     }
+
+    [Fact]
+    public void A_RST_without_ACK_in_SYN_SENT_is_ignored()
+    {
+        var s = TcpScript.Active();
+        s.Out(0, "S", 0);
+        Assert.False(s.In(10, "R", 0)); // RFC 9293 §3.10.7.3: "If the ACK bit is off, ... drop the segment" (it cannot be for our SYN)
+        s.ExpectState(TcpState.SynSent);
+        s.Out(1_000, "S", 0);
+    }
+
+    [Fact]
+    public void An_ACK_in_SYN_RECEIVED_that_does_not_cover_our_SYN_is_answered_with_a_RST()
+    {
+        var s = TcpScript.Passive();
+        s.In(0, "S", 0, win: 65535, options: "mss 1000");
+        s.Out(0, "S.", 0, ack: 1);
+        // RFC 9293 §3.10.7.4 fifth, SYN-RECEIVED: unacceptable ACK: <SEQ=SEG.ACK><CTL=RST>.
+        Assert.False(s.In(10, ".", 1, ack: 0));
+        s.Out(10, "R", 0);
+        s.ExpectState(TcpState.SynReceived);
+        s.In(20, ".", 1, ack: 1);
+        s.ExpectState(TcpState.Established);
+    }
 }

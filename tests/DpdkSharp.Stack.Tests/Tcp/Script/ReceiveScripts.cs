@@ -5,6 +5,14 @@ namespace DpdkSharp.Stack.Tests.Tcp.Script;
 /// <summary>Out-of-order data with SACK blocks (RFC 2018, RFC 5681 §4.2) and keepalive (RFC 1122 §4.2.3.6).</summary>
 public class ReceiveScripts
 {
+    private static readonly TcpSocketOptions KeepAlive = new()
+    {
+        KeepAlive = true,
+        KeepAliveTime = TimeSpan.FromSeconds(10),
+        KeepAliveInterval = TimeSpan.FromSeconds(1),
+        KeepAliveRetryCount = 3,
+    };
+
     [Fact]
     public void Out_of_order_data_is_acknowledged_at_once_with_SACK_blocks_most_recent_first()
     {
@@ -53,13 +61,7 @@ public class ReceiveScripts
     [Fact]
     public void Keepalive_probes_an_idle_connection_and_times_it_out_after_the_count()
     {
-        var s = TcpScript.Established(new TcpSocketOptions
-        {
-            KeepAlive = true,
-            KeepAliveTime = TimeSpan.FromSeconds(10),
-            KeepAliveInterval = TimeSpan.FromSeconds(1),
-            KeepAliveRetryCount = 3,
-        });
+        var s = TcpScript.Established(KeepAlive);
         // RFC 1122 §4.2.3.6: after the idle time, a probe with SEG.SEQ = SND.NXT − 1 and no data.
         s.ExpectNothingUntil(10_000);
         s.Out(10_000, ".", 0, ack: 1);
@@ -76,13 +78,7 @@ public class ReceiveScripts
     [Fact]
     public void An_answered_keepalive_probe_restarts_the_idle_time()
     {
-        var s = TcpScript.Established(new TcpSocketOptions
-        {
-            KeepAlive = true,
-            KeepAliveTime = TimeSpan.FromSeconds(10),
-            KeepAliveInterval = TimeSpan.FromSeconds(1),
-            KeepAliveRetryCount = 3,
-        });
+        var s = TcpScript.Established(KeepAlive);
         s.Out(10_000, ".", 0, ack: 1);
         s.In(10_050, ".", 1, ack: 1);
         s.ExpectNothingUntil(20_050);
