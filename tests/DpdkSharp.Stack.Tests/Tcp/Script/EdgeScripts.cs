@@ -60,4 +60,38 @@ public class EdgeScripts
         s.In(50, ".", 4001, ack: 1, len: 1000);
         s.Out(90, ".", 1, ack: 5001, win: 1000);
     }
+
+    [Fact]
+    public void Data_on_the_handshakes_last_ACK_is_taken_and_acknowledged_after_the_delay()
+    {
+        var s = TcpScript.Passive();
+        s.In(0, "S", 0, win: 65535, options: "mss 1000");
+        s.Out(0, "S.", 0, ack: 1);
+        s.In(10, "P.", 1, ack: 1, len: 100); // RFC 9293 §3.10.7.4: SYN-RECEIVED moves to ESTABLISHED "and continue processing"
+        s.ExpectState(TcpState.Established);
+        Assert.Equal(100, s.Tcb!.Available);
+        s.Out(50, ".", 1, ack: 101);
+    }
+
+    [Fact]
+    public void A_FIN_on_the_handshakes_last_ACK_moves_to_CLOSE_WAIT()
+    {
+        var s = TcpScript.Passive();
+        s.In(0, "S", 0, win: 65535, options: "mss 1000");
+        s.Out(0, "S.", 0, ack: 1);
+        s.In(10, "F.", 1, ack: 1);
+        s.Out(10, ".", 1, ack: 2);
+        s.ExpectState(TcpState.CloseWait); // RFC 9293 §3.10.7.4 eighth: SYN-RECEIVED and ESTABLISHED enter CLOSE-WAIT
+        Assert.True(s.Tcb!.ReadCompleted);
+    }
+
+    [Fact]
+    public void A_segment_overlapping_received_data_delivers_only_its_new_bytes()
+    {
+        var s = TcpScript.Established();
+        s.In(10, ".", 1, ack: 1, len: 1000);
+        s.In(20, "P.", 501, ack: 1, len: 1000); // RFC 9293 §3.10.7.4 first/seventh: trim to the window, keep the new part
+        s.Out(50, ".", 1, ack: 1501); // 1500 new bytes, under two full segments: the ACK of the first is delayed as before
+        Assert.Equal(1500, s.Read(60));
+    }
 }
