@@ -195,4 +195,16 @@ public class CloseScripts
         s.In(620, ".", 1, ack: 2);
         s.ExpectState(TcpState.FinWait2);
     }
+
+    [Fact]
+    public void A_RST_in_TIME_WAIT_ends_it()
+    {
+        var s = InFinWait2(closedByApplication: false);
+        s.In(30, "F.", 1, ack: 2);
+        s.Out(30, ".", 2, ack: 2);
+        // RFC 9293 §3.10.7.4 second, TIME-WAIT: "If the RST bit is set, then enter the CLOSED state" (RFC 1337's
+        // protection against TIME-WAIT assassination is not applied, as in Linux's default).
+        Assert.True(s.In(40, "R", 2));
+        s.ExpectState(TcpState.Closed, SocketError.Success);
+    }
 }

@@ -85,4 +85,19 @@ public class ReceiveScripts
         s.Out(20_050, ".", 0, ack: 1);
         s.ExpectState(TcpState.Established);
     }
+
+    [Fact]
+    public void A_FIN_beyond_a_hole_counts_only_once_the_hole_is_filled()
+    {
+        var s = TcpScript.Established(synOptions: "mss 1000, sackOK");
+        s.In(10, "F.", 1001, ack: 1, len: 1000);
+        s.Out(10, ".", 1, ack: 1, options: "sack 1001:2001"); // the FIN is not acknowledged while data before it is missing
+        s.ExpectState(TcpState.Established);
+        // RFC 9293 §3.10.7.4 eighth: the FIN takes effect when RCV.NXT reaches it.
+        s.In(20, ".", 1, ack: 1, len: 1000);
+        s.Out(20, ".", 1, ack: 2002, options: "");
+        s.ExpectState(TcpState.CloseWait);
+        Assert.Equal(2000, s.Read(30));
+        Assert.True(s.Tcb!.ReadCompleted);
+    }
 }
