@@ -79,6 +79,19 @@ internal sealed class RttEstimator
         Backoffs = 0;
     }
 
+    /// <summary>
+    /// RFC 6298 §5.7: when the timer expired while the SYN (or SYN-ACK) awaited its ACK and no
+    /// sample was taken since, data starts with an RTO of at least 3 s (Linux's TCP_TIMEOUT_FALLBACK).
+    /// </summary>
+    public void AfterSynTimeout()
+    {
+        var fallback = TimeSpan.FromSeconds(3);
+        if (SmoothedRtt is null && Rto < fallback)
+        {
+            Rto = Clamp(fallback);
+        }
+    }
+
     /// <summary>Doubles the timeout after it expired (RFC 6298 §5.5), never beyond the ceiling.</summary>
     public void Backoff()
     {

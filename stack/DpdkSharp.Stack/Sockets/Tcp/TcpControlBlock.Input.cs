@@ -41,6 +41,27 @@ internal sealed partial class TcpControlBlock
             return true;
         }
 
+        // Simultaneous open (RFC 9293 §3.5 figure 7, lines 6-7): the peer's SYN,ACK repeats its SYN at
+        // IRS, which the sequence check below would find unacceptable (it ends at RCV.NXT), leaving
+        // us in SYN-RECEIVED until a retransmission. Its ACK of our SYN completes the handshake, as
+        // Linux lets it (tcp_validate_incoming). Its window is a SYN's: never scaled (RFC 7323 §2.2).
+        if (State == TcpState.SynReceived && !Passive && (flags & (TcpFlags.Syn | TcpFlags.Ack | TcpFlags.Rst)) == (TcpFlags.Syn | TcpFlags.Ack)
+            && segment.Sequence == _irs && segment.Acknowledgment == _iss + 1 && _sndUna == _iss)
+        {
+            AcknowledgeSyn(segment.Acknowledgment, now);
+            State = TcpState.Established;
+            _sndWnd = segment.Window;
+            _maxSndWnd = Math.Max(_maxSndWnd, _sndWnd);
+            _sndWl1 = segment.Sequence;
+            _sndWl2 = segment.Acknowledgment;
+            if (_tsOn && options.Timestamps is var (synAckTs, _))
+            {
+                _tsRecent = synAckTs; // RFC 7323 §4.3: PAWS passed above, so it is the newest
+            }
+            ArmKeepalive();
+            return true;
+        }
+
         // First: sequence number acceptability (RFC 9293 §3.10.7.4).
         int rcvWnd = Math.Max(0, _rcvAdvRight - _rcvNxt);
         if (!Acceptable(segment.Sequence, segment.SequenceLength, rcvWnd))
@@ -270,6 +291,10 @@ internal sealed partial class TcpControlBlock
             _rtt.AddSample(now - _timedAt);
             _timing = false;
         }
+        if (_retries > 0)
+        {
+            _rtt.AfterSynTimeout(); // RFC 6298 §5.7: the SYN timed out, so data starts with an RTO of 3 s
+        }
         _retries = 0;
         _rtoAt = _sndMax > _sndUna ? now + _rtt.Rto : Instant.Never;
         _events |= TcpEvents.Connected | TcpEvents.Writable;
@@ -348,6 +373,7 @@ internal sealed partial class TcpControlBlock
         _inRecovery = true;
         _recoveryPoint = _sndMax;
         _highRxt = _sndUna;
+        _retransmitFirst = true;
         _timing = false; // Karn: the timed segment may be the one retransmitted
         _cc.OnCongestionEvent(_sndMax - _sndUna, now);
         if (_sackOn)
@@ -395,6 +421,7 @@ internal sealed partial class TcpControlBlock
             {
                 _inRecovery = false;
                 _dupAcks = 0;
+                _retransmitFirst = false;
                 _cc.OnRecoveryEnd(now);
             }
             else
@@ -404,6 +431,7 @@ internal sealed partial class TcpControlBlock
                 {
                     _highRxt = _sndUna;
                     _dupAcks = 0;
+                    _retransmitFirst = true;
                 }
                 else if (_highRxt < _sndUna)
                 {

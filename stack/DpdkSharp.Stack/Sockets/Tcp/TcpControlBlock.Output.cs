@@ -121,14 +121,30 @@ internal sealed partial class TcpControlBlock
             bool hole = false;
             if (_inRecovery)
             {
-                if (_cc.CongestionWindow - Pipe() < _sndMss)
+                // The retransmission that starts a recovery (RFC 5681 §3.2 step 4, RFC 6675 §5 step 4.3)
+                // and NewReno's after a partial ACK (RFC 6582 §3.2 step 5) go whatever cwnd says: with
+                // cwnd = ssthresh and a small flight, cwnd − pipe can be below one MSS and nothing would
+                // go out until the timer.
+                bool first = _retransmitFirst;
+                if (!first && _cc.CongestionWindow - Pipe() < _sndMss)
                 {
                     break;
                 }
-                hole = TryNextHole(out seq, out length, out fin);
+                hole = TryNextHole(first, rescue: false, out seq, out length, out fin);
+                if (first && !hole)
+                {
+                    _retransmitFirst = false;
+                    continue;
+                }
                 if (!hole && !TryNewData(out seq, out length, out fin, windowOnly: true))
                 {
-                    break;
+                    // RFC 6675 §4 NextSeg rule 3: no lost segment and no new data, so an un-SACKed hole
+                    // below the highest SACKed byte (else it waits for the timer once no more ACKs come).
+                    hole = _sackOn && TryNextHole(first: false, rescue: true, out seq, out length, out fin);
+                    if (!hole)
+                    {
+                        break;
+                    }
                 }
             }
             else if (!TryNewData(out seq, out length, out fin, windowOnly: false))
@@ -144,6 +160,7 @@ internal sealed partial class TcpControlBlock
             int seqLength = length + (fin ? 1 : 0);
             if (hole)
             {
+                _retransmitFirst = false;
                 _highRxt = seq + seqLength;
                 _shared.Counters.RetransmittedSegmentsField++;
             }
@@ -217,26 +234,28 @@ internal sealed partial class TcpControlBlock
     }
 
     /// <summary>
-    /// RFC 6675 §4 NextSeg rule 1 with SACK: the first un-SACKed, lost byte above HighRxt; without
-    /// SACK (RFC 6582), the segment at SND.UNA once per partial acknowledgment.
+    /// RFC 6675 §4 NextSeg rule 1 with SACK: the first un-SACKed, lost byte above HighRxt (with
+    /// <paramref name="rescue"/>, rule 3: un-SACKed below the highest SACKed byte); without SACK
+    /// (RFC 6582), the segment at SND.UNA once per partial acknowledgment. <paramref name="first"/>:
+    /// the first un-SACKed segment at SND.UNA, the retransmission that starts a recovery.
     /// </summary>
-    private bool TryNextHole(out SequenceNumber seq, out int length, out bool fin)
+    private bool TryNextHole(bool first, bool rescue, out SequenceNumber seq, out int length, out bool fin)
     {
         length = 0;
         fin = false;
-        seq = _highRxt > _sndUna ? _highRxt : _sndUna;
+        seq = !first && _highRxt > _sndUna ? _highRxt : _sndUna;
         int holeLength;
         if (_sackOn)
         {
-            var lostBoundary = _sacks.LostBoundary(_sndUna, _sndMss);
-            if (!_sacks.NextHole(seq, lostBoundary, out seq, out holeLength))
+            var limit = first ? _sndMax : rescue ? _sacks.HighSacked(_sndUna) : _sacks.LostBoundary(_sndUna, _sndMss);
+            if (!_sacks.NextHole(seq, limit, out seq, out holeLength))
             {
                 return false;
             }
         }
         else
         {
-            if (_highRxt > _sndUna)
+            if (!first && _highRxt > _sndUna)
             {
                 return false;
             }

@@ -144,6 +144,7 @@ internal sealed partial class TcpControlBlock
         // RFC 6582 §3.2 step 4: duplicate ACKs for data sent before the timeout start no fast retransmit.
         _recoveryPoint = _sndMax;
         _inRecovery = false;
+        _retransmitFirst = false;
         _dupAcks = 0;
         _sacks.Clear(); // RFC 2018 §8
         _highRxt = _sndUna;

@@ -73,6 +73,8 @@ internal sealed partial class TcpControlBlock
     private SequenceNumber _recoveryPoint;
     private SequenceNumber _highRxt;
     private int _dupAcks;
+    /// <summary>The next hole goes out regardless of cwnd (the first retransmission of a recovery, NewReno's after a partial ACK).</summary>
+    private bool _retransmitFirst;
 
     // One timed segment at a time for RTT samples (RFC 6298 §3, Karn's rule: never a retransmitted one).
     private bool _timing;
@@ -354,8 +356,10 @@ internal sealed partial class TcpControlBlock
     {
         // RFC 9293 §3.8.6.2.2: announce an opened window once it grew by min(half the buffer, MSS)
         // and the window we last announced had shrunk below half the buffer.
+        // What the window field can carry bounds both: without scaling, a 128 KiB queue still announces at
+        // most 65535 bytes, and an "update" that cannot move the right edge is a duplicate ACK to the peer.
         int advertised = _rcvAdvRight - _rcvNxt;
-        int now = _recv.Free;
+        int now = (int)Math.Min(_recv.Free, (long)ushort.MaxValue << _rcvShift);
         if (advertised < _recv.Capacity / 2 && now - advertised >= Math.Min(_recv.Capacity / 2, _rcvMss))
         {
             _ackNow = true;
