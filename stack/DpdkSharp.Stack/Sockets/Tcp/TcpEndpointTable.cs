@@ -189,7 +189,7 @@ internal sealed class TcpEndpointTable
         {
             byte? shift = peer.WindowScale is not null && socketOptions.WindowScaling ? WindowShift(socketOptions.MaxReceiveBufferSize) : null;
             bool sack = peer.SackPermitted && socketOptions.SelectiveAcknowledgments;
-            uint ours = unchecked((uint)(now.Nanoseconds / 1_000_000) + cookie.Value + 1); // the connection's clock, as TcpControlBlock keeps it
+            uint ours = unchecked((uint)(now.Nanoseconds / 1_000_000) + cookie.Value); // the connection's clock: TcpControlBlock offsets it by its ISS, the cookie
             options.Timestamps = (SynCookies.EncodeTimestamp(ours, peer.WindowScale is null ? null : shift, sack), tsval);
             if (shift is byte s)
             {
@@ -229,7 +229,7 @@ internal sealed class TcpEndpointTable
             SynCookies.DecodeTimestamp(tsecr, out shift, out sack);
             tsRecent = tsval;
         }
-        // The cookie ISS is one below the ACK; the connection keeps our timestamp clock offset at ISS + 1 as above.
+        // The cookie is the ISS, one below the ACK; the connection's timestamp clock is offset by it, as the SYN-ACK's was.
         var tcb = TcpControlBlock.FromCookie(tuple, listener.Options, _shared, segment.Acknowledgment - 1, _mtu, in segment, mss, shift, sack, tsRecent, now);
         tcb.Listener = listener;
         listener.HalfOpen++;
