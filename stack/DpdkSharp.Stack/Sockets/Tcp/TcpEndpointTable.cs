@@ -17,8 +17,8 @@ internal sealed class TcpEndpointTable
     private readonly Queue<TcpListenerState> _readyListeners = new();
     private readonly TcpStackOptions _options;
     private readonly TcpShared _shared;
-    private readonly TcpIsnGenerator _isn = new();
-    private readonly SynCookies _cookies = new();
+    private readonly TcpIsnGenerator _isn;
+    private readonly SynCookies _cookies;
     private readonly EphemeralPorts _ports;
     private readonly ITcpSegmentSink _sink;
     private readonly Ipv4Address _address;
@@ -33,7 +33,9 @@ internal sealed class TcpEndpointTable
         _sink = sink;
         Counters = new TcpCounters();
         _shared = new TcpShared(Counters, net, options.MemoryLimit, options.ChallengeAcksPerSecond);
-        _ports = new EphemeralPorts(options.EphemeralPortFirst, options.EphemeralPortLast);
+        _isn = new TcpIsnGenerator(options.SecretKey);
+        _cookies = new SynCookies(options.SecretKey);
+        _ports = new EphemeralPorts(options.EphemeralPortFirst, options.EphemeralPortLast, options.SecretKey);
     }
 
     public TcpCounters Counters { get; }
