@@ -49,8 +49,12 @@ internal sealed partial class TcpControlBlock
             {
                 return Drop(DropReason.OutOfWindow); // RFC 5961 §3.2: an out-of-window RST is silently dropped
             }
-            // A zero window still takes valid ACKs (RFC 9293 §3.10.7.4, "special allowance").
-            if (rcvWnd == 0 && segment.Sequence == _rcvNxt && (flags & TcpFlags.Ack) != 0 && State != TcpState.SynReceived)
+            // A zero window still takes valid ACKs (RFC 9293 §3.10.7.4, "special allowance"). Valid:
+            // the ACK field passes the same checks as on the normal path below (nothing beyond SND.MAX,
+            // RFC 5961 §5.2), or a forged one would acknowledge data never sent and strand the send queue.
+            var zeroWindowAck = segment.Acknowledgment;
+            if (rcvWnd == 0 && segment.Sequence == _rcvNxt && (flags & (TcpFlags.Ack | TcpFlags.Syn)) == TcpFlags.Ack && State != TcpState.SynReceived
+                && zeroWindowAck <= _sndMax && zeroWindowAck >= _sndUna - (int)Math.Min(_maxSndWnd, int.MaxValue))
             {
                 ProcessAck(in segment, in options, now);
             }
