@@ -118,7 +118,9 @@ internal sealed class TcpEndpointTable
             SendResetFor(in tuple, in segment, now); // "Any acknowledgment is bad if it arrives on a connection still in the LISTEN state"
             return Drop(DropReason.NoSocket);
         }
-        if ((flags & TcpFlags.Syn) == 0)
+        // SYN and FIN together cannot open a connection: it is a scan or a firewall evasion, and Linux
+        // drops it in LISTEN too ("tcp: drop SYN+FIN messages").
+        if ((flags & (TcpFlags.Syn | TcpFlags.Fin)) != TcpFlags.Syn)
         {
             return Drop(DropReason.Malformed);
         }
