@@ -207,9 +207,9 @@ internal sealed class TcpEndpointTable
         listener.HalfOpen++;
         _connections.Add(tuple, tcb);
         Counters.SynCookiesAcceptedField++;
-        tcb.Receive(in segment, in options, now);
+        bool kept = tcb.Receive(in segment, in options, now); // false: its data was dropped (and counted)
         AfterActivity(tcb, now);
-        return true;
+        return kept;
     }
 
     /// <summary>RFC 9293 §3.10.7.1: the answer to a segment for no connection (never to a RST).</summary>
