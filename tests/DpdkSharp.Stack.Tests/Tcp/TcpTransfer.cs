@@ -44,6 +44,12 @@ internal sealed class TcpTransfer
 
     public byte[] ReceivedByClient => _atClient.ToArray();
 
+    /// <summary>While set, the client application neither reads nor writes (its receive window closes).</summary>
+    public bool ClientPaused { get; set; }
+
+    /// <summary>Bytes the client application has read so far.</summary>
+    public long ClientReadLength => _atClient.Length;
+
     public bool Done => Server is not null && Client.ReadCompleted && Server.ReadCompleted
         && _atServer.Length == _toServer.Length && _atClient.Length == _toClient.Length;
 
@@ -51,13 +57,14 @@ internal sealed class TcpTransfer
     public bool Run(TimeSpan limit) => RunAll(_pair, [this], limit);
 
     /// <summary>
-    /// Runs several transfers on one pair until all are <see cref="Done"/> (true) or <paramref name="limit"/>
-    /// of virtual time passes (false); <paramref name="between"/> runs after the applications before every step.
+    /// Runs several transfers on one pair until all are <see cref="Done"/> or <paramref name="until"/>
+    /// holds (true), or <paramref name="limit"/> of virtual time passes (false); <paramref name="between"/>
+    /// runs after the applications before every step.
     /// </summary>
-    public static bool RunAll(SimulatedPair pair, IReadOnlyList<TcpTransfer> transfers, TimeSpan limit, Action<Instant>? between = null)
+    public static bool RunAll(SimulatedPair pair, IReadOnlyList<TcpTransfer> transfers, TimeSpan limit, Action<Instant>? between = null, Func<bool>? until = null)
     {
         var deadline = pair.Sim.Now + limit;
-        while (!transfers.All(t => t.Done))
+        while (!transfers.All(t => t.Done) && until?.Invoke() != true)
         {
             if (pair.Sim.Now >= deadline)
             {
@@ -87,7 +94,10 @@ internal sealed class TcpTransfer
         {
             Server = accepted;
         }
-        Pump(_pair.A.Tcp, Client, _toServer, ref _sentToServer, _atClient, now);
+        if (!ClientPaused)
+        {
+            Pump(_pair.A.Tcp, Client, _toServer, ref _sentToServer, _atClient, now);
+        }
         if (Server is not null)
         {
             Pump(_pair.B.Tcp, Server, _toClient, ref _sentToClient, _atServer, now);
