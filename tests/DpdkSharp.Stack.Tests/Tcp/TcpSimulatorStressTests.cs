@@ -17,7 +17,7 @@ public class TcpSimulatorStressTests
     public const string SeedVariable = "DPDKSHARP_TCP_SEED";
 
     private const int Batches = 8;
-    private const int SeedsPerBatch = 320;
+    private const int SeedsPerBatch = 200;
 
     private readonly ITestOutputHelper _output;
 

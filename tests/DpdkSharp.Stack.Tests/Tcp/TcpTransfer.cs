@@ -20,7 +20,7 @@ internal sealed class TcpTransfer
     private readonly byte[] _scratch = new byte[64 * 1024];
 
     public TcpTransfer(SimulatedPair pair, int toServer, int toClient, int seed, TcpSocketOptions? client = null, TcpSocketOptions? server = null,
-        ushort port = Port)
+        ushort port = Port, TcpListenerState? listener = null)
     {
         _pair = pair;
         var random = new Random(seed);
@@ -28,7 +28,10 @@ internal sealed class TcpTransfer
         _toClient = new byte[toClient];
         random.NextBytes(_toServer);
         random.NextBytes(_toClient);
-        Assert.Equal(NetError.None, pair.B.Tcp.Listen(port, 16, server, out var listener));
+        if (listener is null)
+        {
+            Assert.Equal(NetError.None, pair.B.Tcp.Listen(port, 16, server, out listener));
+        }
         _listener = listener!;
         _listener.Owner = this;
         Assert.Equal(NetError.None, pair.A.Tcp.Connect(new Ipv4Endpoint(Net.PeerIp, port), client, pair.Sim.Now, out var connection));
