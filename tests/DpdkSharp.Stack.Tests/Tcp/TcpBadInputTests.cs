@@ -200,9 +200,8 @@ public class TcpBadInputTests
         live.Finish();
         _output.WriteLine($"{fuzzed} fuzzed segments over {live.Transfers.Count} transfers of 1 MB each way in {clock.Elapsed.TotalSeconds:F1} s: " +
             string.Join(", ", Enum.GetValues<RxDisposition>().Select(d => $"{d} {tally[(int)d]}")) +
-            $"; challenge ACKs {live.Pair.A.TcpCounters.ChallengeAcks} (throttled {live.Pair.A.TcpCounters.ChallengeAcksThrottled}), RSTs sent {live.Pair.A.TcpCounters.ResetsSent}; drops " +
-            string.Join(", ", Enum.GetValues<DropReason>().Where(r => live.Pair.A.Counters.DropCount(r) > 0).Select(r => $"{r} {live.Pair.A.Counters.DropCount(r)}")) +
-            "; transmit drops " + string.Join(", ", Enum.GetValues<DropReason>().Where(r => live.Pair.A.Counters.DropCount(r, DropStage.Transmit) > 0).Select(r => $"{r} {live.Pair.A.Counters.DropCount(r, DropStage.Transmit)}")));
+            $"; challenge ACKs {live.Pair.A.TcpCounters.ChallengeAcks} (throttled {live.Pair.A.TcpCounters.ChallengeAcksThrottled}), RSTs sent {live.Pair.A.TcpCounters.ResetsSent}; " +
+            $"drops {TcpSimulatorStressTests.DropSummary(live.Pair.A)}; transmit drops {TcpSimulatorStressTests.DropSummary(live.Pair.A, DropStage.Transmit)}");
         Assert.Equal(Segments, fuzzed);
         Assert.True(tally[(int)RxDisposition.Dropped] > Segments / 2);
     }

@@ -210,7 +210,7 @@ public class TcpSimulatorStressTests
         }
     }
 
-    /// <summary>The receive drops of a core by reason, on one line.</summary>
-    internal static string DropSummary(NetworkInterfaceCore core) =>
-        string.Join(", ", Enum.GetValues<DropReason>().Where(r => core.Counters.DropCount(r) > 0).Select(r => $"{r} {core.Counters.DropCount(r)}"));
+    /// <summary>A core's drops at one stage by reason, on one line.</summary>
+    internal static string DropSummary(NetworkInterfaceCore core, DropStage stage = DropStage.Receive) =>
+        string.Join(", ", Enum.GetValues<DropReason>().Where(r => core.Counters.DropCount(r, stage) > 0).Select(r => $"{r} {core.Counters.DropCount(r, stage)}"));
 }

@@ -59,7 +59,7 @@ public class TcpSynFloodTests
         Assert.True(done, $"not done at {pair.Sim.Now} after {sent} SYNs: {string.Join(" | ", transfers)}");
         _output.WriteLine($"{sent} spoofed SYNs in {clock.Elapsed.TotalSeconds:F1} s ({pair.Sim.Now} virtual): cookies sent {pair.B.TcpCounters.SynCookiesSent}, " +
             $"accepted {pair.B.TcpCounters.SynCookiesAccepted}; at most {mostConnections} connections and {mostMemory} bytes; " +
-            $"B transmit drops: {string.Join(", ", Enum.GetValues<DropReason>().Where(r => pair.B.Counters.DropCount(r, DropStage.Transmit) > 0).Select(r => $"{r} {pair.B.Counters.DropCount(r, DropStage.Transmit)}"))}");
+            $"B transmit drops: {TcpSimulatorStressTests.DropSummary(pair.B, DropStage.Transmit)}");
         Assert.Equal(Floods, sent);
         Assert.Equal(2, transfers.Count);
         foreach (var transfer in transfers)
