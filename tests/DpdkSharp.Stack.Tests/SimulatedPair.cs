@@ -13,7 +13,8 @@ internal sealed class SimulatedPair : IDisposable
     {
         PoolA = new ArrayPacketBufferPool(buffers);
         PoolB = new ArrayPacketBufferPool(buffers);
-        change ??= o => o;
+        var given = change ?? (o => o);
+        change = o => FixKey(given(o)); // a fixed TCP secret (ISNs, ports, cookies): a seeded run replays exactly
         Link = new SimulatedLink(PoolA, PoolB, fromA, fromB);
         A = new NetworkInterfaceCore(change(Net.Options(o => o with
         {
@@ -36,6 +37,11 @@ internal sealed class SimulatedPair : IDisposable
         A.Start(Sim.Now);
         B.Start(Sim.Now);
     }
+
+    /// <summary>The TCP secret every pair uses unless its options set one.</summary>
+    private static readonly byte[] s_tcpKey = Enumerable.Range(1, 16).Select(i => (byte)i).ToArray();
+
+    private static InterfaceOptions FixKey(InterfaceOptions o) => o with { Tcp = o.Tcp with { SecretKey = o.Tcp.SecretKey ?? s_tcpKey } };
 
     public void Dispose()
     {

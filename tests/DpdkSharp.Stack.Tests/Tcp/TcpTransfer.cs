@@ -19,7 +19,8 @@ internal sealed class TcpTransfer
     private int _sentToClient;
     private readonly byte[] _scratch = new byte[64 * 1024];
 
-    public TcpTransfer(SimulatedPair pair, int toServer, int toClient, int seed, TcpSocketOptions? client = null, TcpSocketOptions? server = null)
+    public TcpTransfer(SimulatedPair pair, int toServer, int toClient, int seed, TcpSocketOptions? client = null, TcpSocketOptions? server = null,
+        ushort port = Port, TcpListenerState? listener = null)
     {
         _pair = pair;
         var random = new Random(seed);
@@ -27,10 +28,13 @@ internal sealed class TcpTransfer
         _toClient = new byte[toClient];
         random.NextBytes(_toServer);
         random.NextBytes(_toClient);
-        Assert.Equal(NetError.None, pair.B.Tcp.Listen(Port, 16, server, out var listener));
+        if (listener is null)
+        {
+            Assert.Equal(NetError.None, pair.B.Tcp.Listen(port, 16, server, out listener));
+        }
         _listener = listener!;
         _listener.Owner = this;
-        Assert.Equal(NetError.None, pair.A.Tcp.Connect(new Ipv4Endpoint(Net.PeerIp, Port), client, pair.Sim.Now, out var connection));
+        Assert.Equal(NetError.None, pair.A.Tcp.Connect(new Ipv4Endpoint(Net.PeerIp, port), client, pair.Sim.Now, out var connection));
         Client = connection!;
         Client.Owner = this;
     }
@@ -43,25 +47,49 @@ internal sealed class TcpTransfer
 
     public byte[] ReceivedByClient => _atClient.ToArray();
 
+    /// <summary>While set, the client application neither reads nor writes (its receive window closes).</summary>
+    public bool ClientPaused { get; set; }
+
+    /// <summary>Bytes the client application has read so far.</summary>
+    public long ClientReadLength => _atClient.Length;
+
     public bool Done => Server is not null && Client.ReadCompleted && Server.ReadCompleted
         && _atServer.Length == _toServer.Length && _atClient.Length == _toClient.Length;
 
     /// <summary>Runs until both sides read everything and the other's FIN, or <paramref name="limit"/> of virtual time passes.</summary>
-    public bool Run(TimeSpan limit)
+    public bool Run(TimeSpan limit) => RunAll(_pair, [this], limit);
+
+    /// <summary>
+    /// Runs several transfers on one pair until all are <see cref="Done"/> or <paramref name="until"/>
+    /// holds (true), or <paramref name="limit"/> of virtual time passes (false); <paramref name="between"/>
+    /// runs after the applications before every step.
+    /// </summary>
+    public static bool RunAll(SimulatedPair pair, IReadOnlyList<TcpTransfer> transfers, TimeSpan limit, Action<Instant>? between = null, Func<bool>? until = null)
     {
-        var deadline = _pair.Sim.Now + limit;
-        while (!Done)
+        var deadline = pair.Sim.Now + limit;
+        while (!transfers.All(t => t.Done) && until?.Invoke() != true)
         {
-            if (_pair.Sim.Now >= deadline)
+            if (pair.Sim.Now >= deadline)
             {
                 return false;
             }
-            Application(_pair.Sim.Now);
-            _pair.Sim.Step(Instant.Min(_pair.Sim.NextEventAt(), deadline));
+            foreach (var transfer in transfers)
+            {
+                transfer.Application(pair.Sim.Now);
+            }
+            between?.Invoke(pair.Sim.Now);
+            pair.Sim.Step(Instant.Min(pair.Sim.NextEventAt(), deadline));
         }
-        Application(_pair.Sim.Now);
+        foreach (var transfer in transfers)
+        {
+            transfer.Application(pair.Sim.Now);
+        }
         return true;
     }
+
+    /// <summary>Both ends, sizes and progress on one line (for failure messages).</summary>
+    public override string ToString() =>
+        $"client {Client}; server {Server?.ToString() ?? "not accepted"}; server got {_atServer.Length}/{_toServer.Length}, client got {_atClient.Length}/{_toClient.Length}";
 
     private void Application(Instant now)
     {
@@ -69,7 +97,10 @@ internal sealed class TcpTransfer
         {
             Server = accepted;
         }
-        Pump(_pair.A.Tcp, Client, _toServer, ref _sentToServer, _atClient, now);
+        if (!ClientPaused)
+        {
+            Pump(_pair.A.Tcp, Client, _toServer, ref _sentToServer, _atClient, now);
+        }
         if (Server is not null)
         {
             Pump(_pair.B.Tcp, Server, _toClient, ref _sentToClient, _atServer, now);

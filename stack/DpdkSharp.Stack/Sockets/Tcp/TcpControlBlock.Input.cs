@@ -70,8 +70,12 @@ internal sealed partial class TcpControlBlock
             {
                 return Drop(DropReason.OutOfWindow); // RFC 5961 §3.2: an out-of-window RST is silently dropped
             }
-            // A zero window still takes valid ACKs (RFC 9293 §3.10.7.4, "special allowance").
-            if (rcvWnd == 0 && segment.Sequence == _rcvNxt && (flags & TcpFlags.Ack) != 0 && State != TcpState.SynReceived)
+            // A zero window still takes valid ACKs (RFC 9293 §3.10.7.4, "special allowance"). Valid:
+            // the ACK field passes the same checks as on the normal path below (nothing beyond SND.MAX,
+            // RFC 5961 §5.2), or a forged one would acknowledge data never sent and strand the send queue.
+            var zeroWindowAck = segment.Acknowledgment;
+            if (rcvWnd == 0 && segment.Sequence == _rcvNxt && (flags & (TcpFlags.Ack | TcpFlags.Syn)) == TcpFlags.Ack && State != TcpState.SynReceived
+                && zeroWindowAck <= _sndMax && zeroWindowAck >= _sndUna - (int)Math.Min(_maxSndWnd, int.MaxValue))
             {
                 ProcessAck(in segment, in options, now);
             }
@@ -149,12 +153,13 @@ internal sealed partial class TcpControlBlock
         // applications should not rely on it), so urgent data can neither crash nor reorder the stream.
 
         // Seventh: segment text.
+        bool dataKept = true;
         if (!segment.Payload.IsEmpty)
         {
-            ProcessData(segment.Sequence, segment.Payload, now);
+            dataKept = ProcessData(segment.Sequence, segment.Payload, now);
             if (State == TcpState.Closed)
             {
-                return true;
+                return dataKept;
             }
         }
 
@@ -166,7 +171,7 @@ internal sealed partial class TcpControlBlock
         }
         TryTakeFin(now);
         ArmKeepalive();
-        return true;
+        return dataKept; // data dropped (and counted) makes the segment a drop, though its ACK was used
     }
 
     /// <summary>RFC 9293 §3.10.7.3: the answer to our SYN (or a simultaneous open).</summary>
@@ -208,17 +213,14 @@ internal sealed partial class TcpControlBlock
         AcknowledgeSyn(segment.Acknowledgment, now);
         State = TcpState.Established;
         _ackNow = true;
-        if (!segment.Payload.IsEmpty)
-        {
-            ProcessData(segment.Sequence + 1, segment.Payload, now);
-        }
+        bool dataKept = segment.Payload.IsEmpty || ProcessData(segment.Sequence + 1, segment.Payload, now);
         if ((flags & TcpFlags.Fin) != 0)
         {
             _peerFin = segment.Sequence + 1 + segment.Payload.Length;
         }
         TryTakeFin(now);
         ArmKeepalive();
-        return true;
+        return dataKept;
     }
 
     /// <summary>Takes the peer's SYN: its sequence number and options (RFC 7323 §2.2, §3.2; RFC 2018 §2; RFC 9293 §3.7.1).</summary>
@@ -476,19 +478,23 @@ internal sealed partial class TcpControlBlock
         }
     }
 
-    /// <summary>RFC 9293 §3.10.7.4 "seventh": in-order data moves RCV.NXT; data beyond a hole waits in the receive queue.</summary>
-    private void ProcessData(SequenceNumber seq, ReadOnlySpan<byte> data, Instant now)
+    /// <summary>
+    /// RFC 9293 §3.10.7.4 "seventh": in-order data moves RCV.NXT; data beyond a hole waits in the
+    /// receive queue. False when the data was dropped (counted here under its reason), so that the
+    /// caller reports the segment dropped and the frame is counted once, as every other drop is.
+    /// </summary>
+    private bool ProcessData(SequenceNumber seq, ReadOnlySpan<byte> data, Instant now)
     {
         if (State is not (TcpState.Established or TcpState.FinWait1 or TcpState.FinWait2))
         {
-            return; // after the peer's FIN no data can come: "ignore the segment text"
+            return true; // after the peer's FIN no data can come: "ignore the segment text"
         }
         if (_appClosed)
         {
             // Nobody will read it: tell the peer (as Linux does for an orphaned socket).
             _abortPending = true;
             _shared.Drop(DropReason.NoSocket);
-            return;
+            return false;
         }
         if (seq < _rcvNxt)
         {
@@ -496,7 +502,7 @@ internal sealed partial class TcpControlBlock
             if (skip >= data.Length)
             {
                 _ackNow = true; // a duplicate: acknowledge at once (RFC 5681 §4.2)
-                return;
+                return true;
             }
             data = data[skip..];
             seq = _rcvNxt;
@@ -506,7 +512,7 @@ internal sealed partial class TcpControlBlock
         {
             _ackNow = true;
             _shared.Drop(DropReason.ReceiveBufferFull);
-            return;
+            return false;
         }
         if (data.Length > room)
         {
@@ -518,12 +524,12 @@ internal sealed partial class TcpControlBlock
         {
             _ackNow = true;
             _shared.Drop(DropReason.ReceiveBufferFull);
-            return;
+            return false;
         }
         if (advanced == 0)
         {
             _ackNow = true; // out of order: a duplicate ACK with SACK blocks, at once (RFC 5681 §4.2)
-            return;
+            return true;
         }
         _rcvNxt += advanced;
         _events |= TcpEvents.Readable;
@@ -535,7 +541,7 @@ internal sealed partial class TcpControlBlock
         if (filledHole)
         {
             _ackNow = true;
-            return;
+            return true;
         }
         // RFC 9293 §3.8.6.3 / RFC 1122 §4.2.3.2: acknowledge at least every second full-sized segment; otherwise delay.
         _unackedBytes += advanced;
@@ -547,6 +553,7 @@ internal sealed partial class TcpControlBlock
         {
             _delackAt = now + _options.DelayedAckTimeout;
         }
+        return true;
     }
 
     /// <summary>

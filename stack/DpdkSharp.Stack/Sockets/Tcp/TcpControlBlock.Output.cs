@@ -46,7 +46,11 @@ internal sealed partial class TcpControlBlock
         }
         else if (!sent && _ackNow)
         {
-            Emit(sink, _sndNxt, 0, TcpFlags.None, now);
+            // A bare ACK carries SND.MAX, not SND.NXT (as BSD's tcp_output does): after a timeout
+            // SND.NXT falls back to SND.UNA, below what the peer may already hold, and an ACK with
+            // that old sequence number fails the peer's acceptability test, so its acknowledgment
+            // would be thrown away. With both ends retransmitting, neither ACK got through again.
+            Emit(sink, _sndMax, 0, TcpFlags.None, now);
         }
         ArmPersist(now);
     }

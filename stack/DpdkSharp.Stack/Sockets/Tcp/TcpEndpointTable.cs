@@ -17,8 +17,8 @@ internal sealed class TcpEndpointTable
     private readonly Queue<TcpListenerState> _readyListeners = new();
     private readonly TcpStackOptions _options;
     private readonly TcpShared _shared;
-    private readonly TcpIsnGenerator _isn = new();
-    private readonly SynCookies _cookies = new();
+    private readonly TcpIsnGenerator _isn;
+    private readonly SynCookies _cookies;
     private readonly EphemeralPorts _ports;
     private readonly ITcpSegmentSink _sink;
     private readonly Ipv4Address _address;
@@ -33,7 +33,9 @@ internal sealed class TcpEndpointTable
         _sink = sink;
         Counters = new TcpCounters();
         _shared = new TcpShared(Counters, net, options.MemoryLimit, options.ChallengeAcksPerSecond);
-        _ports = new EphemeralPorts(options.EphemeralPortFirst, options.EphemeralPortLast);
+        _isn = new TcpIsnGenerator(options.SecretKey);
+        _cookies = new SynCookies(options.SecretKey);
+        _ports = new EphemeralPorts(options.EphemeralPortFirst, options.EphemeralPortLast, options.SecretKey);
     }
 
     public TcpCounters Counters { get; }
@@ -148,7 +150,9 @@ internal sealed class TcpEndpointTable
             SendResetFor(in tuple, in segment, now); // "Any acknowledgment is bad if it arrives on a connection still in the LISTEN state"
             return Drop(DropReason.NoSocket);
         }
-        if ((flags & TcpFlags.Syn) == 0)
+        // SYN and FIN together cannot open a connection: it is a scan or a firewall evasion, and Linux
+        // drops it in LISTEN too ("tcp: drop SYN+FIN messages").
+        if ((flags & (TcpFlags.Syn | TcpFlags.Fin)) != TcpFlags.Syn)
         {
             return Drop(DropReason.Malformed);
         }
@@ -235,9 +239,9 @@ internal sealed class TcpEndpointTable
         listener.HalfOpen++;
         _connections.Add(tuple, tcb);
         Counters.SynCookiesAcceptedField++;
-        tcb.Receive(in segment, in options, now);
+        bool kept = tcb.Receive(in segment, in options, now); // false: its data was dropped (and counted)
         AfterActivity(tcb, now);
-        return true;
+        return kept;
     }
 
     /// <summary>RFC 9293 §3.10.7.1: the answer to a segment for no connection (never to a RST).</summary>

@@ -21,6 +21,12 @@ public sealed record TcpStackOptions
     /// <summary>The highest ephemeral port.</summary>
     public ushort EphemeralPortLast { get; init; } = 60999;
 
+    /// <summary>
+    /// The secret key of ISNs, SYN cookies and ephemeral ports (at least 16 bytes); null (the
+    /// default) for a random one. Tests fix it so that a seeded simulation replays exactly.
+    /// </summary>
+    internal byte[]? SecretKey { get; init; }
+
     /// <summary>Settings for connections that are given none.</summary>
     public TcpSocketOptions DefaultSocketOptions { get; init; } = TcpSocketOptions.Default;
 
