@@ -30,7 +30,7 @@ internal sealed partial class TcpControlBlock
         // RFC 7323 §5.3 R1 (PAWS): an older timestamp than TS.Recent means an old duplicate.
         if (_tsOn && !rst && options.Timestamps is var (tsval, _) && (int)(tsval - _tsRecent) < 0)
         {
-            _ackNow = true;
+            AckUnacceptable(in segment, now);
             return Drop(DropReason.PawsRejected);
         }
 
@@ -79,7 +79,7 @@ internal sealed partial class TcpControlBlock
             {
                 ProcessAck(in segment, in options, now);
             }
-            _ackNow = true;
+            AckUnacceptable(in segment, now);
             return Drop(DropReason.OutOfWindow);
         }
 
@@ -265,6 +265,28 @@ internal sealed partial class TcpControlBlock
         }
         return window > 0 && (seq.IsInWindow(_rcvNxt, (uint)window) || (seq + (length - 1)).IsInWindow(_rcvNxt, (uint)window));
     }
+
+    /// <summary>
+    /// Answers an unacceptable segment with an ACK (RFC 9293 §3.10.7.4), but one without data at most
+    /// every <see cref="OutOfWindowAckInterval"/> per connection, as Linux's tcp_invalid_ratelimit
+    /// does: a flood of junk (or two stacks disagreeing in a loop) must not become a flood of ACKs.
+    /// Segments with data are always answered: they are what a real peer retransmits.
+    /// </summary>
+    private void AckUnacceptable(in TcpSegment segment, Instant now)
+    {
+        if (!segment.Payload.IsEmpty || now - _lastOutOfWindowAck >= OutOfWindowAckInterval || _lastOutOfWindowAck == default)
+        {
+            _lastOutOfWindowAck = now;
+            _ackNow = true;
+            return;
+        }
+        _shared.Counters.ChallengeAcksThrottledField++;
+    }
+
+    /// <summary>Linux's default tcp_invalid_ratelimit.</summary>
+    private static readonly TimeSpan OutOfWindowAckInterval = TimeSpan.FromMilliseconds(500);
+
+    private Instant _lastOutOfWindowAck;
 
     private void ChallengeAck(Instant now)
     {

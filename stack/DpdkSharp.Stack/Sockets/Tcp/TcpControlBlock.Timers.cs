@@ -200,6 +200,15 @@ internal sealed partial class TcpControlBlock
         }
     }
 
+    /// <summary>Ends TIME-WAIT early: a new SYN for the 4-tuple was accepted (RFC 6191).</summary>
+    public void EndTimeWait()
+    {
+        if (State == TcpState.TimeWait)
+        {
+            Close(SocketError.Success);
+        }
+    }
+
     private void EnterTimeWait(Instant now)
     {
         State = TcpState.TimeWait;

@@ -57,7 +57,7 @@ public sealed class TcpCounters
     public long SynCookiesAccepted => Volatile.Read(ref SynCookiesAcceptedField);
     /// <summary>Challenge ACKs sent (RFC 5961 §3, §4, §5).</summary>
     public long ChallengeAcks => Volatile.Read(ref ChallengeAcksField);
-    /// <summary>Challenge ACKs not sent because of the rate limit (RFC 5961 §7).</summary>
+    /// <summary>Challenge ACKs (RFC 5961 §7) and ACKs to unacceptable segments without data (one per 500 ms per connection, as Linux) not sent because of their rate limits.</summary>
     public long ChallengeAcksThrottled => Volatile.Read(ref ChallengeAcksThrottledField);
     /// <summary>Connections dropped because keepalive probes went unanswered.</summary>
     public long KeepAliveTimeouts => Volatile.Read(ref KeepAliveTimeoutsField);

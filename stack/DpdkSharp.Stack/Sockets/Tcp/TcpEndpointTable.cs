@@ -103,6 +103,7 @@ internal sealed class TcpEndpointTable
                 AfterActivity(tcb, now);
                 return accepted;
             }
+            tcb.EndTimeWait(); // the old incarnation ends now (its storage and count with it)
             Remove(tcb);
         }
         if (_listeners.TryGetValue(segment.DestinationPort, out var listener))
