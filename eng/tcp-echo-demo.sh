@@ -7,7 +7,6 @@
 # made on exit (trap). Needs root.
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 IFACE="dtcpecho$$"; IFACE="${IFACE:0:15}"
 NETNS="dpdksharp-tcp-$$"
 KERNEL_IP=10.78.0.1
@@ -16,41 +15,13 @@ PORT=7
 MB="${TCP_DEMO_MB:-8}"
 LOG="$(mktemp)"
 WORK="$(mktemp -d)"
-SERVER_PID=""
 
-cleanup() {
-  if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill -TERM "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-  fi
-  ip netns del "$NETNS" 2>/dev/null || true
-  echo "--- server log"; cat "$LOG"; rm -f "$LOG"; rm -rf "$WORK"
-  if ip netns list | grep -q "$NETNS" || ip -o link show | grep -q "$IFACE"; then
-    echo "cleanup: $NETNS or $IFACE still present" >&2
-  else
-    echo "cleanup: namespace and TAP interface removed"
-  fi
-}
-trap cleanup EXIT
-
-[[ $EUID -eq 0 ]] || { echo "run as root (DPDK, TAP, network namespaces)" >&2; exit 1; }
-command -v socat >/dev/null || { echo "socat is missing (apt-get install socat)" >&2; exit 1; }
-
-echo "--- building the sample"
-dotnet build "$ROOT/samples/TcpEcho" -c Release -v quiet -nologo >/dev/null
-DLL="$(find "$ROOT/samples/TcpEcho/bin/Release" -name DpdkSharp.Samples.TcpEcho.dll | head -1)"
-
-echo "--- starting the TCP echo server on $IFACE ($STACK_IP, port $PORT)"
-dotnet "$DLL" --iface "$IFACE" --address "$STACK_IP/24" --port "$PORT" >"$LOG" 2>&1 &
-SERVER_PID=$!
-for _ in $(seq 100); do grep -q '^ready' "$LOG" && break; sleep 0.1; done
-grep -q '^ready' "$LOG" || { echo "the server did not start" >&2; exit 1; }
-
-echo "--- kernel side: $IFACE into namespace $NETNS as $KERNEL_IP/24"
-ip netns add "$NETNS"
-ip link set "$IFACE" netns "$NETNS"
-ip -n "$NETNS" addr add "$KERNEL_IP/24" dev "$IFACE"
-ip -n "$NETNS" link set "$IFACE" up
+SAMPLE=TcpEcho
+DLL_NAME=DpdkSharp.Samples.TcpEcho.dll
+# shellcheck source=lib/echo-demo.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/echo-demo.sh"
+trap 'demo_cleanup; rm -rf "$WORK"' EXIT
+demo_start
 ip netns exec "$NETNS" ping -c 2 -i 0.2 -W 2 "$STACK_IP" | tail -1
 
 FAIL=0

@@ -5,48 +5,19 @@
 # prints what came back, and removes everything it made on exit (trap). Needs root.
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 IFACE="dtapecho$$"; IFACE="${IFACE:0:15}"
 NETNS="dpdksharp-echo-$$"
 KERNEL_IP=10.77.0.1
 STACK_IP=10.77.0.2
 PORT=7
 LOG="$(mktemp)"
-SERVER_PID=""
 
-cleanup() {
-  if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill -TERM "$SERVER_PID" 2>/dev/null || true   # the sample closes the port: the TAP goes away
-    wait "$SERVER_PID" 2>/dev/null || true
-  fi
-  ip netns del "$NETNS" 2>/dev/null || true
-  echo "--- server log"; cat "$LOG"; rm -f "$LOG"
-  if ip netns list | grep -q "$NETNS" || ip -o link show | grep -q "$IFACE"; then
-    echo "cleanup: $NETNS or $IFACE still present" >&2
-  else
-    echo "cleanup: namespace and TAP interface removed"
-  fi
-}
-trap cleanup EXIT
-
-[[ $EUID -eq 0 ]] || { echo "run as root (DPDK, TAP, network namespaces)" >&2; exit 1; }
-command -v socat >/dev/null || { echo "socat is missing (apt-get install socat)" >&2; exit 1; }
-
-echo "--- building the sample"
-dotnet build "$ROOT/samples/UdpEcho" -c Release -v quiet -nologo >/dev/null
-DLL="$(find "$ROOT/samples/UdpEcho/bin/Release" -name DpdkSharp.Samples.UdpEcho.dll | head -1)"
-
-echo "--- starting the echo server on $IFACE ($STACK_IP, UDP port $PORT)"
-dotnet "$DLL" --iface "$IFACE" --address "$STACK_IP/24" --port "$PORT" >"$LOG" 2>&1 &
-SERVER_PID=$!
-for _ in $(seq 100); do grep -q '^ready' "$LOG" && break; sleep 0.1; done
-grep -q '^ready' "$LOG" || { echo "the server did not start" >&2; exit 1; }
-
-echo "--- kernel side: $IFACE into namespace $NETNS as $KERNEL_IP/24"
-ip netns add "$NETNS"
-ip link set "$IFACE" netns "$NETNS"
-ip -n "$NETNS" addr add "$KERNEL_IP/24" dev "$IFACE"
-ip -n "$NETNS" link set "$IFACE" up
+SAMPLE=UdpEcho
+DLL_NAME=DpdkSharp.Samples.UdpEcho.dll
+# shellcheck source=lib/echo-demo.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/echo-demo.sh"
+trap demo_cleanup EXIT
+demo_start
 
 echo "--- ping (ICMP echo, then 4000 bytes: fragmented by the kernel, reassembled by the stack)"
 ip netns exec "$NETNS" ping -c 5 -i 0.2 "$STACK_IP" | tail -2
