@@ -1,4 +1,5 @@
 using DpdkSharp.Runtime.Tests.Infrastructure;
+using DpdkSharp.Tests.Shared;
 
 namespace DpdkSharp.Runtime.Tests.Scenarios;
 

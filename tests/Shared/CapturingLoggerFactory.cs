@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
-namespace DpdkSharp.Runtime.Tests.Infrastructure;
+namespace DpdkSharp.Tests.Shared;
 
-/// <summary>A logger factory that keeps every entry, for tests that check what was logged.</summary>
+/// <summary>A logger factory that keeps every entry, for tests that check what was logged (linked into each test project that needs it).</summary>
 public sealed class CapturingLoggerFactory : ILoggerFactory
 {
     public sealed record Entry(string Category, LogLevel Level, string Message, Exception? Exception);
