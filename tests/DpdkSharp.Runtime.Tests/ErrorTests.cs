@@ -19,12 +19,15 @@ public sealed class ErrorTests
         Assert.True(result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length <= 2, result.Output);
     }
 
-    [Fact]
-    public void A_bad_EAL_option_value_is_reported_with_the_EALs_reason()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_bad_EAL_option_value_is_reported_with_the_EALs_reason_whether_or_not_its_log_is_routed(bool logged)
     {
-        var result = ChildProcess.RunScenario("bad-argument", "--iova-mode", "sideways");
+        string[] args = logged ? ["--logged", "--iova-mode", "sideways"] : ["--iova-mode", "sideways"];
+        var result = ChildProcess.RunScenario("bad-argument", args);
         Assert.True(result.ExitCode == 0, result.Output);
-        Assert.Contains("--iova-mode", result.Output);
+        Assert.Contains("Invalid argument (errno 22); EAL: invalid parameters for --iova-mode; ", result.Output);
         Assert.DoesNotContain("Usage:", result.Output);
     }
 

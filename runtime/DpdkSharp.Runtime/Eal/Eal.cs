@@ -94,7 +94,7 @@ public sealed class Eal : IDisposable
             {
                 _state = EalState.Failed;
                 // The EAL may keep pointers into argv even after a failure: leak it rather than risk a dangling read.
-                var reason = EalStartup.FailureReason(outcome.Lines);
+                var reason = EalStartup.FailureReason(outcome);
                 throw new DpdkException("rte_eal_init", outcome.Errno,
                     (reason.Length == 0 ? "" : reason + "; ") + "arguments: " + string.Join(' ', arguments));
             }

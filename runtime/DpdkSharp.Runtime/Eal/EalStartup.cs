@@ -13,8 +13,16 @@ internal static unsafe class EalStartup
 {
     private const int CaptureLimit = 256 * 1024;
 
-    /// <summary>What <c>rte_eal_init</c> returned and said.</summary>
-    internal readonly record struct Outcome(int Result, int Errno, byte[] Output, IReadOnlyList<string> Lines);
+    /// <summary>
+    /// What <c>rte_eal_init</c> returned and said: what it printed (<paramref name="Output"/>, as lines in
+    /// <paramref name="Printed"/>: its usage text, getopt's complaints, its log when not routed) and its log
+    /// messages routed into ILogger (<paramref name="Logged"/>).
+    /// </summary>
+    internal readonly record struct Outcome(int Result, int Errno, byte[] Output, IReadOnlyList<string> Printed, IReadOnlyList<string> Logged)
+    {
+        /// <summary>Every line, printed then logged.</summary>
+        public IReadOnlyList<string> Lines => [.. Printed, .. Logged];
+    }
 
     /// <summary>
     /// Calls <c>rte_eal_init</c> with file descriptors 1 and 2 captured (so the EAL's usage text never reaches the
@@ -45,9 +53,7 @@ internal static unsafe class EalStartup
                 output = buffer.AsSpan(0, (int)Math.Clamp(total, 0, buffer.Length)).ToArray();
             }
         }
-        var lines = new List<string>(SplitLines(Encoding.UTF8.GetString(output)));
-        lines.AddRange(DpdkLog.EndCapture());
-        return new Outcome(result, errno, output, lines);
+        return new Outcome(result, errno, output, SplitLines(Encoding.UTF8.GetString(output)).ToList(), DpdkLog.EndCapture());
     }
 
     /// <summary>Writes what the EAL printed during a successful start to the real standard output, as it would have.</summary>
@@ -63,17 +69,14 @@ internal static unsafe class EalStartup
 
     /// <summary>
     /// Why <c>rte_eal_init</c> failed, in the EAL's own words minus its usage text: the lines printed before
-    /// "Usage:", each once (getopt's "unrecognized option" comes twice: the EAL parses argv twice).
+    /// "Usage:" and the routed log messages, each once (getopt's "unrecognized option" comes twice: the EAL parses
+    /// argv twice).
     /// </summary>
-    internal static string FailureReason(IReadOnlyList<string> lines)
+    internal static string FailureReason(Outcome outcome)
     {
         var reasons = new List<string>();
-        foreach (var line in lines)
+        foreach (var line in outcome.Printed.TakeWhile(l => !l.StartsWith("Usage:", StringComparison.Ordinal)).Concat(outcome.Logged))
         {
-            if (line.StartsWith("Usage:", StringComparison.Ordinal))
-            {
-                break;
-            }
             if (!DpdkLog.IsKnownNoise(line) && !reasons.Contains(line))
             {
                 reasons.Add(line);

@@ -11,9 +11,15 @@ public static class ErrorScenarios
     /// <summary>An EAL argument the EAL refuses: the exception, and nothing of the EAL's usage text anywhere.</summary>
     public static int BadArgument(string[] args)
     {
+        // "--logged" first: with DPDK's log routed into a logger (the EAL's complaints then come that way).
+        var logged = args is ["--logged", ..];
         try
         {
-            using var eal = Eal.Initialize(Minimal with { ExtraArguments = args });
+            using var eal = Eal.Initialize(Minimal with
+            {
+                ExtraArguments = logged ? args[1..] : args,
+                LoggerFactory = logged ? new CapturingLoggerFactory() : null,
+            });
             Console.WriteLine("NO EXCEPTION");
             return 1;
         }
