@@ -211,8 +211,9 @@ public readonly unsafe partial struct Port : IEquatable<Port>, IDisposable
     }
 
     /// <summary>
-    /// Stops and closes the port (<see cref="Stop"/>, <see cref="Close"/>): its queues give their mbufs back to their
-    /// pools, so dispose ports before the pools they receive into (declare the pool's <c>using</c> first). Idempotent
+    /// Stops and closes the port (<see cref="Stop"/>, <see cref="Close"/>): closing releases its queues, and drivers
+    /// give back the mbufs their receive rings hold (a software ring such as net_ring's keeps what sits in it), so
+    /// dispose ports before the pools they receive into (declare the pool's <c>using</c> first). Idempotent
     /// (a closed port, or one whose EAL is gone, is left alone), and it never throws: a teardown failure must not
     /// replace an exception already in flight, so it is logged (<see cref="EalOptions.LoggerFactory"/>) instead;
     /// call <see cref="Stop"/> and <see cref="Close"/> to see it.
