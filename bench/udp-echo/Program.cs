@@ -695,6 +695,7 @@ internal sealed class StackEcho : IOneCoreEcho
     {
         _core.Dispose();
         _device.Flush();
+        _device.Dispose(); // releases the queue claim
     }
 
     /// <summary>The echo at the core's level: the received payload straight back (built in place).</summary>

@@ -18,4 +18,20 @@ public static unsafe partial class Dpdk
     /// <summary>Fixed-arity <c>rte_log(level, logtype, "%s\n", message)</c>: C# formats, DPDK logs.</summary>
     [LibraryImport("dpdksharp_shim", EntryPoint = "dpdksharp_rte_log_message")]
     public static partial int rte_log_message(uint level, uint logtype, byte* message);
+
+    /// <summary>
+    /// A stream for <c>rte_openlog_stream</c> whose writes call <paramref name="sink"/>(level, logtype, text, length) with
+    /// the level and type of the message (<c>rte_log_cur_msg_loglevel/logtype</c>); one call per message. Null on failure.
+    /// The sink must stay callable for the life of the process.
+    /// </summary>
+    [LibraryImport("dpdksharp_shim", EntryPoint = "dpdksharp_log_stream_open")]
+    public static partial FILE* log_stream_open(delegate* unmanaged<uint, uint, byte*, nuint, void> sink);
+
+    /// <summary>Starts capturing file descriptors 1 and 2 into a memory file; returns it, or -1. Pair with <see cref="stdio_capture_end"/>.</summary>
+    [LibraryImport("dpdksharp_shim", EntryPoint = "dpdksharp_stdio_capture_begin")]
+    public static partial int stdio_capture_begin(int* savedOut, int* savedError);
+
+    /// <summary>Restores descriptors 1 and 2, copies up to <paramref name="capacity"/> captured bytes; returns the captured total.</summary>
+    [LibraryImport("dpdksharp_shim", EntryPoint = "dpdksharp_stdio_capture_end")]
+    public static partial nint stdio_capture_end(int file, int savedOut, int savedError, byte* buffer, nuint capacity);
 }

@@ -1,5 +1,6 @@
 using DpdkSharp.Runtime;
 using DpdkSharp.Runtime.Polling;
+using Microsoft.Extensions.Logging;
 
 namespace DpdkSharp.Stack.Dpdk;
 
@@ -18,9 +19,15 @@ namespace DpdkSharp.Stack.Dpdk;
 /// done in software.</para>
 /// <para>Metrics: with <see cref="InterfaceOptions.PublishMetrics"/>, the port's own drop counters
 /// are published beside the core's (<see cref="PortMetrics"/>).</para>
-/// The port and pools stay the caller's: after <see cref="Dispose"/> every mbuf this interface
+/// <para>One interface per port queue: the queue is claimed (<see cref="Port.ClaimQueue"/>) until
+/// <see cref="Dispose"/>, so a second interface or device on it is refused.</para>
+/// <para>Logging: with <see cref="InterfaceOptions.LoggerFactory"/>, the interface logs going up and down,
+/// port link changes (checked once a second) and a reactor fault (category <see cref="LogCategory"/>);
+/// the core logs address conflicts and ARP failures.</para>
+/// <para>Teardown: the port and pools stay the caller's: after <see cref="Dispose"/> every mbuf this interface
 /// rented is back in the transmit pool (frames waiting for ARP included), and the caller
-/// stops and closes the port.
+/// stops and closes the port (<see cref="Port.Dispose"/>) before disposing the pools: declare the pools'
+/// <c>using</c> first, then the port's, then the interface's.</para>
 /// </remarks>
 public sealed class DpdkInterface : IDisposable
 {
@@ -55,14 +62,34 @@ public sealed class DpdkInterface : IDisposable
         {
             throw new ArgumentException($"Interface '{options.Name}' asks for checksum offloads ({options.Offloads}) the port is not configured with (its transmit offloads: {port.ConfiguredTxOffloads}).", nameof(options));
         }
-        Device = new PortQueueDevice(port.GetRxQueue(queue), port.GetTxQueue(queue), txPool, registerReactorThread, rxWait);
-        var core = new NetworkInterfaceCore(options with { Offloads = offloads }, Device.Pool, Device.Sink);
-        Reactor = new Reactor(core, Device, reactorOptions ?? new ReactorOptions { ThreadName = $"reactor-{port.Id}.{queue}" });
-        if (options.PublishMetrics)
+        var threadName = reactorOptions?.ThreadName ?? $"reactor-{port.Id}.{queue}";
+        Device = new PortQueueDevice(port.GetRxQueue(queue), port.GetTxQueue(queue), txPool, registerReactorThread, rxWait,
+            $"DpdkInterface '{options.Name}' (reactor thread '{threadName}')");
+        try
         {
-            Metrics = new PortMetrics(port, options.Name, options.MeterFactory);
+            var core = new NetworkInterfaceCore(options with { Offloads = offloads }, Device.Pool, Device.Sink);
+            Reactor = new Reactor(core, Device, reactorOptions ?? new ReactorOptions { ThreadName = threadName });
+            if (options.PublishMetrics)
+            {
+                Metrics = new PortMetrics(port, options.Name, options.MeterFactory);
+            }
         }
+        catch
+        {
+            Device.Dispose(); // the queue is free again for a corrected attempt
+            throw;
+        }
+        Queue = queue;
+        _log = options.LoggerFactory is { } factory ? new InterfaceWatch(this, factory.CreateLogger(LogCategory)) : null;
     }
+
+    /// <summary>The logging category of the interface's lifecycle, link and reactor messages (<see cref="InterfaceOptions.LoggerFactory"/>).</summary>
+    public const string LogCategory = "DpdkSharp.Stack.Dpdk";
+
+    private readonly InterfaceWatch? _log;
+
+    /// <summary>The queue pair the reactor polls.</summary>
+    public int Queue { get; }
 
     /// <summary>The checksums a port configured with <paramref name="tx"/> computes on transmit.</summary>
     public static ChecksumOffloads ChecksumOffloadsOf(TxOffloads tx) =>
@@ -85,13 +112,28 @@ public sealed class DpdkInterface : IDisposable
     /// <summary>The interface core (reactor thread only, except its counters).</summary>
     public NetworkInterfaceCore Core => Reactor.Core;
 
-    /// <summary>Starts the reactor thread.</summary>
-    public void Start() => Reactor.Start();
+    /// <summary>Starts the reactor thread; with a logger, logs the interface up and starts watching the port's link and the reactor.</summary>
+    public void Start()
+    {
+        Reactor.Start();
+        _log?.Started();
+    }
 
-    /// <summary>Stops the reactor and drains (see <see cref="Reactor"/>).</summary>
+    /// <summary>
+    /// Stops the reactor and drains (see <see cref="Reactor"/>), then releases the port queue for another interface.
+    /// With a logger, logs the interface down and a reactor fault not logged yet.
+    /// </summary>
     public void Dispose()
     {
         Metrics?.Dispose(); // before the caller closes the port: the callbacks read its stats
-        Reactor.Dispose();
+        try
+        {
+            Reactor.Dispose();
+        }
+        finally
+        {
+            _log?.Stopped();
+            Device.Dispose();
+        }
     }
 }

@@ -96,11 +96,7 @@ public sealed class DpdkStack : IDisposable
             }
             port.Configure(new PortConfig { RxPool = rxPool, Mtu = options.Mtu > 1500 ? options.Mtu : null });
             port.Start();
-            undo.Push(() =>
-            {
-                port.Stop();
-                port.Close();
-            });
+            undo.Push(port.Dispose);
             var iface = new DpdkInterface(port, txPool, interfaceOptions,
                 reactorOptions: new ReactorOptions { ThreadName = $"reactor-{options.PortName}", Cpu = options.ReactorCpu });
             undo.Push(iface.Dispose);
@@ -125,11 +121,7 @@ public sealed class DpdkStack : IDisposable
         undo.Push(_eal.Dispose);
         undo.Push(_rxPool.Dispose);
         undo.Push(_txPool.Dispose);
-        undo.Push(() =>
-        {
-            Port.Stop();
-            Port.Close();
-        });
+        undo.Push(Port.Dispose);
         undo.Push(Interface.Dispose);
         Unwind(undo, inFlight: false);
     }

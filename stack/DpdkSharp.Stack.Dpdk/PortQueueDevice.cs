@@ -8,7 +8,12 @@ namespace DpdkSharp.Stack.Dpdk;
 /// receive bursts go to the core and are freed right after (the core copies what it keeps),
 /// transmit buffers are mbufs of the given pool, sent through a <see cref="TxQueueFrameSink"/>.
 /// </summary>
-public sealed class PortQueueDevice : IReactorDevice
+/// <remarks>
+/// The device claims its queue (<see cref="Port.ClaimQueue"/>) from construction to <see cref="Dispose"/>: a
+/// second device, interface or reactor on the same port queue is refused, since DPDK queues are not thread-safe
+/// and two loops on one would each silently get part of its traffic. Closing the port also releases the claim.
+/// </remarks>
+public sealed class PortQueueDevice : IReactorDevice, IDisposable
 {
     /// <summary>Packets taken per <c>rte_eth_rx_burst</c> (DPDK's customary 32).</summary>
     public const int BurstSize = 32;
@@ -24,6 +29,7 @@ public sealed class PortQueueDevice : IReactorDevice
     private readonly RxWaitOptions? _rxWait;
     private RxWaitSet? _waitSet;
     private int _lcoreId = -1;
+    private readonly PortQueueClaim _claim;
 
     /// <summary>Binds <paramref name="rx"/> and <paramref name="tx"/>; transmit mbufs come from <paramref name="txPool"/>.</summary>
     /// <param name="rx">The receive queue.</param>
@@ -40,8 +46,15 @@ public sealed class PortQueueDevice : IReactorDevice
     /// and wake within microseconds of a packet or a command; null or <see cref="RxMode.Poll"/> leave the
     /// reactor's own spin-then-nap (<see cref="ReactorOptions"/>).
     /// </param>
+    /// <exception cref="InvalidOperationException">The queue is already claimed (another device or loop polls it); the message names the holder.</exception>
     public PortQueueDevice(RxQueue rx, TxQueue tx, Mempool txPool, bool registerReactorThread = true, RxWaitOptions? rxWait = null)
+        : this(rx, tx, txPool, registerReactorThread, rxWait, $"PortQueueDevice on {rx.Port} queue {rx.Index}")
     {
+    }
+
+    internal PortQueueDevice(RxQueue rx, TxQueue tx, Mempool txPool, bool registerReactorThread, RxWaitOptions? rxWait, string owner)
+    {
+        ArgumentNullException.ThrowIfNull(txPool);
         _rxWait = rxWait is { Mode: not RxMode.Poll } ? rxWait : null;
         _rx = rx;
         _registerThread = registerReactorThread;
@@ -50,6 +63,7 @@ public sealed class PortQueueDevice : IReactorDevice
         _lend = (tx.Port.ConfiguredTxOffloads & TxOffloads.MbufFastFree) == 0;
         _pool = new MbufPacketBufferPool(txPool);
         _sink = new TxQueueFrameSink(tx, BurstSize);
+        _claim = rx.Port.ClaimQueue(rx.Index, owner); // last: nothing after it can fail and leave it held
     }
 
     /// <inheritdoc/>
@@ -120,6 +134,9 @@ public sealed class PortQueueDevice : IReactorDevice
 
     /// <inheritdoc/>
     public void Flush() => _sink.Flush();
+
+    /// <summary>Releases the queue claim (idempotent). Dispose the reactor that runs the device first.</summary>
+    public void Dispose() => _claim.Dispose();
 
     /// <summary>
     /// Only an mbuf nobody else holds may be rewritten into a reply: direct (its own data, not

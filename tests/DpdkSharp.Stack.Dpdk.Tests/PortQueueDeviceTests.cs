@@ -19,7 +19,7 @@ public sealed unsafe class PortQueueDeviceTests(RingPairFixture fixture)
     [Fact]
     public void Mbufs_shared_with_someone_else_are_never_rewritten_the_rest_carry_replies_in_place()
     {
-        var device = new PortQueueDevice(fixture.PortA.GetRxQueue(0), fixture.PortA.GetTxQueue(0), fixture.Pool);
+        using var device = new PortQueueDevice(fixture.PortA.GetRxQueue(0), fixture.PortA.GetTxQueue(0), fixture.Pool);
         using var core = new NetworkInterfaceCore(new InterfaceOptions
         {
             Name = "device-test",

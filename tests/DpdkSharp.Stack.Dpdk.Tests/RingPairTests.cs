@@ -44,21 +44,8 @@ public sealed class RingPairTests : IDisposable
         Assert.Null(_a.Reactor.Fault);
         Assert.Null(_b.Reactor.Fault);
         // Frames still in the rings were sent after the peer's reactor stopped: drain them.
-        DrainRings();
+        _fixture.DrainRings();
         Assert.Equal(0, _fixture.Pool.InUseCount);
-    }
-
-    private void DrainRings()
-    {
-        Span<nint> slots = stackalloc nint[64];
-        foreach (var port in new[] { _fixture.PortA, _fixture.PortB })
-        {
-            var burst = new DpdkSharp.Runtime.MbufBurst(slots);
-            while (port.GetRxQueue(0).Receive(ref burst) > 0)
-            {
-                burst.FreeAll();
-            }
-        }
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using DpdkSharp.Interop;
 using DpdkSharp.Runtime.Native;
+using Microsoft.Extensions.Logging;
 
 namespace DpdkSharp.Runtime;
 
@@ -21,10 +22,11 @@ public sealed class Eal : IDisposable
     private readonly NativeArgv _argv;
     private bool _disposed;
 
-    private Eal(NativeArgv argv, IReadOnlyList<string> arguments)
+    private Eal(NativeArgv argv, IReadOnlyList<string> arguments, IReadOnlyList<VirtualDeviceProbeFailure> probeFailures)
     {
         _argv = argv;
         Arguments = arguments;
+        ProbeFailures = probeFailures;
     }
 
     /// <summary>The arguments the EAL was initialised with (argv, including argv[0]).</summary>
@@ -55,7 +57,15 @@ public sealed class Eal : IDisposable
     /// </summary>
     /// <exception cref="InvalidOperationException">The EAL was already initialised, cleaned up, or failed to initialise in this process.</exception>
     /// <exception cref="BindingsVersionMismatchException">The loaded DPDK is not the version the bindings were generated for.</exception>
-    /// <exception cref="DpdkException">rte_eal_init failed; the message carries rte_errno, its text and the arguments used.</exception>
+    /// <exception cref="DpdkException">
+    /// rte_eal_init failed; the message carries rte_errno, its text, the EAL's own reason (a bad argument, in a line:
+    /// what the EAL prints during start-up is captured, and its usage text dropped) and the arguments used.
+    /// </exception>
+    /// <exception cref="ArgumentException">An argument would make the EAL exit the process (<c>-h</c>, <c>--help</c>).</exception>
+    /// <remarks>
+    /// A network virtual device that fails to probe does not fail the start (DPDK carries on without it): it is
+    /// listed in <see cref="ProbeFailures"/>, logged, and named by <see cref="Port.FindByName"/>.
+    /// </remarks>
     public static Eal Initialize(EalOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -74,25 +84,41 @@ public sealed class Eal : IDisposable
             BindingsVersion.EnsureLoadedMatches();
 
             var arguments = EalArguments.Build(options, HugepageProbe.Available());
-            var argv = new NativeArgv(arguments);
-            int parsed;
-            unsafe
+            if (options.LoggerFactory is { } loggerFactory)
             {
-                parsed = Dpdk.rte_eal_init(argv.Count, argv.Pointer);
+                DpdkLog.Route(loggerFactory); // before rte_eal_init: its own messages are included
             }
-            if (parsed < 0)
+            var argv = new NativeArgv(arguments);
+            var outcome = EalStartup.Run(argv);
+            if (outcome.Result < 0)
             {
-                var errno = Dpdk.rte_errno_get();
                 _state = EalState.Failed;
                 // The EAL may keep pointers into argv even after a failure: leak it rather than risk a dangling read.
-                throw new DpdkException("rte_eal_init", errno, "arguments: " + string.Join(' ', arguments));
+                var reason = EalStartup.FailureReason(outcome);
+                throw new DpdkException("rte_eal_init", outcome.Errno,
+                    (reason.Length == 0 ? "" : reason + "; ") + "arguments: " + string.Join(' ', arguments));
             }
+            EalStartup.Replay(outcome.Output);
 
             _state = EalState.Initialized;
-            _current = new Eal(argv, arguments);
+            _current = new Eal(argv, arguments, EalStartup.FindProbeFailures(options.VirtualDevices, outcome.Lines));
+            foreach (var failure in _current.ProbeFailures)
+            {
+                DpdkLog.Runtime.LogError("{ProbeFailure}", failure.Message);
+            }
             return _current;
         }
     }
+
+    /// <summary>
+    /// The network virtual devices of <see cref="EalOptions.VirtualDevices"/> that failed to probe (DPDK starts
+    /// without them), each with the likely reason and DPDK's messages; empty when every one became a port.
+    /// </summary>
+    public IReadOnlyList<VirtualDeviceProbeFailure> ProbeFailures { get; }
+
+    /// <summary>The probe failure of the virtual device named <paramref name="name"/>, if it had one.</summary>
+    internal static VirtualDeviceProbeFailure? ProbeFailureOf(string name) =>
+        Current?.ProbeFailures.FirstOrDefault(f => f.Name == name);
 
     /// <summary>Cleans the EAL up (<c>rte_eal_cleanup</c>). After this, DPDK cannot be used again in this process.</summary>
     public void Dispose()

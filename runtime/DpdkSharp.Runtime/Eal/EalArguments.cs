@@ -73,6 +73,13 @@ internal static class EalArguments
             args.Add("--no-telemetry");
         }
 
+        foreach (var extra in options.ExtraArguments)
+        {
+            if (extra is "-h" or "--help")
+            {
+                throw new ArgumentException($"EAL argument '{extra}' prints the EAL's usage and exits the process; leave it out.", nameof(options));
+            }
+        }
         args.AddRange(options.ExtraArguments);
         return args;
     }

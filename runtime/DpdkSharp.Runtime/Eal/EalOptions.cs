@@ -82,6 +82,16 @@ public sealed record EalOptions
     /// <summary>Further EAL arguments passed as they are, after the typed ones.</summary>
     public IReadOnlyList<string> ExtraArguments { get; init; } = [];
 
+    /// <summary>
+    /// Where DPDK's own log and the runtime's messages go: DPDK's log is routed into the category
+    /// <c>DpdkSharp.Dpdk</c> (<c>rte_openlog_stream</c>, from before <c>rte_eal_init</c>, levels mapped: Emergency to
+    /// Critical as Critical, Notice and Info as Information; net_tap's known harmless messages about the multiq
+    /// qdisc and secondary processes as Debug), the runtime's (failed probes, teardown left undone) into
+    /// <c>DpdkSharp.Runtime</c>. Null: DPDK logs as it does by default, and the runtime logs nothing.
+    /// <see cref="LogLevel"/> still decides what DPDK emits at all.
+    /// </summary>
+    public Microsoft.Extensions.Logging.ILoggerFactory? LoggerFactory { get; init; }
+
     /// <summary>argv[0] as the EAL sees it.</summary>
     public string ProgramName { get; init; } = "dpdksharp";
 }

@@ -1,6 +1,7 @@
 using DpdkSharp.Interop;
 using DpdkSharp.Runtime.Native;
 using DpdkSharp.Wire;
+using Microsoft.Extensions.Logging;
 
 namespace DpdkSharp.Runtime;
 
@@ -9,7 +10,7 @@ namespace DpdkSharp.Runtime;
 /// operations check DPDK's result and throw <see cref="DpdkException"/>; the data path is in
 /// <see cref="RxQueue"/> and <see cref="TxQueue"/>, obtained from a configured port.
 /// </summary>
-public readonly unsafe partial struct Port : IEquatable<Port>
+public readonly unsafe partial struct Port : IEquatable<Port>, IDisposable
 {
     /// <summary>A handle for port <paramref name="id"/> (not checked until used).</summary>
     public Port(ushort id) => Id = id;
@@ -44,12 +45,20 @@ public readonly unsafe partial struct Port : IEquatable<Port>
     }
 
     /// <summary>The port whose device is named <paramref name="name"/> (e.g. <c>net_ring0</c>).</summary>
-    /// <exception cref="DpdkException">No such port (ENODEV).</exception>
+    /// <exception cref="DpdkException">
+    /// No such port (ENODEV). For a virtual device that failed to probe (<see cref="Eal.ProbeFailures"/>) the message
+    /// says so, with the likely reason and DPDK's own messages.
+    /// </exception>
     public static Port FindByName(string name)
     {
         if (TryFindByName(name, out var port))
         {
             return port;
+        }
+
+        if (Eal.ProbeFailureOf(name) is { } failure)
+        {
+            throw new DpdkException("rte_eth_dev_get_port_by_name", 19 /* ENODEV */, $"no port named '{name}'. {failure.Message}");
         }
 
         throw new DpdkException("rte_eth_dev_get_port_by_name", 19 /* ENODEV */, $"no port named '{name}'; ports: {string.Join(", ", All.Select(p => p.Name))}");
@@ -128,6 +137,7 @@ public readonly unsafe partial struct Port : IEquatable<Port>
     // invalidates the queue handles' cached driver pointers before and after it, whether it succeeds or not.
 
     /// <summary>Starts the port (<c>rte_eth_dev_start</c>); it must be configured.</summary>
+    /// <exception cref="InvalidOperationException">The port is not configured (<see cref="Configure"/> first).</exception>
     /// <exception cref="NotSupportedException">
     /// The port was configured with <see cref="PortConfig.RxInterrupts"/> and its driver gives a receive queue no
     /// interrupt; the port is left stopped.
@@ -137,7 +147,12 @@ public readonly unsafe partial struct Port : IEquatable<Port>
         PortEpochs.Invalidate(Id);
         try
         {
-            Check(Dpdk.rte_eth_dev_start(Id), "rte_eth_dev_start");
+            var rc = Dpdk.rte_eth_dev_start(Id);
+            if (rc == -22 /* EINVAL */ && IsValid && !IsConfigured())
+            {
+                throw new InvalidOperationException($"{this} ({Name}) is not configured: call Port.Configure (queues and their pool) before Port.Start.");
+            }
+            Check(rc, "rte_eth_dev_start");
         }
         finally
         {
@@ -177,7 +192,10 @@ public readonly unsafe partial struct Port : IEquatable<Port>
         }
     }
 
-    /// <summary>Closes the port (<c>rte_eth_dev_close</c>), releasing it; stop it first. The id is then invalid.</summary>
+    /// <summary>
+    /// Closes the port (<c>rte_eth_dev_close</c>), releasing it and the mbufs its queues hold; stop it first. The id
+    /// is then invalid, and the port's <see cref="ClaimQueue">queue claims</see> are released.
+    /// </summary>
     public void Close()
     {
         PortEpochs.Invalidate(Id);
@@ -188,7 +206,42 @@ public readonly unsafe partial struct Port : IEquatable<Port>
         finally
         {
             PortEpochs.Invalidate(Id);
+            QueueClaims.ReleasePort(Id);
         }
+    }
+
+    /// <summary>
+    /// Stops and closes the port (<see cref="Stop"/>, <see cref="Close"/>): closing releases its queues, and drivers
+    /// give back the mbufs their receive rings hold (a software ring such as net_ring's keeps what sits in it), so
+    /// dispose ports before the pools they receive into (declare the pool's <c>using</c> first). Idempotent
+    /// (a closed port, or one whose EAL is gone, is left alone), and it never throws: a teardown failure must not
+    /// replace an exception already in flight, so it is logged (<see cref="EalOptions.LoggerFactory"/>) instead;
+    /// call <see cref="Stop"/> and <see cref="Close"/> to see it.
+    /// </summary>
+    public void Dispose()
+    {
+        if (!IsValid)
+        {
+            return;
+        }
+        try
+        {
+            Stop();
+            Close();
+        }
+        catch (Exception e) when (e is DpdkException or InvalidOperationException)
+        {
+            DpdkLog.Runtime.LogWarning(e, "Disposing {Port} did not complete; it may still hold mbufs of its pools", this);
+        }
+    }
+
+    /// <summary>Whether <c>rte_eth_dev_configure</c> has set the port up: its first receive or transmit queue exists.</summary>
+    private bool IsConfigured()
+    {
+        rte_eth_rxq_info rx;
+        rte_eth_txq_info tx;
+        // EINVAL: no such queue or not set up; anything else (ENOTSUP: the driver cannot describe it) means it exists.
+        return Dpdk.rte_eth_rx_queue_info_get(Id, 0, &rx) != -22 || Dpdk.rte_eth_tx_queue_info_get(Id, 0, &tx) != -22;
     }
 
     /// <summary>Resets the device (<c>rte_eth_dev_reset</c>); it must be configured and started again.</summary>

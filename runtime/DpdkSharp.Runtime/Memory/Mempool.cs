@@ -1,13 +1,14 @@
 using System.Runtime.CompilerServices;
 using DpdkSharp.Interop;
 using DpdkSharp.Runtime.Native;
+using Microsoft.Extensions.Logging;
 
 namespace DpdkSharp.Runtime;
 
 /// <summary>
 /// A pool of packet mbufs (<c>rte_pktmbuf_pool_create</c>). The <see cref="Mempool"/> object owns the pool:
-/// <see cref="Dispose"/> frees it — and refuses to while mbufs are still out, since freeing then would leave
-/// them pointing into freed memory.
+/// <see cref="Dispose"/> frees it — but not while mbufs are still out, since freeing then would leave them
+/// pointing into freed memory (it then logs and keeps the pool; see its remarks for the teardown order).
 /// </summary>
 public sealed unsafe class Mempool : IDisposable
 {
@@ -179,17 +180,25 @@ public sealed unsafe class Mempool : IDisposable
     }
 
     /// <summary>
-    /// Frees the pool (<c>rte_mempool_free</c>).
+    /// Frees the pool (<c>rte_mempool_free</c>) if every mbuf is back; never throws.
     /// </summary>
-    /// <exception cref="InvalidOperationException">
-    /// Mbufs are still out (the count is in the message). The pool is then NOT freed — those mbufs stay valid —
-    /// and Dispose can be called again once they are returned. Use <see cref="TryDispose"/> to get the count instead.
-    /// </exception>
+    /// <remarks>
+    /// <para>While mbufs are out the pool is NOT freed — they stay valid, and freeing them later returns them to
+    /// it — and a warning with the count is logged (<see cref="EalOptions.LoggerFactory"/>). Dispose (or
+    /// <see cref="TryDispose"/>) can be called again once they are back. It does not throw because it runs in
+    /// <c>using</c> blocks: an exception there would replace the one that is unwinding them, usually the real error.
+    /// <see cref="TryDispose"/> reports the count for a caller that wants to act on it.</para>
+    /// <para>Teardown order: mbufs are held by whatever received into or allocated from the pool — a started port's
+    /// receive rings hold a full ring's worth — so dispose ports (<see cref="Port.Dispose"/>: stop and close, which
+    /// gives them back), reactors and interfaces before their pools: declare the pool's <c>using</c> before theirs.</para>
+    /// </remarks>
     public void Dispose()
     {
         if (!TryDispose(out var inUse))
         {
-            throw new InvalidOperationException($"Mempool '{Name}' still has {inUse} mbuf(s) in use; free them before disposing the pool (the pool was not freed).");
+            DpdkLog.Runtime.LogWarning(
+                "Mempool '{Pool}' still has {InUse} mbuf(s) in use and was not freed; dispose the ports, interfaces and bursts holding them first",
+                Name, inUse);
         }
     }
 

@@ -161,6 +161,9 @@ public sealed class ArpCache
         Release(ref e);
     }
 
+    /// <summary>Told of each address given up on after its last request went unanswered (address, requests sent); for logging.</summary>
+    internal Action<Ipv4Address, int>? Unresolved { get; set; }
+
     /// <summary>Removes the entry for <paramref name="ip"/>; frames waiting for it move to the dropped outbox.</summary>
     public bool Remove(Ipv4Address ip)
     {
@@ -293,6 +296,7 @@ public sealed class ArpCache
                     {
                         if (e.Requests >= _options.MaxRequests)
                         {
+                            Unresolved?.Invoke(e.Ip, e.Requests);
                             DropQueue(ref e, DropReason.ArpTimeout);
                             Free(i);
                             continue;

@@ -45,4 +45,10 @@ public sealed record InterfaceOptions
     public bool PublishMetrics { get; init; } = true;
     /// <summary>Where the metrics' meter comes from (dependency injection); null: a meter of its own.</summary>
     public IMeterFactory? MeterFactory { get; init; }
+    /// <summary>
+    /// Where the interface logs what an operator should see: address conflicts (another host claims our address),
+    /// next hops that never answered ARP, and, through <c>DpdkInterface</c>, the interface going up and down, port
+    /// link changes and reactor faults. Null: no logging, and no cost.
+    /// </summary>
+    public Microsoft.Extensions.Logging.ILoggerFactory? LoggerFactory { get; init; }
 }

@@ -65,6 +65,7 @@ public sealed partial class NetworkInterfaceCore
         if (spa == _address)
         {
             _counters.ArpConflictsField++;
+            _log?.Conflict(_address, sha, _counters.ArpConflictsField, now);
             return RxDrop(DropReason.InvalidAddress);
         }
         bool forUs = arp.TargetIp == _address;

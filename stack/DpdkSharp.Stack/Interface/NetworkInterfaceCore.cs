@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 namespace DpdkSharp.Stack.Interface;
 
 /// <summary>An echo reply received for <see cref="NetworkInterfaceCore.SendEchoRequest"/>.</summary>
@@ -34,6 +35,7 @@ public sealed partial class NetworkInterfaceCore : IFrameReceiver, IDisposable
     private readonly IFrameSink _sink;
     private readonly NetCounters _counters = new();
     private readonly NetMetrics? _metrics;
+    private readonly InterfaceLog? _log;
     private readonly ArpCache _arp;
     private readonly Ipv4Reassembler _reassembly;
     private readonly UdpEndpointTable _udp;
@@ -91,6 +93,11 @@ public sealed partial class NetworkInterfaceCore : IFrameReceiver, IDisposable
         _groups = [new Ipv4Address(0xE000_0001), .. options.MulticastGroups];
 
         _arp = new ArpCache(options.Arp);
+        if (options.LoggerFactory?.CreateLogger(LogCategory) is { } logger)
+        {
+            _log = new InterfaceLog(logger, options.Name);
+            _arp.Unresolved = _log.Unresolved;
+        }
         _reassembly = new Ipv4Reassembler(options.Reassembly, _counters);
         _udp = new UdpEndpointTable(options.Udp) { InterfaceAddress = _address };
         _tcp = new TcpEndpointTable(options.Tcp, _address, _mtu, new TcpSegmentSink(this), _counters);
@@ -121,6 +128,9 @@ public sealed partial class NetworkInterfaceCore : IFrameReceiver, IDisposable
 
     /// <summary>The configuration the core was built with.</summary>
     public InterfaceOptions Options => _options;
+
+    /// <summary>The logging category of the interface (<see cref="InterfaceOptions.LoggerFactory"/>).</summary>
+    public const string LogCategory = "DpdkSharp.Stack.Interface";
     /// <summary>The interface's MAC address.</summary>
     public MacAddress Mac => _mac;
     /// <summary>The interface's IPv4 address.</summary>

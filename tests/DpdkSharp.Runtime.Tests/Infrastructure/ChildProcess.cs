@@ -7,16 +7,19 @@ public static class ChildProcess
 {
     public sealed record Result(int ExitCode, string Output);
 
-    public static Result RunScenario(string name, params string[] args)
+    public static Result RunScenario(string name, params string[] args) => RunScenarioUnder([], name, args);
+
+    /// <summary>Runs the scenario under a wrapper command (e.g. <c>setpriv</c> with capabilities dropped).</summary>
+    public static Result RunScenarioUnder(IReadOnlyList<string> wrapper, string name, params string[] args)
     {
         var assembly = typeof(ChildProcess).Assembly.Location;
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(wrapper.Count > 0 ? wrapper[0] : "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var a in new[] { "exec", assembly, "scenario", name }.Concat(args))
+        foreach (var a in wrapper.Skip(1).Concat(wrapper.Count > 0 ? ["dotnet"] : []).Concat(["exec", assembly, "scenario", name]).Concat(args))
         {
             start.ArgumentList.Add(a);
         }

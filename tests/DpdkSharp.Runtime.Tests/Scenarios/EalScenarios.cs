@@ -5,7 +5,7 @@ namespace DpdkSharp.Runtime.Tests.Scenarios;
 /// <summary>EAL lifecycle scenarios, each in a fresh process.</summary>
 public static class EalScenarios
 {
-    private static EalOptions Minimal => new()
+    internal static EalOptions Minimal => new()
     {
         InMemory = true,
         UseHugepages = false,

@@ -47,6 +47,20 @@ public sealed unsafe class RingPairFixture : IDisposable
         return port;
     }
 
+    /// <summary>Frees what is left in both ports' rings (frames sent after the peer's reactor stopped).</summary>
+    public void DrainRings()
+    {
+        Span<nint> slots = stackalloc nint[64];
+        foreach (var port in new[] { PortA, PortB })
+        {
+            var burst = new MbufBurst(slots);
+            while (port.GetRxQueue(0).Receive(ref burst) > 0)
+            {
+                burst.FreeAll();
+            }
+        }
+    }
+
     public void Dispose()
     {
         foreach (var port in new[] { PortA, PortB })
