@@ -156,17 +156,11 @@ for (var round = 0; round < rounds; round++)
 }
 kernel.Dispose();
 
-var mpps = Median(stackMpps);
-var kpps = Median(kernelPps);
+var mpps = Stats.Median(stackMpps);
+var kpps = Stats.Median(kernelPps);
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"{{\"bench\":\"udp-echo\",\"frame_bytes\":{Frames.Length + 4},\"payload_bytes\":{Frames.PayloadLength},\"window\":{window},\"burst\":32,\"rounds\":{rounds},\"round_seconds\":{roundSeconds},\"stack_mpps\":{mpps:F3},\"stack_mpps_best_round\":{stackMpps.Max():F3},\"stack_ns_per_packet\":{1e3 / mpps:F1},\"stack_bytes_allocated_per_packet\":{(reactorEchoes == 0 ? double.NaN : (double)allocated / reactorEchoes):F4},\"kernel_pps\":{kpps:F0},\"ratio_stack_over_kernel\":{mpps * 1e6 / kpps:F2},\"stack_verified\":{gen.Verified},\"stack_bad\":{gen.Bad},\"stack_lost\":{gen.Lost},\"one_core_mpps\":{one.Mpps:F3},\"one_core_stack_ns_per_packet\":{one.EchoNsPerPacket:F1},\"one_core_stack_mpps\":{1e3 / one.EchoNsPerPacket:F3},\"one_core_bytes_allocated_per_packet\":{one.BytesPerPacket:F4},\"one_core_verified\":{one.Verified},\"one_core_bad\":{one.Bad},\"c_echo_ns_per_packet\":{c.EchoNsPerPacket:F1},\"ratio_stack_over_c_ns\":{one.EchoNsPerPacket / c.EchoNsPerPacket:F2},\"ratio_stack_over_c_ns_round_min\":{roundRatios.Min():F2},\"ratio_stack_over_c_ns_round_max\":{roundRatios.Max():F2},\"c_one_core_mpps\":{c.Mpps:F3},\"c_verified\":{c.Verified},\"c_bad\":{c.Bad},\"kernel_verified\":{kernel.Verified},\"kernel_bad\":{kernel.Bad},\"kernel_lost\":{kernel.Lost},\"mbufs_in_use_at_end\":{leaked + one.Leaked + c.Leaked},\"note\":\"stack: reactor thread pinned to CPU 1 (busy poll), generator on CPU 0; bytes/packet is GC.GetAllocatedBytesForCurrentThread on the reactor thread between handler-side snapshots; kernel: server thread on CPU 1, client on CPU 0, loopback; c: native/udp_echo.c (gcc -O3 -march=native) in the one-core phase, timed like the stack, rounds alternating with it\"}}"));
 return leaked == 0 && one.Leaked == 0 && c.Leaked == 0 && gen.Bad == 0 && one.Bad == 0 && c.Bad == 0 && kernel.Bad == 0 ? 0 : 1;
-
-static double Median(List<double> values)
-{
-    var sorted = values.Order().ToList();
-    return sorted[sorted.Count / 2];
-}
 
 /// <summary>The echo handler on the reactor, and allocation snapshots taken on the reactor thread on request.</summary>
 internal sealed class EchoState
@@ -658,7 +652,7 @@ internal sealed class OneCoreLane
         _genPool.TryDispose(out _);
         _stackPool.TryDispose(out _);
         double nsPerPacket = _ticks * 1e9 / Stopwatch.Frequency / Math.Max(1, _received);
-        return (_mpps.Order().ToList()[_mpps.Count / 2], nsPerPacket, (double)_allocated / Math.Max(1, _received), _gen.Verified, _gen.Bad, leaked);
+        return (Stats.Median(_mpps), nsPerPacket, (double)_allocated / Math.Max(1, _received), _gen.Verified, _gen.Bad, leaked);
     }
 }
 
@@ -752,42 +746,5 @@ internal sealed unsafe class NativeEcho : IOneCoreEcho
         _summary = $"received {c[0]}, echoed {c[1]}, dropped {c[2]}, tx drops {c[3]}";
         _free(_echo);
         NativeLibrary.Free(_library);
-    }
-}
-
-internal static unsafe class RingPorts
-{
-    public static Port FromRings(string name, Ring rx, Ring tx, Mempool pool)
-    {
-        var port = Port.FromRings(name, rx, tx);
-        port.Configure(new PortConfig { RxPool = pool, RxDescriptors = 1024, TxDescriptors = 1024 });
-        port.Start();
-        return port;
-    }
-
-    public static void Drain(Port port)
-    {
-        var burst = new MbufBurst(stackalloc nint[32]);
-        var rx = port.GetRxQueue(0);
-        while (rx.Receive(ref burst) > 0)
-        {
-            burst.FreeAll();
-        }
-    }
-}
-
-internal static unsafe partial class Affinity
-{
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int sched_setaffinity(int pid, nuint size, ulong* mask);
-
-    /// <summary>Pins the calling thread to <paramref name="cpu"/> (threads it creates inherit the mask).</summary>
-    public static void Pin(int cpu)
-    {
-        ulong mask = 1UL << cpu;
-        if (sched_setaffinity(0, sizeof(ulong), &mask) != 0)
-        {
-            throw new InvalidOperationException($"sched_setaffinity({cpu}) failed: errno {Marshal.GetLastPInvokeError()}");
-        }
     }
 }
