@@ -16,6 +16,18 @@ internal static class RingPorts
         return port;
     }
 
+    /// <summary>Drains both ports of a pair (what is still queued is freed, so leaked mbufs can be counted), then stops and closes them.</summary>
+    public static void DrainAndClose(Port a, Port b)
+    {
+        Drain(a);
+        Drain(b);
+        foreach (var port in new[] { a, b })
+        {
+            port.Stop();
+            port.Close();
+        }
+    }
+
     /// <summary>Frees whatever is still queued for <paramref name="port"/> to receive (before counting leaked mbufs).</summary>
     public static void Drain(Port port)
     {
@@ -52,4 +64,24 @@ internal static class Stats
         var sorted = values.Order().ToList();
         return sorted[sorted.Count / 2];
     }
+}
+
+internal static class BenchSetup
+{
+    /// <summary>The benchmarks' EAL: in memory (no hugepages to set up), one lcore (0, which pins this thread to CPU 0), quiet.</summary>
+    public static Eal InMemoryEal() => Eal.Initialize(new EalOptions
+    {
+        Lcores = "0",
+        InMemory = true,
+        NoTelemetry = true,
+        LogLevel = DpdkLogLevel.Error,
+    });
+
+    /// <summary>Positional argument <paramref name="index"/> as an integer, or <paramref name="fallback"/> when it is absent.</summary>
+    public static int Int(string[] args, int index, int fallback) =>
+        args.Length > index ? int.Parse(args[index], System.Globalization.CultureInfo.InvariantCulture) : fallback;
+
+    /// <summary>Positional argument <paramref name="index"/> as a number, or <paramref name="fallback"/> when it is absent.</summary>
+    public static double Double(string[] args, int index, double fallback) =>
+        args.Length > index ? double.Parse(args[index], System.Globalization.CultureInfo.InvariantCulture) : fallback;
 }

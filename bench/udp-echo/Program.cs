@@ -25,9 +25,9 @@ using DpdkSharp.Wire;
 // (stack ns / C ns: lower is better, 1 is C's speed).
 // Prints one JSON line: medians of the rounds.
 // Usage: DpdkSharp.Bench.UdpEcho [rounds] [seconds-per-round] [window] [libdpdksharp_bench_udp_echo.so]
-var rounds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 5;
-var roundSeconds = args.Length > 1 ? double.Parse(args[1], CultureInfo.InvariantCulture) : 3.0;
-var window = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 256;
+var rounds = BenchSetup.Int(args, 0, 5);
+var roundSeconds = BenchSetup.Double(args, 1, 3.0);
+var window = BenchSetup.Int(args, 2, 256);
 var nativeLibrary = args.Length > 3 ? args[3] : Path.Combine(AppContext.BaseDirectory, "libdpdksharp_bench_udp_echo.so");
 if (!File.Exists(nativeLibrary))
 {
@@ -35,13 +35,7 @@ if (!File.Exists(nativeLibrary))
     return 2;
 }
 
-using var eal = Eal.Initialize(new EalOptions
-{
-    Lcores = "0",
-    InMemory = true,
-    NoTelemetry = true,
-    LogLevel = DpdkLogLevel.Error,
-});
+using var eal = BenchSetup.InMemoryEal();
 // The EAL pinned this thread to lcore 0 and threads inherit their creator's mask: the reactor is pinned
 // with ReactorOptions.Cpu, the kernel baseline's server thread by pinning its creator first.
 var genPool = Mempool.CreatePacketPool("echo_gen", 4095, 256);
@@ -94,13 +88,7 @@ echo.Dispose();
 stack.Dispose();
 var counters = stack.Core.Counters;
 Console.Error.WriteLine($"stack: frames received {counters.FramesReceived}, dropped {counters.FramesDropped}, tx flush drops {stack.Device.Transmitter.FlushDrops}, handler errors {stack.Reactor.HandlerErrors}, reactor iterations {stack.Reactor.Iterations} ({(double)counters.FramesReceived / Math.Max(1, stack.Reactor.Iterations):F2} frames/iteration), generator other frames {gen.Other}, fault {stack.Reactor.Fault?.Message ?? "none"}");
-RingPorts.Drain(portA);
-RingPorts.Drain(portB);
-foreach (var port in new[] { portA, portB })
-{
-    port.Stop();
-    port.Close();
-}
+RingPorts.DrainAndClose(portA, portB);
 Console.Error.WriteLine($"mbufs in use at the end: {genPool.Name} {genPool.InUseCount}, {stackPool.Name} {stackPool.InUseCount}");
 var leaked = genPool.InUseCount + stackPool.InUseCount;
 aToB.Dispose();
@@ -638,13 +626,7 @@ internal sealed class OneCoreLane
     {
         _gen.Finish(TimeSpan.FromSeconds(1));
         _echo.Dispose();
-        RingPorts.Drain(_portA);
-        RingPorts.Drain(_portB);
-        foreach (var port in new[] { _portA, _portB })
-        {
-            port.Stop();
-            port.Close();
-        }
+        RingPorts.DrainAndClose(_portA, _portB);
         long leaked = _genPool.InUseCount + _stackPool.InUseCount;
         Console.Error.WriteLine($"one core ({_label}): {_echo.Summary}, mbufs in use at the end {leaked}");
         _aToB.Dispose();
