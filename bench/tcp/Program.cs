@@ -93,12 +93,14 @@ for (int round = 0; round < rounds; round++)
         long segments0 = stack.SegmentsSent, alloc0 = GC.GetAllocatedBytesForCurrentThread();
         int samples0 = rtt[pair].Count;
         pair.RoundTrips(rrSeconds, rtt[pair]);
+        long roundAllocated = 0;
         if (pair == stack)
         {
-            allocated += GC.GetAllocatedBytesForCurrentThread() - alloc0;
+            roundAllocated = GC.GetAllocatedBytesForCurrentThread() - alloc0;
+            allocated += roundAllocated;
             segments += stack.SegmentsSent - segments0;
         }
-        Console.Error.WriteLine($"round {round} {pair.Label} request/response: {rtt[pair].Count - samples0} round trips");
+        Console.Error.WriteLine($"round {round} {pair.Label} request/response: {rtt[pair].Count - samples0} round trips{(pair == stack ? $", allocated {roundAllocated} B" : "")}");
     }
 }
 long retransmissions = stack.Retransmissions - retransmissions0;
