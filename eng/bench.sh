@@ -2,6 +2,7 @@
 # Whole-process benchmarks, each against its C or kernel reference.
 # Usage: eng/bench.sh forward [rounds] | eng/bench.sh udp-echo [rounds] [seconds-per-round]
 #        eng/bench.sh latency [idle-requests] [seconds-at-10k]
+#        eng/bench.sh tcp [rounds] [bulk-seconds-per-round] [rr-seconds-per-round] [send-buffer-bytes]
 # Prints the benchmark's JSON line on stdout (build output goes to stderr).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -54,8 +55,15 @@ case "${1:-}" in
     trap latency_cleanup EXIT
     dotnet "$out/DpdkSharp.Bench.Latency.dll" run "$prefix" "${2:-2000}" "${3:-3}"
     ;;
+  tcp)
+    # Bulk transfer and 64-byte request/response between two stack instances on a net_ring pair, driven on one
+    # core, against kernel loopback TCP with the same MSS (1460) and buffers, rounds alternating (bench/tcp/README.md).
+    out=bench/tcp/bin/Release/net10.0
+    dotnet build bench/tcp/Tcp.csproj -c Release -nologo -v:q >&2
+    dotnet "$out/DpdkSharp.Bench.Tcp.dll" "${2:-5}" "${3:-2}" "${4:-1}" "${5:-262144}"
+    ;;
   *)
-    echo "usage: eng/bench.sh forward [rounds] | udp-echo [rounds] [seconds-per-round] | latency [idle-requests] [seconds-at-10k]" >&2
+    echo "usage: eng/bench.sh forward [rounds] | udp-echo [rounds] [seconds-per-round] | latency [idle-requests] [seconds-at-10k] | tcp [rounds] [bulk-seconds] [rr-seconds] [send-buffer-bytes]" >&2
     exit 2
     ;;
 esac

@@ -25,9 +25,9 @@ using DpdkSharp.Wire;
 // (stack ns / C ns: lower is better, 1 is C's speed).
 // Prints one JSON line: medians of the rounds.
 // Usage: DpdkSharp.Bench.UdpEcho [rounds] [seconds-per-round] [window] [libdpdksharp_bench_udp_echo.so]
-var rounds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 5;
-var roundSeconds = args.Length > 1 ? double.Parse(args[1], CultureInfo.InvariantCulture) : 3.0;
-var window = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 256;
+var rounds = BenchSetup.Int(args, 0, 5);
+var roundSeconds = BenchSetup.Double(args, 1, 3.0);
+var window = BenchSetup.Int(args, 2, 256);
 var nativeLibrary = args.Length > 3 ? args[3] : Path.Combine(AppContext.BaseDirectory, "libdpdksharp_bench_udp_echo.so");
 if (!File.Exists(nativeLibrary))
 {
@@ -35,13 +35,7 @@ if (!File.Exists(nativeLibrary))
     return 2;
 }
 
-using var eal = Eal.Initialize(new EalOptions
-{
-    Lcores = "0",
-    InMemory = true,
-    NoTelemetry = true,
-    LogLevel = DpdkLogLevel.Error,
-});
+using var eal = BenchSetup.InMemoryEal();
 // The EAL pinned this thread to lcore 0 and threads inherit their creator's mask: the reactor is pinned
 // with ReactorOptions.Cpu, the kernel baseline's server thread by pinning its creator first.
 var genPool = Mempool.CreatePacketPool("echo_gen", 4095, 256);
@@ -94,13 +88,7 @@ echo.Dispose();
 stack.Dispose();
 var counters = stack.Core.Counters;
 Console.Error.WriteLine($"stack: frames received {counters.FramesReceived}, dropped {counters.FramesDropped}, tx flush drops {stack.Device.Transmitter.FlushDrops}, handler errors {stack.Reactor.HandlerErrors}, reactor iterations {stack.Reactor.Iterations} ({(double)counters.FramesReceived / Math.Max(1, stack.Reactor.Iterations):F2} frames/iteration), generator other frames {gen.Other}, fault {stack.Reactor.Fault?.Message ?? "none"}");
-RingPorts.Drain(portA);
-RingPorts.Drain(portB);
-foreach (var port in new[] { portA, portB })
-{
-    port.Stop();
-    port.Close();
-}
+RingPorts.DrainAndClose(portA, portB);
 Console.Error.WriteLine($"mbufs in use at the end: {genPool.Name} {genPool.InUseCount}, {stackPool.Name} {stackPool.InUseCount}");
 var leaked = genPool.InUseCount + stackPool.InUseCount;
 aToB.Dispose();
@@ -156,17 +144,11 @@ for (var round = 0; round < rounds; round++)
 }
 kernel.Dispose();
 
-var mpps = Median(stackMpps);
-var kpps = Median(kernelPps);
+var mpps = Stats.Median(stackMpps);
+var kpps = Stats.Median(kernelPps);
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"{{\"bench\":\"udp-echo\",\"frame_bytes\":{Frames.Length + 4},\"payload_bytes\":{Frames.PayloadLength},\"window\":{window},\"burst\":32,\"rounds\":{rounds},\"round_seconds\":{roundSeconds},\"stack_mpps\":{mpps:F3},\"stack_mpps_best_round\":{stackMpps.Max():F3},\"stack_ns_per_packet\":{1e3 / mpps:F1},\"stack_bytes_allocated_per_packet\":{(reactorEchoes == 0 ? double.NaN : (double)allocated / reactorEchoes):F4},\"kernel_pps\":{kpps:F0},\"ratio_stack_over_kernel\":{mpps * 1e6 / kpps:F2},\"stack_verified\":{gen.Verified},\"stack_bad\":{gen.Bad},\"stack_lost\":{gen.Lost},\"one_core_mpps\":{one.Mpps:F3},\"one_core_stack_ns_per_packet\":{one.EchoNsPerPacket:F1},\"one_core_stack_mpps\":{1e3 / one.EchoNsPerPacket:F3},\"one_core_bytes_allocated_per_packet\":{one.BytesPerPacket:F4},\"one_core_verified\":{one.Verified},\"one_core_bad\":{one.Bad},\"c_echo_ns_per_packet\":{c.EchoNsPerPacket:F1},\"ratio_stack_over_c_ns\":{one.EchoNsPerPacket / c.EchoNsPerPacket:F2},\"ratio_stack_over_c_ns_round_min\":{roundRatios.Min():F2},\"ratio_stack_over_c_ns_round_max\":{roundRatios.Max():F2},\"c_one_core_mpps\":{c.Mpps:F3},\"c_verified\":{c.Verified},\"c_bad\":{c.Bad},\"kernel_verified\":{kernel.Verified},\"kernel_bad\":{kernel.Bad},\"kernel_lost\":{kernel.Lost},\"mbufs_in_use_at_end\":{leaked + one.Leaked + c.Leaked},\"note\":\"stack: reactor thread pinned to CPU 1 (busy poll), generator on CPU 0; bytes/packet is GC.GetAllocatedBytesForCurrentThread on the reactor thread between handler-side snapshots; kernel: server thread on CPU 1, client on CPU 0, loopback; c: native/udp_echo.c (gcc -O3 -march=native) in the one-core phase, timed like the stack, rounds alternating with it\"}}"));
 return leaked == 0 && one.Leaked == 0 && c.Leaked == 0 && gen.Bad == 0 && one.Bad == 0 && c.Bad == 0 && kernel.Bad == 0 ? 0 : 1;
-
-static double Median(List<double> values)
-{
-    var sorted = values.Order().ToList();
-    return sorted[sorted.Count / 2];
-}
 
 /// <summary>The echo handler on the reactor, and allocation snapshots taken on the reactor thread on request.</summary>
 internal sealed class EchoState
@@ -644,13 +626,7 @@ internal sealed class OneCoreLane
     {
         _gen.Finish(TimeSpan.FromSeconds(1));
         _echo.Dispose();
-        RingPorts.Drain(_portA);
-        RingPorts.Drain(_portB);
-        foreach (var port in new[] { _portA, _portB })
-        {
-            port.Stop();
-            port.Close();
-        }
+        RingPorts.DrainAndClose(_portA, _portB);
         long leaked = _genPool.InUseCount + _stackPool.InUseCount;
         Console.Error.WriteLine($"one core ({_label}): {_echo.Summary}, mbufs in use at the end {leaked}");
         _aToB.Dispose();
@@ -658,7 +634,7 @@ internal sealed class OneCoreLane
         _genPool.TryDispose(out _);
         _stackPool.TryDispose(out _);
         double nsPerPacket = _ticks * 1e9 / Stopwatch.Frequency / Math.Max(1, _received);
-        return (_mpps.Order().ToList()[_mpps.Count / 2], nsPerPacket, (double)_allocated / Math.Max(1, _received), _gen.Verified, _gen.Bad, leaked);
+        return (Stats.Median(_mpps), nsPerPacket, (double)_allocated / Math.Max(1, _received), _gen.Verified, _gen.Bad, leaked);
     }
 }
 
@@ -753,42 +729,5 @@ internal sealed unsafe class NativeEcho : IOneCoreEcho
         _summary = $"received {c[0]}, echoed {c[1]}, dropped {c[2]}, tx drops {c[3]}";
         _free(_echo);
         NativeLibrary.Free(_library);
-    }
-}
-
-internal static unsafe class RingPorts
-{
-    public static Port FromRings(string name, Ring rx, Ring tx, Mempool pool)
-    {
-        var port = Port.FromRings(name, rx, tx);
-        port.Configure(new PortConfig { RxPool = pool, RxDescriptors = 1024, TxDescriptors = 1024 });
-        port.Start();
-        return port;
-    }
-
-    public static void Drain(Port port)
-    {
-        var burst = new MbufBurst(stackalloc nint[32]);
-        var rx = port.GetRxQueue(0);
-        while (rx.Receive(ref burst) > 0)
-        {
-            burst.FreeAll();
-        }
-    }
-}
-
-internal static unsafe partial class Affinity
-{
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int sched_setaffinity(int pid, nuint size, ulong* mask);
-
-    /// <summary>Pins the calling thread to <paramref name="cpu"/> (threads it creates inherit the mask).</summary>
-    public static void Pin(int cpu)
-    {
-        ulong mask = 1UL << cpu;
-        if (sched_setaffinity(0, sizeof(ulong), &mask) != 0)
-        {
-            throw new InvalidOperationException($"sched_setaffinity({cpu}) failed: errno {Marshal.GetLastPInvokeError()}");
-        }
     }
 }
