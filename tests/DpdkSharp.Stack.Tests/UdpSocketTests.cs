@@ -110,4 +110,19 @@ public sealed class UdpSocketTests : IDisposable
         Assert.Equal(1, client.Receive(echo));
         Assert.Equal(42, echo[0]);
     }
+
+    [Fact]
+    public async Task A_UdpClient_program_ports_by_changing_only_the_construction_line()
+    {
+        using var server = new ReactorUdpClient(_us, 7100);          // kernel sockets: new UdpClient(7100)
+        using var client = new ReactorUdpClient(_peer);               // kernel sockets: new UdpClient()
+        client.Connect(UsAddress, 7100);
+        await client.SendAsync("hi there"u8.ToArray()).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        UdpReceiveResult received = await server.ReceiveAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal("hi there", System.Text.Encoding.ASCII.GetString(received.Buffer));
+        Assert.Equal(PeerAddress, received.RemoteEndPoint.Address);
+        await server.SendAsync(received.Buffer, received.Buffer.Length, received.RemoteEndPoint).WaitAsync(TimeSpan.FromSeconds(10));
+        var back = await client.ReceiveAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(received.Buffer, back.Buffer);
+    }
 }
