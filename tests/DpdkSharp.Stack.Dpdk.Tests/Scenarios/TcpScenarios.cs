@@ -438,26 +438,29 @@ public static class TcpScenarios
     private static async Task<int> StackEchoClientAsync(TapHarness h, byte[] data, string label, TimeSpan timeout)
     {
         const int port = 9000;
+        long written = 0, received = 0;
+        TcpConnection? connection = null;
         using var socat = h.StartInNamespace("socat", "-b", "65536", "-t", "10", $"TCP4-LISTEN:{port},reuseaddr", "PIPE");
         try
         {
             h.WaitForListener(port);
             var clock = Stopwatch.StartNew();
             using var cts = new CancellationTokenSource(timeout);
-            using var c = new TcpConnection(h.Stack.Reactor);
+            using var c = connection = new TcpConnection(h.Stack.Reactor);
             await c.ConnectAsync(new IPEndPoint(Kernel, port), cts.Token);
             var stream = c.GetStream();
             var writer = Task.Run(async () =>
             {
                 for (int offset = 0; offset < data.Length; offset += 64 * 1024)
                 {
-                    await stream.WriteAsync(data.AsMemory(offset, Math.Min(64 * 1024, data.Length - offset)), cts.Token);
+                    int length = Math.Min(64 * 1024, data.Length - offset);
+                    await stream.WriteAsync(data.AsMemory(offset, length), cts.Token);
+                    Interlocked.Add(ref written, length);
                 }
                 c.Shutdown(SocketShutdown.Send);
             });
             using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             var buffer = new byte[64 * 1024];
-            long received = 0;
             int n;
             while ((n = await stream.ReadAsync(buffer, cts.Token)) > 0)
             {
@@ -472,7 +475,8 @@ public static class TcpScenarios
         }
         catch (Exception e)
         {
-            Console.WriteLine($"{label}: FAILED {e}");
+            Console.WriteLine($"{label}: FAILED after writing {Interlocked.Read(ref written)} and reading {received} of {data.Length} bytes, " +
+                $"connection {connection?.State}; kernel sockets: {h.InNamespace("ss", "-tni").Output.Trim()}; {e}");
             return 1;
         }
         finally
