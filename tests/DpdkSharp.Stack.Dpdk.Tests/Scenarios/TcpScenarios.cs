@@ -440,7 +440,9 @@ public static class TcpScenarios
         const int port = 9000;
         long written = 0, received = 0;
         TcpConnection? connection = null;
-        using var socat = h.StartInNamespace("socat", "-b", "65536", "-t", "10", $"TCP4-LISTEN:{port},reuseaddr", "PIPE");
+        // -b 4096: socat moves a direction once its output polls writable, which a pipe does with a page
+        // free; blocks of 64 KB could block it on its own full pipe (seen under loss: 2 MB stuck in Recv-Q).
+        using var socat = h.StartInNamespace("socat", "-b", "4096", "-t", "10", $"TCP4-LISTEN:{port},reuseaddr", "PIPE");
         try
         {
             h.WaitForListener(port);
