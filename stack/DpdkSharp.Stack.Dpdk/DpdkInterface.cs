@@ -41,6 +41,29 @@ public sealed class DpdkInterface : IDisposable
     /// <param name="rxWait">How the reactor waits when idle (see <see cref="PortQueueDevice"/>'s constructor): RX interrupts need a port configured with <see cref="PortConfig.RxInterrupts"/>.</param>
     public DpdkInterface(Port port, Mempool txPool, InterfaceOptions options, int queue = 0, ReactorOptions? reactorOptions = null, bool registerReactorThread = true,
         RxWaitOptions? rxWait = null)
+        : this(port, txPool, options, queue, reactorOptions, registerReactorThread, rxWait, decorateDevice: null)
+    {
+    }
+
+    /// <summary>
+    /// Like the other constructor (queue 0, default reactor options, busy polling), but the reactor
+    /// runs on the device <paramref name="decorateDevice"/> makes of the port queue's: a decorator
+    /// such as the testing package's <c>ImpairedDevice</c>, which loses, reorders, duplicates,
+    /// corrupts or delays the queue's traffic where the kernel offers no netem. The core rents from
+    /// and sends through the decorator's <see cref="IReactorDevice.Pool"/> and <see cref="IReactorDevice.Sink"/>.
+    /// </summary>
+    /// <param name="port">A configured, started port.</param>
+    /// <param name="txPool">Where the core rents transmit mbufs.</param>
+    /// <param name="options">The interface's static configuration.</param>
+    /// <param name="decorateDevice">Given the port queue's device (<see cref="Device"/>), returns the one the reactor uses.
+    /// When that one is <see cref="IDisposable"/>, <see cref="Dispose"/> disposes it after the reactor has stopped.</param>
+    public DpdkInterface(Port port, Mempool txPool, InterfaceOptions options, Func<PortQueueDevice, IReactorDevice> decorateDevice)
+        : this(port, txPool, options, 0, null, true, null, decorateDevice ?? throw new ArgumentNullException(nameof(decorateDevice)))
+    {
+    }
+
+    private DpdkInterface(Port port, Mempool txPool, InterfaceOptions options, int queue, ReactorOptions? reactorOptions, bool registerReactorThread,
+        RxWaitOptions? rxWait, Func<PortQueueDevice, IReactorDevice>? decorateDevice)
     {
         ArgumentNullException.ThrowIfNull(options);
         Port = port;
@@ -67,8 +90,9 @@ public sealed class DpdkInterface : IDisposable
             $"DpdkInterface '{options.Name}' (reactor thread '{threadName}')");
         try
         {
-            var core = new NetworkInterfaceCore(options with { Offloads = offloads }, Device.Pool, Device.Sink);
-            Reactor = new Reactor(core, Device, reactorOptions ?? new ReactorOptions { ThreadName = threadName });
+            ReactorDevice = decorateDevice is null ? Device : decorateDevice(Device);
+            var core = new NetworkInterfaceCore(options with { Offloads = offloads }, ReactorDevice.Pool, ReactorDevice.Sink);
+            Reactor = new Reactor(core, ReactorDevice, reactorOptions ?? new ReactorOptions { ThreadName = threadName });
             if (options.PublishMetrics)
             {
                 Metrics = new PortMetrics(port, options.Name, options.MeterFactory);
@@ -106,6 +130,9 @@ public sealed class DpdkInterface : IDisposable
     /// <summary>The queue binding, with rx/tx counters.</summary>
     public PortQueueDevice Device { get; }
 
+    /// <summary>The device the reactor runs on: <see cref="Device"/>, or what the constructor's decorator made of it.</summary>
+    public IReactorDevice ReactorDevice { get; }
+
     /// <summary>The reactor that owns the core.</summary>
     public Reactor Reactor { get; }
 
@@ -133,6 +160,10 @@ public sealed class DpdkInterface : IDisposable
         finally
         {
             _log?.Stopped();
+            if (!ReferenceEquals(ReactorDevice, Device) && ReactorDevice is IDisposable decorator)
+            {
+                decorator.Dispose(); // frames it still holds go back to their pools
+            }
             Device.Dispose();
         }
     }

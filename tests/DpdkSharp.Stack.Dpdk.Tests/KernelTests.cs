@@ -62,7 +62,7 @@ public sealed class KernelTests
         Assert.Contains("PING size 4000 under flood: sent 20, received 20, lost 0", output);
     }
 
-    private static string Run(string scenario)
+    internal static string Run(string scenario)
     {
         Shell.RequireRoot();
         var suffix = $"{Environment.ProcessId % 10000}{Interlocked.Increment(ref _sequence)}";

@@ -28,6 +28,15 @@ public static class Program
                 "kernel-interrupt" => IdleScenarios.Interrupt(args[2], args[3]),
                 "kernel-fragment-flood" => FragmentFlood.Run(args[2], args[3]),
                 "fragment-attacker" => FragmentFlood.Attack(args[2], int.Parse(args[3])),
+                "kernel-tcp-bulk" => TcpScenarios.Bulk(args[2], args[3]),
+                "kernel-tcp-many" => TcpScenarios.Many(args[2], args[3]),
+                "kernel-tcp-close" => TcpScenarios.Close(args[2], args[3]),
+                "kernel-tcp-zero-window" => TcpScenarios.ZeroWindow(args[2], args[3]),
+                "kernel-tcp-tls" => TcpScenarios.Tls(args[2], args[3]),
+                "kernel-tcp-faults-kernel" => TcpScenarios.KernelFaults(args[2], args[3]),
+                "kernel-tcp-faults-stack" => TcpScenarios.StackFaults(args[2], args[3]),
+                "tcp-many" => TcpKernelPeer.Many(args[2], int.Parse(args[3]), int.Parse(args[4]), int.Parse(args[5])),
+                "tcp-slow-reader" => TcpKernelPeer.SlowReader(int.Parse(args[2])),
                 _ => Fail($"unknown scenario '{name}'"),
             };
         }

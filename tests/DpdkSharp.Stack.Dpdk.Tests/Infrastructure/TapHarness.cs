@@ -23,7 +23,9 @@ public sealed class TapHarness : IDisposable
     private readonly Port _port;
     private bool _namespaceMade;
 
-    public TapHarness(string iface, string netns, bool checksumOffloads = false, RxWaitOptions? rxWait = null)
+    /// <param name="decorateDevice">When given, the reactor runs on what it makes of the port queue's device (an <c>ImpairedDevice</c>, say).</param>
+    public TapHarness(string iface, string netns, bool checksumOffloads = false, RxWaitOptions? rxWait = null,
+        Func<PortQueueDevice, IReactorDevice>? decorateDevice = null)
     {
         Interface = iface;
         Namespace = netns;
@@ -62,14 +64,17 @@ public sealed class TapHarness : IDisposable
         // net_tap gives the kernel interface the port's own MAC, so the stack takes another one:
         // with the same address on both ends, each side would drop the other's frames as its own.
         Console.WriteLine($"port MAC {_port.MacAddress}; kernel side: {Shell.Check("ip", "-n", netns, "-br", "link", "show", iface).Trim()}");
-        Stack = new DpdkInterface(_port, _txPool, new InterfaceOptions
+        var options = new InterfaceOptions
         {
             Name = "tap",
             Mac = MacAddress.Parse(StackMac),
             Address = Ipv4Address.Parse(StackAddress),
             PrefixLength = 24,
             Mtu = 1500,
-        }, rxWait: rxWait);
+        };
+        Stack = decorateDevice is null
+            ? new DpdkInterface(_port, _txPool, options, rxWait: rxWait)
+            : new DpdkInterface(_port, _txPool, options, decorateDevice);
         Stack.Start();
     }
 
@@ -80,6 +85,54 @@ public sealed class TapHarness : IDisposable
     /// <summary>Runs a command inside the namespace.</summary>
     public Shell.Result InNamespace(params string[] command) =>
         Shell.Run("ip", ["netns", "exec", Namespace, .. command], TimeSpan.FromSeconds(60));
+
+    /// <summary>Runs a shell command line (redirections, pipes) inside the namespace, killed after <paramref name="timeout"/>.</summary>
+    public Shell.Result ShInNamespace(string script, TimeSpan timeout) =>
+        Shell.Run("ip", ["netns", "exec", Namespace, "sh", "-c", script], timeout);
+
+    /// <summary>Starts a command inside the namespace; the caller owns (and kills) the process.</summary>
+    public System.Diagnostics.Process StartInNamespace(params string[] command) =>
+        Shell.Start("ip", ["netns", "exec", Namespace, .. command]);
+
+    /// <summary>Waits until something in the namespace listens on <paramref name="port"/> (TCP, or UDP when <paramref name="udp"/>).</summary>
+    public void WaitForListener(int port, bool udp = false)
+    {
+        var deadline = Environment.TickCount64 + 10_000;
+        while (Environment.TickCount64 < deadline)
+        {
+            if (InNamespace("ss", udp ? "-Huln" : "-Htln").Output.Contains($":{port} "))
+            {
+                return;
+            }
+
+            Thread.Sleep(20);
+        }
+        throw new TimeoutException($"nothing listens on {(udp ? "UDP" : "TCP")} port {port} in {Namespace}");
+    }
+
+    /// <summary>A kernel counter of the namespace: <paramref name="section"/> "Tcp:" in /proc/net/snmp, "TcpExt:" in /proc/net/netstat.</summary>
+    public long KernelCounter(string section, string name) =>
+        KernelCounter(InNamespace("cat", section == "TcpExt:" ? "/proc/net/netstat" : "/proc/net/snmp").Output, section, name);
+
+    /// <summary>A counter from /proc/net/snmp or /proc/net/netstat, whose sections are a header line and a value line with the same prefix.</summary>
+    public static long KernelCounter(string table, string section, string name)
+    {
+        var lines = table.Split('\n').Where(l => l.StartsWith(section, StringComparison.Ordinal)).ToArray();
+        if (lines.Length < 2)
+        {
+            throw new InvalidOperationException($"no '{section}' section in the kernel's counters");
+        }
+
+        var names = lines[0].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var values = lines[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        int i = Array.IndexOf(names, name);
+        if (i < 0)
+        {
+            throw new InvalidOperationException($"no {section} {name} in the kernel's counters");
+        }
+
+        return long.Parse(values[i]);
+    }
 
     /// <summary>Tears down; prints the pool counts and returns whether every mbuf came back.</summary>
     public bool TearDown()

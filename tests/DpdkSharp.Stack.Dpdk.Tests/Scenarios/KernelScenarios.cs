@@ -72,7 +72,7 @@ public static partial class KernelScenarios
         {
             try
             {
-                WaitForUdpListener(h, 9000);
+                h.WaitForListener(9000, udp: true);
                 using var s = new UdpSocket(reactor) { ReceiveTimeout = 3000 };
                 s.Connect(new IPEndPoint(IPAddress.Parse(TapHarness.KernelAddress), 9000));
                 var buffer = new byte[65536];
@@ -131,48 +131,13 @@ public static partial class KernelScenarios
         int failures = PingRun(h, "offload 20", "-c", "20", "-i", "0.01", "-q", "-W", "1");
         failures += PingRun(h, "offload size 4000", "-c", "10", "-i", "0.01", "-q", "-W", "1", "-s", "4000");
         var snmp = h.InNamespace("cat", "/proc/net/snmp").Output;
-        long udpChecksumErrors = SnmpValue(snmp, "Udp:", "InCsumErrors");
-        long ipHeaderErrors = SnmpValue(snmp, "Ip:", "InHdrErrors");
+        long udpChecksumErrors = TapHarness.KernelCounter(snmp, "Udp:", "InCsumErrors");
+        long ipHeaderErrors = TapHarness.KernelCounter(snmp, "Ip:", "InHdrErrors");
         Console.WriteLine($"OFFLOAD interface: {h.Stack.Core.Options.Offloads}; device verdicts on {h.Stack.Device.DeviceChecksumVerdicts} received frames; " +
             $"kernel Udp InCsumErrors {udpChecksumErrors}, Ip InHdrErrors {ipHeaderErrors}");
         bool ok = h.Stack.Core.Options.Offloads == (ChecksumOffloads.Ipv4Tx | ChecksumOffloads.UdpTx)
             && h.Stack.Device.DeviceChecksumVerdicts > 0 && udpChecksumErrors == 0 && ipHeaderErrors == 0;
         Console.WriteLine($"OFFLOAD checks: {(ok ? "ok" : "FAILED")}");
         return failures + (ok ? 0 : 1);
-    }
-
-    /// <summary>A counter from /proc/net/snmp, whose sections are a header line and a value line with the same prefix.</summary>
-    private static long SnmpValue(string snmp, string section, string name)
-    {
-        var lines = snmp.Split('\n').Where(l => l.StartsWith(section, StringComparison.Ordinal)).ToArray();
-        if (lines.Length < 2)
-        {
-            throw new InvalidOperationException($"no '{section}' section in /proc/net/snmp");
-        }
-
-        var names = lines[0].Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        var values = lines[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        int i = Array.IndexOf(names, name);
-        if (i < 0)
-        {
-            throw new InvalidOperationException($"no {section} {name} in /proc/net/snmp");
-        }
-
-        return long.Parse(values[i]);
-    }
-
-    private static void WaitForUdpListener(TapHarness h, int port)
-    {
-        var deadline = Environment.TickCount64 + 5000;
-        while (Environment.TickCount64 < deadline)
-        {
-            if (h.InNamespace("ss", "-Huln").Output.Contains($":{port} "))
-            {
-                return;
-            }
-
-            Thread.Sleep(20);
-        }
-        throw new TimeoutException($"nothing listens on UDP port {port} in {h.Namespace}");
     }
 }
