@@ -18,6 +18,8 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = []
 builder.Logging.SetMinimumLevel(LogLevel.Warning)
     .AddFilter("DpdkSharp", LogLevel.Information)
     .AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
+// A stop waits at most 5 s for requests in flight (Kestrel then aborts them), not the default 30 s.
+builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
 if (options.Interface is string iface)
 {
     builder.WebHost.UseDpdk(o =>

@@ -20,7 +20,8 @@ public static class DpdkWebHostBuilderExtensions
     /// <param name="builder">The web host builder (<c>WebApplicationBuilder.WebHost</c>).</param>
     /// <param name="configure">Sets the device, address and the rest (<see cref="DpdkTransportOptions"/>).</param>
     /// <returns>The builder.</returns>
-    /// <exception cref="ArgumentException">The options are not valid (when the services are built).</exception>
+    /// <exception cref="ArgumentException">The options are not valid (thrown when the builder configures its services: at once for <c>WebApplicationBuilder.WebHost</c>).</exception>
+    /// <exception cref="InvalidOperationException">UseDpdk was already called on this host.</exception>
     public static IWebHostBuilder UseDpdk(this IWebHostBuilder builder, Action<DpdkTransportOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(builder);

@@ -61,11 +61,20 @@ public sealed class PackageTests(PackedFeed feed)
     public void Dependencies_follow_the_project_references_and_the_generator_is_no_dependency_of_the_bindings()
     {
         Assert.Equal(["DpdkSharp.Runtime", "DpdkSharp.Stack"], Dependencies("DpdkSharp.Stack.Dpdk"));
+        Assert.Equal(["DpdkSharp.Stack.Dpdk"], Dependencies("DpdkSharp.AspNetCore"));
         Assert.Equal(["DpdkSharp.Bindings", "DpdkSharp.Wire"], Dependencies("DpdkSharp.Runtime"));
         Assert.Equal(["DpdkSharp.Wire"], Dependencies("DpdkSharp.Stack"));
         Assert.Equal(["DpdkSharp.Stack"], Dependencies("DpdkSharp.Stack.Testing"));
         Assert.Empty(Dependencies("DpdkSharp.Bindings"));
         Assert.Empty(Dependencies("DpdkSharp.Wire"));
+    }
+
+    [Fact]
+    public void The_AspNetCore_package_references_the_ASP_NET_Core_shared_framework_rather_than_packages()
+    {
+        var references = Read("DpdkSharp.AspNetCore").Nuspec.Descendants().Where(e => e.Name.LocalName == "frameworkReference")
+            .Select(e => (string)e.Attribute("name")!);
+        Assert.Contains("Microsoft.AspNetCore.App", references);
     }
 
     [Fact]
