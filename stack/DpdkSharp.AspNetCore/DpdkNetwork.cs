@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using DpdkSharp.Runtime;
+using DpdkSharp.Runtime.Polling;
 using DpdkSharp.Stack.Dpdk;
 using Microsoft.Extensions.Logging;
 
@@ -114,7 +115,8 @@ public sealed class DpdkNetwork : IDisposable
         _txPool = Mempool.CreatePacketPool("aspnet_tx", options.PoolSize);
         var port = Port.FindByName(options.ResolvedPortName);
         _port = port;
-        port.Configure(new PortConfig { RxPool = _rxPool, RxDescriptors = options.Descriptors, TxDescriptors = options.Descriptors });
+        var rxWait = options.RxMode is RxMode.Poll ? null : new RxWaitOptions { Mode = options.RxMode };
+        port.Configure(new PortConfig { RxPool = _rxPool, RxDescriptors = options.Descriptors, TxDescriptors = options.Descriptors, RxInterrupts = rxWait is not null });
         port.Start();
         _interface = new DpdkInterface(port, _txPool, new InterfaceOptions
         {
@@ -130,7 +132,7 @@ public sealed class DpdkNetwork : IDisposable
             ThreadName = "dpdk-reactor",
             Cpu = options.ReactorCpu,
             TcpShutdownTimeout = options.TcpShutdownTimeout,
-        });
+        }, rxWait: rxWait);
         _interface.Start();
         _logger.LogInformation("DPDK stack started: {Address}/{Prefix} on {Port} (MAC {Mac}, lcores {Lcores}); metrics under the meter {Meter}",
             options.ParsedAddress, options.PrefixLength, options.ResolvedPortName, _interface.Core.Mac, options.Lcores, NetMetrics.MeterName);

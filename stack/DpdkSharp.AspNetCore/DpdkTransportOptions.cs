@@ -1,4 +1,5 @@
 using DpdkSharp.Runtime;
+using DpdkSharp.Runtime.Polling;
 
 namespace DpdkSharp.AspNetCore;
 
@@ -38,6 +39,14 @@ public sealed class DpdkTransportOptions
 
     /// <summary>The CPU the reactor thread is pinned to; null to let the scheduler place it.</summary>
     public int? ReactorCpu { get; set; }
+
+    /// <summary>
+    /// How the reactor waits when no packets come: <see cref="RxMode.Adaptive"/> (the default) polls while
+    /// traffic flows and sleeps on the queue's RX interrupt otherwise, so an idle server costs no core and a
+    /// packet wakes it at once; <see cref="RxMode.Poll"/> spins (lowest latency, one core busy, every driver),
+    /// napping briefly only after long idle. Interrupt modes need a driver with RX interrupts (net_tap has them).
+    /// </summary>
+    public RxMode RxMode { get; set; } = RxMode.Adaptive;
 
     /// <summary>Mbufs in each of the receive and transmit pools.</summary>
     public int PoolSize { get; set; } = 8191;
