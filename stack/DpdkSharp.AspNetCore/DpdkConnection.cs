@@ -23,6 +23,10 @@ internal sealed class DpdkConnection : ConnectionContext,
     private const long MaxReadBufferSize = 1024 * 1024;
     private const long MaxWriteBufferSize = 64 * 1024;
     private const int MinReceiveBuffer = 4096;
+    // Kestrel's output lands in segments this large: each SendAsync (one trip to the reactor and back) then
+    // moves up to 64 KB instead of one 4 KB pool block. They come from the shared array pool (larger than
+    // the pool's blocks) and exist only while a response is being written.
+    private const int OutputSegmentSize = 64 * 1024;
 
     private readonly TcpConnection _tcp;
     private readonly ILogger _logger;
@@ -45,7 +49,7 @@ internal sealed class DpdkConnection : ConnectionContext,
         // Completions of the stack's operations already arrive on the thread pool, so the loops resume
         // inline; Kestrel's side is scheduled on the thread pool, as with the socket transport.
         _input = new Pipe(new PipeOptions(pool, PipeScheduler.ThreadPool, PipeScheduler.Inline, MaxReadBufferSize, MaxReadBufferSize / 2, useSynchronizationContext: false));
-        _output = new Pipe(new PipeOptions(pool, PipeScheduler.Inline, PipeScheduler.ThreadPool, MaxWriteBufferSize, MaxWriteBufferSize / 2, useSynchronizationContext: false));
+        _output = new Pipe(new PipeOptions(pool, PipeScheduler.Inline, PipeScheduler.ThreadPool, MaxWriteBufferSize, MaxWriteBufferSize / 2, OutputSegmentSize, useSynchronizationContext: false));
         Transport = new DuplexPipe(_input.Reader, _output.Writer);
         _features.Set<IConnectionIdFeature>(this);
         _features.Set<IConnectionTransportFeature>(this);
