@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Whole-process benchmarks, each against its C or kernel reference.
 # Usage: eng/bench.sh forward [rounds] | eng/bench.sh udp-echo [rounds] [seconds-per-round]
-#        eng/bench.sh latency [idle-requests] [seconds-at-10k]
+#        eng/bench.sh latency [idle-requests] [seconds-at-10k] | eng/bench.sh http [seconds] [connections]
 # Prints the benchmark's JSON line on stdout (build output goes to stderr).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -54,8 +54,13 @@ case "${1:-}" in
     trap latency_cleanup EXIT
     dotnet "$out/DpdkSharp.Bench.Latency.dll" run "$prefix" "${2:-2000}" "${3:-3}"
     ;;
+  http)
+    # HelloHttp's plaintext GET / on DPDK (net_tap) and on Kestrel's kernel sockets (veth), wrk from a namespace
+    # for each, the same app, client and CPUs: see eng/http-bench.sh.
+    bash eng/http-bench.sh "${2:-5}" "${3:-64}"
+    ;;
   *)
-    echo "usage: eng/bench.sh forward [rounds] | udp-echo [rounds] [seconds-per-round] | latency [idle-requests] [seconds-at-10k]" >&2
+    echo "usage: eng/bench.sh forward [rounds] | udp-echo [rounds] [seconds-per-round] | latency [idle-requests] [seconds-at-10k] | http [seconds] [connections]" >&2
     exit 2
     ;;
 esac

@@ -5,12 +5,12 @@ using System.Security.Cryptography.X509Certificates;
 namespace DpdkSharp.Samples.HelloHttp;
 
 /// <summary>The command line; <see cref="Interface"/> null means kernel sockets.</summary>
-internal sealed record HelloOptions(string? Interface, string Address, int Port, int H2cPort, int TlsPort, int Seconds)
+internal sealed record HelloOptions(string? Interface, string Address, int Port, int H2cPort, int TlsPort, int Seconds, string Lcores)
 {
     public static HelloOptions? Parse(string[] args)
     {
         string? iface = null;
-        string address = "10.79.0.2/24";
+        string address = "10.79.0.2/24", lcores = "0";
         int port = 8080, h2cPort = 8081, tlsPort = 8443, seconds = 0;
         for (var i = 0; i < args.Length; i++)
         {
@@ -22,6 +22,7 @@ internal sealed record HelloOptions(string? Interface, string Address, int Port,
                 case "--h2c-port": h2cPort = int.Parse(args[++i]); break;
                 case "--tls-port": tlsPort = int.Parse(args[++i]); break;
                 case "--seconds": seconds = int.Parse(args[++i]); break;
+                case "--lcores": lcores = args[++i]; break;
                 default: Console.Error.WriteLine($"unknown argument {args[i]}"); return null;
             }
         }
@@ -29,7 +30,7 @@ internal sealed record HelloOptions(string? Interface, string Address, int Port,
         {
             address += "/24";
         }
-        return new HelloOptions(iface, address, port, h2cPort, tlsPort, seconds);
+        return new HelloOptions(iface, address, port, h2cPort, tlsPort, seconds, lcores);
     }
 }
 

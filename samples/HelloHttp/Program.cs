@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 // (open connections get their FIN) and it exits 0 once the stack is down with every mbuf returned.
 // Ports: --port serves HTTP/1.1, --tls-port HTTP/1.1 and HTTP/2 chosen by ALPN, --h2c-port HTTP/2 with
 // prior knowledge (h2c): Kestrel speaks cleartext HTTP/2 only on an endpoint configured for HTTP/2 alone.
-// Usage: DpdkSharp.Samples.HelloHttp [--iface dhttp0] [--address 10.79.0.2/24] [--port 8080] [--h2c-port 8081] [--tls-port 8443] [--seconds N]
+// Usage: DpdkSharp.Samples.HelloHttp [--iface dhttp0] [--address 10.79.0.2/24] [--port 8080] [--h2c-port 8081] [--tls-port 8443] [--seconds N] [--lcores 0]
 var options = HelloOptions.Parse(args);
 if (options is null)
 {
@@ -26,6 +26,7 @@ if (options.Interface is string iface)
     {
         o.Device = $"net_tap0,iface={iface}";
         o.Address = options.Address;
+        o.Lcores = options.Lcores;
     });
 }
 var certificate = SelfSignedCertificate.Create(options.Address.Split('/')[0]);
@@ -41,17 +42,26 @@ builder.WebHost.ConfigureKestrel(kestrel =>
 });
 
 var app = builder.Build();
+// Requests served and bytes allocated from "ready" to the stop: eng/bench.sh http reports allocations per request.
+long requests = 0;
+app.Use((context, next) =>
+{
+    Interlocked.Increment(ref requests);
+    return next(context);
+});
 Endpoints.Map(app);
 await app.StartAsync();
 var network = app.Services.GetService<DpdkNetwork>();
 var where = network is null ? "kernel sockets" : $"DPDK on {options.Interface} ({network.Options.Address}, MAC {network.Interface.Core.Mac})";
 Console.WriteLine($"ready: HTTP/1.1 on port {options.Port}, h2c on port {options.H2cPort}, HTTPS on port {options.TlsPort}, {where}");
+long allocatedAtReady = GC.GetTotalAllocatedBytes(precise: true);
 if (options.Seconds > 0)
 {
     _ = Task.Delay(TimeSpan.FromSeconds(options.Seconds)).ContinueWith(_ => app.Lifetime.StopApplication(), TaskScheduler.Default);
 }
 // The host stops on SIGTERM/SIGINT (its console lifetime) or --seconds: Kestrel drains, then the stack stops.
 await app.WaitForShutdownAsync();
+Console.WriteLine($"served: {Interlocked.Read(ref requests)} requests, {GC.GetTotalAllocatedBytes(precise: true) - allocatedAtReady} bytes allocated since ready");
 await app.DisposeAsync();
 if (network is null)
 {
