@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Whole-process benchmarks, each against its C or kernel reference.
 # Usage: eng/bench.sh forward [rounds] | eng/bench.sh udp-echo [rounds] [seconds-per-round]
-#        eng/bench.sh latency [idle-requests] [seconds-at-10k]
+#        eng/bench.sh latency [idle-requests] [seconds-at-10k] | eng/bench.sh http [seconds] [connections]
 #        eng/bench.sh tcp [rounds] [bulk-seconds-per-round] [rr-seconds-per-round] [send-buffer-bytes]
 # Prints the benchmark's JSON line on stdout (build output goes to stderr).
 set -euo pipefail
@@ -62,8 +62,13 @@ case "${1:-}" in
     dotnet build bench/tcp/Tcp.csproj -c Release -nologo -v:q >&2
     dotnet "$out/DpdkSharp.Bench.Tcp.dll" "${2:-5}" "${3:-2}" "${4:-1}" "${5:-262144}"
     ;;
+  http)
+    # HelloHttp's plaintext GET / on DPDK (net_tap) and on Kestrel's kernel sockets (veth), wrk from a namespace
+    # for each, the same app, client and CPUs: see eng/http-bench.sh.
+    bash eng/http-bench.sh "${2:-5}" "${3:-64}"
+    ;;
   *)
-    echo "usage: eng/bench.sh forward [rounds] | udp-echo [rounds] [seconds-per-round] | latency [idle-requests] [seconds-at-10k] | tcp [rounds] [bulk-seconds] [rr-seconds] [send-buffer-bytes]" >&2
+    echo "usage: eng/bench.sh forward [rounds] | udp-echo [rounds] [seconds-per-round] | latency [idle-requests] [seconds-at-10k] | tcp [rounds] [bulk-seconds] [rr-seconds] [send-buffer-bytes] | http [seconds] [connections]" >&2
     exit 2
     ;;
 esac

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Packs the packages users need into one folder (a local feed): the generator library and the dpdksharp-gen
 # tool, the bindings (with the native shim built for the installed DPDK), the runtime, Wire, the stack, its
-# testing kit and its DPDK binding, each with its .snupkg. Samples, benchmarks and tests are not packable.
+# testing kit, its DPDK binding and the Kestrel transport (DpdkSharp.AspNetCore), each with its .snupkg. Samples, benchmarks and tests are not packable.
 #   bash eng/pack.sh <output-folder> [<build-folder>]
 # The Release build goes to <build-folder> (default artifacts/pack-build), not to the projects' bin/ and obj/,
 # so packing never disturbs a Debug build in the same tree. The build is reproducible
@@ -25,6 +25,7 @@ expected=(
   DpdkSharp.Stack
   DpdkSharp.Stack.Testing
   DpdkSharp.Stack.Dpdk
+  DpdkSharp.AspNetCore
 )
 
 # Zip entries dated from the commit, not the clock (NuGet's DeterministicTimestamp reads SOURCE_DATE_EPOCH):

@@ -15,6 +15,12 @@ packages=(
   iproute2         # ip netns / ip link for TAP interop tests
   iputils-ping     # the kernel side of ping interop tests
   socat            # the kernel side of UDP/TCP interop tests
+  nftables         # nft: loss and duplication injected on the kernel side of the TCP fault tests (no netem here)
+  openssl          # openssl s_server / s_client: the kernel side of the TLS interop test
+  bc               # the TCP echo demo prints its transfer time
+  curl             # the kernel side of the HTTP tests and demo (HTTP/1.1, h2c, HTTPS with h2)
+  wrk              # load from the kernel side: the HTTP tests and demo
+  python3          # the HTTP demo computes the expected sha256 of its download
   zlib1g-dev       # zlib.h + libz.so: the generator's tests bind a real non-DPDK header (exported functions) and call it
   liburing-dev     # liburing.h: the generator's tests bind a real header of static inline functions (shim, layout checker)
   libsqlite3-dev   # sqlite3.h + libsqlite3.so: the generator's tests call sqlite through its pointer constants (SQLITE_TRANSIENT)

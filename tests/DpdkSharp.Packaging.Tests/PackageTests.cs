@@ -62,11 +62,20 @@ public sealed class PackageTests(PackedFeed feed)
     {
         // Logging abstractions: EalOptions.LoggerFactory and InterfaceOptions.LoggerFactory (the only outside package).
         Assert.Equal(["DpdkSharp.Runtime", "DpdkSharp.Stack"], Dependencies("DpdkSharp.Stack.Dpdk"));
+        Assert.Equal(["DpdkSharp.Stack.Dpdk"], Dependencies("DpdkSharp.AspNetCore"));
         Assert.Equal(["DpdkSharp.Bindings", "DpdkSharp.Wire", "Microsoft.Extensions.Logging.Abstractions"], Dependencies("DpdkSharp.Runtime"));
         Assert.Equal(["DpdkSharp.Wire", "Microsoft.Extensions.Logging.Abstractions"], Dependencies("DpdkSharp.Stack"));
         Assert.Equal(["DpdkSharp.Stack"], Dependencies("DpdkSharp.Stack.Testing"));
         Assert.Empty(Dependencies("DpdkSharp.Bindings"));
         Assert.Empty(Dependencies("DpdkSharp.Wire"));
+    }
+
+    [Fact]
+    public void The_AspNetCore_package_references_the_ASP_NET_Core_shared_framework_rather_than_packages()
+    {
+        var references = Read("DpdkSharp.AspNetCore").Nuspec.Descendants().Where(e => e.Name.LocalName == "frameworkReference")
+            .Select(e => (string)e.Attribute("name")!);
+        Assert.Contains("Microsoft.AspNetCore.App", references);
     }
 
     [Fact]

@@ -1,0 +1,53 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+
+namespace DpdkSharp.Samples.HelloHttp;
+
+/// <summary>The command line; <see cref="Interface"/> null means kernel sockets.</summary>
+internal sealed record HelloOptions(string? Interface, string Address, int Port, int H2cPort, int TlsPort, int Seconds, string Lcores)
+{
+    public static HelloOptions? Parse(string[] args)
+    {
+        string? iface = null;
+        string address = "10.79.0.2/24", lcores = "0";
+        int port = 8080, h2cPort = 8081, tlsPort = 8443, seconds = 0;
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--iface": iface = args[++i]; break;
+                case "--address": address = args[++i]; break;
+                case "--port": port = int.Parse(args[++i]); break;
+                case "--h2c-port": h2cPort = int.Parse(args[++i]); break;
+                case "--tls-port": tlsPort = int.Parse(args[++i]); break;
+                case "--seconds": seconds = int.Parse(args[++i]); break;
+                case "--lcores": lcores = args[++i]; break;
+                default: Console.Error.WriteLine($"unknown argument {args[i]}"); return null;
+            }
+        }
+        if (!address.Contains('/'))
+        {
+            address += "/24";
+        }
+        return new HelloOptions(iface, address, port, h2cPort, tlsPort, seconds, lcores);
+    }
+}
+
+/// <summary>The HTTPS certificate, made at start: self-signed, for the address and localhost.</summary>
+internal static class SelfSignedCertificate
+{
+    public static X509Certificate2 Create(string address)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=DpdkSharp HelloHttp", key, HashAlgorithmName.SHA256);
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddDnsName("localhost");
+        names.AddIpAddress(IPAddress.Parse(address));
+        request.CertificateExtensions.Add(names.Build());
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], critical: false)); // server authentication
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(7));
+        // Through PKCS#12 so the private key is a persisted one, as SslStream wants on every platform.
+        return X509CertificateLoader.LoadPkcs12(certificate.Export(X509ContentType.Pkcs12), null);
+    }
+}

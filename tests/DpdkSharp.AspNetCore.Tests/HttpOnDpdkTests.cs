@@ -1,0 +1,109 @@
+using System.Diagnostics;
+using DpdkSharp.AspNetCore.Tests.Infrastructure;
+
+namespace DpdkSharp.AspNetCore.Tests;
+
+/// <summary>One HelloHttp on DPDK (net_tap) shared by the tests of this class; the kernel in a namespace is the client.</summary>
+public sealed class DpdkAppFixture : IDisposable
+{
+    public HelloHttpApp App { get; } = HelloHttpApp.StartOnDpdk();
+
+    public void Dispose() => App.Dispose();
+}
+
+/// <summary>Real clients (curl, wrk) from the kernel against Kestrel on the stack's TCP.</summary>
+public sealed class HttpOnDpdkTests(DpdkAppFixture fixture) : IClassFixture<DpdkAppFixture>
+{
+    private const string Base = $"http://{HelloHttpApp.AppAddress}";
+    private HelloHttpApp App => fixture.App;
+
+    [Fact]
+    public void Curl_gets_plain_text_over_HTTP_1_1()
+    {
+        var r = App.Curl("-w", "|%{http_version}|%{http_code}", $"{Base}:{HelloHttpApp.HttpPort}/");
+        Assert.True(r.ExitCode == 0, r.All + App.Log);
+        Assert.Equal("Hello from DpdkSharp\n|1.1|200", r.Output);
+    }
+
+    [Fact]
+    public void Curl_gets_json_over_HTTP_2_with_prior_knowledge()
+    {
+        var r = App.Curl("--http2-prior-knowledge", "-w", "|%{http_version}", $"{Base}:{HelloHttpApp.H2cPort}/json");
+        Assert.True(r.ExitCode == 0, r.All + App.Log);
+        Assert.Equal("{\"message\":\"Hello, World!\"}|2", r.Output);
+    }
+
+    [Fact]
+    public void Curl_gets_json_over_HTTPS_with_HTTP_2_chosen_by_ALPN_and_the_self_signed_certificate()
+    {
+        var r = App.Curl("-k", "--http2", "-v", "-w", "|%{http_version}", $"https://{HelloHttpApp.AppAddress}:{HelloHttpApp.TlsPort}/json");
+        Assert.True(r.ExitCode == 0, r.All + App.Log);
+        Assert.Equal("{\"message\":\"Hello, World!\"}|2", r.Output);
+        Assert.Contains("ALPN: server accepted h2", r.Error);
+        Assert.Contains("CN=DpdkSharp HelloHttp", r.Error);
+    }
+
+    [Fact]
+    public void A_100_MB_download_arrives_intact_by_sha256()
+    {
+        const long size = 100L * 1024 * 1024;
+        var watch = Stopwatch.StartNew();
+        var (sha, exit) = App.DownloadSha256($"{Base}:{HelloHttpApp.HttpPort}/bytes/{size}", TimeSpan.FromSeconds(120));
+        Console.WriteLine($"100 MB in {watch.Elapsed.TotalSeconds:F2} s ({size / watch.Elapsed.TotalSeconds / 1e6:F1} MB/s)");
+        Assert.True(exit == 0, $"curl exited {exit}\n{App.Log}");
+        Assert.Equal(HelloHttpApp.ExpectedBytesSha256(size), sha);
+    }
+
+    [Fact]
+    public void A_posted_body_is_streamed_back_intact_over_HTTP_1_1_and_HTTP_2()
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            var body = new byte[3 * 1024 * 1024 + 17];
+            Random.Shared.NextBytes(body);
+            File.WriteAllBytes(file, body);
+            var expected = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(body));
+            foreach (var (port, flag) in new[] { (HelloHttpApp.HttpPort, "--http1.1"), (HelloHttpApp.H2cPort, "--http2-prior-knowledge") })
+            {
+                var r = App.Client(TimeSpan.FromSeconds(60), "bash", "-c",
+                    $"set -o pipefail; curl -sS -m 50 {flag} --data-binary @{file} -H 'Content-Type: application/octet-stream' {Base}:{port}/echo | sha256sum | cut -d' ' -f1");
+                Assert.True(r.ExitCode == 0, r.All + App.Log);
+                Assert.Equal(expected, r.Output.Trim());
+            }
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public void A_client_that_disconnects_mid_response_leaves_the_others_served()
+    {
+        // A download of 10 GB cut off after 2 s: the client closes mid-response, the server's writes then meet a reset.
+        using var quitter = App.StartClient("curl", "-sS", "-m", "2", "-o", "/dev/null", $"{Base}:{HelloHttpApp.HttpPort}/bytes/10000000000");
+        Thread.Sleep(500);
+        for (int i = 0; i < 10; i++)
+        {
+            var r = App.Curl($"{Base}:{HelloHttpApp.HttpPort}/");
+            Assert.True(r.ExitCode == 0 && r.Output == "Hello from DpdkSharp\n", r.All + App.Log);
+        }
+        Assert.True(quitter.WaitForExit(TimeSpan.FromSeconds(20)), "the cut-off client did not end");
+        Assert.Equal(28, quitter.ExitCode); // curl: operation timed out, i.e. it left mid-response
+        var after = App.DownloadSha256($"{Base}:{HelloHttpApp.HttpPort}/bytes/1000000", TimeSpan.FromSeconds(30));
+        Assert.Equal((HelloHttpApp.ExpectedBytesSha256(1_000_000), 0), after);
+    }
+
+    [Fact]
+    public void Wrk_with_100_connections_for_3_seconds_sees_no_socket_errors_and_only_2xx_responses()
+    {
+        var r = App.Client(TimeSpan.FromSeconds(60), "wrk", "-t2", "-c100", "-d3s", "--latency", $"{Base}:{HelloHttpApp.HttpPort}/");
+        Console.WriteLine(r.All);
+        Assert.True(r.ExitCode == 0, r.All + App.Log);
+        Assert.DoesNotContain("Socket errors", r.Output);
+        Assert.DoesNotContain("Non-2xx", r.Output);
+        var line = r.Output.Split('\n').Single(l => l.StartsWith("Requests/sec:", StringComparison.Ordinal));
+        Assert.True(double.Parse(line["Requests/sec:".Length..].Trim(), System.Globalization.CultureInfo.InvariantCulture) > 100, line);
+    }
+}
