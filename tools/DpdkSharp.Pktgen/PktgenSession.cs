@@ -76,6 +76,11 @@ public sealed record PktgenSettings
             throw new ArgumentException($"Need queues >= 1, burst 1..512, rate >= 0 and at least one size (got queues {Queues}, burst {Burst}, rate {RatePps}, {Sizes.Count} sizes).");
         }
 
+        if (Sizes.Any(size => size is < PacketFormat.MinFrameSize or > PacketFormat.MaxFrameSize))
+        {
+            throw new ArgumentException($"Frame sizes (with FCS) must be {PacketFormat.MinFrameSize}..{PacketFormat.MaxFrameSize}, got {string.Join(',', Sizes)}.");
+        }
+
         if (Flows < Queues || Flows > ushort.MaxValue || SourcePortBase + Flows - 1 > ushort.MaxValue)
         {
             throw new ArgumentException($"Need at least one flow per queue ({Queues}) and source ports within 65535 (got {Flows} flows from port {SourcePortBase}).");
@@ -106,12 +111,17 @@ public sealed class PktgenSession : IDisposable
     private Exception? _failure;
 
     /// <summary>A session; nothing runs before <see cref="Start"/>.</summary>
-    public PktgenSession(PktgenSettings settings, Port port, Mempool pool)
+    /// <param name="settings">What to do.</param>
+    /// <param name="port">The port, configured with a queue pair per worker and started.</param>
+    /// <param name="pool">Where generated frames come from.</param>
+    /// <param name="capture">Where every frame sent and received is captured, or null.</param>
+    public PktgenSession(PktgenSettings settings, Port port, Mempool pool, PcapngWriter? capture = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(pool);
         settings.Validate();
         Settings = settings;
+        Capture = capture;
         _port = port;
         var templates = new FrameTemplates(settings.Sizes, settings.SourceMac ?? port.MacAddress, settings.DestinationMac,
             settings.SourceIp, settings.DestinationIp, settings.DestinationPort, settings.Seed);
@@ -122,6 +132,9 @@ public sealed class PktgenSession : IDisposable
 
     /// <summary>The settings.</summary>
     public PktgenSettings Settings { get; }
+
+    /// <summary>The capture, or null.</summary>
+    public PcapngWriter? Capture { get; }
 
     /// <summary>The phase every worker follows.</summary>
     public RunPhase Phase => _phase;

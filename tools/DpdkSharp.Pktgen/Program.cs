@@ -40,12 +40,13 @@ public static class Program
         var interval = new Option<double>("--interval") { Description = "Seconds between stats lines", DefaultValueFactory = _ => 1 };
         var json = new Option<bool>("--json") { Description = "JSON lines instead of console lines" };
         var maxLag = new Option<double>("--max-lag-ms") { Description = "How far behind its rate schedule the sender may fall and still catch up", DefaultValueFactory = _ => 100 };
+        var capture = new Option<string?>("--capture") { Description = "Capture every frame sent and received to this pcapng file (DPDK's rte_pcapng)" };
         var mbufs = new Option<int>("--mbufs") { Description = "Mbufs in the pool", DefaultValueFactory = _ => 16383 };
 
         var root = new RootCommand("DPDK UDP packet generator, reflector and receiver. Usage: dpdksharp-pktgen [EAL arguments] -- MODE [options]")
         {
             mode, port, queues, rate, sizes, sourcePorts, destinationPort, sourceMac, destinationMac, sourceIp, destinationIp, burst, seed,
-            duration, interval, json, mbufs, maxLag,
+            duration, interval, json, mbufs, maxLag, capture,
         };
         root.SetAction(parse =>
         {
@@ -71,7 +72,7 @@ public static class Program
                 };
                 settings.Validate();
                 return RunTool(ealArguments, settings, parse.GetValue(port)!, parse.GetValue(duration), parse.GetValue(interval),
-                    parse.GetValue(json), parse.GetValue(mbufs), stdout);
+                    parse.GetValue(json), parse.GetValue(mbufs), parse.GetValue(capture), stdout);
             }
             catch (Exception e) when (e is ArgumentException or FormatException or OverflowException or DpdkException or InvalidOperationException)
             {
@@ -83,7 +84,7 @@ public static class Program
     }
 
     private static int RunTool(string[] ealArguments, PktgenSettings settings, string portText, double duration, double interval,
-        bool json, int mbufs, TextWriter stdout)
+        bool json, int mbufs, string? capturePath, TextWriter stdout)
     {
         // Typed defaults only where the user said nothing: the EAL arguments given win.
         using var eal = Eal.Initialize(new EalOptions { ProgramName = "dpdksharp-pktgen", ExtraArguments = ealArguments });
@@ -118,7 +119,9 @@ public static class Program
                     $"sizes {string.Join(',', settings.Sizes.Distinct())}, {settings.Flows} flow(s), TSC {Tsc.Hz} Hz");
             }
 
-            using var session = new PktgenSession(settings, port, pool);
+            // After the port exists: the file describes the ports there are when it is created.
+            using var capture = capturePath is null ? null : PcapngWriter.Create(capturePath, comment: $"dpdksharp-pktgen {settings.Mode}");
+            using var session = new PktgenSession(settings, port, pool, capture);
             session.Start();
             while (!stop.Token.WaitHandle.WaitOne(TimeSpan.FromSeconds(interval)) && !session.Failed)
             {
@@ -128,6 +131,10 @@ public static class Program
             var final = session.Stop(TimeSpan.FromMilliseconds(200));
             Print(final);
             stdout.WriteLine(json ? final.ToJson("summary") : Summary(final));
+            if (capture is not null && !json)
+            {
+                stdout.WriteLine($"captured {capture.PacketsWritten} frames to {capture.Path} ({capture.PacketsDropped} not captured: copy pool empty)");
+            }
             port.Stop();
             return 0;
 

@@ -88,6 +88,7 @@ internal sealed class Worker
         var nextSize = 0;
         var nextFlow = 0;
         var allocationBaseline = long.MinValue;
+        var capture = _session.Capture;
         _pacer.Start(Tsc.Now);
 
         RunPhase phase;
@@ -118,6 +119,11 @@ internal sealed class Worker
                             PacketFormat.Stamp(data, (ushort)(_settings.SourcePortBase + flow), flow, _nextSequence[flow]++, now);
                             queuedLengths[i] = template.Length + PacketFormat.FcsLength;
                         }
+
+                        if (capture is not null)
+                        {
+                            CaptureNew(capture, txSlots.Slice(txBurst.Count - due, due));
+                        }
                     }
                 }
 
@@ -143,6 +149,7 @@ internal sealed class Worker
 
             if (receive && rx.Receive(ref rxBurst) > 0)
             {
+                capture?.Write(_port, _queue, ref rxBurst, PcapngDirection.Inbound);
                 Verify(ref counters, ref rxBurst);
                 rxBurst.FreeAll();
             }
@@ -161,6 +168,19 @@ internal sealed class Worker
         _pacer.Take(Tsc.Now, 0);
         counters.TxSkipped += _pacer.Skipped;
         counters.AllocatedBytes = allocationBaseline == long.MinValue ? 0 : GC.GetAllocatedBytesForCurrentThread() - allocationBaseline;
+    }
+
+    // Captures frames just made, once (not again when a full queue makes them wait): a view of their slots, which
+    // writes each slot's own value back and is never freed or sent, so the transmit burst stays their one owner.
+    private void CaptureNew(PcapngWriter capture, Span<nint> slots)
+    {
+        var view = new MbufBurst(slots);
+        foreach (var handle in slots)
+        {
+            view.TryAdd(Mbuf.FromHandle(handle));
+        }
+
+        capture.Write(_port, _queue, ref view, PcapngDirection.Outbound);
     }
 
     private void Verify(ref WorkerCounters counters, ref MbufBurst burst)
@@ -213,11 +233,13 @@ internal sealed class Worker
         Span<nint> slots = stackalloc nint[_settings.Burst];
         var burst = new MbufBurst(slots);
         var allocationBaseline = long.MinValue;
+        var capture = _session.Capture;
         while (_session.Phase != RunPhase.Stopped)
         {
             var received = rx.Receive(ref burst);
             if (received > 0)
             {
+                capture?.Write(_port, _queue, ref burst, PcapngDirection.Inbound);
                 long bytes = 0;
                 foreach (var m in burst)
                 {
