@@ -81,7 +81,9 @@ public sealed record PktgenSettings
             throw new ArgumentException($"Frame sizes (with FCS) must be {PacketFormat.MinFrameSize}..{PacketFormat.MaxFrameSize}, got {string.Join(',', Sizes)}.");
         }
 
-        if (Flows < Queues || Flows > ushort.MaxValue || SourcePortBase + Flows - 1 > ushort.MaxValue)
+        // Transmitting workers split the flows between them (one writer per flow's sequence): each needs one.
+        var transmits = Mode is PktgenMode.SendRecv or PktgenMode.Tx;
+        if ((transmits && Flows < Queues) || Flows < 1 || Flows > ushort.MaxValue || SourcePortBase + Flows - 1 > ushort.MaxValue)
         {
             throw new ArgumentException($"Need at least one flow per queue ({Queues}) and source ports within 65535 (got {Flows} flows from port {SourcePortBase}).");
         }

@@ -107,11 +107,6 @@ public static class Program
                 e.Cancel = true;
                 stop.Cancel();
             };
-            if (duration > 0)
-            {
-                stop.CancelAfter(TimeSpan.FromSeconds(duration));
-            }
-
             if (!json)
             {
                 stdout.WriteLine($"{port} {port.Name} {port.MacAddress}: {settings.Mode.ToString().ToLowerInvariant()}, {settings.Queues} queue(s), " +
@@ -123,6 +118,11 @@ public static class Program
             using var capture = capturePath is null ? null : PcapngWriter.Create(capturePath, comment: $"dpdksharp-pktgen {settings.Mode}");
             using var session = new PktgenSession(settings, port, pool, capture);
             session.Start();
+            if (duration > 0)
+            {
+                stop.CancelAfter(TimeSpan.FromSeconds(duration)); // from the start of the workers: EAL start and TSC calibration are not counted
+            }
+
             while (!stop.Token.WaitHandle.WaitOne(TimeSpan.FromSeconds(interval)) && !session.Failed)
             {
                 Print(session.Collect());
