@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using DpdkSharp.Runtime;
 
 namespace DpdkSharp.Pktgen;
@@ -94,6 +95,7 @@ internal sealed class Worker
         RunPhase phase;
         while ((phase = _session.Phase) != RunPhase.Stopped)
         {
+            GcSafePoint();
             if (transmit && phase == RunPhase.Running)
             {
                 var now = Tsc.Now;
@@ -170,6 +172,13 @@ internal sealed class Worker
         counters.AllocatedBytes = allocationBaseline == long.MinValue ? 0 : GC.GetAllocatedBytesForCurrentThread() - allocationBaseline;
     }
 
+    // The loop's native calls (bursts, mempool, rdtsc) suppress the GC transition, so a loop that never returns
+    // would hold every GC (and so every other managed thread, the stats reader included) until the suspension
+    // happens to land in managed code: seconds, measured, on a busy machine. One ordinary P/Invoke per loop is a
+    // safe point (some ns per burst); rte_get_tsc_hz only reads a global.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void GcSafePoint() => _ = DpdkSharp.Interop.Dpdk.rte_get_tsc_hz();
+
     // Captures frames just made, once (not again when a full queue makes them wait): a view of their slots, which
     // writes each slot's own value back and is never freed or sent, so the transmit burst stays their one owner.
     private void CaptureNew(PcapngWriter capture, Span<nint> slots)
@@ -236,6 +245,7 @@ internal sealed class Worker
         var capture = _session.Capture;
         while (_session.Phase != RunPhase.Stopped)
         {
+            GcSafePoint();
             var received = rx.Receive(ref burst);
             if (received > 0)
             {
