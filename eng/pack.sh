@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Packs the packages users need into one folder (a local feed): the generator library and the dpdksharp-gen
-# tool, the bindings (with the native shim built for the installed DPDK), the runtime, Wire, the stack, its
+# tool, the dpdksharp-pktgen tool, the bindings (with the native shim built for the installed DPDK), the runtime, Wire, the stack, its
 # testing kit, its DPDK binding and the Kestrel transport (DpdkSharp.AspNetCore), each with its .snupkg. Samples, benchmarks and tests are not packable.
 #   bash eng/pack.sh <output-folder> [<build-folder>]
 # The Release build goes to <build-folder> (default artifacts/pack-build), not to the projects' bin/ and obj/,
@@ -19,6 +19,7 @@ build="$(cd "$build" && pwd)"
 expected=(
   DpdkSharp.Generator
   dpdksharp-gen
+  dpdksharp-pktgen
   DpdkSharp.Bindings
   DpdkSharp.Runtime
   DpdkSharp.Wire

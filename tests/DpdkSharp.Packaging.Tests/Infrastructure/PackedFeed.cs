@@ -13,7 +13,7 @@ public sealed class PackedFeed : IDisposable
     /// <summary>The packages users need: nothing more is packable.</summary>
     public static readonly string[] ExpectedIds =
     [
-        "DpdkSharp.Generator", "dpdksharp-gen", "DpdkSharp.Bindings", "DpdkSharp.Runtime",
+        "DpdkSharp.Generator", "dpdksharp-gen", "dpdksharp-pktgen", "DpdkSharp.Bindings", "DpdkSharp.Runtime",
         "DpdkSharp.Wire", "DpdkSharp.Stack", "DpdkSharp.Stack.Testing", "DpdkSharp.Stack.Dpdk", "DpdkSharp.AspNetCore",
     ];
 

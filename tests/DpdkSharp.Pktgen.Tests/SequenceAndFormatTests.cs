@@ -1,0 +1,81 @@
+using DpdkSharp.Wire;
+
+namespace DpdkSharp.Pktgen.Tests;
+
+/// <summary>The parts of the packet path that need no DPDK: sequence tracking, the pacer's arithmetic, the frame format.</summary>
+public sealed class SequenceAndFormatTests
+{
+    [Fact]
+    public void The_tracker_tells_in_order_reordered_duplicate_and_too_old_apart_across_the_32_bit_wrap()
+    {
+        var tracker = new SequenceTracker(2);
+        uint start = uint.MaxValue - 2;
+        Assert.Equal(SequenceVerdict.InOrder, tracker.Record(0, start));
+        Assert.Equal(SequenceVerdict.InOrder, tracker.Record(0, start + 2));
+        Assert.Equal(SequenceVerdict.Reordered, tracker.Record(0, start + 1));
+        Assert.Equal(SequenceVerdict.Duplicate, tracker.Record(0, start + 1));
+        Assert.Equal(SequenceVerdict.InOrder, tracker.Record(0, start + 5)); // wrapped past 0
+        Assert.Equal(SequenceVerdict.Duplicate, tracker.Record(0, start + 5));
+        Assert.Equal(SequenceVerdict.InOrder, tracker.Record(0, start + 5 + SequenceTracker.Window));
+        Assert.Equal(SequenceVerdict.TooOld, tracker.Record(0, start + 5));
+        Assert.Equal(SequenceVerdict.Reordered, tracker.Record(0, start + 6));
+        Assert.Equal(SequenceVerdict.InOrder, tracker.Record(1, 7)); // flows are independent
+    }
+
+    [Fact]
+    public void The_pacer_releases_exactly_the_packets_due_and_skips_beyond_its_backlog()
+    {
+        var pacer = new RatePacer(1000, hz: 1_000_000, maxBacklog: 100); // one packet per 1000 ticks
+        pacer.Start(0);
+        Assert.Equal(0, pacer.Take(999, 32));
+        Assert.Equal(1, pacer.Take(1000, 32));
+        Assert.Equal(32, pacer.Take(50_000, 32)); // 49 due, room for 32
+        Assert.Equal(17, pacer.Take(50_000, 32));
+        Assert.Equal(100, pacer.Take(1_000_000, 1000)); // 950 due: the backlog caps it
+        Assert.Equal(850, pacer.Skipped);
+        Assert.Equal(int.MaxValue, new RatePacer(0, 1_000_000, 0).Take(5, int.MaxValue)); // unlimited
+    }
+
+    [Fact]
+    public void A_stamped_frame_reads_back_its_fields_and_a_flipped_fill_byte_or_wrong_seed_makes_it_bad()
+    {
+        var templates = Templates(seed: 7);
+        foreach (var template in templates.Sequence)
+        {
+            var frame = (byte[])template.Clone();
+            PacketFormat.Stamp(frame, 1030, flow: 6, sequence: 123456, tsc: 0xDEADBEEF);
+            Assert.True(PacketFormat.TryRead(frame, templates, out var flow, out var sequence, out var tsc));
+            Assert.Equal((6, 123456u, 0xDEADBEEFUL), (flow, sequence, tsc));
+            Assert.False(PacketFormat.TryRead(frame, Templates(seed: 8), out _, out _, out _));
+            frame[^1] ^= 1;
+            Assert.False(PacketFormat.TryRead(frame, templates, out _, out _, out _));
+        }
+    }
+
+    [Fact]
+    public void Reflecting_swaps_mac_ip_and_ports_and_keeps_the_ip_checksum_valid()
+    {
+        var frame = (byte[])Templates(seed: 1).Sequence[0].Clone();
+        PacketFormat.Stamp(frame, 1030, 6, 1, 1);
+        PacketFormat.Reflect(frame);
+        Assert.True(EthernetFrame.TryParse(frame, out var ethernet));
+        Assert.Equal(MacAddress.Parse("02:00:00:00:00:01"), ethernet.Destination);
+        Assert.True(Ipv4Packet.TryParse(ethernet.Payload, verifyChecksum: true, out var ip, out _));
+        Assert.Equal(Ipv4Address.Parse("10.0.0.2"), ip.Source);
+        Assert.True(UdpDatagram.TryParse(ip.Payload, out var udp));
+        Assert.Equal((9000, 1030), (udp.SourcePort, udp.DestinationPort));
+    }
+
+    [Fact]
+    public void Imix_and_lists_parse_to_frame_sizes_and_out_of_range_sizes_are_refused()
+    {
+        Assert.Equal([64, 594, 1518], FrameTemplates.ParseSizes("64, 594,1518"));
+        var imix = FrameTemplates.ParseSizes("imix");
+        Assert.Equal((7, 4, 1), (imix.Count(s => s == 64), imix.Count(s => s == 594), imix.Count(s => s == 1518)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new FrameTemplates([60], default, default, default, default, 1, 1));
+    }
+
+    private static FrameTemplates Templates(ulong seed) =>
+        new(FrameTemplates.ParseSizes("64,594,1518"), MacAddress.Parse("02:00:00:00:00:01"), MacAddress.Parse("02:00:00:00:00:02"),
+            Ipv4Address.Parse("10.0.0.1"), Ipv4Address.Parse("10.0.0.2"), 9000, seed);
+}

@@ -1,0 +1,195 @@
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using DpdkSharp.Wire;
+
+namespace DpdkSharp.Pktgen;
+
+/// <summary>What a generated frame carries and where: the header the tool verifies on receive.</summary>
+/// <remarks>
+/// UDP payload: magic (u16), flow id (u16), sequence number (u32, per flow), TSC at transmit (u64), then a fill
+/// that depends only on the seed and the frame size. 16 bytes, so a 64-byte frame (60 bytes without FCS; 18 bytes
+/// of UDP payload) still carries it whole. Little endian: both ends are this tool on x86; the fields mean nothing
+/// to anyone else.
+/// </remarks>
+public static class PacketFormat
+{
+    /// <summary>"DP": the first two payload bytes of every frame this tool makes.</summary>
+    public const ushort Magic = 0x5044;
+
+    /// <summary>Ethernet, IPv4 without options and UDP.</summary>
+    public const int HeadersLength = EthernetFrame.HeaderLength + Ipv4Packet.MinHeaderLength + UdpDatagram.HeaderLength;
+
+    /// <summary>The payload header's length.</summary>
+    public const int PayloadHeaderLength = 16;
+
+    /// <summary>The Ethernet frame check sequence: frame sizes are given with it (64 is the minimum), mbufs hold the frame without it.</summary>
+    public const int FcsLength = 4;
+
+    /// <summary>The smallest frame size (with FCS) that holds the payload header.</summary>
+    public const int MinFrameSize = 64;
+
+    /// <summary>The largest frame size (with FCS) without jumbo frames.</summary>
+    public const int MaxFrameSize = 1518;
+
+    /// <summary>Offset of the UDP source port in a frame.</summary>
+    public const int UdpSourcePortOffset = EthernetFrame.HeaderLength + Ipv4Packet.MinHeaderLength;
+
+    private const int MagicOffset = HeadersLength;
+    private const int FlowOffset = HeadersLength + 2;
+    private const int SequenceOffset = HeadersLength + 4;
+    private const int TscOffset = HeadersLength + 8;
+    private const int FillOffset = HeadersLength + PayloadHeaderLength;
+
+    /// <summary>Writes the per-packet fields into a frame copied from a template.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Stamp(Span<byte> frame, ushort sourcePort, ushort flow, uint sequence, ulong tsc)
+    {
+        BinaryPrimitives.WriteUInt16BigEndian(frame[UdpSourcePortOffset..], sourcePort);
+        BinaryPrimitives.WriteUInt16LittleEndian(frame[FlowOffset..], flow);
+        BinaryPrimitives.WriteUInt32LittleEndian(frame[SequenceOffset..], sequence);
+        BinaryPrimitives.WriteUInt64LittleEndian(frame[TscOffset..], tsc);
+    }
+
+    /// <summary>
+    /// Reads the payload header of a received frame and checks the frame against its template: IPv4/UDP, the
+    /// magic, a known size and the seeded fill. False: a bad payload (or not one of ours).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool TryRead(ReadOnlySpan<byte> frame, FrameTemplates templates, out ushort flow, out uint sequence, out ulong tsc)
+    {
+        flow = 0;
+        sequence = 0;
+        tsc = 0;
+        if (frame.Length < FillOffset
+            || BinaryPrimitives.ReadUInt16BigEndian(frame[12..]) != (ushort)EtherType.Ipv4
+            || frame[EthernetFrame.HeaderLength] != 0x45
+            || frame[EthernetFrame.HeaderLength + 9] != (byte)IpProtocol.Udp
+            || BinaryPrimitives.ReadUInt16LittleEndian(frame[MagicOffset..]) != Magic)
+        {
+            return false;
+        }
+
+        var template = templates.ForLength(frame.Length);
+        if (template is null || !frame[FillOffset..].SequenceEqual(template.AsSpan(FillOffset)))
+        {
+            return false;
+        }
+
+        flow = BinaryPrimitives.ReadUInt16LittleEndian(frame[FlowOffset..]);
+        sequence = BinaryPrimitives.ReadUInt32LittleEndian(frame[SequenceOffset..]);
+        tsc = BinaryPrimitives.ReadUInt64LittleEndian(frame[TscOffset..]);
+        return true;
+    }
+
+    /// <summary>
+    /// Turns a frame around in place: MAC, IPv4 addresses and UDP ports swapped. The IPv4 and UDP checksums stay
+    /// right: a one's-complement sum does not depend on the order of its words. Frames that are not IPv4/UDP
+    /// get only their MAC addresses swapped.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Reflect(Span<byte> frame)
+    {
+        if (frame.Length < EthernetFrame.HeaderLength)
+        {
+            return;
+        }
+
+        EthernetFrame.SwapAddresses(frame);
+        if (frame.Length < HeadersLength || BinaryPrimitives.ReadUInt16BigEndian(frame[12..]) != (ushort)EtherType.Ipv4)
+        {
+            return;
+        }
+
+        var ip = frame[EthernetFrame.HeaderLength..];
+        var ipHeaderLength = (ip[0] & 0x0F) * 4;
+        var source = Ipv4Address.Read(ip[12..]);
+        Ipv4Address.Read(ip[16..]).Write(ip[12..]);
+        source.Write(ip[16..]);
+        if (ip[9] != (byte)IpProtocol.Udp || ip.Length < ipHeaderLength + UdpDatagram.HeaderLength)
+        {
+            return;
+        }
+
+        var udp = ip[ipHeaderLength..];
+        var sourcePort = BinaryPrimitives.ReadUInt16BigEndian(udp);
+        BinaryPrimitives.WriteUInt16BigEndian(udp, BinaryPrimitives.ReadUInt16BigEndian(udp[2..]));
+        BinaryPrimitives.WriteUInt16BigEndian(udp[2..], sourcePort);
+    }
+}
+
+/// <summary>
+/// One prebuilt frame per size (headers, UDP checksum 0, the seeded fill): the transmit path copies one and
+/// stamps it; the receive path compares the fill against it. Sizes are with FCS; a template is 4 bytes shorter.
+/// </summary>
+public sealed class FrameTemplates
+{
+    private readonly byte[]?[] _byLength = new byte[PacketFormat.MaxFrameSize - PacketFormat.FcsLength + 1][];
+
+    /// <summary>Templates for <paramref name="sizes"/> (the transmit order: a mix repeats it).</summary>
+    public FrameTemplates(IReadOnlyList<int> sizes, MacAddress source, MacAddress destination, Ipv4Address sourceIp,
+        Ipv4Address destinationIp, ushort destinationPort, ulong seed)
+    {
+        Sequence = new byte[sizes.Count][];
+        for (var i = 0; i < sizes.Count; i++)
+        {
+            var size = sizes[i];
+            if (size is < PacketFormat.MinFrameSize or > PacketFormat.MaxFrameSize)
+            {
+                throw new ArgumentOutOfRangeException(nameof(sizes), size, $"Frame sizes (with FCS) must be {PacketFormat.MinFrameSize}..{PacketFormat.MaxFrameSize}.");
+            }
+
+            var length = size - PacketFormat.FcsLength;
+            Sequence[i] = _byLength[length] ??= Build(length, source, destination, sourceIp, destinationIp, destinationPort, seed);
+        }
+    }
+
+    /// <summary>The templates in transmit order.</summary>
+    public byte[][] Sequence { get; }
+
+    /// <summary>The template of frames <paramref name="length"/> bytes long (without FCS), or null.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public byte[]? ForLength(int length) => (uint)length < (uint)_byLength.Length ? _byLength[length] : null;
+
+    /// <summary>Parses <c>64</c>, <c>64,594,1518</c> or <c>imix</c> (7:4:1 of 64, 594 and 1518, interleaved).</summary>
+    public static int[] ParseSizes(string text)
+    {
+        if (text.Equals("imix", StringComparison.OrdinalIgnoreCase))
+        {
+            // The simple IMIX, spread so that a burst is a mix rather than runs of one size.
+            return [64, 594, 64, 1518, 64, 594, 64, 64, 594, 64, 64, 594];
+        }
+
+        return text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(s => int.TryParse(s, out var v) ? v : throw new FormatException($"'{s}' is not a frame size (e.g. 64,594,1518 or imix)."))
+            .ToArray();
+    }
+
+    private static byte[] Build(int length, MacAddress source, MacAddress destination, Ipv4Address sourceIp,
+        Ipv4Address destinationIp, ushort destinationPort, ulong seed)
+    {
+        var frame = new byte[length];
+        var l2 = EthernetFrame.WriteHeader(frame, destination, source, EtherType.Ipv4);
+        Ipv4Packet.WriteHeader(frame.AsSpan(l2), sourceIp, destinationIp, IpProtocol.Udp, length - l2, identification: 0, ttl: 64,
+            dontFragment: true, moreFragments: false, fragmentOffsetBytes: 0, computeChecksum: true);
+        var udpLength = length - PacketFormat.UdpSourcePortOffset;
+        UdpDatagram.WriteHeader(frame.AsSpan(PacketFormat.UdpSourcePortOffset), sourceIp, destinationIp, 0, destinationPort,
+            udpLength - UdpDatagram.HeaderLength, payloadSum: 0, offload: false);
+        // No UDP checksum (0, allowed over IPv4 by RFC 768): the source port, sequence and timestamp change per packet,
+        // and the payload check below is stronger than the checksum for what this tool looks for.
+        frame[PacketFormat.UdpSourcePortOffset + 6] = 0;
+        frame[PacketFormat.UdpSourcePortOffset + 7] = 0;
+        BinaryPrimitives.WriteUInt16LittleEndian(frame.AsSpan(PacketFormat.HeadersLength), PacketFormat.Magic);
+        // splitmix64 from the seed and the length: the same bytes at both ends, different per size.
+        var state = seed ^ ((ulong)length * 0x9E3779B97F4A7C15UL);
+        for (var i = PacketFormat.HeadersLength + PacketFormat.PayloadHeaderLength; i < length; i++)
+        {
+            state += 0x9E3779B97F4A7C15UL;
+            var z = state;
+            z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+            z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+            frame[i] = (byte)(z ^ (z >> 31));
+        }
+
+        return frame;
+    }
+}

@@ -1,0 +1,292 @@
+using System.Runtime.CompilerServices;
+using DpdkSharp.Runtime;
+
+namespace DpdkSharp.Pktgen;
+
+/// <summary>The phase of a run, set by the controller and read by every worker once per loop.</summary>
+public enum RunPhase
+{
+    /// <summary>Generating and receiving.</summary>
+    Running,
+    /// <summary>No more transmission; receiving what is still in flight.</summary>
+    Draining,
+    /// <summary>Workers return.</summary>
+    Stopped,
+}
+
+/// <summary>
+/// One worker: one queue pair of the port, one thread, its own counters, sequence tracker and latency recorder. The
+/// loop allocates nothing (its thread's allocations after the first stats swap are reported in
+/// <see cref="WorkerCounters.AllocatedBytes"/>).
+/// </summary>
+internal sealed class Worker
+{
+    private readonly PktgenSettings _settings;
+    private readonly Port _port;
+    private readonly int _queue;
+    private readonly Mempool _pool;
+    private readonly FrameTemplates _templates;
+    private readonly WorkerStatsBlock _stats;
+    private readonly PktgenSession _session;
+    private readonly ushort[] _flows; // the flows this worker transmits
+    private readonly uint[] _nextSequence; // per flow id
+    private readonly double _nanosecondsPerTick;
+
+    public Worker(int index, PktgenSettings settings, Port port, Mempool pool, FrameTemplates templates, WorkerStatsBlock stats,
+        PktgenSession session, ulong tscHz)
+    {
+        Index = index;
+        _settings = settings;
+        _port = port;
+        _queue = index;
+        _pool = pool;
+        _templates = templates;
+        _stats = stats;
+        _session = session;
+        // Flows are split between the workers so that every flow's sequence has one writer.
+        _flows = Enumerable.Range(0, settings.Flows).Where(f => f % settings.Queues == index).Select(f => (ushort)f).ToArray();
+        _nextSequence = new uint[settings.Flows];
+        Tracker = new SequenceTracker(settings.Flows);
+        Latency = new LatencyRecorder();
+        _nanosecondsPerTick = 1e9 / tscHz;
+        _pacer = new RatePacer(settings.RatePps / settings.Queues, tscHz, 
+            maxBacklog: Math.Max(settings.Burst, (long)(settings.RatePps / settings.Queues * settings.MaxLag.TotalSeconds)));
+    }
+
+    public int Index { get; }
+
+    public SequenceTracker Tracker { get; }
+
+    public LatencyRecorder Latency { get; }
+
+    private RatePacer _pacer; // mutated in place: a field, not a property
+
+    /// <summary>The worker's loop; returns when the session's phase is <see cref="RunPhase.Stopped"/>.</summary>
+    public void Run()
+    {
+        switch (_settings.Mode)
+        {
+            case PktgenMode.Reflect:
+                RunReflect();
+                break;
+            default:
+                RunGenerate(transmit: _settings.Mode != PktgenMode.Rx, receive: _settings.Mode != PktgenMode.Tx);
+                break;
+        }
+    }
+
+    private void RunGenerate(bool transmit, bool receive)
+    {
+        ref var counters = ref _stats[Index];
+        var tx = _port.GetTxQueue(_queue);
+        var rx = _port.GetRxQueue(_queue);
+        Span<nint> txSlots = stackalloc nint[_settings.Burst];
+        Span<nint> rxSlots = stackalloc nint[_settings.Burst];
+        Span<int> queuedLengths = stackalloc int[_settings.Burst]; // bytes of each frame still in txBurst
+        var txBurst = new MbufBurst(txSlots);
+        var rxBurst = new MbufBurst(rxSlots);
+        var sizes = _templates.Sequence;
+        var nextSize = 0;
+        var nextFlow = 0;
+        var allocationBaseline = long.MinValue;
+        var capture = _session.Capture;
+        _pacer.Start(Tsc.Now);
+
+        RunPhase phase;
+        while ((phase = _session.Phase) != RunPhase.Stopped)
+        {
+            GcSafePoint();
+            if (transmit && phase == RunPhase.Running)
+            {
+                var now = Tsc.Now;
+                var due = _pacer.Take(now, txBurst.FreeSpace);
+                if (due > 0)
+                {
+                    if (!_pool.AllocBulk(ref txBurst, due))
+                    {
+                        counters.TxSkipped += due; // the pool is empty: the link holds every mbuf
+                    }
+                    else
+                    {
+                        for (var i = txBurst.Count - due; i < txBurst.Count; i++)
+                        {
+                            var template = sizes[nextSize];
+                            nextSize = nextSize + 1 == sizes.Length ? 0 : nextSize + 1;
+                            var flow = _flows[nextFlow];
+                            nextFlow = nextFlow + 1 == _flows.Length ? 0 : nextFlow + 1;
+                            var m = txBurst[i];
+                            m.SetLength(template.Length);
+                            var data = m.Data;
+                            template.CopyTo(data);
+                            PacketFormat.Stamp(data, (ushort)(_settings.SourcePortBase + flow), flow, _nextSequence[flow]++, now);
+                            queuedLengths[i] = template.Length + PacketFormat.FcsLength;
+                        }
+
+                        if (capture is not null)
+                        {
+                            CaptureNew(capture, txSlots.Slice(txBurst.Count - due, due));
+                        }
+                    }
+                }
+
+                if (txBurst.Count > 0)
+                {
+                    var before = txBurst.Count;
+                    var sent = tx.Transmit(ref txBurst);
+                    long bytes = 0;
+                    for (var i = 0; i < sent; i++)
+                    {
+                        bytes += queuedLengths[i];
+                    }
+
+                    queuedLengths[sent..before].CopyTo(queuedLengths); // what the queue refused stays, in order
+                    counters.TxPackets += sent;
+                    counters.TxBytes += bytes;
+                }
+            }
+            else if (!txBurst.IsEmpty)
+            {
+                txBurst.FreeAll(); // draining: what the queue kept refusing is not sent
+            }
+
+            if (receive && rx.Receive(ref rxBurst) > 0)
+            {
+                capture?.Write(_port, _queue, ref rxBurst, PcapngDirection.Inbound);
+                Verify(ref counters, ref rxBurst);
+                rxBurst.FreeAll();
+            }
+
+            if (Volatile.Read(ref counters.SwapRequest) != counters.SwapDone)
+            {
+                Latency.Poll(ref counters);
+                if (allocationBaseline == long.MinValue)
+                {
+                    allocationBaseline = GC.GetAllocatedBytesForCurrentThread(); // after the first interval: the loop is warm
+                }
+            }
+        }
+
+        txBurst.FreeAll();
+        _pacer.Take(Tsc.Now, 0);
+        counters.TxSkipped += _pacer.Skipped;
+        counters.AllocatedBytes = allocationBaseline == long.MinValue ? 0 : GC.GetAllocatedBytesForCurrentThread() - allocationBaseline;
+    }
+
+    // The loop's native calls (bursts, mempool, rdtsc) suppress the GC transition, so a loop that never returns
+    // would hold every GC (and so every other managed thread, the stats reader included) until the suspension
+    // happens to land in managed code: seconds, measured, on a busy machine. One ordinary P/Invoke per loop is a
+    // safe point (some ns per burst); rte_get_tsc_hz only reads a global.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void GcSafePoint() => _ = DpdkSharp.Interop.Dpdk.rte_get_tsc_hz();
+
+    // Captures frames just made, once (not again when a full queue makes them wait): a view of their slots, which
+    // writes each slot's own value back and is never freed or sent, so the transmit burst stays their one owner.
+    private void CaptureNew(PcapngWriter capture, Span<nint> slots)
+    {
+        var view = new MbufBurst(slots);
+        foreach (var handle in slots)
+        {
+            view.TryAdd(Mbuf.FromHandle(handle));
+        }
+
+        capture.Write(_port, _queue, ref view, PcapngDirection.Outbound);
+    }
+
+    private void Verify(ref WorkerCounters counters, ref MbufBurst burst)
+    {
+        var now = Tsc.Now;
+        long bytes = 0, bad = 0, duplicates = 0, reordered = 0, tooOld = 0;
+        foreach (var m in burst)
+        {
+            var data = m.Data;
+            bytes += data.Length + PacketFormat.FcsLength;
+            if (!PacketFormat.TryRead(data, _templates, out var flow, out var sequence, out var stamp) || flow >= Tracker.Flows)
+            {
+                bad++;
+                continue;
+            }
+
+            switch (Tracker.Record(flow, sequence))
+            {
+                case SequenceVerdict.Duplicate:
+                    duplicates++;
+                    break;
+                case SequenceVerdict.Reordered:
+                    reordered++;
+                    break;
+                case SequenceVerdict.TooOld:
+                    tooOld++;
+                    break;
+            }
+
+            if (stamp <= now)
+            {
+                Latency.Record((long)((now - stamp) * _nanosecondsPerTick));
+            }
+        }
+
+        // One store per counter per burst, not per packet.
+        counters.RxPackets += burst.Count;
+        counters.RxBytes += bytes;
+        counters.Bad += bad;
+        counters.Duplicates += duplicates;
+        counters.Reordered += reordered;
+        counters.TooOld += tooOld;
+    }
+
+    private void RunReflect()
+    {
+        ref var counters = ref _stats[Index];
+        var tx = _port.GetTxQueue(_queue);
+        var rx = _port.GetRxQueue(_queue);
+        Span<nint> slots = stackalloc nint[_settings.Burst];
+        var burst = new MbufBurst(slots);
+        var allocationBaseline = long.MinValue;
+        var capture = _session.Capture;
+        while (_session.Phase != RunPhase.Stopped)
+        {
+            GcSafePoint();
+            var received = rx.Receive(ref burst);
+            if (received > 0)
+            {
+                capture?.Write(_port, _queue, ref burst, PcapngDirection.Inbound);
+                long bytes = 0;
+                foreach (var m in burst)
+                {
+                    var data = m.Data;
+                    bytes += data.Length + PacketFormat.FcsLength;
+                    PacketFormat.Reflect(data);
+                }
+
+                counters.RxPackets += received;
+                counters.RxBytes += bytes;
+                counters.TxBytes += bytes;
+                var sent = tx.Transmit(ref burst);
+                counters.TxPackets += sent;
+                counters.Reflected += sent;
+                if (!burst.IsEmpty)
+                {
+                    // A reflector does not queue: what the link refuses now is dropped, as testpmd's macswap does.
+                    foreach (var m in burst)
+                    {
+                        counters.TxBytes -= m.DataLength + PacketFormat.FcsLength;
+                    }
+
+                    counters.TxSkipped += burst.Count;
+                    burst.FreeAll();
+                }
+            }
+
+            if (Volatile.Read(ref counters.SwapRequest) != counters.SwapDone)
+            {
+                Latency.Poll(ref counters);
+                if (allocationBaseline == long.MinValue)
+                {
+                    allocationBaseline = GC.GetAllocatedBytesForCurrentThread();
+                }
+            }
+        }
+
+        counters.AllocatedBytes = allocationBaseline == long.MinValue ? 0 : GC.GetAllocatedBytesForCurrentThread() - allocationBaseline;
+    }
+}
