@@ -167,6 +167,21 @@ internal sealed class SackScoreboard
         return true;
     }
 
+    /// <summary>Whether <paramref name="seq"/> is SACKed; if so, where its SACKed range ends.</summary>
+    public bool TryGetSackedRange(SequenceNumber seq, out SequenceNumber end)
+    {
+        for (int i = 0; i < _count; i++)
+        {
+            if (_ranges[i].Left <= seq && seq < _ranges[i].Right)
+            {
+                end = _ranges[i].Right;
+                return true;
+            }
+        }
+        end = seq;
+        return false;
+    }
+
     /// <summary>Bytes SACKed within [<paramref name="from"/>, <paramref name="to"/>).</summary>
     public int SackedBetween(SequenceNumber from, SequenceNumber to)
     {

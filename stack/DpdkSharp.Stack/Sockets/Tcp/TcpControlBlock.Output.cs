@@ -202,6 +202,15 @@ internal sealed partial class TcpControlBlock
     /// <summary>The next new segment from SND.NXT, if the windows, Nagle and SWS avoidance let it go.</summary>
     private bool TryNewData(out SequenceNumber seq, out int length, out bool fin, bool windowOnly)
     {
+        if (_sackOn && _sndNxt < _sndMax)
+        {
+            // Going back over sent data after a timeout: what the receiver has SACKed since needs no
+            // second copy (RFC 6675 §5.1: use the SACK information of the recovery after an RTO).
+            while (_sndNxt < _sndMax && _sacks.TryGetSackedRange(_sndNxt, out var end))
+            {
+                _sndNxt = end < _sndMax ? end : _sndMax;
+            }
+        }
         seq = _sndNxt;
         int queued = Math.Max(0, SendEnd - _sndNxt);
         long window = windowOnly ? _sndWnd : Math.Min(_sndWnd, (long)_cc.CongestionWindow);
