@@ -38,44 +38,13 @@ internal sealed class SackScoreboard
         {
             return false;
         }
-        int before = SackedBytes;
-        int i = 0;
-        while (i < _count && _ranges[i].Right < left)
+        if (SequenceRanges.Insert(_ranges, ref _count, left, right, [], 0, out int mergedBytes) is int index and >= 0)
         {
-            i++;
+            int added = (_ranges[index].Right - _ranges[index].Left) - mergedBytes;
+            SackedBytes += added;
+            return added > 0;
         }
-        int j = i;
-        while (j < _count && _ranges[j].Left <= right)
-        {
-            if (_ranges[j].Left < left)
-            {
-                left = _ranges[j].Left;
-            }
-            if (_ranges[j].Right > right)
-            {
-                right = _ranges[j].Right;
-            }
-            SackedBytes -= _ranges[j].Right - _ranges[j].Left;
-            j++;
-        }
-        int removed = j - i;
-        if (removed == 0)
-        {
-            if (_count == MaxRanges)
-            {
-                return false;
-            }
-            Array.Copy(_ranges, i, _ranges, i + 1, _count - i);
-            _count++;
-        }
-        else if (removed > 1)
-        {
-            Array.Copy(_ranges, j, _ranges, i + 1, _count - j);
-            _count -= removed - 1;
-        }
-        _ranges[i] = new SackBlock(left, right);
-        SackedBytes += right - left;
-        return SackedBytes > before;
+        return false;
     }
 
     /// <summary>Forgets what lies below the new SND.UNA.</summary>
@@ -87,11 +56,7 @@ internal sealed class SackScoreboard
             SackedBytes -= _ranges[k].Right - _ranges[k].Left;
             k++;
         }
-        if (k > 0)
-        {
-            Array.Copy(_ranges, k, _ranges, 0, _count - k);
-            _count -= k;
-        }
+        SequenceRanges.RemoveFirst(_ranges, ref _count, k, []);
         if (_count > 0 && _ranges[0].Left < una)
         {
             SackedBytes -= una - _ranges[0].Left;

@@ -119,44 +119,8 @@ internal sealed class TcpReceiveQueue
     }
 
     /// <summary>Adds [left, right) to the sorted, disjoint range list, merging what it touches.</summary>
-    private void AddRange(SequenceNumber left, SequenceNumber right)
-    {
-        long stamp = ++_stamp;
-        int i = 0;
-        while (i < _rangeCount && _ranges[i].Right < left)
-        {
-            i++;
-        }
-        // Merge every range from i that touches [left, right).
-        int j = i;
-        while (j < _rangeCount && _ranges[j].Left <= right)
-        {
-            if (_ranges[j].Left < left)
-            {
-                left = _ranges[j].Left;
-            }
-            if (_ranges[j].Right > right)
-            {
-                right = _ranges[j].Right;
-            }
-            j++;
-        }
-        int removed = j - i;
-        if (removed == 0)
-        {
-            Array.Copy(_ranges, i, _ranges, i + 1, _rangeCount - i);
-            Array.Copy(_rangeStamps, i, _rangeStamps, i + 1, _rangeCount - i);
-            _rangeCount++;
-        }
-        else if (removed > 1)
-        {
-            Array.Copy(_ranges, j, _ranges, i + 1, _rangeCount - j);
-            Array.Copy(_rangeStamps, j, _rangeStamps, i + 1, _rangeCount - j);
-            _rangeCount -= removed - 1;
-        }
-        _ranges[i] = new SackBlock(left, right);
-        _rangeStamps[i] = stamp;
-    }
+    private void AddRange(SequenceNumber left, SequenceNumber right) =>
+        SequenceRanges.Insert(_ranges, ref _rangeCount, left, right, _rangeStamps, ++_stamp, out _);
 
     /// <summary>Removes the ranges that begin at or before <paramref name="end"/>, returning the new contiguous end.</summary>
     private SequenceNumber AbsorbRanges(SequenceNumber end)
@@ -170,12 +134,7 @@ internal sealed class TcpReceiveQueue
             }
             k++;
         }
-        if (k > 0)
-        {
-            Array.Copy(_ranges, k, _ranges, 0, _rangeCount - k);
-            Array.Copy(_rangeStamps, k, _rangeStamps, 0, _rangeCount - k);
-            _rangeCount -= k;
-        }
+        SequenceRanges.RemoveFirst(_ranges, ref _rangeCount, k, _rangeStamps);
         return end;
     }
 }
