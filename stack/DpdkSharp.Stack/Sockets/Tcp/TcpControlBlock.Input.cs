@@ -377,7 +377,13 @@ internal sealed partial class TcpControlBlock
                 newSack |= _sacks.Add(options.GetSackBlock(i), _sndUna, _sndMax);
             }
         }
-        if (!advanced && ack == _sndUna && segment.Payload.IsEmpty && (segment.Flags & (TcpFlags.Syn | TcpFlags.Fin)) == 0
+        if (_tlpOutstanding && !advanced && newSack && !_inRecovery && ack == _sndUna)
+        {
+            // RFC 8985 §7.4: the probe (the tail) arrived and what is below it did not: recover now.
+            _tlpOutstanding = false;
+            EnterRecovery(now);
+        }
+        else if (!advanced && ack == _sndUna && segment.Payload.IsEmpty && (segment.Flags & (TcpFlags.Syn | TcpFlags.Fin)) == 0
             && _sndMax > _sndUna && (_sndWnd == previousWindow || newSack))
         {
             // RFC 5681 §2 "DUPLICATE ACKNOWLEDGMENT" (with SACK: one that reports new data, RFC 6675 §5).
@@ -394,6 +400,7 @@ internal sealed partial class TcpControlBlock
     /// <summary>RFC 6675 §5 step 4 / RFC 6582 §3.2 step 2: loss detected; retransmission starts on the next Output.</summary>
     private void EnterRecovery(Instant now)
     {
+        _tlpAt = Instant.Never;
         _inRecovery = true;
         _recoveryPoint = _sndMax;
         _highRxt = _sndUna;
@@ -430,6 +437,11 @@ internal sealed partial class TcpControlBlock
             _sndNxt = _sndUna;
         }
         _sacks.Acknowledge(ack);
+        _tlpAt = Instant.Never; // rescheduled from this ACK by the next Output (RFC 8985 §7.2)
+        if (_tlpOutstanding && ack >= _tlpHighSeq)
+        {
+            _tlpOutstanding = false;
+        }
         _retries = 0;
         TimeSpan? sample = null;
         if (_timing && ack > _timedSeq)

@@ -38,6 +38,11 @@ internal sealed partial class TcpControlBlock
             return; // our SYN is not acknowledged yet: nothing else may go out
         }
         bool sent = State != TcpState.TimeWait && SendData(now, sink);
+        if (_tlpPending)
+        {
+            _tlpPending = false;
+            sent |= SendLossProbe(now, sink);
+        }
         if (_probePending)
         {
             // Zero-window and keepalive probe: an old sequence number makes the peer answer with its window (RFC 1122 §4.2.3.6).
@@ -53,7 +58,80 @@ internal sealed partial class TcpControlBlock
             Emit(sink, _sndMax, 0, TcpFlags.None, now);
         }
         ArmPersist(now);
+        ArmLossProbe(now);
     }
+
+    /// <summary>
+    /// RFC 8985 §7.3: the tail loss probe. New data if the windows let one segment go, else the last
+    /// segment sent again; either way its acknowledgment (or SACK) tells whether the tail was lost,
+    /// which starts a fast recovery instead of waiting for the retransmission timer.
+    /// </summary>
+    private bool SendLossProbe(Instant now, ITcpSegmentSink sink)
+    {
+        if (_inRecovery || _sndMax == _sndUna)
+        {
+            return false;
+        }
+        _tlpOutstanding = true;
+        _tlpHighSeq = _sndMax;
+        SequenceNumber seq;
+        int length;
+        bool fin;
+        if (TryNewData(out seq, out length, out fin, windowOnly: false) && length > 0 && Emit(sink, seq, length, fin ? TcpFlags.Fin : TcpFlags.None, now))
+        {
+            _sndNxt = seq + length + (fin ? 1 : 0);
+            _sndMax = _sndNxt > _sndMax ? _sndNxt : _sndMax;
+        }
+        else
+        {
+            var dataEnd = SendEnd < _sndMax ? SendEnd : _sndMax;
+            length = Math.Min(SegmentRoom(), Math.Max(0, dataEnd - _sndUna));
+            seq = dataEnd - length;
+            fin = _finQueued && _sndMax == SendEnd + 1;
+            if ((length == 0 && !fin) || !Emit(sink, seq, length, fin ? TcpFlags.Fin : TcpFlags.None, now))
+            {
+                return false;
+            }
+            _shared.Counters.RetransmittedSegmentsField++;
+        }
+        _shared.Counters.LossProbesField++;
+        _rtoAt = now + _rtt.Rto; // RFC 8985 §7.3: the RTO runs from the probe
+        return true;
+    }
+
+    /// <summary>
+    /// RFC 8985 §7.2: with data in flight, no recovery and no probe out, schedule a probe after
+    /// PTO = 2·SRTT (plus a worst-case delayed ACK when one segment is in flight), if that comes before the RTO.
+    /// </summary>
+    private void ArmLossProbe(Instant now)
+    {
+        if (!_options.TailLossProbes || !_sackOn || _inRecovery || _tlpOutstanding || _sndMax == _sndUna || _tlpAt != Instant.Never
+            || State is not (TcpState.Established or TcpState.CloseWait or TcpState.FinWait1 or TcpState.LastAck or TcpState.Closing)
+            || _rtt.SmoothedRtt is not TimeSpan srtt)
+        {
+            return;
+        }
+        var pto = srtt * 2;
+        if (_sndMax - _sndUna <= _sndMss + 1)
+        {
+            pto += WorstCaseDelayedAck;
+        }
+        if (pto < MinLossProbeTimeout)
+        {
+            pto = MinLossProbeTimeout;
+        }
+        var at = now + pto;
+        if (at < _rtoAt)
+        {
+            _tlpAt = at;
+        }
+    }
+
+    /// <summary>RFC 8985 §7.2 WCDelAckT: the longest a peer may delay the ACK of a lone segment.</summary>
+    private static readonly TimeSpan WorstCaseDelayedAck = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>A floor on the probe timeout, as Linux keeps (so a tiny SRTT does not probe every microsecond).</summary>
+    private static readonly TimeSpan MinLossProbeTimeout = TimeSpan.FromMilliseconds(10);
 
     private void SendSyn(Instant now, ITcpSegmentSink sink)
     {

@@ -10,6 +10,10 @@ internal sealed partial class TcpControlBlock
     private Instant _persistAt = Instant.Never;
     private Instant _keepaliveAt = Instant.Never;
     private Instant _timeWaitAt = Instant.Never;
+    private Instant _tlpAt = Instant.Never;
+    private bool _tlpPending;
+    private bool _tlpOutstanding;
+    private SequenceNumber _tlpHighSeq;
     private int _retries;
     private int _persistBackoffs;
     private int _keepaliveProbes;
@@ -19,10 +23,10 @@ internal sealed partial class TcpControlBlock
 
     /// <summary>When <see cref="OnTimer"/> next has work; <see cref="Instant.Never"/> when no timer runs.</summary>
     public Instant NextTimerAt =>
-        Instant.Min(Instant.Min(Instant.Min(_rtoAt, _delackAt), Instant.Min(_persistAt, _keepaliveAt)), _timeWaitAt);
+        Instant.Min(Instant.Min(Instant.Min(_rtoAt, _delackAt), Instant.Min(_persistAt, _keepaliveAt)), Instant.Min(_timeWaitAt, _tlpAt));
 
     /// <summary>Whether a segment is owed now (the table calls <see cref="Output"/> for such connections).</summary>
-    public bool WantsOutput => _ackNow || _synPending || _abortPending || _probePending || _resetReply.HasValue || _forceSend
+    public bool WantsOutput => _ackNow || _tlpPending || _synPending || _abortPending || _probePending || _resetReply.HasValue || _forceSend
         || (State is not (TcpState.Closed or TcpState.TimeWait) && _sndUna != _iss && (SendEnd > _sndNxt || (_finQueued && _sndNxt <= SendEnd)));
 
     /// <summary>Runs the timers due at <paramref name="now"/>; what they send goes out on the next <see cref="Output"/>.</summary>
@@ -41,6 +45,11 @@ internal sealed partial class TcpControlBlock
             {
                 return;
             }
+        }
+        if (now >= _tlpAt)
+        {
+            _tlpAt = Instant.Never;
+            _tlpPending = !_inRecovery && _sndMax != _sndUna;
         }
         if (now >= _persistAt)
         {
@@ -114,6 +123,8 @@ internal sealed partial class TcpControlBlock
     private void OnRetransmissionTimeout(Instant now)
     {
         _rtoAt = Instant.Never;
+        _tlpAt = Instant.Never;
+        _tlpOutstanding = false;
         _shared.Counters.RetransmissionTimeoutsField++;
         _timing = false;
         _rtt.Backoff();
@@ -219,6 +230,7 @@ internal sealed partial class TcpControlBlock
 
     private void StopTimers()
     {
+        _tlpAt = Instant.Never;
         _rtoAt = Instant.Never;
         _delackAt = Instant.Never;
         _persistAt = Instant.Never;

@@ -18,6 +18,7 @@ public sealed class TcpCounters
     internal long RetransmissionTimeoutsField;
     internal long FastRecoveriesField;
     internal long SackRecoveriesField;
+    internal long LossProbesField;
     internal long ZeroWindowEventsField;
     internal long SynCookiesSentField;
     internal long SynCookiesAcceptedField;
@@ -49,6 +50,8 @@ public sealed class TcpCounters
     public long FastRecoveries => Volatile.Read(ref FastRecoveriesField);
     /// <summary>Loss recoveries entered with SACK information (RFC 6675).</summary>
     public long SackRecoveries => Volatile.Read(ref SackRecoveriesField);
+    /// <summary>Tail loss probes sent (RFC 8985 §7).</summary>
+    public long LossProbes => Volatile.Read(ref LossProbesField);
     /// <summary>Times a peer closed its window to zero.</summary>
     public long ZeroWindowEvents => Volatile.Read(ref ZeroWindowEventsField);
     /// <summary>SYN-ACKs sent with a SYN cookie because the SYN queue was full (RFC 4987 §3.6).</summary>

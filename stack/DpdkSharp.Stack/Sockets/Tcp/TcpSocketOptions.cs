@@ -60,6 +60,13 @@ public sealed record TcpSocketOptions
     /// <summary>Offer selective acknowledgments (RFC 2018) and recover losses with them (RFC 6675).</summary>
     public bool SelectiveAcknowledgments { get; init; } = true;
 
+    /// <summary>
+    /// Probe the tail of a flight after about two round trips without an acknowledgment (RFC 8985 §7,
+    /// TLP), so a lost last segment starts a fast recovery instead of waiting for the retransmission
+    /// timer. Needs SACK.
+    /// </summary>
+    public bool TailLossProbes { get; init; } = true;
+
     /// <summary>A cap on the MSS this side announces and uses, below what the route's MTU allows; null for the MTU's.</summary>
     public int? MaxSegmentSize { get; init; }
 

@@ -3,7 +3,9 @@ namespace DpdkSharp.Stack.Tests.Tcp.Script;
 /// <summary>Loss recovery on duplicate ACKs: NewReno without SACK (RFC 5681 §3.2, RFC 6582), SACK-based with it (RFC 6675).</summary>
 public class RecoveryScripts
 {
-    private static readonly TcpSocketOptions NewReno = new() { CongestionControl = TcpCongestionControl.NewReno };
+    // These scripts isolate the duplicate-ACK and SACK rules, ACKs arriving 10 ms after the flight: the
+    // tail loss probe (RFC 8985 §7, its own script below) would fire first, so it is off here.
+    private static readonly TcpSocketOptions NewReno = new() { CongestionControl = TcpCongestionControl.NewReno, TailLossProbes = false };
 
     /// <summary>Six full segments in flight (the initial window is ten, RFC 6928).</summary>
     private static TcpScript SixSegmentsInFlight(string synOptions)
@@ -106,6 +108,24 @@ public class RecoveryScripts
         s.Out(30, ".", 3001, ack: 1, len: 1000);
         s.In(31, ".", 1, ack: 6001);
         s.ExpectNothingUntil(5_000);
+        Assert.Equal(0, s.Counters.RetransmissionTimeouts);
+    }
+
+    [Fact]
+    public void A_lost_tail_is_found_by_a_loss_probe_instead_of_the_retransmission_timer()
+    {
+        var s = TcpScript.Established(synOptions: "mss 1000, sackOK"); // an RTT of 0: the probe timeout is its 10 ms floor
+        s.Write(10, 3000);
+        s.Out(10, ".", 1, ack: 1, len: 1000);
+        s.Out(10, ".", 1001, ack: 1, len: 1000);
+        s.Out(10, "P.", 2001, ack: 1, len: 1000);
+        // All three are lost: no duplicate ACK will come. RFC 8985 §7.2-7.3: after PTO the last segment goes again.
+        s.Out(20, "P.", 2001, ack: 1, len: 1000);
+        // Its SACK shows what is below it was lost (§7.4): recovery starts at the first hole, long before the 200 ms RTO.
+        s.In(21, ".", 1, ack: 1, options: "sack 2001:3001");
+        s.Out(21, ".", 1, ack: 1, len: 1000);
+        Assert.Equal(1, s.Counters.LossProbes);
+        Assert.Equal(1, s.Counters.SackRecoveries);
         Assert.Equal(0, s.Counters.RetransmissionTimeouts);
     }
 }
