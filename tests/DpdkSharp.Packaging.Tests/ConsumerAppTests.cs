@@ -7,8 +7,8 @@ namespace DpdkSharp.Packaging.Tests;
 /// <summary>
 /// The packages as a new user meets them: a fresh console app outside the repository (so the repository's
 /// Directory.Build.props does not apply) references DpdkSharp.Stack.Dpdk by version from the feed, builds, and runs
-/// as root a UDP echo on net_tap; the kernel, from a network namespace made here, sends datagrams with socat and
-/// gets each one back. The namespace and the TAP interface are gone at the end.
+/// as root a UDP and a TCP echo on net_tap; the kernel, from a network namespace made here, sends datagrams and a TCP stream with socat and
+/// gets everything back. The namespace and the TAP interface are gone at the end.
 /// </summary>
 [Collection(PackedFeedCollection.Name)]
 public sealed class ConsumerAppTests(PackedFeed feed)
@@ -89,6 +89,12 @@ public sealed class ConsumerAppTests(PackedFeed feed)
                 Assert.True(reply.Output == datagram, $"{datagram.Length} bytes sent, {reply.Output.Length} back:\n{reply.All}\n{Log()}");
                 echoed.Add(reply.Output);
             }
+
+            // TCP from the packages too: 200 kB through socat, echoed, closed by both sides.
+            var stream = Pattern(200_000);
+            var tcp = Tool.Run("ip", ["netns", "exec", netns, "socat", "-t", "10", "-T", "20", "-", $"TCP4:{StackIp}:{EchoPort}"],
+                TimeSpan.FromSeconds(60), input: stream);
+            Assert.True(tcp.Output == stream, $"TCP: {stream.Length} bytes sent, {tcp.Output.Length} back:\n{tcp.All}\n{Log()}");
         }
         finally
         {
@@ -106,7 +112,7 @@ public sealed class ConsumerAppTests(PackedFeed feed)
         Assert.Equal(4, echoed.Count);
         var log = Log();
         Assert.Contains($"bindings: generated {feed.DpdkVersion}, loaded DPDK {feed.DpdkVersion}", log);
-        Assert.Contains("stopped: 4 datagrams echoed", log);
+        Assert.Contains("stopped: 4 datagrams echoed, 200000 TCP bytes echoed", log);
         Assert.Contains("pools in use: rx 0, tx 0", log);
         // Another DPDK is refused with a message that says how to get bindings for it.
         var guard = lines.Single(l => l.StartsWith("guard:", StringComparison.Ordinal));

@@ -1,9 +1,10 @@
 // The consumer app the packaging test builds OUTSIDE the repository from the packed feed (its project is
 // written by the test, referencing DpdkSharp.Stack.Dpdk by version): nothing here comes from the repo's build.
-// It shows the version guard's refusal of another DPDK, then runs a UDP echo on net_tap until its standard
-// input closes (or --seconds pass), and prints its counters.
+// It shows the version guard's refusal of another DPDK, then runs a UDP echo and a TCP echo (same port number)
+// on net_tap until its standard input closes (or --seconds pass), and prints its counters.
 // Usage: Consumer --iface NAME --address A.B.C.D/N --port P --seconds S
 using System.Net;
+using System.Net.Sockets;
 using DpdkSharp.Interop;
 using DpdkSharp.Runtime;
 using DpdkSharp.Stack.Dpdk;
@@ -71,15 +72,50 @@ echo.SetHandler(datagram =>
     datagram.Reply(datagram.Payload);
     Interlocked.Increment(ref echoed);
 });
-Console.WriteLine($"ready: {ip}/{prefix} on {iface}, UDP echo on port {udpPort}");
+// TCP, written as for TcpListener: every byte back, then our FIN after the peer's (half-close).
+var listener = new TcpSocketListener(stack.Reactor, udpPort);
+listener.Start();
+long tcpEchoed = 0;
+var accepting = Task.Run(async () =>
+{
+    try
+    {
+        while (true)
+        {
+            var client = await listener.AcceptTcpClientAsync();
+            _ = Task.Run(async () =>
+            {
+                using (client)
+                {
+                    var stream = client.GetStream();
+                    var buffer = new byte[16 * 1024];
+                    int n;
+                    while ((n = await stream.ReadAsync(buffer)) > 0)
+                    {
+                        await stream.WriteAsync(buffer.AsMemory(0, n));
+                        Interlocked.Add(ref tcpEchoed, n);
+                    }
+                    client.Shutdown(SocketShutdown.Send);
+                }
+            });
+        }
+    }
+    catch (SocketException e) when (e.SocketErrorCode == SocketError.OperationAborted)
+    {
+        // The listener stopped.
+    }
+});
+Console.WriteLine($"ready: {ip}/{prefix} on {iface}, UDP and TCP echo on port {udpPort}");
 
 // Until the test closes standard input, or the safety limit.
 var stdinClosed = Task.Run(() => { while (Console.In.ReadLine() is not null) { } });
 var inTime = stdinClosed.Wait(TimeSpan.FromSeconds(seconds));
 
 echo.Dispose();
+listener.Stop();
+await accepting;
 stack.Dispose();
-Console.WriteLine($"stopped: {Interlocked.Read(ref echoed)} datagrams echoed{(inTime ? "" : " (time limit)")}");
+Console.WriteLine($"stopped: {Interlocked.Read(ref echoed)} datagrams echoed, {Interlocked.Read(ref tcpEchoed)} TCP bytes echoed{(inTime ? "" : " (time limit)")}");
 port.Stop();
 port.Close();
 Console.WriteLine($"pools in use: rx {rxPool.InUseCount}, tx {txPool.InUseCount}");
