@@ -209,4 +209,27 @@ public class UdpTests
         Assert.Equal(NetError.None, core.SendUdp(h, new Ipv4Endpoint(Net.PeerIp, 9), new byte[1472], At(0)));
         Assert.Equal(NetError.InvalidHandle, core.SendUdp(new UdpHandle(99, 1), new Ipv4Endpoint(Net.PeerIp, 9), [1], At(0)));
     }
+
+    [Fact]
+    public void A_connected_socket_whose_next_hop_never_answers_ARP_reports_host_unreachable()
+    {
+        var (core, sink, pool) = Net.Core(o => o with { Arp = o.Arp with { Announcements = 0, MaxRequests = 2, RetryInterval = TimeSpan.FromMilliseconds(100) } });
+        var silent = Ipv4Address.Parse("10.0.0.9");
+        Assert.Equal(NetError.None, core.Udp.Bind(new Ipv4Endpoint(Ipv4Address.Any, 5000), out var connected));
+        Assert.Equal(NetError.None, core.Udp.Connect(connected, new Ipv4Endpoint(silent, 53)));
+        Assert.Equal(NetError.None, core.Udp.Bind(new Ipv4Endpoint(Ipv4Address.Any, 5001), out var other));
+        Assert.Equal(NetError.None, core.Udp.Connect(other, new Ipv4Endpoint(Net.PeerIp, 53)));
+        Assert.Equal(NetError.None, core.SendUdp(connected, null, [1, 2, 3], At(0))); // queued behind ARP
+        for (long t = 0; t <= 2 * Sec; t += 50 * Ms)
+        {
+            core.Poll(At(t));
+        }
+        // RFC 1122 §2.3.2.1: the neighbour was given up on; like Linux, the connected socket hears EHOSTUNREACH.
+        Assert.Equal(NetError.HostUnreachable, core.SendUdp(connected, null, [4], At(2 * Sec)));
+        Assert.Equal(NetError.None, core.SendUdp(other, null, [5], At(2 * Sec))); // a socket to another neighbour is unaffected
+        Assert.Equal(1, core.Counters.DropCount(DropReason.ArpTimeout, DropStage.Transmit)); // the queued datagram
+        core.Dispose();
+        sink.Take();
+        Assert.Equal(0, pool.Outstanding);
+    }
 }

@@ -96,8 +96,8 @@ public sealed partial class NetworkInterfaceCore : IFrameReceiver, IDisposable
         if (options.LoggerFactory?.CreateLogger(LogCategory) is { } logger)
         {
             _log = new InterfaceLog(logger, options.Name);
-            _arp.Unresolved = _log.Unresolved;
         }
+        _arp.Unresolved = OnUnresolved;
         _reassembly = new Ipv4Reassembler(options.Reassembly, _counters);
         _udp = new UdpEndpointTable(options.Udp) { InterfaceAddress = _address };
         _tcp = new TcpEndpointTable(options.Tcp, _address, _mtu, new TcpSegmentSink(this), _counters);
@@ -124,6 +124,17 @@ public sealed partial class NetworkInterfaceCore : IFrameReceiver, IDisposable
             _metrics = new NetMetrics(_counters, options.Name, options.MeterFactory);
             _tcp.RttRecorder = _metrics.AddTcp(_tcp.Counters);
         }
+    }
+
+    /// <summary>
+    /// A next hop never answered ARP: logged, and every connected UDP socket whose peer is reached
+    /// through it reports <see cref="NetError.HostUnreachable"/> on its next operation, as Linux's
+    /// EHOSTUNREACH does (RFC 1122 §2.3.2.1: the link layer tells the host the neighbour is unreachable).
+    /// </summary>
+    private void OnUnresolved(Ipv4Address nextHop, int requests)
+    {
+        _log?.Unresolved(nextHop, requests);
+        _udp.SetErrorWhereConnected(remote => _routes.TryLookup(remote, out var route) && route.NextHop(remote) == nextHop, NetError.HostUnreachable);
     }
 
     /// <summary>The configuration the core was built with.</summary>

@@ -365,6 +365,24 @@ public sealed class UdpEndpointTable
         MarkReady(index, e);
     }
 
+    /// <summary>
+    /// Records <paramref name="error"/> against every connected endpoint whose peer <paramref name="affected"/>
+    /// says is hit (e.g. its next hop never answered ARP). Returns how many were.
+    /// </summary>
+    internal int SetErrorWhereConnected(Func<Ipv4Address, bool> affected, NetError error)
+    {
+        int hit = 0;
+        for (int i = 0; i < _endpoints.Length; i++)
+        {
+            if (_endpoints[i] is { InUse: true, Connected: true } e && affected(e.RemoteAddress))
+            {
+                SetError(i, error, new Ipv4Endpoint(e.RemoteAddress, e.RemotePort));
+                hit++;
+            }
+        }
+        return hit;
+    }
+
     /// <summary>Validates a handle for sending; reports (and clears) a pending error first.</summary>
     internal NetError PrepareSend(UdpHandle handle, Ipv4Endpoint? remote, out Ipv4Endpoint local, out Ipv4Endpoint destination, out bool dontFragment)
     {
