@@ -161,7 +161,7 @@ public sealed class ArpCache
         Release(ref e);
     }
 
-    /// <summary>Told of each address given up on after its last request went unanswered (address, requests sent); for logging.</summary>
+    /// <summary>Told of each address given up on after its last request went unanswered (address, requests sent): the interface logs it and fails the connected UDP sockets behind it.</summary>
     internal Action<Ipv4Address, int>? Unresolved { get; set; }
 
     /// <summary>Removes the entry for <paramref name="ip"/>; frames waiting for it move to the dropped outbox.</summary>
