@@ -136,7 +136,7 @@ internal sealed partial class TcpControlBlock
     private void SendSyn(Instant now, ITcpSegmentSink sink)
     {
         bool active = State == TcpState.SynSent;
-        var options = new TcpOptions { Mss = (ushort)Math.Min(_mtuMss, ushort.MaxValue) };
+        var options = new TcpOptions { Mss = (ushort)_mtuMss };
         if (active ? _options.WindowScaling : _wsOn)
         {
             options.WindowScale = _rcvShift;

@@ -188,11 +188,11 @@ internal sealed class TcpEndpointTable
         tuple.RemoteAddress.Write(remote);
         var socketOptions = listener.Options;
         var cookie = _cookies.Create(local, tuple.LocalPort, remote, tuple.RemotePort, syn.Sequence, peer.Mss ?? 536, now, out _);
-        var options = new TcpOptions { Mss = (ushort)Math.Min(_mtu - Ipv4Packet.MinHeaderLength - TcpSegment.MinHeaderLength, socketOptions.MaxSegmentSize ?? ushort.MaxValue) };
+        var options = new TcpOptions { Mss = (ushort)TcpControlBlock.AnnouncedMss(_mtu, socketOptions) };
         // Window scale and SACK-permitted survive only in the timestamp: without timestamps they are not offered.
         if (peer.Timestamps is var (tsval, _) && socketOptions.Timestamps)
         {
-            byte? shift = peer.WindowScale is not null && socketOptions.WindowScaling ? WindowShift(socketOptions.MaxReceiveBufferSize) : null;
+            byte? shift = peer.WindowScale is not null && socketOptions.WindowScaling ? TcpControlBlock.WindowShiftFor(socketOptions.MaxReceiveBufferSize) : null;
             bool sack = peer.SackPermitted && socketOptions.SelectiveAcknowledgments;
             uint ours = unchecked((uint)(now.Nanoseconds / 1_000_000) + cookie.Value); // the connection's clock: TcpControlBlock offsets it by its ISS, the cookie
             options.Timestamps = (SynCookies.EncodeTimestamp(ours, peer.WindowScale is null ? null : shift, sack), tsval);
@@ -527,16 +527,6 @@ internal sealed class TcpEndpointTable
     {
         _shared.Drop(reason);
         return false;
-    }
-
-    private static byte WindowShift(int bytes)
-    {
-        byte shift = 0;
-        while (shift < TcpOptions.MaxWindowScale && (bytes >> shift) > ushort.MaxValue)
-        {
-            shift++;
-        }
-        return shift;
     }
 
     /// <summary>Whether a local port is taken for connections to one remote endpoint (a port may serve many remotes, RFC 6056 §2.2).</summary>
