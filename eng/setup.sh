@@ -9,6 +9,7 @@ set -euo pipefail
 packages=(
   libdpdk-dev      # DPDK 22.11 headers and libraries: the generator binds them, the shim links them
   dpdk             # DPDK's tools and drivers (net_ring, net_null, net_tap, net_memif PMDs)
+  dpdk-dev         # DPDK's own C tools as peers: dpdk-testpmd, dpdk-dumpcap, dpdk-proc-info, dpdk-telemetry.py
   libclang-14-dev  # libclang 14: the generator parses C headers with it
   pkg-config       # clang and gcc flags for DPDK come from `pkg-config --cflags libdpdk`
   gcc              # compiles the native shim and the C layout checker
@@ -20,6 +21,7 @@ packages=(
   bc               # the TCP echo demo prints its transfer time
   curl             # the kernel side of the HTTP tests and demo (HTTP/1.1, h2c, HTTPS with h2)
   wrk              # load from the kernel side: the HTTP tests and demo
+  nghttp2-client   # h2load: HTTP/2 load from the kernel side in the HTTP tests
   python3          # the HTTP demo computes the expected sha256 of its download
   zlib1g-dev       # zlib.h + libz.so: the generator's tests bind a real non-DPDK header (exported functions) and call it
   liburing-dev     # liburing.h: the generator's tests bind a real header of static inline functions (shim, layout checker)
