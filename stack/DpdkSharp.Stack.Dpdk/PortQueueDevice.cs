@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using DpdkSharp.Runtime;
 using DpdkSharp.Runtime.Polling;
 
@@ -22,6 +23,8 @@ public sealed class PortQueueDevice : IReactorDevice, IDisposable
     private readonly MbufPacketBufferPool _pool;
     private readonly TxQueueFrameSink _sink;
     private readonly byte[] _linear = new byte[65536]; // for the rare multi-segment frame
+    private readonly nint[] _slots = new nint[BurstSize];
+    private readonly bool[] _kept = new bool[BurstSize];
     private long _framesReceived;
     private long _deviceChecksumVerdicts;
     private readonly bool _lend;
@@ -89,9 +92,11 @@ public sealed class PortQueueDevice : IReactorDevice, IDisposable
     /// </remarks>
     public int ReceiveBurst<TReceiver>(ref TReceiver receiver, Instant now) where TReceiver : struct, IFrameReceiver
     {
-        Span<nint> slots = stackalloc nint[BurstSize];
-        Span<bool> kept = stackalloc bool[BurstSize];
-        var burst = new MbufBurst(slots);
+        // Arrays of the device, not stackalloc: a method with stackalloc cannot be on-stack replaced, so the JIT
+        // would compile this loop once without profile data and never devirtualize the core's calls inlined here.
+        var kept = _kept.AsSpan();
+        kept.Clear();
+        var burst = new MbufBurst(_slots);
         int n = _rx.Receive(ref burst);
         if (n == 0)
         {
@@ -200,6 +205,7 @@ public sealed class PortQueueDevice : IReactorDevice, IDisposable
     }
 
     /// <summary>The device's receive checksum verdicts (two-bit fields, see <see cref="MbufFlagsExtensions"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // once per received frame
     public static RxChecksumStatus ChecksumStatusOf(MbufFlags flags)
     {
         var status = RxChecksumStatus.Unknown;

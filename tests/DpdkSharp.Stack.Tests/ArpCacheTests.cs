@@ -56,4 +56,40 @@ public class ArpCacheTests
         Assert.Equal(NeighborAnswer.FoundRefresh, cache.Lookup(Net.PeerIp, At(55 * T.Sec), out _));
         Assert.Equal(NeighborAnswer.Found, cache.Lookup(Net.PeerIp, At(55 * T.Sec + T.Ms), out _));
     }
+
+    [Fact]
+    public void Repeated_lookups_follow_every_change_to_the_entry_they_found()
+    {
+        // The cache answers a repeated lookup without its index; each change below must still be seen at once.
+        var cache = new ArpCache(new ArpOptions());
+        var otherMac = MacAddress.Parse("02:00:00:00:00:99");
+        cache.Learn(Net.PeerIp, Net.PeerMac, createIfMissing: true, At(0));
+        Assert.Equal(NeighborAnswer.Found, cache.Lookup(Net.PeerIp, At(T.Ms), out var mac));
+        Assert.Equal(NeighborAnswer.Found, cache.Lookup(Net.PeerIp, At(2 * T.Ms), out mac));
+        Assert.Equal(Net.PeerMac, mac);
+
+        cache.Learn(Net.PeerIp, otherMac, createIfMissing: false, At(3 * T.Ms)); // the peer moved (a new MAC)
+        Assert.Equal(NeighborAnswer.Found, cache.Lookup(Net.PeerIp, At(4 * T.Ms), out mac));
+        Assert.Equal(otherMac, mac);
+
+        Assert.True(cache.Remove(Net.PeerIp));
+        Assert.Equal(NeighborAnswer.NotFound, cache.Lookup(Net.PeerIp, At(5 * T.Ms), out _));
+
+        cache.AddStatic(Net.PeerIp, Net.PeerMac);
+        Assert.Equal(NeighborAnswer.Found, cache.Lookup(Net.PeerIp, At(6 * T.Ms), out mac));
+        Assert.Equal(Net.PeerMac, mac);
+        Assert.Equal(NeighborAnswer.Found, cache.Lookup(Net.PeerIp, At(3600 * T.Sec), out _)); // static: never expires
+    }
+
+    [Fact]
+    public void A_lookup_answered_quickly_still_asks_for_the_refresh_and_sees_the_expiry()
+    {
+        var cache = new ArpCache(new ArpOptions());
+        cache.Learn(Net.PeerIp, Net.PeerMac, createIfMissing: true, At(0));
+        Assert.Equal(NeighborAnswer.Found, cache.Lookup(Net.PeerIp, At(T.Sec), out _));
+        Assert.Equal(NeighborAnswer.Found, cache.Lookup(Net.PeerIp, At(49 * T.Sec), out _));
+        // Lifetime 60 s, refresh window 10 s: the first use inside the window asks for a unicast poll.
+        Assert.Equal(NeighborAnswer.FoundRefresh, cache.Lookup(Net.PeerIp, At(51 * T.Sec), out _));
+        Assert.Equal(NeighborAnswer.NotFound, cache.Lookup(Net.PeerIp, At(61 * T.Sec), out _));
+    }
 }

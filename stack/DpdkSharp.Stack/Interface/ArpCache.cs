@@ -93,6 +93,12 @@ public sealed class ArpCache
     private NodeList _dropped = NodeList.Empty;
     private TokenBucket _requestTokens;
     private Instant _earliest = Instant.Never; // no later than any armed deadline; exact after Poll
+    // The last address Lookup found, answered without the index until the answer could change: every
+    // change to an entry (learn, static, free, a new resolution) clears it, and a reachable entry's hit ends
+    // where its refresh window starts, so refreshes and expiry still go through the full path.
+    private Ipv4Address _hitIp;
+    private MacAddress _hitMac;
+    private Instant _hitUntil;
 
     /// <summary>An empty cache sized by <paramref name="options"/>.</summary>
     public ArpCache(ArpOptions options)
@@ -155,6 +161,7 @@ public sealed class ArpCache
         {
             throw new InvalidOperationException("ARP cache full of unresolved entries.");
         }
+        ForgetHit();
         ref var e = ref _entries[i];
         e.Mac = mac;
         e.State = ArpEntryState.Static;
@@ -183,20 +190,32 @@ public sealed class ArpCache
     /// </summary>
     public NeighborAnswer Lookup(Ipv4Address ip, Instant now, out MacAddress mac)
     {
+        if (ip == _hitIp && now < _hitUntil)
+        {
+            mac = _hitMac;
+            return NeighborAnswer.Found;
+        }
         if (_index.TryGetValue(ip, out int i))
         {
             ref var e = ref _entries[i];
             if (IsUsable(in e, now))
             {
                 mac = e.Mac;
-                if (e.State == ArpEntryState.Reachable && e.ExpiresAt - now <= _refresh && now - e.LastRefreshAt >= _retry)
+                if (e.State == ArpEntryState.Reachable && e.ExpiresAt - now <= _refresh)
                 {
-                    e.LastRefreshAt = now;
-                    if (TakeToken(now))
+                    if (now - e.LastRefreshAt >= _retry)
                     {
-                        return NeighborAnswer.FoundRefresh;
+                        e.LastRefreshAt = now;
+                        if (TakeToken(now))
+                        {
+                            return NeighborAnswer.FoundRefresh;
+                        }
                     }
+                    return NeighborAnswer.Found;
                 }
+                _hitIp = ip;
+                _hitMac = e.Mac;
+                _hitUntil = e.State == ArpEntryState.Static ? Instant.Never : new Instant(e.ExpiresAt.Nanoseconds - (long)_refresh.TotalNanoseconds);
                 return NeighborAnswer.Found;
             }
         }
@@ -212,6 +231,7 @@ public sealed class ArpCache
     /// </summary>
     public NeighborAnswer Enqueue(Ipv4Address ip, Instant now, in QueuedFrame frame)
     {
+        ForgetHit();
         int index = GetOrCreate(ip, now, out bool created);
         if (index < 0 || _options.MaxQueuedPerEntry == 0)
         {
@@ -269,6 +289,7 @@ public sealed class ArpCache
         {
             return false;
         }
+        ForgetHit();
         e.Mac = mac;
         e.State = ArpEntryState.Reachable;
         e.ExpiresAt = now + _lifetime;
@@ -505,8 +526,11 @@ public sealed class ArpCache
         return victim;
     }
 
+    private void ForgetHit() => _hitUntil = Instant.Zero;
+
     private void Free(int i)
     {
+        ForgetHit();
         _index.Remove(_entries[i].Ip);
         _entries[i] = default;
     }

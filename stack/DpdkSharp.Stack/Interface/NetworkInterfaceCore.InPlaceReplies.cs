@@ -18,7 +18,7 @@ public sealed partial class NetworkInterfaceCore
     /// </summary>
     public RxDisposition Receive(PacketBuffer buffer, int length, Instant now, RxChecksumStatus checksum, out bool kept)
     {
-        _rx = RxFrame.Lent(buffer);
+        _rx.Lend(buffer);
         try
         {
             var disposition = ReceiveFrame(ref _rx, _pool.GetSpan(buffer)[..length], now, checksum);
@@ -29,7 +29,7 @@ public sealed partial class NetworkInterfaceCore
         {
             // Also when a handler threw (core-level handlers are not wrapped): never leave a
             // reference to a buffer the device is about to free.
-            _rx = RxFrame.Borrowed;
+            _rx.EndLoan();
         }
     }
 

@@ -26,8 +26,25 @@ internal struct RxFrame
     /// <summary>Starts a frame in the caller's memory: nothing lent.</summary>
     public static RxFrame Borrowed => new() { PayloadOffset = -1 };
 
-    /// <summary>Starts a frame in a buffer the device lends.</summary>
-    public static RxFrame Lent(PacketBuffer buffer) => new() { Loan = LoanState.Lent, Buffer = buffer, PayloadOffset = -1 };
+    /// <summary>
+    /// Starts a frame in a buffer the device lends. Only the fields every frame reads are set (once per
+    /// received frame: <see cref="Reply"/> is written before <see cref="LoanState.ReplyPending"/> makes it readable).
+    /// </summary>
+    public void Lend(PacketBuffer buffer)
+    {
+        Loan = LoanState.Lent;
+        Buffer = buffer;
+        L2Length = 0;
+        PayloadOffset = -1;
+    }
+
+    /// <summary>Back to <see cref="Borrowed"/>: no buffer is referenced any more.</summary>
+    public void EndLoan()
+    {
+        Loan = LoanState.None;
+        Buffer = default;
+        PayloadOffset = -1;
+    }
 
     /// <summary>
     /// Whether the frame is in a lent buffer with its transport header where a frame of ours puts it
