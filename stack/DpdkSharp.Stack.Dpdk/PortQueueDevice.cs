@@ -175,9 +175,10 @@ public sealed class PortQueueDevice : IReactorDevice, IDisposable
                 Volatile.Write(ref _lcoreId, lcore.LcoreId);
                 registration = lcore;
             }
-            catch (DpdkException)
+            catch (Exception e) when (e is DpdkException or InvalidOperationException)
             {
-                // No lcore id to give: the reactor runs without mempool caches.
+                // No lcore id to give, or a multi-process primary (EalOptions.MultiProcess), where registering would lock
+                // secondaries out: the reactor runs without mempool caches.
             }
         }
         return new ThreadAttachment(_waitSet, registration);

@@ -75,4 +75,51 @@ public sealed class EalArgumentsTests
         Assert.Equal("va", args[args.IndexOf("--iova-mode") + 1]);
         Assert.Equal("--foo", args[^1]);
     }
+
+    [Fact]
+    public void MultiProcess_with_hugepages_keeps_shared_config_and_telemetry_on()
+    {
+        var args = EalArguments.Build(new EalOptions { MultiProcess = true, FilePrefix = "primary" }, hugepagesAvailable: true);
+        Assert.DoesNotContain("--no-huge", args);
+        Assert.DoesNotContain("--in-memory", args);
+        Assert.DoesNotContain("--no-shconf", args);
+        Assert.DoesNotContain("--no-telemetry", args);
+        Assert.Equal("primary", args[args.IndexOf("--file-prefix") + 1]);
+    }
+
+    [Theory]
+    [InlineData(new string[0], "typed")]
+    [InlineData(new[] { "--file-prefix", "raw" }, "raw")]
+    [InlineData(new[] { "--file-prefix=raw" }, "raw")]
+    public void The_file_prefix_secondaries_need_is_the_last_one_given(string[] extra, string expected)
+    {
+        var args = EalArguments.Build(new EalOptions { MultiProcess = true, FilePrefix = "typed", ExtraArguments = extra }, hugepagesAvailable: true);
+        Assert.Equal(expected, MultiProcessRequirements.FilePrefixIn(args));
+    }
+
+    [Fact]
+    public void MultiProcess_on_a_machine_without_hugepages_says_how_to_reserve_and_mount_them()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => EalArguments.Build(new EalOptions { MultiProcess = true }, hugepagesAvailable: false));
+        Assert.Contains("needs hugepages", error.Message);
+        Assert.Contains("nr_hugepages", error.Message);
+        Assert.Contains("mount -t hugetlbfs", error.Message);
+    }
+
+    [Theory]
+    [InlineData(false, null, "--no-huge")]
+    [InlineData(false, false, null)]
+    [InlineData(true, null, null)]
+    [InlineData(false, null, "--in-memory")]
+    [InlineData(false, null, "--no-shconf")]
+    public void MultiProcess_with_options_that_leave_no_shareable_memory_is_refused_with_the_reason(bool inMemory, bool? useHugepages, string? extra)
+    {
+        var options = new EalOptions
+        {
+            MultiProcess = true, InMemory = inMemory, UseHugepages = useHugepages, ExtraArguments = extra is null ? [] : [extra],
+        };
+        var error = Assert.Throws<ArgumentException>(() => EalArguments.Build(options, hugepagesAvailable: true));
+        Assert.Contains("MultiProcess", error.Message);
+        Assert.Contains(inMemory ? "InMemory" : extra ?? "UseHugepages is false", error.Message);
+    }
 }

@@ -160,11 +160,7 @@ public sealed class PktgenSession : IDisposable
             }
             else
             {
-                var thread = new Thread(() =>
-                {
-                    using var registration = Lcore.RegisterCurrentThread(); // mempool caches need an lcore id
-                    RunWorker(worker);
-                })
+                var thread = new Thread(() => RunWorker(worker, registerLcore: true))
                 { IsBackground = true, Name = $"pktgen worker {worker.Index}" };
                 thread.Start();
                 _joins.Add(thread.Join);
@@ -172,10 +168,12 @@ public sealed class PktgenSession : IDisposable
         }
     }
 
-    private void RunWorker(Worker worker)
+    private void RunWorker(Worker worker, bool registerLcore = false)
     {
         try
         {
+            // A thread of the tool's own needs an lcore id for mempool caches; a refusal (a multi-process primary) fails the session.
+            using var registration = registerLcore ? Lcore.RegisterCurrentThread() : null;
             worker.Run();
         }
         catch (Exception e)

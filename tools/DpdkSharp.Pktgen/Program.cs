@@ -42,11 +42,15 @@ public static class Program
         var maxLag = new Option<double>("--max-lag-ms") { Description = "How far behind its rate schedule the sender may fall and still catch up", DefaultValueFactory = _ => 100 };
         var capture = new Option<string?>("--capture") { Description = "Capture every frame sent and received to this pcapng file (DPDK's rte_pcapng)" };
         var mbufs = new Option<int>("--mbufs") { Description = "Mbufs in the pool", DefaultValueFactory = _ => 16383 };
+        var multiProcess = new Option<bool>("--multi-process")
+        {
+            Description = "Run as a DPDK multi-process primary (needs hugepages): dpdk-dumpcap, dpdk-proc-info and dpdk-telemetry.py attach with its --file-prefix",
+        };
 
         var root = new RootCommand("DPDK UDP packet generator, reflector and receiver. Usage: dpdksharp-pktgen [EAL arguments] -- MODE [options]")
         {
             mode, port, queues, rate, sizes, sourcePorts, destinationPort, sourceMac, destinationMac, sourceIp, destinationIp, burst, seed,
-            duration, interval, json, mbufs, maxLag, capture,
+            duration, interval, json, mbufs, maxLag, capture, multiProcess,
         };
         root.SetAction(parse =>
         {
@@ -72,7 +76,7 @@ public static class Program
                 };
                 settings.Validate();
                 return RunTool(ealArguments, settings, parse.GetValue(port)!, parse.GetValue(duration), parse.GetValue(interval),
-                    parse.GetValue(json), parse.GetValue(mbufs), parse.GetValue(capture), stdout);
+                    parse.GetValue(json), parse.GetValue(mbufs), parse.GetValue(capture), parse.GetValue(multiProcess), stdout);
             }
             catch (Exception e) when (e is ArgumentException or FormatException or OverflowException or DpdkException or InvalidOperationException)
             {
@@ -84,10 +88,10 @@ public static class Program
     }
 
     private static int RunTool(string[] ealArguments, PktgenSettings settings, string portText, double duration, double interval,
-        bool json, int mbufs, string? capturePath, TextWriter stdout)
+        bool json, int mbufs, string? capturePath, bool multiProcess, TextWriter stdout)
     {
         // Typed defaults only where the user said nothing: the EAL arguments given win.
-        using var eal = Eal.Initialize(new EalOptions { ProgramName = "dpdksharp-pktgen", ExtraArguments = ealArguments });
+        using var eal = Eal.Initialize(new EalOptions { ProgramName = "dpdksharp-pktgen", MultiProcess = multiProcess, ExtraArguments = ealArguments });
         var port = ushort.TryParse(portText, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? new Port(id) : Port.FindByName(portText);
         if (!port.IsValid)
         {
@@ -148,6 +152,7 @@ public static class Program
         {
             if (port.IsValid)
             {
+                port.Stop(); // a failed run leaves it started, and DPDK refuses to close a started port (the failure would be lost)
                 port.Close();
             }
 

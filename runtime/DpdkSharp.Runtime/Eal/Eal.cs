@@ -42,6 +42,12 @@ public sealed class Eal : IDisposable
         }
     }
 
+    /// <summary>
+    /// Started with <see cref="EalOptions.MultiProcess"/>: secondaries attach, the packet capture framework
+    /// (<c>rte_pdump</c>) runs, and no thread may become an lcore by <see cref="Lcore.RegisterCurrentThread"/>.
+    /// </summary>
+    internal bool IsMultiProcessPrimary { get; private init; }
+
     /// <summary>The live EAL, or null.</summary>
     public static Eal? Current
     {
@@ -55,13 +61,19 @@ public sealed class Eal : IDisposable
     /// <summary>
     /// Initialises the EAL (<c>rte_eal_init</c>) from typed options.
     /// </summary>
-    /// <exception cref="InvalidOperationException">The EAL was already initialised, cleaned up, or failed to initialise in this process.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// The EAL was already initialised, cleaned up, or failed to initialise in this process; or
+    /// <see cref="EalOptions.MultiProcess"/> on a machine without free hugepages (the message says how to get them).
+    /// </exception>
     /// <exception cref="BindingsVersionMismatchException">The loaded DPDK is not the version the bindings were generated for.</exception>
     /// <exception cref="DpdkException">
     /// rte_eal_init failed; the message carries rte_errno, its text, the EAL's own reason (a bad argument, in a line:
     /// what the EAL prints during start-up is captured, and its usage text dropped) and the arguments used.
     /// </exception>
-    /// <exception cref="ArgumentException">An argument would make the EAL exit the process (<c>-h</c>, <c>--help</c>).</exception>
+    /// <exception cref="ArgumentException">
+    /// An argument would make the EAL exit the process (<c>-h</c>, <c>--help</c>), or the options contradict
+    /// <see cref="EalOptions.MultiProcess"/> (no hugepages, in-memory); the message says what to do.
+    /// </exception>
     /// <remarks>
     /// A network virtual device that fails to probe does not fail the start (DPDK carries on without it): it is
     /// listed in <see cref="ProbeFailures"/>, logged, and named by <see cref="Port.FindByName"/>.
@@ -99,9 +111,21 @@ public sealed class Eal : IDisposable
                     (reason.Length == 0 ? "" : reason + "; ") + "arguments: " + string.Join(' ', arguments));
             }
             EalStartup.Replay(outcome.Output);
+            if (options.MultiProcess)
+            {
+                StartPacketCaptureFramework(arguments);
+            }
 
             _state = EalState.Initialized;
-            _current = new Eal(argv, arguments, EalStartup.FindProbeFailures(options.VirtualDevices, outcome.Lines));
+            _current = new Eal(argv, arguments, EalStartup.FindProbeFailures(options.VirtualDevices, outcome.Lines))
+            {
+                IsMultiProcessPrimary = options.MultiProcess,
+            };
+            if (options.MultiProcess)
+            {
+                DpdkLog.Runtime.LogInformation("DPDK multi-process primary: secondary processes attach with --file-prefix {FilePrefix}",
+                    MultiProcessRequirements.FilePrefixIn(arguments));
+            }
             foreach (var failure in _current.ProbeFailures)
             {
                 DpdkLog.Runtime.LogError("{ProbeFailure}", failure.Message);
@@ -120,6 +144,22 @@ public sealed class Eal : IDisposable
     internal static VirtualDeviceProbeFailure? ProbeFailureOf(string name) =>
         Current?.ProbeFailures.FirstOrDefault(f => f.Name == name);
 
+    /// <summary>
+    /// Answers dpdk-dumpcap's requests (<c>rte_pdump_init</c>): a secondary asks the primary to copy a port's packets
+    /// to its ring, and only a primary that registered this handler can. A failure cleans the EAL up: a primary
+    /// that was asked for and is not complete is not handed out.
+    /// </summary>
+    private static void StartPacketCaptureFramework(List<string> arguments)
+    {
+        if (Dpdk.rte_pdump_init() < 0)
+        {
+            var error = DpdkException.FromErrno("rte_pdump_init", "EalOptions.MultiProcess; arguments: " + string.Join(' ', arguments));
+            _state = EalState.CleanedUp;
+            _ = Dpdk.rte_eal_cleanup();
+            throw error;
+        }
+    }
+
     /// <summary>Cleans the EAL up (<c>rte_eal_cleanup</c>). After this, DPDK cannot be used again in this process.</summary>
     public void Dispose()
     {
@@ -133,9 +173,16 @@ public sealed class Eal : IDisposable
             _disposed = true;
             _state = EalState.CleanedUp;
             _current = null;
+            // Before cleanup: the handler and its memzone belong to the EAL being torn down. Its failure is reported
+            // after the cleanup, which must run either way.
+            var pdumpError = IsMultiProcessPrimary && Dpdk.rte_pdump_uninit() < 0 ? DpdkException.FromErrno("rte_pdump_uninit") : null;
             var rc = Dpdk.rte_eal_cleanup();
             GC.KeepAlive(_argv); // see the field: never freed
             DpdkException.Check(rc, "rte_eal_cleanup");
+            if (pdumpError is not null)
+            {
+                throw pdumpError;
+            }
         }
     }
 

@@ -7,6 +7,7 @@ internal static class EalArguments
 {
     public static List<string> Build(EalOptions options, bool hugepagesAvailable)
     {
+        MultiProcessRequirements.Check(options, hugepagesAvailable);
         var args = new List<string> { options.ProgramName };
         if (options.Lcores is { } lcores)
         {

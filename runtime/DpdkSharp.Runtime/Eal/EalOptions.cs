@@ -67,6 +67,22 @@ public sealed record EalOptions
     /// </summary>
     public bool InMemory { get; init; }
 
+    /// <summary>
+    /// Run as a DPDK multi-process primary that DPDK's own tools attach to as secondary processes: <c>dpdk-dumpcap</c>
+    /// captures its ports' traffic (the runtime calls <c>rte_pdump_init</c> after <c>rte_eal_init</c>, and
+    /// <c>rte_pdump_uninit</c> before cleanup), <c>dpdk-proc-info</c> reads its port stats, and <c>dpdk-telemetry.py</c>
+    /// its telemetry socket (unless <see cref="NoTelemetry"/>). They find it by its <see cref="FilePrefix"/>
+    /// (<c>--file-prefix</c>; set one you can name, the default is <c>dpdksharp-&lt;pid&gt;</c>). Needs hugepages:
+    /// a secondary maps the primary's memory from its hugepage files, which a <c>--no-huge</c> primary does not have.
+    /// <see cref="Eal.Initialize"/> refuses it with <see cref="InMemory"/>, with <see cref="UseHugepages"/> false,
+    /// with <c>--no-huge</c>, <c>--in-memory</c> or <c>--no-shconf</c> among <see cref="ExtraArguments"/>
+    /// (an <see cref="ArgumentException"/>), and on a machine without free hugepages (an
+    /// <see cref="InvalidOperationException"/>), each time saying what to do. Run packet work on EAL worker lcores
+    /// (<see cref="Lcore.Launch(int, Func{int})"/>): <see cref="Lcore.RegisterCurrentThread"/> refuses on a multi-process primary,
+    /// because DPDK's <c>rte_thread_register</c> turns multi-process off for the rest of the process.
+    /// </summary>
+    public bool MultiProcess { get; init; }
+
     /// <summary>Use hugepages. Null: when a hugetlbfs is mounted with free pages.</summary>
     public bool? UseHugepages { get; init; }
 

@@ -76,12 +76,25 @@ public static unsafe class Lcore
     /// lcore this does nothing.
     /// </summary>
     /// <exception cref="DpdkException">No lcore id is free (<c>rte_errno</c>).</exception>
+    /// <exception cref="InvalidOperationException">
+    /// The EAL is a multi-process primary (<see cref="EalOptions.MultiProcess"/>): DPDK's <c>rte_thread_register</c>
+    /// turns multi-process off for the life of the process, after which every secondary is refused.
+    /// </exception>
     public static LcoreRegistration RegisterCurrentThread()
     {
         Eal.EnsureInitialized();
         if (CurrentId >= 0)
         {
             return new LcoreRegistration(CurrentId, Environment.CurrentManagedThreadId, registered: false);
+        }
+
+        if (Eal.Current is { IsMultiProcessPrimary: true })
+        {
+            // Refused here rather than by the secondaries later: DPDK then only says "Primary process refused secondary attachment".
+            throw new InvalidOperationException("A multi-process primary (EalOptions.MultiProcess) cannot make a thread of its own an lcore: " +
+                "DPDK's rte_thread_register turns multi-process off for the rest of the process, and secondary processes " +
+                "(dpdk-dumpcap, dpdk-proc-info) are refused from then on. Run the work on an EAL worker lcore instead " +
+                "(Lcore.Launch; give the EAL enough cores with -l or EalOptions.Lcores).");
         }
 
         if (Dpdk.rte_thread_register() != 0)
