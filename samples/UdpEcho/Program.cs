@@ -31,6 +31,7 @@ var (ip, prefix) = (address.Split('/')[0], address.Contains('/') ? int.Parse(add
 using var eal = Eal.Initialize(new EalOptions
 {
     Lcores = "0",
+    UseHugepages = false, // a demo on a TAP port: ordinary memory, whatever hugetlbfs the machine has mounted
     InMemory = true,
     NoTelemetry = true,
     LogLevel = DpdkLogLevel.Error,
