@@ -98,7 +98,7 @@ internal sealed partial class TcpControlBlock
         _sndMax = iss;
         _sendStart = iss + 1;
         _tsOffset = iss.Value; // a per-connection random offset (RFC 7323 §5.4)
-        _mtuMss = AnnouncedMss(mtu, options);
+        _mtuMss = AnnouncedMss(in tuple, mtu, options);
         _rtt = new RttEstimator(options.InitialRto, options.MinRto, options.MaxRto);
         _cc = options.CongestionControl() ?? throw new InvalidOperationException($"{nameof(TcpSocketOptions.CongestionControl)} returned null.");
         _send = new ByteRing(options.SendBufferSize, options.MaxSendBufferSize);
@@ -457,8 +457,8 @@ internal sealed partial class TcpControlBlock
     private const int TimestampOptionLength = 12;
 
     /// <summary>The MSS this side announces (RFC 9293 §3.7.1): the route's MTU less the IP and TCP headers, capped by <see cref="TcpSocketOptions.MaxSegmentSize"/>.</summary>
-    internal static int AnnouncedMss(int mtu, TcpSocketOptions options) =>
-        Math.Max(64, Math.Min(mtu - Ipv4Packet.MinHeaderLength - TcpSegment.MinHeaderLength, options.MaxSegmentSize ?? ushort.MaxValue));
+    internal static int AnnouncedMss(in TcpTuple tuple, int mtu, TcpSocketOptions options) =>
+        Math.Max(64, Math.Min(mtu - tuple.NetworkHeaderLength - TcpSegment.MinHeaderLength, options.MaxSegmentSize ?? ushort.MaxValue));
 
     /// <summary>The smallest shift that lets a window of <paramref name="bytes"/> fit the 16-bit field (RFC 7323 §2.3).</summary>
     internal static byte WindowShiftFor(int bytes)
