@@ -111,7 +111,7 @@ internal sealed class StackPair : TcpPair
     {
         var options = _a.Tcp.Options.DefaultSocketOptions with { NoDelay = noDelay };
         Check(_b.Tcp.Listen(port, 1, options, out var listener));
-        Check(_a.Tcp.Connect(new Ipv4Endpoint(_b.Core.Address, port), options, Now(), out var client));
+        Check(_a.Tcp.Connect(_b.Core.Address, port, options, Now(), out var client));
         var deadline = Stopwatch.GetTimestamp() + Stopwatch.Frequency;
         while (true)
         {

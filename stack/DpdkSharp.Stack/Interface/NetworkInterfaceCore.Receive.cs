@@ -250,7 +250,8 @@ public sealed partial class NetworkInterfaceCore
                 // RFC 1122 §4.2.3.9: TCP MUST act on them too (hard errors, soft errors, PMTU).
                 if (icmp.TryGetQuoted(IpProtocol.Tcp, out var tcpLocal, out var tcpRemote, out var tcpQuote) && tcpLocal.Address == _address)
                 {
-                    return _tcp.OnIcmpError(tcpLocal, tcpRemote, tcpQuote, icmp.Type, icmp.Code, icmp.SequenceNumber, now)
+                    var tuple = new TcpTuple(tcpLocal.Address, tcpLocal.Port, tcpRemote.Address, tcpRemote.Port);
+                    return _tcp.OnIcmpError(in tuple, tcpQuote, icmp.Type, icmp.Code, icmp.SequenceNumber, now)
                         ? RxDisposition.Consumed
                         : RxDisposition.Dropped;
                 }

@@ -1,6 +1,11 @@
 namespace DpdkSharp.Stack.Interface;
 
-/// <summary>TCP on the interface: segments in to the connection table, segments out as IPv4 frames.</summary>
+/// <summary>
+/// TCP on the interface: segments in to the connection table, segments out as IPv4 frames. This is
+/// TCP's IPv4 edge, the only TCP code that knows the address family: it checks the IPv4
+/// pseudo-header checksum and that the segment is unicast, and builds the IPv4 header and
+/// pseudo-header of what goes out. The table and the connections hold family-neutral tuples.
+/// </summary>
 public sealed partial class NetworkInterfaceCore
 {
     /// <summary>TCP's counters (segments, retransmissions, recoveries, SYN cookies, resets…); drops are in <see cref="Counters"/> by reason.</summary>
@@ -21,8 +26,12 @@ public sealed partial class NetworkInterfaceCore
             return RxDrop(DropReason.BadChecksum);
         }
         _counters.CountRx(NetLayer.Tcp, payload.Length);
+        if (meta.DestinationIsBroadcastOrMulticast || meta.Source.IsAny)
+        {
+            return RxDrop(DropReason.InvalidAddress); // TCP is unicast only (RFC 1122 §4.2.3.10)
+        }
         // The table counts its own drops by reason (RFC 9293 §3.10.7).
-        return _tcp.Receive(in meta, in segment, now) ? RxDisposition.Delivered : RxDisposition.Dropped;
+        return _tcp.Receive(meta.Source, meta.Destination, in segment, now) ? RxDisposition.Delivered : RxDisposition.Dropped;
     }
 
     /// <summary>
@@ -31,7 +40,10 @@ public sealed partial class NetworkInterfaceCore
     /// </summary>
     private bool SendTcp(in TcpTuple tuple, in TcpHeader header, in TcpOptions options, ReadOnlySpan<byte> first, ReadOnlySpan<byte> second, Instant now)
     {
-        if (!TryRoute(tuple.RemoteAddress, out var hop))
+        // Connections of this table are IPv4 only: its local address is the interface's IPv4 address.
+        var source = tuple.LocalAddress.AsIpv4();
+        var destination = tuple.RemoteAddress.AsIpv4();
+        if (!TryRoute(destination, out var hop))
         {
             return false;
         }
@@ -55,9 +67,9 @@ public sealed partial class NetworkInterfaceCore
         first.CopyTo(data);
         second.CopyTo(data[first.Length..]);
         uint payloadSum = _tcpTxOffload ? 0 : InternetChecksum.Sum(data);
-        TcpSegment.WriteHeader(span[tcpOffset..], tuple.LocalAddress, tuple.RemoteAddress, tuple.LocalPort, tuple.RemotePort,
+        TcpSegment.WriteHeader(span[tcpOffset..], source, destination, tuple.LocalPort, tuple.RemotePort,
             header.Sequence, header.Acknowledgment, header.Flags, header.Window, optionBytes[..optionLength], payloadLength, payloadSum, _tcpTxOffload);
-        int length = WriteIpv4Headers(span, in hop, tuple.LocalAddress, tuple.RemoteAddress, IpProtocol.Tcp,
+        int length = WriteIpv4Headers(span, in hop, source, destination, IpProtocol.Tcp,
             tcpHeaderLength + payloadLength, _nextId++, dontFragment: true, more: false, offset: 0);
         _counters.CountTx(NetLayer.Tcp, tcpHeaderLength + payloadLength);
         var info = new TxFrameInfo((ushort)_l2Length, Ipv4Packet.MinHeaderLength,

@@ -19,7 +19,7 @@ public class CongestionControlTests
     }
 
     /// <summary>One round trip of a window-limited sender: cwnd of data acked in pieces of <paramref name="ackBytes"/>, the ACKs spread over the RTT.</summary>
-    private static long RoundTrip(ICongestionControl cc, long now, long rtt, int ackBytes = Mss)
+    private static long RoundTrip(ITcpCongestionControl cc, long now, long rtt, int ackBytes = Mss)
     {
         int window = cc.CongestionWindow;
         int acks = Math.Max(1, window / ackBytes);
@@ -31,7 +31,7 @@ public class CongestionControlTests
     }
 
     /// <summary><paramref name="count"/> round trips of 100 ms from <paramref name="now"/>.</summary>
-    private static long RoundTrips(ICongestionControl cc, long now, int count)
+    private static long RoundTrips(ITcpCongestionControl cc, long now, int count)
     {
         for (int i = 0; i < count; i++)
         {
@@ -297,7 +297,7 @@ public class CongestionControlTests
     [MemberData(nameof(Algorithms))]
     public void Using_a_controller_before_it_has_an_MSS_throws(string algorithm)
     {
-        ICongestionControl cc = algorithm == "reno" ? new NewRenoCongestionControl() : new CubicCongestionControl();
+        ITcpCongestionControl cc = algorithm == "reno" ? new NewRenoCongestionControl() : new CubicCongestionControl();
         Assert.Throws<InvalidOperationException>(() => cc.OnAck(Mss, Mss, null, At(0)));
         Assert.Throws<InvalidOperationException>(() => cc.OnCongestionEvent(Mss, At(0)));
         Assert.Throws<InvalidOperationException>(() => cc.OnRetransmissionTimeout(Mss, At(0)));

@@ -4,8 +4,8 @@ namespace DpdkSharp.Stack.Tests.Tcp;
 public class EphemeralPortsTests
 {
     private static readonly byte[] s_key = Enumerable.Range(100, 32).Select(i => (byte)i).ToArray();
-    private static readonly byte[] s_us = [10, 0, 0, 1];
-    private static readonly byte[] s_peer = [10, 0, 0, 2];
+    private static readonly IpAddress s_us = Ipv4Address.Parse("10.0.0.1");
+    private static readonly IpAddress s_peer = Ipv4Address.Parse("10.0.0.2");
 
     private struct Nothing : IPortInUse
     {

@@ -4,15 +4,15 @@ namespace DpdkSharp.Stack.Tests.Tcp;
 public class SynCookiesTests
 {
     private static readonly byte[] s_key = Enumerable.Range(7, 32).Select(i => (byte)(i * 3)).ToArray();
-    private static readonly byte[] s_us = [10, 0, 0, 1];
-    private static readonly byte[] s_peer = [10, 0, 0, 2];
+    private static readonly IpAddress s_us = Ipv4Address.Parse("10.0.0.1");
+    private static readonly IpAddress s_peer = Ipv4Address.Parse("10.0.0.2");
     private static readonly SequenceNumber s_peerIsn = new(0xFFFF_FFF0); // wraps when the cookie is added
 
     private static SequenceNumber Cookie(SynCookies cookies, ushort peerMss, long now, out ushort mss) =>
-        cookies.Create(s_us, 80, s_peer, 40000, s_peerIsn, peerMss, At(now), out mss);
+        cookies.Create(new(s_us, 80, s_peer, 40000), s_peerIsn, peerMss, At(now), out mss);
 
     private static bool Validate(SynCookies cookies, SequenceNumber cookie, long now, out ushort mss) =>
-        cookies.TryValidate(s_us, 80, s_peer, 40000, s_peerIsn, cookie, At(now), out mss);
+        cookies.TryValidate(new(s_us, 80, s_peer, 40000), s_peerIsn, cookie, At(now), out mss);
 
     [Theory]
     [InlineData(1460, 1460)]
@@ -63,15 +63,15 @@ public class SynCookiesTests
         var cookies = new SynCookies(s_key);
         var cookie = Cookie(cookies, 1460, T.Sec, out _);
         var now = At(T.Sec);
-        Assert.False(cookies.TryValidate(s_us, 80, s_peer, 40001, s_peerIsn, cookie, now, out _));
-        Assert.False(cookies.TryValidate(s_us, 81, s_peer, 40000, s_peerIsn, cookie, now, out _));
-        Assert.False(cookies.TryValidate(s_us, 80, [10, 0, 0, 3], 40000, s_peerIsn, cookie, now, out _));
-        Assert.False(cookies.TryValidate([10, 0, 0, 4], 80, s_peer, 40000, s_peerIsn, cookie, now, out _));
-        Assert.False(cookies.TryValidate(s_us, 80, s_peer, 40000, s_peerIsn + 4, cookie, now, out _));
-        Assert.False(cookies.TryValidate(s_us, 80, s_peer, 40000, s_peerIsn - 1, cookie, now, out _)); // index 3 + 1
+        Assert.False(cookies.TryValidate(new(s_us, 80, s_peer, 40001), s_peerIsn, cookie, now, out _));
+        Assert.False(cookies.TryValidate(new(s_us, 81, s_peer, 40000), s_peerIsn, cookie, now, out _));
+        Assert.False(cookies.TryValidate(new(s_us, 80, Ipv4Address.Parse("10.0.0.3"), 40000), s_peerIsn, cookie, now, out _));
+        Assert.False(cookies.TryValidate(new(Ipv4Address.Parse("10.0.0.4"), 80, s_peer, 40000), s_peerIsn, cookie, now, out _));
+        Assert.False(cookies.TryValidate(new(s_us, 80, s_peer, 40000), s_peerIsn + 4, cookie, now, out _));
+        Assert.False(cookies.TryValidate(new(s_us, 80, s_peer, 40000), s_peerIsn - 1, cookie, now, out _)); // index 3 + 1
         var otherKey = s_key.ToArray();
         otherKey[31] ^= 1;
-        Assert.False(new SynCookies(otherKey).TryValidate(s_us, 80, s_peer, 40000, s_peerIsn, cookie, now, out _));
+        Assert.False(new SynCookies(otherKey).TryValidate(new(s_us, 80, s_peer, 40000), s_peerIsn, cookie, now, out _));
     }
 
     [Fact]
@@ -112,12 +112,12 @@ public class SynCookiesTests
     public void Cookies_with_IPv6_addresses_round_trip()
     {
         var cookies = new SynCookies(s_key);
-        byte[] us6 = System.Net.IPAddress.Parse("2001:db8::1").GetAddressBytes();
-        byte[] peer6 = System.Net.IPAddress.Parse("2001:db8::9").GetAddressBytes();
-        var cookie = cookies.Create(us6, 443, peer6, 50000, new SequenceNumber(12345), 1440, At(T.Sec), out _);
-        Assert.True(cookies.TryValidate(us6, 443, peer6, 50000, new SequenceNumber(12345), cookie, At(2 * T.Sec), out ushort mss));
+        var us6 = IpAddress.Read(System.Net.IPAddress.Parse("2001:db8::1").GetAddressBytes());
+        var peer6 = IpAddress.Read(System.Net.IPAddress.Parse("2001:db8::9").GetAddressBytes());
+        var cookie = cookies.Create(new(us6, 443, peer6, 50000), new SequenceNumber(12345), 1440, At(T.Sec), out _);
+        Assert.True(cookies.TryValidate(new(us6, 443, peer6, 50000), new SequenceNumber(12345), cookie, At(2 * T.Sec), out ushort mss));
         Assert.Equal(1440, mss);
-        Assert.False(cookies.TryValidate(peer6, 443, us6, 50000, new SequenceNumber(12345), cookie, At(2 * T.Sec), out _));
+        Assert.False(cookies.TryValidate(new(peer6, 443, us6, 50000), new SequenceNumber(12345), cookie, At(2 * T.Sec), out _));
     }
 
     [Theory]

@@ -70,6 +70,10 @@ public class TcpBadInputTests
         live.InjectExpectingDrop(WireSegment.FromPeer(40002, 7000, 1000, 0, TcpFlags.None), DropReason.Malformed);
         live.InjectExpectingDrop(WireSegment.FromPeer(40003, 7000, 1000, 0, (TcpFlags)0xFF), DropReason.NoSocket);
         live.InjectExpectingDrop(WireSegment.FromPeer(40004, 7000, 1000, 0, Fin), DropReason.Malformed);
+        // TCP is unicast only (RFC 1122 §4.2.3.10): the IPv4 edge drops a SYN to the subnet's broadcast address or from 0.0.0.0.
+        live.InjectExpectingDrop(WireSegment.FromPeer(40005, 7000, 1000, 0, Syn) with { Destination = Ipv4Address.Parse("10.0.0.255"), DestinationMac = MacAddress.Broadcast },
+            DropReason.InvalidAddress);
+        live.InjectExpectingDrop(WireSegment.FromPeer(40006, 7000, 1000, 0, Syn) with { Source = Ipv4Address.Any }, DropReason.InvalidAddress);
         Assert.Equal(count, live.Pair.A.Tcp.Count);
         live.Finish();
     }

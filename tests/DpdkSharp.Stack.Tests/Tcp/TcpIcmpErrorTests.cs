@@ -19,7 +19,7 @@ public class TcpIcmpErrorTests
     public void Port_unreachable_for_our_SYN_refuses_the_connection()
     {
         var (core, sink, _) = Net.Core(o => o with { StaticNeighbors = [new(Net.PeerIp, Net.PeerMac)] });
-        Assert.Equal(NetError.None, core.Tcp.Connect(new Ipv4Endpoint(Net.PeerIp, 80), null, At(0), out var tcb));
+        Assert.Equal(NetError.None, core.Tcp.Connect(Net.PeerIp, 80, null, At(0), out var tcb));
         var syn = sink.Take().Single();
         Assert.Equal(RxDisposition.Consumed, core.Receive(IcmpAbout(syn, 3, 3), At(Ms)));
         Assert.Equal(TcpState.Closed, tcb!.State);
@@ -30,7 +30,7 @@ public class TcpIcmpErrorTests
     public void An_ICMP_error_quoting_a_sequence_number_outside_the_flight_is_ignored()
     {
         var (core, sink, _) = Net.Core(o => o with { StaticNeighbors = [new(Net.PeerIp, Net.PeerMac)] });
-        core.Tcp.Connect(new Ipv4Endpoint(Net.PeerIp, 80), null, At(0), out var tcb);
+        core.Tcp.Connect(Net.PeerIp, 80, null, At(0), out var tcb);
         var syn = sink.Take().Single();
         // A blind attacker guesses the ports but not the sequence number (RFC 5927 §4.1).
         BinaryPrimitives.WriteUInt32BigEndian(syn.AsSpan(14 + 20 + 4), BinaryPrimitives.ReadUInt32BigEndian(syn.AsSpan(14 + 20 + 4)) + 100_000);
@@ -43,7 +43,7 @@ public class TcpIcmpErrorTests
     public void Host_unreachable_is_a_soft_error_reported_when_the_connect_times_out()
     {
         var (core, sink, _) = Net.Core(o => o with { StaticNeighbors = [new(Net.PeerIp, Net.PeerMac)] });
-        core.Tcp.Connect(new Ipv4Endpoint(Net.PeerIp, 80), new TcpSocketOptions { SynRetries = 1 }, At(0), out var tcb);
+        core.Tcp.Connect(Net.PeerIp, 80, new TcpSocketOptions { SynRetries = 1 }, At(0), out var tcb);
         var syn = sink.Take().Single();
         core.Receive(IcmpAbout(syn, 3, 1), At(Ms));
         Assert.Equal(TcpState.SynSent, tcb!.State); // soft: the SYN is retried
@@ -57,7 +57,7 @@ public class TcpIcmpErrorTests
     public void Fragmentation_needed_lowers_the_MSS_and_resends_in_smaller_segments()
     {
         var (core, sink, _) = Net.Core(o => o with { StaticNeighbors = [new(Net.PeerIp, Net.PeerMac)] });
-        core.Tcp.Connect(new Ipv4Endpoint(Net.PeerIp, 80), null, At(0), out var tcb);
+        core.Tcp.Connect(Net.PeerIp, 80, null, At(0), out var tcb);
         var syn = sink.Take().Single();
         var synAck = Build.FromPeer(6, SynAck(syn, mss: 1460));
         core.Receive(synAck, At(Ms));

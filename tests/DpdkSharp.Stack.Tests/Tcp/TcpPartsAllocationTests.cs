@@ -11,8 +11,9 @@ public class TcpPartsAllocationTests
     [Fact]
     public void ISNs_ports_cookies_and_congestion_control_allocate_nothing()
     {
-        byte[] us = [10, 0, 0, 1];
-        byte[] peer = [10, 0, 0, 2];
+        IpAddress us = Ipv4Address.Parse("10.0.0.1");
+        IpAddress peer = Ipv4Address.Parse("10.0.0.2");
+        var us6 = IpAddress.Read(System.Net.IPAddress.Parse("2001:db8::1").GetAddressBytes());
         var isn = new TcpIsnGenerator();
         var ports = new EphemeralPorts();
         var cookies = new SynCookies();
@@ -29,10 +30,11 @@ public class TcpPartsAllocationTests
             for (int i = 0; i < n; i++)
             {
                 var now = At(i * T.Ms);
-                sink += isn.Next(us, 1, peer, 2, now).Value;
+                sink += isn.Next(new(us, 1, peer, 2), now).Value;
+                sink += isn.Next(new(us6, 1, us6, 2), now).Value;
                 ports.TryAllocate(us, peer, 80, ref nothing, out ushort port);
-                var cookie = cookies.Create(us, port, peer, 80, new SequenceNumber((uint)i), 1460, now, out _);
-                sink += cookies.TryValidate(us, port, peer, 80, new SequenceNumber((uint)i), cookie, now, out ushort mss) ? mss : 0;
+                var cookie = cookies.Create(new(us, port, peer, 80), new SequenceNumber((uint)i), 1460, now, out _);
+                sink += cookies.TryValidate(new(us, port, peer, 80), new SequenceNumber((uint)i), cookie, now, out ushort mss) ? mss : 0;
                 cubic.OnAck(1460, cubic.CongestionWindow, TimeSpan.FromMilliseconds(10), now);
                 reno.OnAck(1460, reno.CongestionWindow, null, now);
                 if (i % 100 == 99)

@@ -34,7 +34,7 @@ internal sealed class TcpTransfer
         }
         _listener = listener!;
         _listener.Owner = this;
-        Assert.Equal(NetError.None, pair.A.Tcp.Connect(new Ipv4Endpoint(Net.PeerIp, port), client, pair.Sim.Now, out var connection));
+        Assert.Equal(NetError.None, pair.A.Tcp.Connect(Net.PeerIp, port, client, pair.Sim.Now, out var connection));
         Client = connection!;
         Client.Owner = this;
     }

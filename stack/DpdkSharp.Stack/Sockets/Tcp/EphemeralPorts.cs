@@ -67,11 +67,11 @@ internal sealed class EphemeralPorts
     /// <paramref name="remoteAddress"/>:<paramref name="remotePort"/> that
     /// <paramref name="inUse"/> accepts; false when every port of the range is taken.
     /// </summary>
-    public bool TryAllocate<TInUse>(ReadOnlySpan<byte> localAddress, ReadOnlySpan<byte> remoteAddress, ushort remotePort,
-        ref TInUse inUse, out ushort port)
+    public bool TryAllocate<TInUse>(IpAddress localAddress, IpAddress remoteAddress, ushort remotePort, ref TInUse inUse, out ushort port)
         where TInUse : struct, IPortInUse
     {
-        ulong hash = TcpTupleHash.Compute(_key, OffsetDomain, localAddress, 0, remoteAddress, remotePort, 0);
+        // The local port is what is being chosen: the tuple goes in with port 0.
+        ulong hash = TcpTupleHash.Compute(_key, OffsetDomain, new TcpTuple(localAddress, 0, remoteAddress, remotePort), 0);
         int offset = (int)((uint)hash % (uint)_count);      // F(local_IP, remote_IP, remote_port, secret_key1)
         int index = (int)(hash >> 32) & (TableLength - 1); // G(local_IP, remote_IP, remote_port, secret_key2)
         for (int tries = 0; tries < _count; tries++)

@@ -52,8 +52,7 @@ internal sealed class SynCookies
     /// <paramref name="peerIsn"/> and MSS option <paramref name="peerMss"/>;
     /// <paramref name="encodedMss"/> is the MSS the connection will use.
     /// </summary>
-    public SequenceNumber Create(ReadOnlySpan<byte> localAddress, ushort localPort, ReadOnlySpan<byte> remoteAddress, ushort remotePort,
-        SequenceNumber peerIsn, ushort peerMss, Instant now, out ushort encodedMss)
+    public SequenceNumber Create(in TcpTuple tuple, SequenceNumber peerIsn, ushort peerMss, Instant now, out ushort encodedMss)
     {
         ReadOnlySpan<ushort> table = MssTable;
         int index = table.Length - 1;
@@ -64,8 +63,8 @@ internal sealed class SynCookies
         encodedMss = table[index];
 
         uint count = Count(now);
-        uint h1 = Hash(TupleDomain, localAddress, localPort, remoteAddress, remotePort, 0);
-        uint h2 = Hash(CountDomain, localAddress, localPort, remoteAddress, remotePort, count);
+        uint h1 = Hash(TupleDomain, in tuple, 0);
+        uint h2 = Hash(CountDomain, in tuple, count);
         return new SequenceNumber(unchecked(h1 + peerIsn.Value + (count << CountBits) + ((h2 + (uint)index) & CookieMask)));
     }
 
@@ -75,11 +74,10 @@ internal sealed class SynCookies
     /// <c>check_tcp_syn_cookie</c>): true, with the MSS it carries, when this listener made it
     /// for this tuple no more than <see cref="MaxAge"/> counts ago.
     /// </summary>
-    public bool TryValidate(ReadOnlySpan<byte> localAddress, ushort localPort, ReadOnlySpan<byte> remoteAddress, ushort remotePort,
-        SequenceNumber peerIsn, SequenceNumber cookie, Instant now, out ushort mss)
+    public bool TryValidate(in TcpTuple tuple, SequenceNumber peerIsn, SequenceNumber cookie, Instant now, out ushort mss)
     {
         mss = 0;
-        uint h1 = Hash(TupleDomain, localAddress, localPort, remoteAddress, remotePort, 0);
+        uint h1 = Hash(TupleDomain, in tuple, 0);
         uint rest = unchecked(cookie.Value - (h1 + peerIsn.Value)); // (count << 24) + ((H2 + index) mod 2^24)
         uint count = Count(now);
         uint age = unchecked(count - (rest >> CountBits)) & (uint.MaxValue >> CountBits);
@@ -87,7 +85,7 @@ internal sealed class SynCookies
         {
             return false; // too old, or from the future
         }
-        uint h2 = Hash(CountDomain, localAddress, localPort, remoteAddress, remotePort, unchecked(count - age));
+        uint h2 = Hash(CountDomain, in tuple, unchecked(count - age));
         uint index = unchecked(rest - h2) & CookieMask;
         ReadOnlySpan<ushort> table = MssTable;
         if (index >= (uint)table.Length)
@@ -127,6 +125,5 @@ internal sealed class SynCookies
 
     private static uint Count(Instant now) => unchecked((uint)(now.Nanoseconds / (Period.Ticks * TimeSpan.NanosecondsPerTick)));
 
-    private uint Hash(byte domain, ReadOnlySpan<byte> localAddress, ushort localPort, ReadOnlySpan<byte> remoteAddress, ushort remotePort, uint count) =>
-        unchecked((uint)TcpTupleHash.Compute(_key, domain, localAddress, localPort, remoteAddress, remotePort, count));
+    private uint Hash(byte domain, in TcpTuple tuple, uint count) => unchecked((uint)TcpTupleHash.Compute(_key, domain, in tuple, count));
 }

@@ -505,7 +505,7 @@ public sealed class TcpConnection : IDisposable
                 Fail(new OperationCanceledException(cancellationToken));
                 return;
             }
-            var error = reactor.Core.Tcp.Connect(remote, options, reactor.Now, out var tcb);
+            var error = reactor.Core.Tcp.Connect(remote.Address, remote.Port, options, reactor.Now, out var tcb);
             if (error != NetError.None)
             {
                 Fail(SocketConversions.Exception(error));

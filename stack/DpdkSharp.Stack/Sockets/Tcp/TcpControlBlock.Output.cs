@@ -208,7 +208,7 @@ internal sealed partial class TcpControlBlock
                 // cwnd = ssthresh and a small flight, cwnd − pipe can be below one MSS and nothing would
                 // go out until the timer.
                 bool first = _retransmitFirst;
-                if (!first && _cc.CongestionWindow - Pipe() < _sndMss)
+                if (!first && CongestionWindow - Pipe() < _sndMss)
                 {
                     break;
                 }
@@ -291,7 +291,7 @@ internal sealed partial class TcpControlBlock
         }
         seq = _sndNxt;
         int queued = Math.Max(0, SendEnd - _sndNxt);
-        long window = windowOnly ? _sndWnd : Math.Min(_sndWnd, (long)_cc.CongestionWindow);
+        long window = windowOnly ? _sndWnd : Math.Min(_sndWnd, (long)CongestionWindow);
         long usable = window - (_sndNxt - _sndUna);
         if (_forceSend && usable <= 0 && _sndWnd > 0)
         {

@@ -18,7 +18,7 @@ internal sealed partial class TcpControlBlock
 {
     private readonly TcpSocketOptions _options;
     private readonly TcpShared _shared;
-    private readonly ICongestionControl _cc;
+    private readonly ITcpCongestionControl _cc;
     private readonly RttEstimator _rtt;
     private readonly ByteRing _send;
     private readonly TcpReceiveQueue _recv;
@@ -98,9 +98,9 @@ internal sealed partial class TcpControlBlock
         _sndMax = iss;
         _sendStart = iss + 1;
         _tsOffset = iss.Value; // a per-connection random offset (RFC 7323 §5.4)
-        _mtuMss = AnnouncedMss(mtu, options);
+        _mtuMss = AnnouncedMss(in tuple, mtu, options);
         _rtt = new RttEstimator(options.InitialRto, options.MinRto, options.MaxRto);
-        _cc = options.CongestionControl == TcpCongestionControl.NewReno ? new NewRenoCongestionControl() : new CubicCongestionControl();
+        _cc = options.CongestionControl() ?? throw new InvalidOperationException($"{nameof(TcpSocketOptions.CongestionControl)} returned null.");
         _send = new ByteRing(options.SendBufferSize, options.MaxSendBufferSize);
         _recv = new TcpReceiveQueue(options.ReceiveBufferSize, options.MaxReceiveBufferSize);
         // Storage for the initial queues is not subject to the bound: a connection needs it to exist.
@@ -156,8 +156,14 @@ internal sealed partial class TcpControlBlock
     /// <summary>The MSS segments carry (payload bytes, options excluded).</summary>
     public int SendMss => _sndMss;
 
-    /// <summary>The congestion window in bytes.</summary>
-    public int CongestionWindow => _cc.CongestionWindow;
+    /// <summary>
+    /// The congestion window in bytes the connection sends with: the controller's, at least one MSS
+    /// (a controller, which may be the application's, cannot stall the connection).
+    /// </summary>
+    public int CongestionWindow => Math.Max(_cc.CongestionWindow, _sndMss);
+
+    /// <summary>The controller's slow-start threshold in bytes (<see cref="int.MaxValue"/> before the first loss).</summary>
+    public int SlowStartThreshold => _cc.SlowStartThreshold;
 
     /// <summary>The smoothed round-trip time, once measured.</summary>
     public TimeSpan? SmoothedRtt => _rtt.SmoothedRtt;
@@ -369,7 +375,7 @@ internal sealed partial class TcpControlBlock
     private void GrowSendQueue(int wanted)
     {
         // Grow while the network could use more than half of what is queued (the window is the limit, not us).
-        long usable = Math.Min(_cc.CongestionWindow, Math.Max(_sndWnd, _maxSndWnd));
+        long usable = Math.Min(CongestionWindow, Math.Max(_sndWnd, _maxSndWnd));
         if (usable < _send.Capacity / 2 && _send.Capacity >= _options.SendBufferSize && State != TcpState.SynSent)
         {
             return;
@@ -429,7 +435,7 @@ internal sealed partial class TcpControlBlock
 
     /// <summary>The state and sequence variables, for failure messages and logs.</summary>
     public override string ToString() =>
-        $"{Tuple} {State} una={_sndUna - _iss} nxt={_sndNxt - _iss} max={_sndMax - _iss} wnd={_sndWnd} cwnd={_cc.CongestionWindow} " +
+        $"{Tuple} {State} una={_sndUna - _iss} nxt={_sndNxt - _iss} max={_sndMax - _iss} wnd={_sndWnd} cwnd={_cc.CongestionWindow} ssthresh={_cc.SlowStartThreshold} " +
         $"queued={_send.Count} fin={_finQueued} rcv.nxt={_rcvNxt - _irs} adv={_rcvAdvRight - _rcvNxt} avail={_recv.Available} free={_recv.Free} " +
         $"peerFin={(_peerFin is SequenceNumber f ? f - _irs : -1)} recovery={_inRecovery} dup={_dupAcks} sacked={_sacks.SackedBytes} " +
         $"rto={_rtt.Rto.TotalMilliseconds}ms retries={_retries} timers=[rto {_rtoAt.Nanoseconds} delack {_delackAt.Nanoseconds} persist {_persistAt.Nanoseconds}]";
@@ -451,8 +457,8 @@ internal sealed partial class TcpControlBlock
     private const int TimestampOptionLength = 12;
 
     /// <summary>The MSS this side announces (RFC 9293 §3.7.1): the route's MTU less the IP and TCP headers, capped by <see cref="TcpSocketOptions.MaxSegmentSize"/>.</summary>
-    internal static int AnnouncedMss(int mtu, TcpSocketOptions options) =>
-        Math.Max(64, Math.Min(mtu - Ipv4Packet.MinHeaderLength - TcpSegment.MinHeaderLength, options.MaxSegmentSize ?? ushort.MaxValue));
+    internal static int AnnouncedMss(in TcpTuple tuple, int mtu, TcpSocketOptions options) =>
+        Math.Max(64, Math.Min(mtu - tuple.NetworkHeaderLength - TcpSegment.MinHeaderLength, options.MaxSegmentSize ?? ushort.MaxValue));
 
     /// <summary>The smallest shift that lets a window of <paramref name="bytes"/> fit the 16-bit field (RFC 7323 §2.3).</summary>
     internal static byte WindowShiftFor(int bytes)

@@ -21,10 +21,10 @@ internal sealed class TcpEndpointTable
     private readonly SynCookies _cookies;
     private readonly EphemeralPorts _ports;
     private readonly ITcpSegmentSink _sink;
-    private readonly Ipv4Address _address;
+    private readonly IpAddress _address;
     private readonly int _mtu;
 
-    public TcpEndpointTable(TcpStackOptions options, Ipv4Address address, int mtu, ITcpSegmentSink sink, NetCounters net)
+    public TcpEndpointTable(TcpStackOptions options, IpAddress address, int mtu, ITcpSegmentSink sink, NetCounters net)
     {
         options.Validate();
         _options = options;
@@ -80,18 +80,18 @@ internal sealed class TcpEndpointTable
     /// <summary>When <see cref="Poll"/> next has work (may be early: stale entries are skipped).</summary>
     public Instant NextTimerAt => _timers.TryPeek(out _, out var at) ? at : Instant.Never;
 
-    /// <summary>Handles a segment for one of our addresses; false when dropped (counted by reason here or by the connection).</summary>
-    public bool Receive(in Ipv4Meta meta, in TcpSegment segment, Instant now)
+    /// <summary>
+    /// Handles a segment from <paramref name="source"/> to <paramref name="destination"/>, one of our
+    /// addresses; false when dropped (counted by reason here or by the connection). The network
+    /// layer's edge has checked the checksum and that both addresses are unicast (RFC 1122 §4.2.3.10).
+    /// </summary>
+    public bool Receive(IpAddress source, IpAddress destination, in TcpSegment segment, Instant now)
     {
-        if (meta.DestinationIsBroadcastOrMulticast || meta.Source.IsAny)
-        {
-            return Drop(DropReason.InvalidAddress); // TCP is unicast only (RFC 1122 §4.2.3.10)
-        }
         if (!TcpOptions.TryParse(segment.Options, out var options))
         {
             return Drop(DropReason.Malformed);
         }
-        var tuple = new TcpTuple(meta.Destination, segment.DestinationPort, meta.Source, segment.SourcePort);
+        var tuple = new TcpTuple(destination, segment.DestinationPort, source, segment.SourcePort);
         var flags = segment.Flags;
         if (_connections.TryGetValue(tuple, out var tcb))
         {
@@ -118,9 +118,8 @@ internal sealed class TcpEndpointTable
     /// An ICMP error quoting one of our segments (RFC 1122 §4.2.3.9, RFC 5927): the connection checks
     /// the quoted sequence number and acts. False (counted) when it matches no connection.
     /// </summary>
-    public bool OnIcmpError(Ipv4Endpoint local, Ipv4Endpoint remote, ReadOnlySpan<byte> quotedTcp, IcmpType type, byte code, ushort nextHopMtu, Instant now)
+    public bool OnIcmpError(in TcpTuple tuple, ReadOnlySpan<byte> quotedTcp, IcmpType type, byte code, ushort nextHopMtu, Instant now)
     {
-        var tuple = new TcpTuple(local.Address, local.Port, remote.Address, remote.Port);
         if (!_connections.TryGetValue(tuple, out var tcb))
         {
             return Drop(DropReason.NoSocket);
@@ -182,13 +181,9 @@ internal sealed class TcpEndpointTable
     /// <summary>The SYN queue is full: answer without keeping state, the options encoded as Linux does (RFC 4987 §3.6).</summary>
     private void SendCookieSynAck(TcpListenerState listener, in TcpTuple tuple, in TcpSegment syn, in TcpOptions peer, Instant now)
     {
-        Span<byte> local = stackalloc byte[4];
-        Span<byte> remote = stackalloc byte[4];
-        tuple.LocalAddress.Write(local);
-        tuple.RemoteAddress.Write(remote);
         var socketOptions = listener.Options;
-        var cookie = _cookies.Create(local, tuple.LocalPort, remote, tuple.RemotePort, syn.Sequence, peer.Mss ?? 536, now, out _);
-        var options = new TcpOptions { Mss = (ushort)TcpControlBlock.AnnouncedMss(_mtu, socketOptions) };
+        var cookie = _cookies.Create(in tuple, syn.Sequence, peer.Mss ?? 536, now, out _);
+        var options = new TcpOptions { Mss = (ushort)TcpControlBlock.AnnouncedMss(in tuple, _mtu, socketOptions) };
         // Window scale and SACK-permitted survive only in the timestamp: without timestamps they are not offered.
         if (peer.Timestamps is var (tsval, _) && socketOptions.Timestamps)
         {
@@ -214,11 +209,7 @@ internal sealed class TcpEndpointTable
     /// <summary>A handshake ACK for no connection: a valid SYN cookie becomes an established connection.</summary>
     private bool TryAcceptCookie(TcpListenerState listener, in TcpTuple tuple, in TcpSegment segment, in TcpOptions options, Instant now)
     {
-        Span<byte> local = stackalloc byte[4];
-        Span<byte> remote = stackalloc byte[4];
-        tuple.LocalAddress.Write(local);
-        tuple.RemoteAddress.Write(remote);
-        if (!_cookies.TryValidate(local, tuple.LocalPort, remote, tuple.RemotePort, segment.Sequence - 1, segment.Acknowledgment - 1, now, out ushort mss))
+        if (!_cookies.TryValidate(in tuple, segment.Sequence - 1, segment.Acknowledgment - 1, now, out ushort mss))
         {
             return false;
         }
@@ -264,11 +255,13 @@ internal sealed class TcpEndpointTable
         }
     }
 
-    /// <summary>Opens a connection to <paramref name="remote"/> from an ephemeral port (RFC 6056); the SYN goes out now.</summary>
-    public NetError Connect(Ipv4Endpoint remote, TcpSocketOptions? options, Instant now, out TcpControlBlock? connection)
+    /// <summary>Opens a connection to <paramref name="remoteAddress"/>:<paramref name="remotePort"/> from an ephemeral port (RFC 6056); the SYN goes out now.</summary>
+    public NetError Connect(IpAddress remoteAddress, ushort remotePort, TcpSocketOptions? options, Instant now, out TcpControlBlock? connection)
     {
         connection = null;
-        if (remote.Address.IsAny || remote.Address.IsBroadcast || remote.Address.IsMulticast || remote.Port == 0)
+        // TCP is unicast only (RFC 1122 §4.2.3.10), between addresses of one family.
+        if (remoteAddress.IsUnspecified || remoteAddress.IsMulticast || remoteAddress == Ipv4Address.Broadcast
+            || remoteAddress.IsIpv4 != _address.IsIpv4 || remotePort == 0)
         {
             return NetError.InvalidArgument;
         }
@@ -276,16 +269,12 @@ internal sealed class TcpEndpointTable
         {
             return NetError.TooManyEndpoints;
         }
-        Span<byte> local = stackalloc byte[4];
-        Span<byte> remoteBytes = stackalloc byte[4];
-        _address.Write(local);
-        remote.Address.Write(remoteBytes);
-        var probe = new PortProbe(this, remote);
-        if (!_ports.TryAllocate(local, remoteBytes, remote.Port, ref probe, out ushort port))
+        var probe = new PortProbe(this, remoteAddress, remotePort);
+        if (!_ports.TryAllocate(_address, remoteAddress, remotePort, ref probe, out ushort port))
         {
             return NetError.NoEphemeralPorts;
         }
-        var tuple = new TcpTuple(_address, port, remote.Address, remote.Port);
+        var tuple = new TcpTuple(_address, port, remoteAddress, remotePort);
         var tcb = TcpControlBlock.Connect(tuple, options ?? _options.DefaultSocketOptions, _shared, NextIss(in tuple, now), _mtu, now);
         _connections.Add(tuple, tcb);
         AfterActivity(tcb, now);
@@ -514,14 +503,7 @@ internal sealed class TcpEndpointTable
         }
     }
 
-    private SequenceNumber NextIss(in TcpTuple tuple, Instant now)
-    {
-        Span<byte> local = stackalloc byte[4];
-        Span<byte> remote = stackalloc byte[4];
-        tuple.LocalAddress.Write(local);
-        tuple.RemoteAddress.Write(remote);
-        return _isn.Next(local, tuple.LocalPort, remote, tuple.RemotePort, now);
-    }
+    private SequenceNumber NextIss(in TcpTuple tuple, Instant now) => _isn.Next(in tuple, now);
 
     private bool Drop(DropReason reason)
     {
@@ -530,9 +512,9 @@ internal sealed class TcpEndpointTable
     }
 
     /// <summary>Whether a local port is taken for connections to one remote endpoint (a port may serve many remotes, RFC 6056 §2.2).</summary>
-    private readonly struct PortProbe(TcpEndpointTable table, Ipv4Endpoint remote) : IPortInUse
+    private readonly struct PortProbe(TcpEndpointTable table, IpAddress remoteAddress, ushort remotePort) : IPortInUse
     {
         public bool IsInUse(ushort port) => table._listeners.ContainsKey(port)
-            || table._connections.ContainsKey(new TcpTuple(table._address, port, remote.Address, remote.Port));
+            || table._connections.ContainsKey(new TcpTuple(table._address, port, remoteAddress, remotePort));
     }
 }

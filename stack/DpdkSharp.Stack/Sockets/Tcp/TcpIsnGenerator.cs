@@ -27,10 +27,10 @@ internal sealed class TcpIsnGenerator
     public TcpIsnGenerator(byte[]? key) => _key = TcpTupleHash.KeyOrRandom(key);
 
     /// <summary>The ISN for a new connection of this 4-tuple at <paramref name="now"/>.</summary>
-    public SequenceNumber Next(ReadOnlySpan<byte> localAddress, ushort localPort, ReadOnlySpan<byte> remoteAddress, ushort remotePort, Instant now)
+    public SequenceNumber Next(in TcpTuple tuple, Instant now)
     {
         uint m = unchecked((uint)(now.Nanoseconds / NanosecondsPerTick));
-        uint f = unchecked((uint)TcpTupleHash.Compute(_key, Domain, localAddress, localPort, remoteAddress, remotePort, 0));
+        uint f = unchecked((uint)TcpTupleHash.Compute(_key, Domain, in tuple, 0));
         return new SequenceNumber(unchecked(m + f));
     }
 }

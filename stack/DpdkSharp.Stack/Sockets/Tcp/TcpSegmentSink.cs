@@ -1,13 +1,27 @@
 namespace DpdkSharp.Stack.Sockets;
 
 /// <summary>
-/// The four numbers that name a TCP connection (RFC 9293 §3.1: the socket pair). The connection
-/// core never reads the addresses: it passes them to its <see cref="ITcpSegmentSink"/>, which
-/// builds the IP header and the checksum's pseudo-header, so IPv6 needs a wider tuple, not a new core.
+/// The four numbers that name a TCP connection (RFC 9293 §3.1: the socket pair), with addresses
+/// of either family (<see cref="IpAddress"/>). The connection core and the table never look
+/// inside the addresses: the keyed hashes (ISNs, SYN cookies, ephemeral ports) take them as bytes,
+/// and the network layer's edge (the interface's <see cref="ITcpSegmentSink"/> and its receive
+/// path) builds and checks the IP header and the checksum's pseudo-header. IPv6 needs a new edge,
+/// not a new core.
 /// </summary>
-internal readonly record struct TcpTuple(Ipv4Address LocalAddress, ushort LocalPort, Ipv4Address RemoteAddress, ushort RemotePort)
+internal readonly record struct TcpTuple(IpAddress LocalAddress, ushort LocalPort, IpAddress RemoteAddress, ushort RemotePort)
 {
-    public override string ToString() => $"{LocalAddress}:{LocalPort}<->{RemoteAddress}:{RemotePort}";
+    /// <summary>The IPv6 header (RFC 8200 §3): fixed, options go in extension headers.</summary>
+    private const int Ipv6HeaderLength = 40;
+
+    /// <summary>
+    /// The network-layer header in front of each segment, which the MSS leaves room for (RFC 9293
+    /// §3.7.1): IPv4's 20 bytes (the stack sends no IP options), IPv6's 40.
+    /// </summary>
+    public int NetworkHeaderLength => LocalAddress.IsIpv4 ? Ipv4Packet.MinHeaderLength : Ipv6HeaderLength;
+
+    public override string ToString() => LocalAddress.IsIpv4
+        ? $"{LocalAddress}:{LocalPort}<->{RemoteAddress}:{RemotePort}"
+        : $"[{LocalAddress}]:{LocalPort}<->[{RemoteAddress}]:{RemotePort}";
 }
 
 /// <summary>The fields of an outgoing TCP header that the connection decides; ports and checksum come from the sink.</summary>

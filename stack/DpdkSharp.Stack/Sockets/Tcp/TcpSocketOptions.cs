@@ -1,14 +1,5 @@
 namespace DpdkSharp.Stack.Sockets;
 
-/// <summary>Congestion control algorithms a connection can use (<see cref="TcpSocketOptions.CongestionControl"/>).</summary>
-public enum TcpCongestionControl
-{
-    /// <summary>CUBIC (RFC 9438), the default, as in Linux.</summary>
-    Cubic,
-    /// <summary>NewReno (RFC 5681, RFC 6582).</summary>
-    NewReno,
-}
-
 /// <summary>
 /// Per-connection TCP settings. Defaults follow Linux where an RFC leaves the choice open (initial
 /// buffers, TIME-WAIT of 60 s, a 200 ms minimum RTO, 40 ms delayed ACKs, 15 retransmissions).
@@ -48,8 +39,12 @@ public sealed record TcpSocketOptions
     /// </summary>
     public TimeSpan? Linger { get; init; }
 
-    /// <summary>The congestion control algorithm.</summary>
-    public TcpCongestionControl CongestionControl { get; init; } = TcpCongestionControl.Cubic;
+    /// <summary>
+    /// Makes each connection's congestion controller: called once per connection, so every
+    /// connection gets an instance of its own. <see cref="TcpCongestionControl.Cubic"/> (RFC 9438)
+    /// by default, <see cref="TcpCongestionControl.NewReno"/>, or any <see cref="ITcpCongestionControl"/>.
+    /// </summary>
+    public Func<ITcpCongestionControl> CongestionControl { get; init; } = TcpCongestionControl.Cubic;
 
     /// <summary>Offer window scaling (RFC 7323 §2).</summary>
     public bool WindowScaling { get; init; } = true;
@@ -97,6 +92,7 @@ public sealed record TcpSocketOptions
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> for settings no connection can use.</summary>
     public void Validate()
     {
+        ArgumentNullException.ThrowIfNull(CongestionControl, nameof(CongestionControl));
         ArgumentOutOfRangeException.ThrowIfLessThan(SendBufferSize, 1, nameof(SendBufferSize));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxSendBufferSize, SendBufferSize, nameof(MaxSendBufferSize));
         ArgumentOutOfRangeException.ThrowIfLessThan(ReceiveBufferSize, 1, nameof(ReceiveBufferSize));

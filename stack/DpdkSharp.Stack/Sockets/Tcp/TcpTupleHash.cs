@@ -9,9 +9,9 @@ namespace DpdkSharp.Stack.Sockets;
 /// from: HMAC-SHA-256 over a buffer on the stack, so it allocates nothing.
 /// </summary>
 /// <remarks>
-/// Addresses are spans of any family (4 bytes for IPv4, 16 for IPv6); each goes in with its
-/// length, so no two tuples give the same input. A domain byte first keeps the uses of one key
-/// apart, as if each had a key of its own.
+/// Addresses of either family go in as they are on the wire (4 bytes for IPv4, 16 for IPv6), each
+/// with its length, so no two tuples give the same input. A domain byte first keeps the uses of
+/// one key apart, as if each had a key of its own.
 /// </remarks>
 internal static class TcpTupleHash
 {
@@ -20,9 +20,6 @@ internal static class TcpTupleHash
 
     /// <summary>The shortest key accepted: 128 bits.</summary>
     public const int MinKeyLength = 16;
-
-    /// <summary>The longest address: IPv6.</summary>
-    public const int MaxAddressLength = 16;
 
     /// <summary>A copy of <paramref name="key"/>, or a new random one (<see cref="RandomNumberGenerator"/>) when it is null.</summary>
     public static byte[] KeyOrRandom(byte[]? key)
@@ -36,12 +33,21 @@ internal static class TcpTupleHash
     }
 
     /// <summary>The first 64 bits of HMAC-SHA-256(key, domain ‖ tuple ‖ extra).</summary>
+    public static ulong Compute(ReadOnlySpan<byte> key, byte domain, in TcpTuple tuple, uint extra)
+    {
+        Span<byte> local = stackalloc byte[IpAddress.MaxLength];
+        Span<byte> remote = stackalloc byte[IpAddress.MaxLength];
+        return Compute(key, domain, local[..tuple.LocalAddress.Write(local)], tuple.LocalPort,
+            remote[..tuple.RemoteAddress.Write(remote)], tuple.RemotePort, extra);
+    }
+
+    /// <summary>The same over addresses as bytes; empty ones for a hash of the key alone (<see cref="EphemeralPorts"/>' table).</summary>
     public static ulong Compute(ReadOnlySpan<byte> key, byte domain,
         ReadOnlySpan<byte> localAddress, ushort localPort, ReadOnlySpan<byte> remoteAddress, ushort remotePort, uint extra)
     {
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(localAddress.Length, MaxAddressLength, nameof(localAddress));
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(remoteAddress.Length, MaxAddressLength, nameof(remoteAddress));
-        Span<byte> data = stackalloc byte[1 + 2 * (1 + MaxAddressLength) + 2 + 2 + 4];
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(localAddress.Length, IpAddress.MaxLength, nameof(localAddress));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(remoteAddress.Length, IpAddress.MaxLength, nameof(remoteAddress));
+        Span<byte> data = stackalloc byte[1 + 2 * (1 + IpAddress.MaxLength) + 2 + 2 + 4];
         int n = 0;
         data[n++] = domain;
         data[n++] = (byte)localAddress.Length;

@@ -130,7 +130,7 @@ internal sealed class TcpScript : ITcpSegmentSink
         var bytes = new byte[TcpSegment.MinHeaderLength + optionLength + len];
         var seqAbsolute = new SequenceNumber(_peerIss) + seq;
         var ackAbsolute = (parsedFlags & TcpFlags.Ack) != 0 ? new SequenceNumber(_ourIss) + ack : default;
-        int headerLength = TcpSegment.WriteHeader(bytes, tuple.RemoteAddress, tuple.LocalAddress, tuple.RemotePort, tuple.LocalPort,
+        int headerLength = TcpSegment.WriteHeader(bytes, tuple.RemoteAddress.AsIpv4(), tuple.LocalAddress.AsIpv4(), tuple.RemotePort, tuple.LocalPort,
             seqAbsolute, ackAbsolute, parsedFlags, win, optionBytes[..optionLength], len, 0, offload: true);
         for (int i = 0; i < len; i++)
         {
@@ -141,8 +141,7 @@ internal sealed class TcpScript : ITcpSegmentSink
         bool accepted;
         if (Table is not null)
         {
-            var meta = new Ipv4Meta(Tuple.RemoteAddress, Tuple.LocalAddress, IpProtocol.Tcp, 64, false, false);
-            accepted = Table.Receive(in meta, in segment, Now);
+            accepted = Table.Receive(Tuple.RemoteAddress, Tuple.LocalAddress, in segment, Now);
         }
         else if (Tcb is null)
         {

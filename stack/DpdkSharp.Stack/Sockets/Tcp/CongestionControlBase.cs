@@ -1,47 +1,11 @@
 namespace DpdkSharp.Stack.Sockets;
 
 /// <summary>
-/// A congestion controller of one connection: it owns cwnd and ssthresh (RFC 5681 §3) and the
-/// connection tells it what happened. Loss recovery itself (which segments to resend, the pipe of
-/// RFC 6675) stays in the connection; the controller only sizes the window.
+/// What the built-in algorithms share (<see cref="ITcpCongestionControl"/>): the initial window,
+/// slow start, cwnd validation, the loss window after a timeout and the MSS. One per connection,
+/// used by the connection's thread only.
 /// </summary>
-/// <remarks>
-/// Byte counts are in octets of sequence space. <c>bytesInFlight</c> is RFC 5681's FlightSize as
-/// it was when the event happened: for an ACK, before the ACK is applied (the acked bytes
-/// included), so a sender that keeps the window full passes about cwnd.
-/// </remarks>
-internal interface ICongestionControl
-{
-    /// <summary>cwnd in bytes.</summary>
-    int CongestionWindow { get; }
-
-    /// <summary>ssthresh in bytes; <see cref="int.MaxValue"/> until the first loss.</summary>
-    int SlowStartThreshold { get; }
-
-    /// <summary>Starts over for a connection with this MSS: the initial window of RFC 6928 §2, min(10·MSS, max(2·MSS, 14600)), and no ssthresh (RFC 5681 §3.1).</summary>
-    void Initialize(int mss, Instant now);
-
-    /// <summary>New data cumulatively acknowledged outside loss recovery; <paramref name="rtt"/> is a Karn-valid sample of this ACK, if any.</summary>
-    void OnAck(int bytesAcked, int bytesInFlight, TimeSpan? rtt, Instant now);
-
-    /// <summary>Loss detected by duplicate ACKs or SACK (recovery starts): lowers ssthresh and sets cwnd for the recovery.</summary>
-    void OnCongestionEvent(int bytesInFlight, Instant now);
-
-    /// <summary>Recovery finished (the full ACK of RFC 6582 §3.2 step 3, or the exit of RFC 6675 §5): cwnd = ssthresh.</summary>
-    void OnRecoveryEnd(Instant now);
-
-    /// <summary>The retransmission timer expired (RFC 5681 §3.1, eq. 4): cwnd becomes the loss window, one MSS. Call on every expiry; ssthresh is lowered only on the first one since new data was last acknowledged.</summary>
-    void OnRetransmissionTimeout(int bytesInFlight, Instant now);
-
-    /// <summary>The MSS changed (path MTU discovery): the window keeps its size in segments.</summary>
-    void OnMssChanged(int mss);
-}
-
-/// <summary>
-/// What the algorithms share: the initial window, slow start, cwnd validation, the loss window
-/// after a timeout and the MSS. One per connection, used by the connection's thread only.
-/// </summary>
-internal abstract class CongestionControlBase : ICongestionControl
+internal abstract class CongestionControlBase : ITcpCongestionControl
 {
     private bool _timedOut;
 
