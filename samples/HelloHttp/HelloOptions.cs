@@ -5,13 +5,16 @@ using System.Security.Cryptography.X509Certificates;
 namespace DpdkSharp.Samples.HelloHttp;
 
 /// <summary>The command line; <see cref="Interface"/> null means kernel sockets.</summary>
-internal sealed record HelloOptions(string? Interface, string Address, int Port, int H2cPort, int TlsPort, int Seconds, string Lcores)
+/// <param name="HeadersTimeout">Kestrel's KeepAliveTimeout and RequestHeadersTimeout in seconds (0: Kestrel's defaults, 130 s and 30 s).</param>
+/// <param name="RxMode">How the reactor waits for packets (--rx-mode poll|interrupt|adaptive); null for the transport's default.</param>
+internal sealed record HelloOptions(string? Interface, string Address, int Port, int H2cPort, int TlsPort, int Seconds, string Lcores, int HeadersTimeout, DpdkSharp.Runtime.Polling.RxMode? RxMode)
 {
     public static HelloOptions? Parse(string[] args)
     {
         string? iface = null;
         string address = "10.79.0.2/24", lcores = "0";
-        int port = 8080, h2cPort = 8081, tlsPort = 8443, seconds = 0;
+        int port = 8080, h2cPort = 8081, tlsPort = 8443, seconds = 0, headersTimeout = 0;
+        DpdkSharp.Runtime.Polling.RxMode? rxMode = null;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -23,6 +26,8 @@ internal sealed record HelloOptions(string? Interface, string Address, int Port,
                 case "--tls-port": tlsPort = int.Parse(args[++i]); break;
                 case "--seconds": seconds = int.Parse(args[++i]); break;
                 case "--lcores": lcores = args[++i]; break;
+                case "--headers-timeout": headersTimeout = int.Parse(args[++i]); break;
+                case "--rx-mode": rxMode = Enum.Parse<DpdkSharp.Runtime.Polling.RxMode>(args[++i], ignoreCase: true); break;
                 default: Console.Error.WriteLine($"unknown argument {args[i]}"); return null;
             }
         }
@@ -30,7 +35,7 @@ internal sealed record HelloOptions(string? Interface, string Address, int Port,
         {
             address += "/24";
         }
-        return new HelloOptions(iface, address, port, h2cPort, tlsPort, seconds, lcores);
+        return new HelloOptions(iface, address, port, h2cPort, tlsPort, seconds, lcores, headersTimeout, rxMode);
     }
 }
 

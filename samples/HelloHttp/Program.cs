@@ -8,7 +8,8 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 // (open connections get their FIN) and it exits 0 once the stack is down with every mbuf returned.
 // Ports: --port serves HTTP/1.1, --tls-port HTTP/1.1 and HTTP/2 chosen by ALPN, --h2c-port HTTP/2 with
 // prior knowledge (h2c): Kestrel speaks cleartext HTTP/2 only on an endpoint configured for HTTP/2 alone.
-// Usage: DpdkSharp.Samples.HelloHttp [--iface dhttp0] [--address 10.79.0.2/24] [--port 8080] [--h2c-port 8081] [--tls-port 8443] [--seconds N] [--lcores 0]
+// --headers-timeout N sets Kestrel's keep-alive and request-headers timeouts (a slow client is cut off after N s).
+// Usage: DpdkSharp.Samples.HelloHttp [--iface dhttp0] [--address 10.79.0.2/24] [--port 8080] [--h2c-port 8081] [--tls-port 8443] [--seconds N] [--lcores 0] [--headers-timeout N] [--rx-mode poll|interrupt|adaptive]
 var options = HelloOptions.Parse(args);
 if (options is null)
 {
@@ -27,11 +28,20 @@ if (options.Interface is string iface)
         o.Device = $"net_tap0,iface={iface}";
         o.Address = options.Address;
         o.Lcores = options.Lcores;
+        if (options.RxMode is { } rxMode)
+        {
+            o.RxMode = rxMode;
+        }
     });
 }
 var certificate = SelfSignedCertificate.Create(options.Address.Split('/')[0]);
 builder.WebHost.ConfigureKestrel(kestrel =>
 {
+    if (options.HeadersTimeout > 0)
+    {
+        kestrel.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(options.HeadersTimeout);
+        kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(options.HeadersTimeout);
+    }
     kestrel.ListenAnyIP(options.Port, listen => listen.Protocols = HttpProtocols.Http1);
     kestrel.ListenAnyIP(options.H2cPort, listen => listen.Protocols = HttpProtocols.Http2);
     kestrel.ListenAnyIP(options.TlsPort, listen =>

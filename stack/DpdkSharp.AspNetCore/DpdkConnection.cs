@@ -9,12 +9,22 @@ using Microsoft.Extensions.Logging;
 namespace DpdkSharp.AspNetCore;
 
 /// <summary>
-/// One accepted stack connection as Kestrel sees it, built like Kestrel's own socket connection: two
-/// pipes between Kestrel and two loops, one receiving from the <see cref="TcpConnection"/> into the
-/// input pipe, one sending what Kestrel wrote to the output pipe. Each byte is copied once each way
-/// (the stack's receive queue into a pool block; a pool block into the stack's send queue), as the
-/// socket transport's recv/send copy it once between the kernel and its blocks.
+/// One accepted stack connection as Kestrel sees it: two pipes between Kestrel and the reactor, moved by a
+/// handler (<see cref="TcpConnection.SetHandler"/>) that runs on the reactor thread, so no read or write
+/// is a trip to the reactor and back. The handler copies received bytes from the stack's receive queue
+/// into the input pipe as they arrive (one copy, as the socket transport's recv into its block), and
+/// copies what Kestrel flushed from the output pipe into the send queue (one copy, as its send); the
+/// segments then leave with the reactor's transmit burst of that iteration.
 /// </summary>
+/// <remarks>
+/// Kestrel's side wakes the reactor once per flush: the output pipe's pending read completes inline in
+/// Kestrel's flush and asks for a handler run (<see cref="TcpConnection.ScheduleHandler"/>, coalesced).
+/// Kestrel's reads are scheduled on the thread pool, as with the socket transport. An idle connection
+/// holds no buffer: memory is taken from the pool only when bytes arrived. Back pressure: when the input
+/// pipe is full the handler stops copying (the stack's receive window closes) until Kestrel reads; when
+/// the send queue is full it stops copying until the stack has room (the handler runs again then).
+/// The reactor thread owns the pipes' transport ends: the input writer and the output reader.
+/// </remarks>
 internal sealed class DpdkConnection : ConnectionContext,
     IConnectionIdFeature, IConnectionTransportFeature, IConnectionItemsFeature, IMemoryPoolFeature,
     IConnectionLifetimeFeature, IConnectionEndPointFeature
@@ -22,11 +32,6 @@ internal sealed class DpdkConnection : ConnectionContext,
     // Kestrel's socket transport defaults: a read pauses Kestrel's receive at 1 MB buffered, a write pauses the app at 64 KB.
     private const long MaxReadBufferSize = 1024 * 1024;
     private const long MaxWriteBufferSize = 64 * 1024;
-    private const int MinReceiveBuffer = 4096;
-    // Kestrel's output lands in segments this large: each SendAsync (one trip to the reactor and back) then
-    // moves up to 64 KB instead of one 4 KB pool block. They come from the shared array pool (larger than
-    // the pool's blocks) and exist only while a response is being written.
-    private const int OutputSegmentSize = 64 * 1024;
 
     private readonly TcpConnection _tcp;
     private readonly ILogger _logger;
@@ -34,8 +39,20 @@ internal sealed class DpdkConnection : ConnectionContext,
     private readonly Pipe _output;
     private readonly CancellationTokenSource _closed = new();
     private readonly FeatureCollection _features = new();
-    private Task _processing = Task.CompletedTask;
-    private int _tcpClosed;
+    private readonly TaskCompletionSource _transportDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TcpConnectionHandler _onReactor;
+    private readonly Action _scheduleHandler;
+    private Exception? _abortReason;
+    private int _abortRequested;
+    private Task _tcpClosed = Task.CompletedTask;
+
+    // Reactor thread only.
+    private ValueTask<FlushResult> _inputFlush;
+    private bool _inputFlushPending;
+    private bool _inputDone;
+    private ValueTask<ReadResult> _outputRead;
+    private bool _outputReadPending;
+    private bool _done;
 
     public DpdkConnection(TcpConnection tcp, MemoryPool<byte> pool, string id, ILogger logger)
     {
@@ -46,10 +63,11 @@ internal sealed class DpdkConnection : ConnectionContext,
         LocalEndPoint = tcp.LocalEndPoint;
         RemoteEndPoint = tcp.RemoteEndPoint;
         ConnectionClosed = _closed.Token;
-        // Completions of the stack's operations already arrive on the thread pool, so the loops resume
-        // inline; Kestrel's side is scheduled on the thread pool, as with the socket transport.
+        _onReactor = OnReactor;
+        _scheduleHandler = tcp.ScheduleHandler;
+        // The reactor's ends resume inline (they only ask for a handler run); Kestrel's ends on the thread pool, as with the socket transport.
         _input = new Pipe(new PipeOptions(pool, PipeScheduler.ThreadPool, PipeScheduler.Inline, MaxReadBufferSize, MaxReadBufferSize / 2, useSynchronizationContext: false));
-        _output = new Pipe(new PipeOptions(pool, PipeScheduler.Inline, PipeScheduler.ThreadPool, MaxWriteBufferSize, MaxWriteBufferSize / 2, OutputSegmentSize, useSynchronizationContext: false));
+        _output = new Pipe(new PipeOptions(pool, PipeScheduler.Inline, PipeScheduler.ThreadPool, MaxWriteBufferSize, MaxWriteBufferSize / 2, useSynchronizationContext: false));
         Transport = new DuplexPipe(_input.Reader, _output.Writer);
         _features.Set<IConnectionIdFeature>(this);
         _features.Set<IConnectionTransportFeature>(this);
@@ -71,131 +89,210 @@ internal sealed class DpdkConnection : ConnectionContext,
 
     public MemoryPool<byte> MemoryPool { get; }
 
-    /// <summary>Starts the receive and send loops.</summary>
-    public void Start() => _processing = ProcessAsync();
+    /// <summary>Hands the connection's bytes to the reactor-side handler (it also runs once with what already arrived).</summary>
+    /// <remarks>
+    /// The stack outlives every connection: Kestrel drains or aborts them before the host stops the stack
+    /// (<see cref="DpdkNetworkService"/>), and a reactor that stops runs the handler a last time (its end).
+    /// </remarks>
+    public void Start() => _tcp.SetHandler(_onReactor);
 
     public override void Abort(ConnectionAbortedException abortReason)
     {
         // Kestrel passes null when the transport already completed (its FinOnError switch is off).
         _logger.LogDebug("Connection {ConnectionId} aborted: {Reason}", ConnectionId, abortReason?.Message);
-        // As Kestrel's socket transport does: close the connection (FIN; the stack resets it if unread
-        // bytes are left), which fails a send blocked on a full window, then end the send loop.
-        CloseTcp();
-        _output.Reader.CancelPendingRead();
+        Volatile.Write(ref _abortReason, abortReason ?? new ConnectionAbortedException("The connection was aborted."));
+        Volatile.Write(ref _abortRequested, 1);
+        _tcp.ScheduleHandler();
     }
 
     public override async ValueTask DisposeAsync()
     {
+        // Kestrel is done with both ends; completing its output wakes the handler, which closes the connection.
         _input.Reader.Complete();
         _output.Writer.Complete();
-        await _processing.ConfigureAwait(false);
+        await _transportDone.Task.ConfigureAwait(false);
+        // With a positive linger this waits for the close without holding a thread.
+        await _tcpClosed.ConfigureAwait(false);
         _closed.Dispose();
     }
 
-    private async Task ProcessAsync()
+    // ---- the reactor thread ----
+
+    private void OnReactor(TcpConnectionContext context)
     {
-        var receiving = ReceiveLoopAsync();
-        var sending = SendLoopAsync();
-        await receiving.ConfigureAwait(false);
-        await sending.ConfigureAwait(false);
+        if (_done)
+        {
+            return;
+        }
+        if (Volatile.Read(ref _abortRequested) != 0)
+        {
+            // As Kestrel's socket transport: close (FIN; the stack resets it if unread bytes are left); Kestrel's reads then end with the reason.
+            Finish(context, outputError: null, inputError: Volatile.Read(ref _abortReason));
+            return;
+        }
+        FeedInput(context);
+        DrainOutput(context);
     }
 
-    private async Task ReceiveLoopAsync()
+    /// <summary>Copies what arrived into the input pipe and flushes it once; completes the pipe at the peer's FIN or an error.</summary>
+    private void FeedInput(TcpConnectionContext context)
     {
-        Exception? error = null;
-        try
+        if (_inputDone)
         {
-            var writer = _input.Writer;
-            while (true)
+            return;
+        }
+        if (_inputFlushPending)
+        {
+            if (!_inputFlush.IsCompleted)
             {
-                var buffer = writer.GetMemory(MinReceiveBuffer);
-                int n = await _tcp.ReceiveAsync(buffer).ConfigureAwait(false);
-                if (n == 0)
-                {
-                    break; // the peer's FIN
-                }
-                writer.Advance(n);
-                var flush = await writer.FlushAsync().ConfigureAwait(false);
-                if (flush.IsCompleted || flush.IsCanceled)
-                {
-                    break; // Kestrel stopped reading
-                }
+                return; // Kestrel has not read enough yet: the stack keeps the bytes and its window closes
+            }
+            _inputFlushPending = false;
+            var result = _inputFlush.GetAwaiter().GetResult();
+            _inputFlush = default;
+            if (result.IsCompleted || result.IsCanceled)
+            {
+                CompleteInput(null); // Kestrel stopped reading
+                return;
             }
         }
-        catch (Exception e) when (IsClosedByUs(e))
+        var writer = _input.Writer;
+        bool copied = false;
+        while (context.Available > 0)
         {
-            // Our own close ended the read: not an error of the peer's.
+            var from = context.First;
+            var to = writer.GetMemory(1).Span;
+            int n = Math.Min(from.Length, to.Length);
+            from[..n].CopyTo(to);
+            writer.Advance(n);
+            context.Consume(n);
+            copied = true;
         }
-        catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionReset)
+        if (copied)
         {
-            error = new ConnectionResetException(e.Message, e);
+            var flush = writer.FlushAsync();
+            if (!flush.IsCompleted)
+            {
+                _inputFlush = flush;
+                _inputFlushPending = true;
+                flush.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_scheduleHandler);
+                return;
+            }
+            var result = flush.GetAwaiter().GetResult();
+            if (result.IsCompleted || result.IsCanceled)
+            {
+                CompleteInput(null);
+                return;
+            }
         }
-        catch (Exception e)
+        if (context.PeerClosed && context.Available == 0)
         {
-            error = new IOException(e.Message, e);
-        }
-        finally
-        {
-            _input.Writer.Complete(error);
-            FireConnectionClosed();
+            CompleteInput(ReceiveError(context.Error));
         }
     }
 
-    private async Task SendLoopAsync()
+    /// <summary>Copies what Kestrel flushed into the send queue until it is full or the pipe empty; closes once Kestrel completed its output.</summary>
+    private void DrainOutput(TcpConnectionContext context)
     {
-        Exception? error = null;
-        try
+        var reader = _output.Reader;
+        while (!_done)
         {
-            var reader = _output.Reader;
-            while (true)
+            ReadResult result;
+            if (_outputReadPending)
             {
-                var result = await reader.ReadAsync().ConfigureAwait(false);
-                if (result.IsCanceled)
+                if (!_outputRead.IsCompleted)
                 {
-                    break; // Abort
+                    return; // the next flush of Kestrel's schedules the handler
                 }
-                var buffer = result.Buffer;
-                foreach (var segment in buffer)
+                _outputReadPending = false;
+                result = _outputRead.GetAwaiter().GetResult();
+                _outputRead = default;
+            }
+            else
+            {
+                var read = reader.ReadAsync();
+                if (!read.IsCompleted)
                 {
-                    await _tcp.SendAsync(segment).ConfigureAwait(false);
+                    _outputRead = read;
+                    _outputReadPending = true;
+                    read.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_scheduleHandler);
+                    return;
                 }
+                result = read.GetAwaiter().GetResult();
+            }
+            var buffer = result.Buffer;
+            if (!buffer.IsEmpty && !context.CanSend)
+            {
+                // Reset, timed out, or the reactor stopped: nothing more can go out, as a kernel send would fail.
                 reader.AdvanceTo(buffer.End);
-                if (result.IsCompleted)
+                Finish(context, SendError(context.Error), inputError: null);
+                return;
+            }
+            long sent = 0;
+            bool full = false;
+            foreach (var segment in buffer)
+            {
+                int n = context.Send(segment.Span);
+                sent += n;
+                if (n < segment.Length)
                 {
-                    break; // Kestrel is done writing
+                    full = true; // the handler runs again once the stack has room
+                    break;
                 }
             }
-        }
-        catch (Exception e) when (IsClosedByUs(e))
-        {
-        }
-        catch (Exception e)
-        {
-            error = e;
-        }
-        finally
-        {
-            // FIN after every queued byte (or RST once aborted with unread bytes, as a kernel socket
-            // closed with unread data does); this also ends a read still waiting.
-            CloseTcp();
-            _output.Reader.Complete(error);
+            if (full)
+            {
+                // Consumed and examined up to what was taken: the next read returns the rest at once.
+                reader.AdvanceTo(buffer.GetPosition(sent));
+                return;
+            }
+            reader.AdvanceTo(buffer.End);
+            if (result.IsCompleted || result.IsCanceled)
+            {
+                Finish(context, outputError: null, inputError: null); // Kestrel is done writing
+                return;
+            }
         }
     }
 
-    private bool IsClosedByUs(Exception e) =>
-        Volatile.Read(ref _tcpClosed) != 0 && e is ObjectDisposedException or SocketException { SocketErrorCode: SocketError.OperationAborted or SocketError.Shutdown };
-
-    private void CloseTcp()
+    /// <summary>Ends both pipes and closes the connection: a FIN after what is queued (RST if unread bytes are left, as a kernel socket closed with unread data).</summary>
+    private void Finish(TcpConnectionContext context, Exception? outputError, Exception? inputError)
     {
-        if (Interlocked.Exchange(ref _tcpClosed, 1) == 0)
-        {
-            _tcp.Dispose();
-        }
+        _done = true;
+        _output.Reader.Complete(outputError);
+        // As the socket transport: once its send side is done, Kestrel's reads end (with the abort reason, if any).
+        CompleteInput(inputError ?? new ConnectionAbortedException("The DPDK transport's output completed."));
+        _tcpClosed = _tcp.DisposeAsync().AsTask();
+        _transportDone.TrySetResult();
     }
+
+    private void CompleteInput(Exception? error)
+    {
+        if (_inputDone)
+        {
+            return;
+        }
+        _inputDone = true;
+        _input.Writer.Complete(error);
+        FireConnectionClosed();
+    }
+
+    private static Exception? ReceiveError(SocketError error) => error switch
+    {
+        SocketError.Success or SocketError.OperationAborted => null,
+        SocketError.ConnectionReset => new ConnectionResetException(new SocketException((int)error).Message, new SocketException((int)error)),
+        _ => new IOException(new SocketException((int)error).Message, new SocketException((int)error)),
+    };
+
+    private static Exception? SendError(SocketError error) => error switch
+    {
+        SocketError.Success or SocketError.OperationAborted or SocketError.Shutdown => null,
+        _ => new SocketException((int)error),
+    };
 
     private void FireConnectionClosed()
     {
-        // Off this loop's thread: callbacks registered on the token may run long (Kestrel's do work).
+        // Off the reactor: callbacks registered on the token may run long (Kestrel's do work).
         ThreadPool.UnsafeQueueUserWorkItem(static state =>
         {
             try

@@ -106,4 +106,18 @@ public sealed class HttpOnDpdkTests(DpdkAppFixture fixture) : IClassFixture<Dpdk
         var line = r.Output.Split('\n').Single(l => l.StartsWith("Requests/sec:", StringComparison.Ordinal));
         Assert.True(double.Parse(line["Requests/sec:".Length..].Trim(), System.Globalization.CultureInfo.InvariantCulture) > 100, line);
     }
+
+    [Theory]
+    [InlineData("h2c", 20000, 10, 32)]
+    [InlineData("h2 over TLS", 5000, 4, 16)]
+    public void H2load_with_many_concurrent_streams_gets_every_response_with_no_errors(string mode, int requests, int clients, int streams)
+    {
+        string url = mode == "h2c" ? $"{Base}:{HelloHttpApp.H2cPort}/" : $"https://{HelloHttpApp.AppAddress}:{HelloHttpApp.TlsPort}/";
+        var r = App.Client(TimeSpan.FromSeconds(120), "h2load", "-n", $"{requests}", "-c", $"{clients}", "-m", $"{streams}", url);
+        Console.WriteLine(r.All);
+        Assert.True(r.ExitCode == 0, r.All + App.Log);
+        Assert.Contains($"requests: {requests} total, {requests} started, {requests} done, {requests} succeeded, 0 failed, 0 errored, 0 timeout", r.Output);
+        Assert.Contains($"status codes: {requests} 2xx", r.Output);
+        Assert.Contains(mode == "h2c" ? "Application protocol: h2c" : "Application protocol: h2", r.Output);
+    }
 }

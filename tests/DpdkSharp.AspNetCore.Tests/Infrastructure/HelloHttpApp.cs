@@ -61,14 +61,14 @@ public sealed class HelloHttpApp : IDisposable
         }
     }
 
-    /// <summary>Starts the app on DPDK and moves the TAP's kernel end into a new namespace.</summary>
-    public static HelloHttpApp StartOnDpdk()
+    /// <summary>Starts the app on DPDK (with <paramref name="extraArgs"/> on its command line) and moves the TAP's kernel end into a new namespace.</summary>
+    public static HelloHttpApp StartOnDpdk(params string[] extraArgs)
     {
         Shell.RequireRoot();
         int n = Interlocked.Increment(ref s_instances);
         // Linux interface names have 15 characters at most: "dh" + a 7-digit pid + "x" + n fits.
         string iface = $"dh{Environment.ProcessId}x{n}", netns = $"dpdksharp-aspnet-{Environment.ProcessId}-{n}";
-        var app = new HelloHttpApp(iface, netns, ["--iface", iface, "--address", $"{AppAddress}/24"]);
+        var app = new HelloHttpApp(iface, netns, ["--iface", iface, "--address", $"{AppAddress}/24", .. extraArgs]);
         try
         {
             app.MoveKernelEndIntoNamespace();

@@ -96,6 +96,63 @@ public sealed class TcpConnectionTests : IDisposable
     }
 
     [Fact]
+    public async Task A_handler_scheduled_from_another_thread_sends_what_it_produced_and_runs_again_when_room_opens()
+    {
+        using var listener = new TcpSocketListener(_pair.Us, 7009);
+        listener.Start();
+        var accepting = listener.AcceptTcpClientAsync().AsTask();
+        using var client = new TcpConnection(_pair.Peer);
+        await client.ConnectAsync(Server(7009)).AsTask().WaitAsync(Timeout);
+        using var server = await accepting.WaitAsync(Timeout);
+        // Far more than the send queue holds: the handler's sends come back short, and only room opening runs it again.
+        var produced = new byte[2_000_000];
+        new Random(9).NextBytes(produced);
+        int ready = 0, sent = 0, runs = 0;
+        server.SetHandler(context =>
+        {
+            runs++;
+            int upTo = Volatile.Read(ref ready);
+            sent += context.Send(produced.AsSpan(sent, upTo - sent));
+            if (sent == produced.Length)
+            {
+                context.Shutdown();
+            }
+        });
+        var reading = ReadToEndAsync(client.GetStream());
+        await Task.Delay(50);
+        int runsBefore = Volatile.Read(ref runs);
+        await Task.Run(() =>
+        {
+            Volatile.Write(ref ready, produced.Length);
+            server.ScheduleHandler();
+            server.ScheduleHandler(); // coalesced with the first while it waits
+        });
+        Assert.Equal(produced, await reading.WaitAsync(Timeout));
+        Assert.True(Volatile.Read(ref runs) - runsBefore > 2, $"{runs - runsBefore} runs: the handler was not run again as room opened");
+        Assert.Equal(0, _pair.Us.HandlerErrors);
+    }
+
+    [Fact]
+    public async Task DisposeAsync_with_a_positive_linger_returns_at_once_and_completes_when_the_close_does()
+    {
+        var lingering = TcpSocketOptions.Default with { Linger = TimeSpan.FromSeconds(15) };
+        using var listener = new TcpSocketListener(_pair.Us, 7010, lingering);
+        listener.Start();
+        var accepting = listener.AcceptTcpClientAsync().AsTask();
+        using var client = new TcpConnection(_pair.Peer);
+        await client.ConnectAsync(Server(7010)).AsTask().WaitAsync(Timeout);
+        var server = await accepting.WaitAsync(Timeout);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var closing = server.DisposeAsync().AsTask();
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1), $"DisposeAsync held its caller for {watch.Elapsed}");
+        Assert.Equal(0, await client.ReceiveAsync(new byte[1]).AsTask().WaitAsync(Timeout)); // the server's FIN
+        Assert.False(closing.IsCompleted, "the close completed before the peer closed its side");
+        client.Dispose(); // the peer's FIN: the server's side is done
+        await closing.WaitAsync(Timeout);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"the close took {watch.Elapsed}: the linger ran out instead");
+    }
+
+    [Fact]
     public async Task Connecting_to_a_port_nobody_listens_on_fails_with_connection_refused()
     {
         using var client = new TcpConnection(_pair.Peer);

@@ -20,7 +20,7 @@ namespace DpdkSharp.Stack.Sockets;
 /// operation object. Ownership: <see cref="Dispose"/> closes gracefully (FIN, finished by the
 /// stack in the background) or, with <see cref="TcpSocketOptions.Linger"/> of zero, aborts (RST).
 /// </remarks>
-public sealed class TcpConnection : IDisposable
+public sealed class TcpConnection : IDisposable, IAsyncDisposable
 {
     private readonly Reactor _reactor;
     private readonly TcpIoOperation _read;
@@ -40,6 +40,11 @@ public sealed class TcpConnection : IDisposable
     private TcpConnectionHandler? _handler;
     private TcpConnectionContext? _context;
     private bool _handlerSawEnd;
+    private bool _handlerWaitsForSpace;
+    private int _handlerScheduled;
+    private readonly HandlerWork _handlerWork;
+    private SocketError _stopError;
+    private TaskCompletionSource? _endedAsync;
 
     private TcpConnection(Reactor reactor, TcpSocketOptions options, bool validate)
     {
@@ -52,6 +57,7 @@ public sealed class TcpConnection : IDisposable
         _noDelay = options.NoDelay;
         _read = new TcpIoOperation(this, write: false);
         _write = new TcpIoOperation(this, write: true);
+        _handlerWork = new HandlerWork(this);
     }
 
     /// <summary>Wraps a connection a listener accepted (reactor thread).</summary>
@@ -164,6 +170,20 @@ public sealed class TcpConnection : IDisposable
         }));
     }
 
+    /// <summary>
+    /// Runs the handler (<see cref="SetHandler"/>) on the reactor thread soon, even when nothing arrived: for a
+    /// handler that also moves bytes other threads produce (an application's output). Calls made before that run
+    /// become one run (one wake of the reactor). Any thread; allocates nothing; does nothing once disposed.
+    /// </summary>
+    public void ScheduleHandler()
+    {
+        if (Volatile.Read(ref _disposed) != 0 || Interlocked.Exchange(ref _handlerScheduled, 1) != 0)
+        {
+            return;
+        }
+        _reactor.Post(_handlerWork);
+    }
+
     /// <summary>Reads what has arrived into <paramref name="buffer"/> (waiting for at least one byte); 0 once the peer closed its side.</summary>
     public ValueTask<int> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -208,20 +228,80 @@ public sealed class TcpConnection : IDisposable
     /// <summary>
     /// Closes the connection: a FIN after the queued data, the handshake finished by the stack in the
     /// background (or RST when unread data is left, or with a zero <see cref="TcpSocketOptions.Linger"/>).
-    /// With a positive linger it waits up to that long for the close to complete.
+    /// With a positive linger it waits up to that long for the close to complete, blocking the calling
+    /// thread (as a blocking socket's close does); <see cref="DisposeAsync"/> waits without blocking.
     /// </summary>
     public void Dispose()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        if (!BeginClose())
         {
             return;
         }
-        bool abort = _options.Linger == TimeSpan.Zero;
-        _reactor.Post(new ActionWork(this, abort ? static c => c.CloseOnReactor(abort: true) : static c => c.CloseOnReactor(abort: false)));
         if (_options.Linger is TimeSpan linger && linger > TimeSpan.Zero && !_reactor.IsReactorThread)
         {
             _ended.Wait(linger);
         }
+    }
+
+    /// <summary>
+    /// Closes the connection as <see cref="Dispose"/> does without blocking any thread: with a positive
+    /// <see cref="TcpSocketOptions.Linger"/> the returned task completes once the close completed or the
+    /// linger passed; otherwise at once. May be called on the reactor thread (a handler) too.
+    /// </summary>
+    public ValueTask DisposeAsync()
+    {
+        if (_options.Linger is not TimeSpan linger || linger <= TimeSpan.Zero)
+        {
+            BeginClose();
+            return ValueTask.CompletedTask;
+        }
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            return ValueTask.CompletedTask;
+        }
+        // Set before the close is posted, so the reactor's end signal finds it (the close path only: it allocates).
+        var ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Volatile.Write(ref _endedAsync, ended);
+        if (_ended.IsSet)
+        {
+            ended.TrySetResult();
+        }
+        if (!BeginClose())
+        {
+            return ValueTask.CompletedTask;
+        }
+        return new ValueTask(WaitEndedAsync(ended.Task, linger));
+    }
+
+    private static async Task WaitEndedAsync(Task ended, TimeSpan linger)
+    {
+        try
+        {
+            await ended.WaitAsync(linger).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // The linger passed: the stack finishes (or resets) the close in the background, as a kernel socket does.
+        }
+    }
+
+    /// <summary>Posts the close once (RST with a zero linger, else FIN); false when an earlier call did.</summary>
+    private bool BeginClose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return false;
+        }
+        bool abort = _options.Linger == TimeSpan.Zero;
+        _reactor.Post(new ActionWork(this, abort ? static c => c.CloseOnReactor(abort: true) : static c => c.CloseOnReactor(abort: false)));
+        return true;
+    }
+
+    /// <summary>The connection ended (closed, reset, or its reactor stopped): wake whoever waits for it.</summary>
+    private void SignalEnded()
+    {
+        _ended.Set();
+        Volatile.Read(ref _endedAsync)?.TrySetResult();
     }
 
     /// <summary>Closes the connection (<see cref="Dispose"/>).</summary>
@@ -355,22 +435,28 @@ public sealed class TcpConnection : IDisposable
         }
         if (tcb.State is TcpState.Closed or TcpState.TimeWait)
         {
-            _ended.Set();
+            SignalEnded();
         }
     }
 
-    /// <summary>Calls the handler with what has arrived (or the peer's close); a throwing handler aborts the connection.</summary>
-    private void RunHandler()
+    /// <summary>
+    /// Calls the handler with what has arrived, the connection's end (reported once), room that opened in the
+    /// send queue after a send came back short, or because <see cref="ScheduleHandler"/> asked (<paramref name="scheduled"/>);
+    /// a throwing handler aborts the connection.
+    /// </summary>
+    private void RunHandler(bool scheduled = false)
     {
         if (_handler is not TcpConnectionHandler handler || _tcb is not TcpControlBlock tcb || _context is not TcpConnectionContext context)
         {
             return;
         }
-        if (tcb.Available == 0 && (!tcb.ReadCompleted || _handlerSawEnd))
+        bool end = tcb.ReadCompleted || tcb.State is TcpState.Closed or TcpState.TimeWait || _stopError != SocketError.Success;
+        bool roomOpened = _handlerWaitsForSpace && (tcb.SendSpace > 0 || !tcb.CanWrite);
+        if (!scheduled && !roomOpened && tcb.Available == 0 && (!end || _handlerSawEnd))
         {
-            return; // nothing new: the peer's close is reported once
+            return; // nothing new: the end is reported once
         }
-        _handlerSawEnd = tcb.ReadCompleted;
+        _handlerSawEnd = end;
         context.Attach(tcb);
         try
         {
@@ -383,10 +469,13 @@ public sealed class TcpConnection : IDisposable
         }
         finally
         {
-            context.Attach(null);
+            _handlerWaitsForSpace = context.Detach();
         }
         Table.AfterActivity(tcb, _reactor.Now);
     }
+
+    /// <summary>Why the connection ended when its reactor stopped under it (<see cref="SocketError.Success"/> otherwise); reactor thread.</summary>
+    internal SocketError StopError => _stopError;
 
     /// <summary>A cancellation reached the reactor while the operation still waits.</summary>
     internal void Cancel(TcpIoOperation op, Exception error)
@@ -430,7 +519,7 @@ public sealed class TcpConnection : IDisposable
         }
         if (_tcb is not TcpControlBlock tcb)
         {
-            _ended.Set();
+            SignalEnded();
             return;
         }
         if (abort)
@@ -449,7 +538,7 @@ public sealed class TcpConnection : IDisposable
         _state = tcb.State;
         if (tcb.State is TcpState.Closed or TcpState.TimeWait)
         {
-            _ended.Set();
+            SignalEnded();
         }
     }
 
@@ -472,20 +561,33 @@ public sealed class TcpConnection : IDisposable
     /// <summary>The reactor stops: everything fails with <paramref name="error"/>.</summary>
     internal void CloseOnReactorStop(SocketError error)
     {
+        _stopError = error; // a handler hears of it in the run FailPending makes
         FailPending(error);
         if (_connecting is ConnectWork connect)
         {
             _connecting = null;
             connect.Fail(new SocketException((int)error));
         }
-        _ended.Set();
+        SignalEnded();
     }
 
     private sealed class ActionWork(TcpConnection connection, Action<TcpConnection> action) : ReactorWork
     {
         internal override void Execute(Reactor reactor) => action(connection);
 
-        internal override void Abort(SocketError error) => connection._ended.Set();
+        internal override void Abort(SocketError error) => connection.SignalEnded();
+    }
+
+    /// <summary>A <see cref="ScheduleHandler"/> request: one reusable object per connection, posted at most once at a time.</summary>
+    private sealed class HandlerWork(TcpConnection connection) : ReactorWork
+    {
+        internal override void Execute(Reactor reactor)
+        {
+            Volatile.Write(ref connection._handlerScheduled, 0); // a request from now on needs another run
+            connection.RunHandler(scheduled: true);
+        }
+
+        internal override void Abort(SocketError error) => Volatile.Write(ref connection._handlerScheduled, 0);
     }
 
     /// <summary>An active open on its way to the reactor and back (the control path: it allocates).</summary>
