@@ -40,7 +40,7 @@ public sealed class CommandLineTests
         Assert.Contains("Frame sizes", stderr);
     }
 
-    private static (int Exit, string Stdout, string Stderr) Run(string[] args)
+    internal static (int Exit, string Stdout, string Stderr) Run(string[] args)
     {
         if (!Environment.IsPrivilegedProcess)
         {
