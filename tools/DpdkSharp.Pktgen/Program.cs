@@ -108,7 +108,7 @@ public static class Program
     private static int RunTool(string[] ealArguments, PktgenSettings settings, ToolRun run, TextWriter stdout, TextWriter stderr)
     {
         // Typed defaults only where the user said nothing: the EAL arguments given win.
-        using var eal = Eal.Initialize(new EalOptions { ProgramName = "dpdksharp-pktgen", ExtraArguments = ealArguments });
+        using var eal = Eal.Initialize(new EalOptions { ProgramName = "dpdksharp-pktgen", ExtraArguments = ealArguments, LoggerFactory = new StderrLog(stderr) });
         var port = ushort.TryParse(run.Port, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? new Port(id) : Port.FindByName(run.Port);
         if (!port.IsValid)
         {
@@ -180,13 +180,13 @@ public static class Program
             }
 
             output.Finished(final);
-            port.Stop();
             return 0;
         }
         finally
         {
             if (port.IsValid)
             {
+                port.Stop(); // on every path: DPDK refuses to close a started port (and the error would hide the first)
                 port.Close();
             }
 
