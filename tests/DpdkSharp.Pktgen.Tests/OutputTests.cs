@@ -108,7 +108,7 @@ public sealed class OutputTests
             Assert.Equal(Svg + "svg", svg.Name);
             var series = svg.Descendants(Svg + "polyline").ToDictionary(p => (string)p.Attribute("data-series")!, p => (string)p.Attribute("points")!);
             Assert.Equal(SvgPlot.SeriesNames.Order(), series.Keys.Order());
-            Assert.Equal(3, series["tx_mpps"].Split(' ').Length);
+            Assert.Equal(3, series["tx_pps"].Split(' ').Length);
             Assert.Equal(3, series["duplicates"].Split(' ').Length);
             Assert.Equal(2, series["latency_p99_us"].Split(' ').Length); // the interval without samples is left out
             Assert.All(series.Values.SelectMany(p => p.Split(' ')), point =>

@@ -55,9 +55,9 @@ public sealed partial class ToolOutputTests(ITestOutputHelper output)
 
             var polylines = XDocument.Load(plot).Descendants(XName.Get("polyline", "http://www.w3.org/2000/svg"))
                 .ToDictionary(p => (string)p.Attribute("data-series")!, p => ((string)p.Attribute("points")!).Split(' ', StringSplitOptions.RemoveEmptyEntries).Length);
-            Assert.Equal(lines.Length - 2, polylines["tx_mpps"]); // a point per interval row
+            Assert.Equal(lines.Length - 2, polylines["tx_pps"]); // a point per interval row
             Assert.True(polylines["latency_p99_us"] > 0);
-            Assert.Contains($"plotted {polylines["tx_mpps"]} intervals to {plot}", stderr);
+            Assert.Contains($"plotted {polylines["tx_pps"]} intervals to {plot}", stderr);
         }
         finally
         {

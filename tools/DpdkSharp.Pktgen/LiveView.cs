@@ -87,9 +87,12 @@ internal sealed class LiveView : IRunOutput
             while (true)
             {
                 _changed.WaitOne();
+                // Read before drawing: Finished publishes the last report before it sets _done, so when this is true
+                // the drawing below shows the last report (a signal that came while drawing may have been merged).
+                var done = _done;
                 context.UpdateTarget(Render());
                 context.Refresh();
-                if (_done)
+                if (done)
                 {
                     return; // the last report is drawn: it stays on the screen
                 }

@@ -5,7 +5,7 @@ namespace DpdkSharp.Pktgen;
 
 /// <summary>
 /// The run over time as an SVG image written at the end (<c>--plot file.svg</c>): three panels sharing the time axis,
-/// the rates (tx and rx, Mpps), the counts that should stay 0 (lost, duplicates, reordered, bad; cumulative) and the
+/// the rates (tx and rx, packets per second), the counts that should stay 0 (lost, duplicates, reordered, bad; cumulative) and the
 /// interval's latency (p50, p99, max, µs, on a log scale: the max is often orders above the median). Written by
 /// hand with System.Xml.Linq rather than through a plotting library: ScottPlot, OxyPlot and SkiaSharp need the native
 /// Skia library (and its fonts) for every runtime the tool package may land on, and an SVG needs nothing; every
@@ -25,17 +25,17 @@ internal sealed class SvgPlot
     private readonly List<Point> _points = [];
 
     /// <summary>One interval's figures (nothing else of the report is kept).</summary>
-    private readonly record struct Point(double Elapsed, double TxMpps, double RxMpps, long Lost, long Duplicates, long Reordered, long Bad,
+    private readonly record struct Point(double Elapsed, double TxPps, double RxPps, long Lost, long Duplicates, long Reordered, long Bad,
         long LatencyCount, double P50, double P99, double Max);
 
     /// <summary>The series' names, as in each <c>polyline</c>'s <c>data-series</c> attribute.</summary>
-    public static readonly string[] SeriesNames = ["tx_mpps", "rx_mpps", "lost", "duplicates", "reordered", "bad", "latency_p50_us", "latency_p99_us", "latency_max_us"];
+    public static readonly string[] SeriesNames = ["tx_pps", "rx_pps", "lost", "duplicates", "reordered", "bad", "latency_p50_us", "latency_p99_us", "latency_max_us"];
 
     /// <summary>The intervals added so far.</summary>
     public int Count => _points.Count;
 
     /// <summary>Adds an interval (the reader thread).</summary>
-    public void Add(IntervalReport r) => _points.Add(new Point(r.Elapsed, r.TxPps / 1e6, r.RxPps / 1e6,
+    public void Add(IntervalReport r) => _points.Add(new Point(r.Elapsed, r.TxPps, r.RxPps,
         r.Mode == PktgenMode.SendRecv ? r.Totals.Lost : 0, r.Totals.Duplicates, r.Totals.Reordered, r.Totals.Bad,
         r.Latency.Count, r.Latency.P50 / 1e3, r.Latency.P99 / 1e3, r.Latency.Max / 1e3));
 
@@ -61,10 +61,10 @@ internal sealed class SvgPlot
             new XElement(Svg + "rect", new XAttribute("width", "100%"), new XAttribute("height", "100%"), new XAttribute("fill", "white")),
             new XElement(Svg + "text", new XAttribute("x", Left), new XAttribute("y", 24), new XAttribute("font-size", 16), title));
         var xs = _points.Select(p => p.Elapsed).ToArray();
-        var xMax = Math.Max(xs.DefaultIfEmpty(0).Max(), 1e-3);
-        root.Add(Panel(0, "rate (Mpps)", xMax, logarithmic: false,
-            ("tx_mpps", _points.Select(p => (p.Elapsed, p.TxMpps))),
-            ("rx_mpps", _points.Select(p => (p.Elapsed, p.RxMpps)))));
+        var xMax = LinearTicks(xs.DefaultIfEmpty(0).Max()).Max; // the axis ends on a tick
+        root.Add(Panel(0, "rate (packets/s)", xMax, logarithmic: false,
+            ("tx_pps", _points.Select(p => (p.Elapsed, p.TxPps))),
+            ("rx_pps", _points.Select(p => (p.Elapsed, p.RxPps)))));
         root.Add(Panel(1, "lost, duplicates, reordered, bad (packets, cumulative)", xMax, logarithmic: false,
             ("lost", _points.Select(p => (p.Elapsed, (double)p.Lost))),
             ("duplicates", _points.Select(p => (p.Elapsed, (double)p.Duplicates))),
@@ -156,7 +156,13 @@ internal sealed class SvgPlot
         return (Math.Pow(10, low), Math.Pow(10, high), Enumerable.Range(0, (int)(high - low) + 1).Select(i => Math.Pow(10, low + i)).ToArray());
     }
 
-    private static string Label(double value) => value.ToString(Math.Abs(value) >= 1e6 || (value != 0 && Math.Abs(value) < 1e-2) ? "0.##E+0" : "0.###", CultureInfo.InvariantCulture);
+    // 0.5, 20, 1.5k, 250k, 2M, 1G: an axis label stays short at any rate.
+    private static string Label(double value)
+    {
+        var magnitude = Math.Abs(value);
+        var (scaled, suffix) = magnitude >= 1e9 ? (value / 1e9, "G") : magnitude >= 1e6 ? (value / 1e6, "M") : magnitude >= 1e3 ? (value / 1e3, "k") : (value, "");
+        return scaled.ToString("0.###", CultureInfo.InvariantCulture) + suffix;
+    }
 
     private static string F(double value) => value.ToString("0.##", CultureInfo.InvariantCulture);
 }
