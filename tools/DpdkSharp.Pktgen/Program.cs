@@ -145,7 +145,6 @@ public static class Program
                     ("ip", settings.DestinationIp.ToString()), ("mac", arp.Mac.ToString()), ("requests", arp.Requests.ToString(CultureInfo.InvariantCulture)));
             }
 
-
             // After the port exists: the file describes the ports there are when it is created.
             using var capture = run.Capture is null ? null : PcapngWriter.Create(run.Capture, comment: $"dpdksharp-pktgen {settings.Mode}");
             using var session = new PktgenSession(settings, port, pool, capture);
