@@ -46,5 +46,22 @@ public sealed class ToolTests(PackedFeed feed)
         using var summary = System.Text.Json.JsonDocument.Parse(run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1]);
         Assert.Equal("summary", summary.RootElement.GetProperty("type").GetString());
         Assert.InRange(summary.RootElement.GetProperty("total").GetProperty("tx_packets").GetInt64(), 1900, 2300); // 2 s at 1000 pps, and the stop
+
+        // The managed dependencies travel in the tool package too: Spectre.Console (the live view) and OpenTelemetry's
+        // Prometheus exporter load and run, and the plot is written.
+        var plot = Path.Combine(work, "run.svg");
+        using (var free = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))
+        {
+            free.Start();
+            var port = ((System.Net.IPEndPoint)free.LocalEndpoint).Port;
+            free.Stop();
+            var live = Tool.Check(pktgen, ["-l", "0", "--no-huge", "--no-pci", "--no-shconf", "--no-telemetry", "-m", "256", "--vdev", "net_null0",
+                "--", "tx", "--rate-pps", "1000", "--duration", "2", "--format", "live", "--plot", plot, "--prometheus", $"http://127.0.0.1:{port}/"],
+                TimeSpan.FromMinutes(1), work);
+            Assert.Contains("total: tx ", live.Output);
+            Assert.Contains("Mpps", live.Output);
+        }
+
+        Assert.Equal("svg", System.Xml.Linq.XDocument.Load(plot).Root!.Name.LocalName);
     }
 }

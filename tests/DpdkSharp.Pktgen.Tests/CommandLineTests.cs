@@ -40,7 +40,10 @@ public sealed class CommandLineTests
         Assert.Contains("Frame sizes", stderr);
     }
 
-    private static (int Exit, string Stdout, string Stderr) Run(string[] args)
+    internal static (int Exit, string Stdout, string Stderr) Run(string[] args) => Start(args).Finish();
+
+    /// <summary>Starts the tool as users run it (root needed: it starts the EAL); <see cref="ToolProcess.Finish"/> waits for it.</summary>
+    internal static ToolProcess Start(string[] args)
     {
         if (!Environment.IsPrivilegedProcess)
         {
@@ -55,15 +58,26 @@ public sealed class CommandLineTests
             start.ArgumentList.Add(a);
         }
 
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException("dpdksharp-pktgen did not finish in 2 minutes");
-        }
+        var process = Process.Start(start)!;
+        return new ToolProcess(process, process.StandardOutput.ReadToEndAsync(), process.StandardError.ReadToEndAsync());
+    }
+}
 
-        return (process.ExitCode, stdout.Result, stderr.Result);
+/// <summary>A running dpdksharp-pktgen with its output being read.</summary>
+internal sealed record ToolProcess(Process Process, Task<string> Stdout, Task<string> Stderr)
+{
+    /// <summary>Waits (2 minutes at most, then kills it) and returns the exit code and output.</summary>
+    public (int Exit, string Stdout, string Stderr) Finish()
+    {
+        using (Process)
+        {
+            if (!Process.WaitForExit(TimeSpan.FromMinutes(2)))
+            {
+                Process.Kill(entireProcessTree: true);
+                throw new TimeoutException("dpdksharp-pktgen did not finish in 2 minutes");
+            }
+
+            return (Process.ExitCode, Stdout.Result, Stderr.Result);
+        }
     }
 }

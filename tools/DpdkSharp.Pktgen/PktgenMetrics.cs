@@ -25,6 +25,8 @@ public sealed class PktgenMetrics : IDisposable
         Counter("pktgen.duplicates", "{packet}", t => t.Duplicates, "Duplicate frames");
         Counter("pktgen.reordered", "{packet}", t => t.Reordered, "Reordered frames");
         Counter("pktgen.bad", "{packet}", t => t.Bad, "Frames with a bad payload");
+        Rate("pktgen.tx.rate", r => r.TxPps, "Frames transmitted per second over the last interval");
+        Rate("pktgen.rx.rate", r => r.RxPps, "Frames received per second over the last interval");
         _meter.CreateObservableGauge("pktgen.latency", () =>
         {
             var l = Volatile.Read(ref _last)?.Latency;
@@ -49,6 +51,9 @@ public sealed class PktgenMetrics : IDisposable
 
     private void Counter(string name, string unit, Func<Totals, long> read, string description) =>
         _meter.CreateObservableCounter(name, () => Volatile.Read(ref _last) is { } r ? read(r.Totals) : 0L, unit, description);
+
+    private void Rate(string name, Func<IntervalReport, double> read, string description) =>
+        _meter.CreateObservableGauge(name, () => Volatile.Read(ref _last) is { } r ? read(r) : 0.0, "{packet}/s", description);
 
     /// <inheritdoc/>
     public void Dispose() => _meter.Dispose();

@@ -47,7 +47,10 @@ public sealed record PktgenSettings
     /// <summary>The destination MAC.</summary>
     public MacAddress DestinationMac { get; init; } = MacAddress.Broadcast;
 
-    /// <summary>The source IPv4 address (198.18.0.0/15 is for benchmarks, RFC 2544).</summary>
+    /// <summary>
+    /// The source IPv4 address (198.18.0.0/15 is for benchmarks, RFC 2544); in <see cref="PktgenMode.Reflect"/>, the
+    /// address the reflector answers ARP requests for.
+    /// </summary>
     public Ipv4Address SourceIp { get; init; } = Ipv4Address.Parse("198.18.0.1");
 
     /// <summary>The destination IPv4 address.</summary>

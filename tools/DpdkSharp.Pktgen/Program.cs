@@ -11,6 +11,9 @@ namespace DpdkSharp.Pktgen;
 /// </summary>
 public static class Program
 {
+    private const string DefaultSourceIp = "198.18.0.1";
+    private const string DefaultDestinationIp = "198.18.0.2"; // 198.18.0.0/15 is for benchmarks, RFC 2544
+
     /// <summary>Entry point.</summary>
     public static int Main(string[] args)
     {
@@ -31,14 +34,19 @@ public static class Program
         var sourcePorts = new Option<string>("--src-ports") { Description = "UDP source port range (a flow each): 1024 or 1024-1087", DefaultValueFactory = _ => "1024" };
         var destinationPort = new Option<int>("--dst-port") { Description = "UDP destination port", DefaultValueFactory = _ => 9000 };
         var sourceMac = new Option<string?>("--src-mac") { Description = "Source MAC (default: the port's)" };
-        var destinationMac = new Option<string>("--dst-mac") { Description = "Destination MAC", DefaultValueFactory = _ => "ff:ff:ff:ff:ff:ff" };
-        var sourceIp = new Option<string>("--src-ip") { Description = "Source IPv4 address", DefaultValueFactory = _ => "198.18.0.1" };
-        var destinationIp = new Option<string>("--dst-ip") { Description = "Destination IPv4 address", DefaultValueFactory = _ => "198.18.0.2" };
+        var destinationMac = new Option<string?>("--dst-mac") { Description = "Destination MAC (default: resolved by ARP when --dst-ip is given, else broadcast)" };
+        var sourceIp = new Option<string?>("--src-ip") { Description = $"Source IPv4 address; reflect answers ARP for it (default {DefaultSourceIp}; reflect: {DefaultDestinationIp})" };
+        var destinationIp = new Option<string?>("--dst-ip") { Description = $"Destination IPv4 address (default {DefaultDestinationIp}); given without --dst-mac, its MAC is resolved by ARP" };
+        var arpAttempts = new Option<int>("--arp-attempts") { Description = "ARP requests sent for --dst-ip before giving up", DefaultValueFactory = _ => 5 };
+        var arpWait = new Option<double>("--arp-wait-ms") { Description = "How long to wait for the answer to each ARP request", DefaultValueFactory = _ => 200 };
         var burst = new Option<int>("--burst") { Description = "Burst size", DefaultValueFactory = _ => 32 };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the payload fill (both ends must agree)", DefaultValueFactory = _ => 1 };
         var duration = new Option<double>("--duration") { Description = "Seconds to run; 0: until Ctrl+C", DefaultValueFactory = _ => 0 };
         var interval = new Option<double>("--interval") { Description = "Seconds between stats lines", DefaultValueFactory = _ => 1 };
-        var json = new Option<bool>("--json") { Description = "JSON lines instead of console lines" };
+        var format = new Option<OutputFormat?>("--format") { Description = "text, json (JSON lines), csv (header once, a row per interval) or live (a table redrawn in place; the default on a terminal)" };
+        var json = new Option<bool>("--json") { Description = "Same as --format json" };
+        var plot = new Option<string?>("--plot") { Description = "Write rate, loss and latency over time to this SVG file at the end" };
+        var prometheus = new Option<string?>("--prometheus") { Description = "Serve the metrics for Prometheus at this host and port, e.g. http://127.0.0.1:9464/ (scrape /metrics, or the path given)" };
         var maxLag = new Option<double>("--max-lag-ms") { Description = "How far behind its rate schedule the sender may fall and still catch up", DefaultValueFactory = _ => 100 };
         var capture = new Option<string?>("--capture") { Description = "Capture every frame sent and received to this pcapng file (DPDK's rte_pcapng)" };
         var mbufs = new Option<int>("--mbufs") { Description = "Mbufs in the pool", DefaultValueFactory = _ => 16383 };
@@ -50,16 +58,19 @@ public static class Program
         var root = new RootCommand("DPDK UDP packet generator, reflector and receiver. Usage: dpdksharp-pktgen [EAL arguments] -- MODE [options]")
         {
             mode, port, queues, rate, sizes, sourcePorts, destinationPort, sourceMac, destinationMac, sourceIp, destinationIp, burst, seed,
-            duration, interval, json, mbufs, maxLag, capture, multiProcess,
+            duration, interval, json, mbufs, maxLag, capture, multiProcess, format, plot, prometheus, arpAttempts, arpWait,
         };
         root.SetAction(parse =>
         {
             try
             {
                 var (firstPort, flows) = ParseRange(parse.GetValue(sourcePorts)!);
+                var runMode = Enum.Parse<PktgenMode>(parse.GetValue(mode)!, ignoreCase: true);
+                var givenDestinationIp = parse.GetValue(destinationIp);
+                var givenDestinationMac = parse.GetValue(destinationMac);
                 var settings = new PktgenSettings
                 {
-                    Mode = Enum.Parse<PktgenMode>(parse.GetValue(mode)!, ignoreCase: true),
+                    Mode = runMode,
                     Queues = parse.GetValue(queues),
                     RatePps = parse.GetValue(rate),
                     Sizes = FrameTemplates.ParseSizes(parse.GetValue(sizes)!),
@@ -67,16 +78,27 @@ public static class Program
                     SourcePortBase = firstPort,
                     DestinationPort = checked((ushort)parse.GetValue(destinationPort)),
                     SourceMac = parse.GetValue(sourceMac) is { } mac ? MacAddress.Parse(mac) : null,
-                    DestinationMac = MacAddress.Parse(parse.GetValue(destinationMac)!),
-                    SourceIp = Ipv4Address.Parse(parse.GetValue(sourceIp)!),
-                    DestinationIp = Ipv4Address.Parse(parse.GetValue(destinationIp)!),
+                    DestinationMac = givenDestinationMac is null ? MacAddress.Broadcast : MacAddress.Parse(givenDestinationMac),
+                    SourceIp = Ipv4Address.Parse(parse.GetValue(sourceIp) ?? (runMode == PktgenMode.Reflect ? DefaultDestinationIp : DefaultSourceIp)),
+                    DestinationIp = Ipv4Address.Parse(givenDestinationIp ?? DefaultDestinationIp),
                     Burst = parse.GetValue(burst),
                     Seed = parse.GetValue(seed),
                     MaxLag = TimeSpan.FromMilliseconds(parse.GetValue(maxLag)),
                 };
                 settings.Validate();
-                return RunTool(ealArguments, settings, parse.GetValue(port)!, parse.GetValue(duration), parse.GetValue(interval),
-                    parse.GetValue(json), parse.GetValue(mbufs), parse.GetValue(capture), parse.GetValue(multiProcess), stdout);
+                var plotPath = parse.GetValue(plot);
+                if (plotPath is not null)
+                {
+                    SvgPlot.CheckPath(plotPath);
+                }
+
+                var run = new ToolRun(parse.GetValue(port)!, parse.GetValue(duration), parse.GetValue(interval), parse.GetValue(mbufs),
+                    parse.GetValue(capture), RunOutputs.Choose(parse.GetValue(json) ? OutputFormat.Json : parse.GetValue(format), stdout), plotPath,
+                    parse.GetValue(prometheus) is { } url ? PrometheusEndpoint.CheckUrl(url) : null,
+                    // ARP only when the user named a destination and not its MAC, for the modes that generate frames.
+                    ResolveDestination: givenDestinationIp is not null && givenDestinationMac is null && runMode is PktgenMode.SendRecv or PktgenMode.Tx,
+                    parse.GetValue(arpAttempts), TimeSpan.FromMilliseconds(parse.GetValue(arpWait)), parse.GetValue(multiProcess));
+                return RunTool(ealArguments, settings, run, stdout, stderr);
             }
             catch (Exception e) when (e is ArgumentException or FormatException or OverflowException or DpdkException or InvalidOperationException)
             {
@@ -87,72 +109,87 @@ public static class Program
         return root.Parse(toolArguments).Invoke(new InvocationConfiguration { Output = stdout, Error = stderr });
     }
 
-    private static int RunTool(string[] ealArguments, PktgenSettings settings, string portText, double duration, double interval,
-        bool json, int mbufs, string? capturePath, bool multiProcess, TextWriter stdout)
+    private static int RunTool(string[] ealArguments, PktgenSettings settings, ToolRun run, TextWriter stdout, TextWriter stderr)
     {
         // Typed defaults only where the user said nothing: the EAL arguments given win.
-        using var eal = Eal.Initialize(new EalOptions { ProgramName = "dpdksharp-pktgen", MultiProcess = multiProcess, ExtraArguments = ealArguments });
-        var port = ushort.TryParse(portText, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? new Port(id) : Port.FindByName(portText);
+        using var eal = Eal.Initialize(new EalOptions { ProgramName = "dpdksharp-pktgen", MultiProcess = run.MultiProcess, ExtraArguments = ealArguments, LoggerFactory = new StderrLog(stderr) });
+        var port = ushort.TryParse(run.Port, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? new Port(id) : Port.FindByName(run.Port);
         if (!port.IsValid)
         {
-            throw new ArgumentException($"No port {portText}; ports: {string.Join(", ", Port.All.Select(p => $"{p.Id} {p.Name}"))}.");
+            throw new ArgumentException($"No port {run.Port}; ports: {string.Join(", ", Port.All.Select(p => $"{p.Id} {p.Name}"))}.");
         }
 
-        var pool = Mempool.CreatePacketPool("pktgen_pool", mbufs);
+        var pool = Mempool.CreatePacketPool("pktgen_pool", run.Mbufs);
         try
         {
             port.Configure(new PortConfig { RxQueues = settings.Queues, TxQueues = settings.Queues, RxPool = pool, Rss = RssFor(port, settings) });
             port.Start();
             TryPromiscuous(port);
             using var metrics = new PktgenMetrics();
+            using var prometheus = run.Prometheus is null ? null : PrometheusEndpoint.Start(run.Prometheus);
+            using var output = RunOutputs.Create(run.Format, stdout, stderr);
+            var plot = run.Plot is null ? null : new SvgPlot();
             using var stop = new CancellationTokenSource();
             Console.CancelKeyPress += (_, e) =>
             {
                 e.Cancel = true;
                 stop.Cancel();
             };
-            if (!json)
+            output.Started($"{port} {port.Name} {port.MacAddress}: {settings.Mode.ToString().ToLowerInvariant()}, {settings.Queues} queue(s), " +
+                $"rate {(settings.RatePps > 0 ? settings.RatePps.ToString(CultureInfo.InvariantCulture) + " pps" : "unlimited")}, " +
+                $"sizes {string.Join(',', settings.Sizes.Distinct())}, {settings.Flows} flow(s), TSC {Tsc.Hz} Hz");
+
+            if (run.ResolveDestination)
             {
-                stdout.WriteLine($"{port} {port.Name} {port.MacAddress}: {settings.Mode.ToString().ToLowerInvariant()}, {settings.Queues} queue(s), " +
-                    $"rate {(settings.RatePps > 0 ? settings.RatePps.ToString(CultureInfo.InvariantCulture) + " pps" : "unlimited")}, " +
-                    $"sizes {string.Join(',', settings.Sizes.Distinct())}, {settings.Flows} flow(s), TSC {Tsc.Hz} Hz");
+                var arp = ArpResolver.Resolve(port, settings.Queues, pool, settings.SourceMac ?? port.MacAddress, settings.SourceIp,
+                    settings.DestinationIp, run.ArpAttempts, run.ArpWait);
+                settings = settings with { DestinationMac = arp.Mac };
+                output.Note("arp", string.Create(CultureInfo.InvariantCulture,
+                        $"ARP: {settings.DestinationIp} is at {arp.Mac} ({arp.Requests} request(s), {arp.Elapsed.TotalMilliseconds:F1} ms)"),
+                    ("ip", settings.DestinationIp.ToString()), ("mac", arp.Mac.ToString()), ("requests", arp.Requests.ToString(CultureInfo.InvariantCulture)));
             }
 
             // After the port exists: the file describes the ports there are when it is created.
-            using var capture = capturePath is null ? null : PcapngWriter.Create(capturePath, comment: $"dpdksharp-pktgen {settings.Mode}");
+            using var capture = run.Capture is null ? null : PcapngWriter.Create(run.Capture, comment: $"dpdksharp-pktgen {settings.Mode}");
             using var session = new PktgenSession(settings, port, pool, capture);
             session.Start();
-            if (duration > 0)
+            if (run.Duration > 0)
             {
-                stop.CancelAfter(TimeSpan.FromSeconds(duration)); // from the start of the workers: EAL start and TSC calibration are not counted
+                stop.CancelAfter(TimeSpan.FromSeconds(run.Duration)); // from the start of the workers: EAL start and TSC calibration are not counted
             }
 
-            while (!stop.Token.WaitHandle.WaitOne(TimeSpan.FromSeconds(interval)) && !session.Failed)
+            while (!stop.Token.WaitHandle.WaitOne(TimeSpan.FromSeconds(run.Interval)) && !session.Failed)
             {
-                Print(session.Collect());
+                var report = session.Collect();
+                metrics.Update(report);
+                plot?.Add(report);
+                output.Interval(report);
             }
 
             var final = session.Stop(TimeSpan.FromMilliseconds(200));
-            Print(final);
-            stdout.WriteLine(json ? final.ToJson("summary") : Summary(final));
-            if (capture is not null && !json)
+            metrics.Update(final);
+            plot?.Add(final);
+            if (capture is not null)
             {
-                stdout.WriteLine($"captured {capture.PacketsWritten} frames to {capture.Path} ({capture.PacketsDropped} not captured: copy pool empty)");
+                output.Note("capture", $"captured {capture.PacketsWritten} frames to {capture.Path} ({capture.PacketsDropped} not captured: copy pool empty)",
+                    ("path", capture.Path), ("frames", capture.PacketsWritten.ToString(CultureInfo.InvariantCulture)),
+                    ("not_captured", capture.PacketsDropped.ToString(CultureInfo.InvariantCulture)));
             }
-            port.Stop();
-            return 0;
 
-            void Print(IntervalReport report)
+            if (plot is not null)
             {
-                metrics.Update(report);
-                stdout.WriteLine(json ? report.ToJson() : report.ToConsoleLine());
+                plot.Write(run.Plot!, $"dpdksharp-pktgen {settings.Mode.ToString().ToLowerInvariant()} on {port.Name}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
+                output.Note("plot", $"plotted {plot.Count} intervals to {run.Plot}", ("path", run.Plot!));
             }
+
+            output.Finished(final);
+            return 0;
         }
         finally
         {
             if (port.IsValid)
             {
-                port.Stop(); // a failed run leaves it started, and DPDK refuses to close a started port (the failure would be lost)
+                port.Stop(); // on every path: DPDK refuses to close a started port (and the error would hide the first)
                 port.Close();
             }
 
@@ -162,13 +199,6 @@ public static class Program
             }
         }
     }
-
-    private static string Summary(IntervalReport r) =>
-        string.Create(CultureInfo.InvariantCulture,
-            $"total: tx {r.Totals.TxPackets} rx {r.Totals.RxPackets} lost {(r.Mode == PktgenMode.SendRecv ? r.Totals.Lost : 0)} " +
-            $"dup {r.Totals.Duplicates} reord {r.Totals.Reordered} bad {r.Totals.Bad} skipped {r.Totals.TxSkipped} " +
-            $"allocated {r.Totals.AllocatedBytes} B; latency ns p50 {r.OverallLatency.P50} p90 {r.OverallLatency.P90} " +
-            $"p99 {r.OverallLatency.P99} p99.9 {r.OverallLatency.P999} max {r.OverallLatency.Max} ({r.OverallLatency.Count} samples)");
 
     // RSS spreads flows over the queues when there are several and the device hashes UDP; otherwise none.
     private static RssHash RssFor(Port port, PktgenSettings settings) =>
@@ -201,3 +231,7 @@ public static class Program
         return (first, last - first + 1);
     }
 }
+
+/// <summary>How one run of the tool goes, besides the packets: the port, timing, outputs, ARP and whether DPDK's own tools may attach.</summary>
+internal sealed record ToolRun(string Port, double Duration, double Interval, int Mbufs, string? Capture, OutputFormat Format, string? Plot,
+    Uri? Prometheus, bool ResolveDestination, int ArpAttempts, TimeSpan ArpWait, bool MultiProcess);

@@ -28,6 +28,10 @@ public struct Totals
     public long TxSkipped;
     /// <summary>Bytes the workers allocated in their loops after warm-up.</summary>
     public long AllocatedBytes;
+    /// <summary>ARP requests a reflector answered.</summary>
+    public long ArpAnswered;
+    /// <summary>ARP frames a reflector dropped (not a request for its address).</summary>
+    public long ArpIgnored;
 
     /// <summary>Received frames that were ours and new: what loss is counted against.</summary>
     public readonly long RxUnique => RxPackets - Bad - Duplicates;
@@ -47,6 +51,8 @@ public struct Totals
         TooOld += Volatile.Read(ref c.TooOld);
         TxSkipped += Volatile.Read(ref c.TxSkipped);
         AllocatedBytes += Volatile.Read(ref c.AllocatedBytes);
+        ArpAnswered += Volatile.Read(ref c.ArpAnswered);
+        ArpIgnored += Volatile.Read(ref c.ArpIgnored);
     }
 
     internal readonly Totals Minus(Totals before) => new()
@@ -61,6 +67,8 @@ public struct Totals
         TooOld = TooOld - before.TooOld,
         TxSkipped = TxSkipped - before.TxSkipped,
         AllocatedBytes = AllocatedBytes - before.AllocatedBytes,
+        ArpAnswered = ArpAnswered - before.ArpAnswered,
+        ArpIgnored = ArpIgnored - before.ArpIgnored,
     };
 }
 
@@ -144,7 +152,7 @@ public sealed record IntervalReport(double Elapsed, double Seconds, Totals Delta
     private static void WriteCounters(Utf8JsonWriter json, string name, Totals t) => WriteObject(json, name,
         ("tx_packets", t.TxPackets), ("tx_bytes", t.TxBytes), ("rx_packets", t.RxPackets), ("rx_bytes", t.RxBytes), ("lost", t.Lost),
         ("duplicates", t.Duplicates), ("reordered", t.Reordered), ("too_old", t.TooOld), ("bad", t.Bad), ("tx_skipped", t.TxSkipped),
-        ("allocated_bytes", t.AllocatedBytes));
+        ("allocated_bytes", t.AllocatedBytes), ("arp_answered", t.ArpAnswered), ("arp_ignored", t.ArpIgnored));
 
     private static void WriteLatency(Utf8JsonWriter json, string name, LatencySummary l) => WriteObject(json, name,
         ("count", l.Count), ("p50", l.P50), ("p90", l.P90), ("p99", l.P99), ("p99_9", l.P999), ("max", l.Max));

@@ -240,9 +240,13 @@ internal sealed class Worker
         var tx = _port.GetTxQueue(_queue);
         var rx = _port.GetRxQueue(_queue);
         Span<nint> slots = stackalloc nint[_settings.Burst];
+        Span<nint> spare = stackalloc nint[_settings.Burst];
+        Span<bool> drop = stackalloc bool[_settings.Burst];
         var burst = new MbufBurst(slots);
         var allocationBaseline = long.MinValue;
         var capture = _session.Capture;
+        var ownMac = _settings.SourceMac ?? _port.MacAddress;
+        var ownIp = _settings.SourceIp;
         while (_session.Phase != RunPhase.Stopped)
         {
             GcSafePoint();
@@ -250,17 +254,36 @@ internal sealed class Worker
             if (received > 0)
             {
                 capture?.Write(_port, _queue, ref burst, PcapngDirection.Inbound);
-                long bytes = 0;
-                foreach (var m in burst)
+                long bytes = 0, dropped = 0, droppedBytes = 0;
+                for (var i = 0; i < received; i++)
                 {
-                    var data = m.Data;
+                    var data = burst[i].Data;
                     bytes += data.Length + PacketFormat.FcsLength;
-                    PacketFormat.Reflect(data);
+                    if (!ArpResponder.IsArp(data))
+                    {
+                        PacketFormat.Reflect(data);
+                    }
+                    else if (ArpResponder.Answer(data, ownMac, ownIp) == ArpAnswer.Replied)
+                    {
+                        counters.ArpAnswered++;
+                    }
+                    else
+                    {
+                        drop[i] = true;
+                        dropped++;
+                        droppedBytes += data.Length + PacketFormat.FcsLength;
+                    }
+                }
+
+                if (dropped > 0)
+                {
+                    DropMarked(ref burst, spare, drop);
+                    counters.ArpIgnored += dropped;
                 }
 
                 counters.RxPackets += received;
                 counters.RxBytes += bytes;
-                counters.TxBytes += bytes;
+                counters.TxBytes += bytes - droppedBytes;
                 var sent = tx.Transmit(ref burst);
                 counters.TxPackets += sent;
                 counters.Reflected += sent;
@@ -288,5 +311,31 @@ internal sealed class Worker
         }
 
         counters.AllocatedBytes = allocationBaseline == long.MinValue ? 0 : GC.GetAllocatedBytesForCurrentThread() - allocationBaseline;
+    }
+
+    // Frees the marked mbufs and keeps the others in their order (TakeAt alone would reorder what is reflected).
+    // Only bursts with an ARP frame not for the reflector come here; clears the marks.
+    private static void DropMarked(ref MbufBurst burst, Span<nint> spare, Span<bool> drop)
+    {
+        var count = burst.Count;
+        burst.Pointers.CopyTo(spare);
+        for (var i = count - 1; i >= 0; i--)
+        {
+            burst.TakeAt(i); // the last one: nothing moves
+        }
+
+        for (var i = 0; i < count; i++)
+        {
+            var m = Mbuf.FromHandle(spare[i]);
+            if (drop[i])
+            {
+                m.Free();
+                drop[i] = false;
+            }
+            else
+            {
+                burst.TryAdd(m);
+            }
+        }
     }
 }

@@ -37,6 +37,10 @@ public struct WorkerCounters
     [FieldOffset(80)] public long SwapDone;
     /// <summary>Bytes the worker's thread allocated in its packet loop (should stay 0).</summary>
     [FieldOffset(88)] public long AllocatedBytes;
+    /// <summary>ARP requests for the reflector's address answered.</summary>
+    [FieldOffset(96)] public long ArpAnswered;
+    /// <summary>ARP frames a reflector dropped: not a request for its address.</summary>
+    [FieldOffset(104)] public long ArpIgnored;
     /// <summary>Written by the reader only: asks the worker to swap its latency histograms.</summary>
     [FieldOffset(128)] public long SwapRequest;
 }
