@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Packs the packages users need into one folder (a local feed): the generator library and the dpdksharp-gen
 # tool, the dpdksharp-pktgen tool, the bindings (with the native shim built for the installed DPDK), the runtime, Wire, the stack, its
-# testing kit, its DPDK binding and the Kestrel transport (DpdkSharp.AspNetCore), each with its .snupkg. Samples, benchmarks and tests are not packable.
+# testing kit, its DPDK binding, its generic-host integration (DpdkSharp.Hosting) and the Kestrel transport (DpdkSharp.AspNetCore), each with its .snupkg. Samples, benchmarks and tests are not packable.
 #   bash eng/pack.sh <output-folder> [<build-folder>]
 # The Release build goes to <build-folder> (default artifacts/pack-build), not to the projects' bin/ and obj/,
 # so packing never disturbs a Debug build in the same tree. The build is reproducible
@@ -26,6 +26,7 @@ expected=(
   DpdkSharp.Stack
   DpdkSharp.Stack.Testing
   DpdkSharp.Stack.Dpdk
+  DpdkSharp.Hosting
   DpdkSharp.AspNetCore
 )
 

@@ -1,4 +1,5 @@
 using DpdkSharp.AspNetCore;
+using DpdkSharp.Hosting;
 using DpdkSharp.Samples.HelloHttp;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
+using DpdkSharp.Hosting;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
 
@@ -15,13 +16,17 @@ namespace DpdkSharp.AspNetCore;
 internal sealed class DpdkConnectionListenerFactory : IConnectionListenerFactory, IConnectionListenerFactorySelector, IDisposable
 {
     private readonly DpdkNetwork _network;
+    private readonly DpdkTransportOptions _options;
+    private readonly IPAddress _address;
     private readonly ILogger _logger;
     private readonly MemoryPool<byte> _pool;
     private readonly bool _ownsPool;
 
-    public DpdkConnectionListenerFactory(DpdkNetwork network, ILoggerFactory loggerFactory, IServiceProvider services)
+    public DpdkConnectionListenerFactory(DpdkNetwork network, DpdkTransportOptions options, ILoggerFactory loggerFactory, IServiceProvider services)
     {
         _network = network;
+        _options = options;
+        _address = IPAddress.Parse(options.Address!.Split('/')[0]); // checked by Validate when UseDpdk ran
         _logger = loggerFactory.CreateLogger("DpdkSharp.AspNetCore.Connections");
         // Kestrel's pinned block pool when Kestrel registered its factory (it does in .NET 10), else the shared array pool.
         if (services.GetService(typeof(IMemoryPoolFactory<byte>)) is IMemoryPoolFactory<byte> factory)
@@ -36,26 +41,26 @@ internal sealed class DpdkConnectionListenerFactory : IConnectionListenerFactory
     }
 
     public bool CanBind(EndPoint endpoint) =>
-        endpoint is IPEndPoint ip && (ip.Address.Equals(IPAddress.Any) || ip.Address.Equals(IPAddress.IPv6Any) || ip.Address.Equals(_network.Options.ParsedAddress.ToIPAddress()));
+        endpoint is IPEndPoint ip && (ip.Address.Equals(IPAddress.Any) || ip.Address.Equals(IPAddress.IPv6Any) || ip.Address.Equals(_address));
 
     public ValueTask<IConnectionListener> BindAsync(EndPoint endpoint, CancellationToken cancellationToken = default)
     {
         if (!CanBind(endpoint))
         {
-            throw new NotSupportedException($"The DPDK transport listens on its interface's IPv4 address ({_network.Options.ParsedAddress}) or on any address, not on {endpoint}.");
+            throw new NotSupportedException($"The DPDK transport listens on its interface's IPv4 address ({_address}) or on any address, not on {endpoint}.");
         }
         var ip = (IPEndPoint)endpoint;
         if (ip.Port == 0)
         {
             throw new NotSupportedException("The DPDK transport needs an explicit port: the stack's listeners do not pick ephemeral ports.");
         }
-        _network.Start();
-        var options = _network.Options.SocketOptions ?? TcpSocketOptions.Default;
+        // The stack runs by now: its hosted service starts it before any other starts (Kestrel binds in its own).
+        var options = _options.SocketOptions ?? TcpSocketOptions.Default;
         // Kestrel's socket transport turns Nagle off too: responses go out when flushed.
-        var listener = new TcpSocketListener(_network.Interface.Reactor, ip.Port, options with { NoDelay = true });
+        var listener = new TcpSocketListener(_network.Reactor, ip.Port, options with { NoDelay = true });
         try
         {
-            listener.Start(_network.Options.Backlog);
+            listener.Start(_options.Backlog);
         }
         catch (SocketException e) when (e.SocketErrorCode is SocketError.AddressAlreadyInUse)
         {

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using DpdkSharp.Hosting;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -10,33 +11,33 @@ namespace DpdkSharp.AspNetCore;
 public static class DpdkWebHostBuilderExtensions
 {
     /// <summary>
-    /// Runs Kestrel on DPDK: the host owns a <see cref="DpdkNetwork"/> (EAL, pools, port, interface)
-    /// for its lifetime, and Kestrel's IPv4 endpoints on the interface's address or on any address
-    /// (<c>ListenAnyIP</c>, <c>Listen(IPAddress.Any, port)</c>) accept the stack's TCP connections; other
-    /// endpoints (loopback, Unix sockets) stay on the kernel's. The stack logs through the host's
-    /// <see cref="ILogger"/> and publishes its metrics through the host's <see cref="IMeterFactory"/>
-    /// under the meter <c>DpdkSharp.Net</c>. One such host per process (see <see cref="DpdkNetwork"/>).
+    /// Runs Kestrel on DPDK: the host owns the DPDK stack for its lifetime (<c>AddDpdk</c> of DpdkSharp.Hosting: a
+    /// <see cref="DpdkNetwork"/> started before Kestrel binds and stopped after it drained its connections), and
+    /// Kestrel's IPv4 endpoints on the interface's address or on any address (<c>ListenAnyIP</c>,
+    /// <c>Listen(IPAddress.Any, port)</c>) accept the stack's TCP connections; other endpoints (loopback, Unix
+    /// sockets) stay on the kernel's. The stack logs through the host's <see cref="ILogger"/> and publishes its
+    /// metrics through the host's <see cref="IMeterFactory"/> under the meter <c>DpdkSharp.Net</c>. One such host per
+    /// process (see <see cref="DpdkNetwork"/>).
     /// </summary>
     /// <param name="builder">The web host builder (<c>WebApplicationBuilder.WebHost</c>).</param>
     /// <param name="configure">Sets the device, address and the rest (<see cref="DpdkTransportOptions"/>).</param>
     /// <returns>The builder.</returns>
     /// <exception cref="ArgumentException">The options are not valid (thrown when the builder configures its services: at once for <c>WebApplicationBuilder.WebHost</c>).</exception>
-    /// <exception cref="InvalidOperationException">UseDpdk was already called on this host.</exception>
+    /// <exception cref="InvalidOperationException">UseDpdk (or AddDpdk) was already called on this host.</exception>
     public static IWebHostBuilder UseDpdk(this IWebHostBuilder builder, Action<DpdkTransportOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(configure);
         return builder.ConfigureServices(services =>
         {
-            if (services.Any(d => d.ServiceType == typeof(DpdkNetwork)))
+            if (services.Any(d => d.ServiceType == typeof(DpdkTransportOptions)))
             {
                 throw new InvalidOperationException("UseDpdk was already called on this host: one DPDK stack per host (and per process).");
             }
             var options = new DpdkTransportOptions();
             configure(options);
-            options.Validate();
-            services.AddSingleton(sp => new DpdkNetwork(options, sp.GetRequiredService<ILoggerFactory>().CreateLogger("DpdkSharp.AspNetCore"), sp.GetService<IMeterFactory>()));
-            services.AddHostedService<DpdkNetworkService>();
+            services.AddDpdk(options);
+            services.AddSingleton(options);
             // Registered after Kestrel's socket transport: Kestrel asks the last registered factory first.
             services.AddSingleton<IConnectionListenerFactory, DpdkConnectionListenerFactory>();
         });

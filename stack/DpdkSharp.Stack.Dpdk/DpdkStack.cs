@@ -1,5 +1,6 @@
 using System.Runtime.ExceptionServices;
 using DpdkSharp.Runtime;
+using DpdkSharp.Runtime.Polling;
 
 namespace DpdkSharp.Stack.Dpdk;
 
@@ -48,26 +49,19 @@ public sealed class DpdkStack : IDisposable
     /// <summary>The interface core (counters, TCP counters, routes).</summary>
     public NetworkInterfaceCore Core => Interface.Core;
 
+    /// <summary>
+    /// Mbufs still out of their pools when the stack stopped (0: every one came back, and the EAL was cleaned up);
+    /// null until <see cref="Dispose"/>. With mbufs out the pools and the EAL stay: freeing them would free memory
+    /// those mbufs point into.
+    /// </summary>
+    public int? MbufsInUseAtStop { get; private set; }
+
     /// <summary>Brings everything up; on failure, what was already made is torn down before the exception propagates.</summary>
     /// <exception cref="ArgumentException">An option that cannot be used (an address without a valid prefix, say).</exception>
+    /// <exception cref="InvalidOperationException">The EAL already ran in this process (DPDK's rule: once per process), or the device made no port.</exception>
     public static DpdkStack Start(DpdkStackOptions options)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        var parts = options.Address.Split('/');
-        if (parts.Length > 2 || !int.TryParse(parts.Length == 2 ? parts[1] : "24", out int prefix) || prefix is < 0 or > 32)
-        {
-            throw new ArgumentException($"Address '{options.Address}' is not an IPv4 address with an optional /prefix.", nameof(options));
-        }
-        var address = Ipv4Address.Parse(parts[0]);
-        var interfaceOptions = new InterfaceOptions
-        {
-            Name = options.PortName,
-            Address = address,
-            PrefixLength = prefix,
-            Gateway = options.Gateway is null ? null : Ipv4Address.Parse(options.Gateway),
-            Mac = options.Mac is null ? default : MacAddress.Parse(options.Mac),
-            Mtu = options.Mtu,
-        };
+        var interfaceOptions = DpdkStackSettings.Parse(options);
         interfaceOptions = options.ConfigureInterface?.Invoke(interfaceOptions) ?? interfaceOptions;
 
         var undo = new Stack<Action>();
@@ -76,10 +70,11 @@ public sealed class DpdkStack : IDisposable
             var eal = Eal.Initialize(new EalOptions
             {
                 Lcores = options.Lcores,
-                InMemory = !options.UseHugepages,
+                InMemory = true,
                 UseHugepages = options.UseHugepages,
                 NoTelemetry = true,
                 LogLevel = options.LogLevel,
+                LoggerFactory = options.LoggerFactory,
                 VirtualDevices = options.IsVirtualDevice ? [options.Device] : [],
                 PciAllowList = options.IsVirtualDevice ? [] : [options.Device],
                 ExtraArguments = options.ExtraEalArguments,
@@ -94,11 +89,23 @@ public sealed class DpdkStack : IDisposable
                 throw new InvalidOperationException($"DPDK created no port named '{options.PortName}' for device '{options.Device}': " +
                     (options.IsVirtualDevice ? "the virtual device failed to probe (TAP needs root or CAP_NET_ADMIN; see DPDK's log above)." : "is the NIC bound to vfio-pci (dpdk-devbind.py)?"));
             }
-            port.Configure(new PortConfig { RxPool = rxPool, Mtu = options.Mtu > 1500 ? options.Mtu : null });
+            var rxWait = options.RxMode is RxMode.Poll ? null : new RxWaitOptions { Mode = options.RxMode };
+            port.Configure(new PortConfig
+            {
+                RxPool = rxPool,
+                Mtu = options.Mtu > 1500 ? options.Mtu : null,
+                RxDescriptors = options.Descriptors,
+                TxDescriptors = options.Descriptors,
+                RxInterrupts = rxWait is not null,
+            });
             port.Start();
             undo.Push(port.Dispose);
-            var iface = new DpdkInterface(port, txPool, interfaceOptions,
-                reactorOptions: new ReactorOptions { ThreadName = $"reactor-{options.PortName}", Cpu = options.ReactorCpu });
+            var iface = new DpdkInterface(port, txPool, interfaceOptions, reactorOptions: new ReactorOptions
+            {
+                ThreadName = $"reactor-{options.PortName}",
+                Cpu = options.ReactorCpu,
+                TcpShutdownTimeout = options.TcpShutdownTimeout,
+            }, rxWait: rxWait);
             undo.Push(iface.Dispose);
             iface.Start();
             return new DpdkStack(eal, rxPool, txPool, port, iface);
@@ -110,7 +117,10 @@ public sealed class DpdkStack : IDisposable
         }
     }
 
-    /// <summary>Stops the interface (graceful TCP close), then the port, the pools and the EAL.</summary>
+    /// <summary>
+    /// Stops the interface (graceful TCP close), then the port, then frees the pools and cleans the EAL up if every
+    /// mbuf came back (<see cref="MbufsInUseAtStop"/>).
+    /// </summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -118,9 +128,22 @@ public sealed class DpdkStack : IDisposable
             return;
         }
         var undo = new Stack<Action>();
-        undo.Push(_eal.Dispose);
-        undo.Push(_rxPool.Dispose);
-        undo.Push(_txPool.Dispose);
+        undo.Push(() =>
+        {
+            int inUse = 0;
+            foreach (var pool in new[] { _rxPool, _txPool })
+            {
+                if (!pool.TryDispose(out int n))
+                {
+                    inUse += n;
+                }
+            }
+            MbufsInUseAtStop = inUse;
+            if (inUse == 0)
+            {
+                _eal.Dispose();
+            }
+        });
         undo.Push(Port.Dispose);
         undo.Push(Interface.Dispose);
         Unwind(undo, inFlight: false);

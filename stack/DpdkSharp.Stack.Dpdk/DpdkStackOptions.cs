@@ -1,4 +1,7 @@
+using System.Diagnostics.Metrics;
 using DpdkSharp.Runtime;
+using DpdkSharp.Runtime.Polling;
+using Microsoft.Extensions.Logging;
 
 namespace DpdkSharp.Stack.Dpdk;
 
@@ -20,7 +23,10 @@ public sealed record DpdkStackOptions
     /// <summary>The default gateway, if any.</summary>
     public string? Gateway { get; init; }
 
-    /// <summary>The interface's MAC; null takes the port's (a TAP port needs another: the kernel end has the port's).</summary>
+    /// <summary>
+    /// The interface's MAC; null takes the port's, except on <c>net_tap</c>, whose kernel end already has the
+    /// port's: there a locally administered MAC made from the address (02:00:a.b.c.d) is used.
+    /// </summary>
     public string? Mac { get; init; }
 
     /// <summary>The IP MTU.</summary>
@@ -32,11 +38,30 @@ public sealed record DpdkStackOptions
     /// <summary>The CPU the reactor thread is pinned to; null leaves it to the scheduler.</summary>
     public int? ReactorCpu { get; init; }
 
-    /// <summary>Use hugepages (they must be reserved); off runs on ordinary memory (<c>--no-huge</c>).</summary>
-    public bool UseHugepages { get; init; }
+    /// <summary>Use hugepages (they must be reserved); false runs on ordinary memory (<c>--no-huge</c>); null: when a hugetlbfs is mounted with free pages.</summary>
+    public bool? UseHugepages { get; init; } = false;
 
     /// <summary>Mbufs in each of the receive and transmit pools.</summary>
     public int MbufCount { get; init; } = 4095;
+
+    /// <summary>Receive and transmit descriptors of the port's queue.</summary>
+    public int Descriptors { get; init; } = 1024;
+
+    /// <summary>
+    /// How the reactor waits when no packets come: <see cref="RxMode.Poll"/> (the default) spins, napping briefly
+    /// after long idle (lowest latency, one core busy, every driver); <see cref="RxMode.Adaptive"/> polls while traffic
+    /// flows and sleeps on the queue's RX interrupt otherwise (a driver with RX interrupts: net_tap has them).
+    /// </summary>
+    public RxMode RxMode { get; init; } = RxMode.Poll;
+
+    /// <summary>How long stopping waits for the FIN handshakes of TCP connections still open before resetting them.</summary>
+    public TimeSpan TcpShutdownTimeout { get; init; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>Where DPDK's own log, the runtime's and the interface's go (null: DPDK logs as it does by default, the rest nowhere).</summary>
+    public ILoggerFactory? LoggerFactory { get; init; }
+
+    /// <summary>The factory of the stack's meters (<see cref="NetMetrics.MeterName"/>); null: a meter of its own.</summary>
+    public IMeterFactory? MeterFactory { get; init; }
 
     /// <summary>DPDK's log level.</summary>
     public DpdkLogLevel LogLevel { get; init; } = DpdkLogLevel.Error;
@@ -52,4 +77,11 @@ public sealed record DpdkStackOptions
 
     /// <summary>The ethdev name of the port <see cref="Device"/> creates (a vdev's name, or the PCI address).</summary>
     public string PortName => Device.Split(',')[0];
+
+    /// <summary>
+    /// Checks the options without starting anything (<see cref="DpdkStack.Start"/> checks them too), so a mistake
+    /// shows where the options are made.
+    /// </summary>
+    /// <exception cref="ArgumentException">What is wrong, naming the option and its value.</exception>
+    public void Validate() => _ = DpdkStackSettings.Parse(this);
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using DpdkSharp.Hosting;
 using DpdkSharp.Stack.Dpdk.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
@@ -16,7 +17,7 @@ public sealed class HostTests
     public void The_DPDK_factory_is_asked_first_and_takes_any_address_and_its_own_but_leaves_loopback_and_unix_sockets_to_the_kernel()
     {
         var builder = WebApplication.CreateBuilder();
-        builder.WebHost.UseDpdk(o => o.Address = "10.79.0.2/24");
+        builder.WebHost.UseDpdk(o => (o.Device, o.Address) = ("net_tap0,iface=dhreg0", "10.79.0.2/24"));
         using var app = builder.Build();
         // Kestrel asks the factories in reverse registration order: the last one must be ours.
         var selector = Assert.IsAssignableFrom<IConnectionListenerFactorySelector>(app.Services.GetServices<IConnectionListenerFactory>().Last());
@@ -31,13 +32,14 @@ public sealed class HostTests
 
     [Theory]
     [InlineData("10.79.0.2", "Address")]
+    [InlineData("10.79.0.256/24", "Address")]
     [InlineData("10.79.0.2/33", "Address")]
     [InlineData("fe80::1/64", "Address")]
     public void A_bad_address_is_refused_by_UseDpdk_with_what_is_wrong(string address, string named)
     {
         var builder = WebApplication.CreateBuilder();
         // WebApplicationBuilder runs service configuration at once: the line with the mistake throws.
-        var e = Assert.Throws<ArgumentException>(() => builder.WebHost.UseDpdk(o => o.Address = address));
+        var e = Assert.Throws<ArgumentException>(() => builder.WebHost.UseDpdk(o => (o.Device, o.Address) = ("net_tap0", address)));
         Assert.Contains(named, e.Message);
         Assert.Contains(address, e.Message);
     }
@@ -46,8 +48,8 @@ public sealed class HostTests
     public void UseDpdk_twice_on_one_host_is_refused()
     {
         var builder = WebApplication.CreateBuilder();
-        builder.WebHost.UseDpdk(o => o.Address = "10.79.0.2/24");
-        var e = Assert.Throws<InvalidOperationException>(() => builder.WebHost.UseDpdk(o => o.Address = "10.79.0.2/24"));
+        builder.WebHost.UseDpdk(o => (o.Device, o.Address) = ("net_tap0", "10.79.0.2/24"));
+        var e = Assert.Throws<InvalidOperationException>(() => builder.WebHost.UseDpdk(o => (o.Device, o.Address) = ("net_tap0", "10.79.0.2/24")));
         Assert.Contains("UseDpdk was already called", e.Message);
     }
 
@@ -61,7 +63,7 @@ public sealed class HostTests
         {
             o.Device = $"net_tap0,iface={iface}";
             o.Address = "10.79.0.2/24";
-            o.PoolSize = 2047;
+            o.MbufCount = 2047;
         });
         builder.WebHost.ConfigureKestrel(k => k.ListenAnyIP(8080));
         var app = builder.Build();
@@ -99,6 +101,6 @@ public sealed class HostTests
         second.WebHost.ConfigureKestrel(k => k.ListenAnyIP(8080));
         await using var secondApp = second.Build();
         var e = await Assert.ThrowsAsync<InvalidOperationException>(() => secondApp.StartAsync(stop.Token));
-        Assert.Contains("one host with the DPDK transport may run per process", e.Message);
+        Assert.Contains("One host with DPDK may run per process", e.Message);
     }
 }

@@ -62,7 +62,8 @@ public sealed class PackageTests(PackedFeed feed)
     {
         // Logging abstractions: EalOptions.LoggerFactory and InterfaceOptions.LoggerFactory (the only outside package).
         Assert.Equal(["DpdkSharp.Runtime", "DpdkSharp.Stack"], Dependencies("DpdkSharp.Stack.Dpdk"));
-        Assert.Equal(["DpdkSharp.Stack.Dpdk"], Dependencies("DpdkSharp.AspNetCore"));
+        Assert.Equal(["DpdkSharp.Hosting"], Dependencies("DpdkSharp.AspNetCore"));
+        Assert.Equal(["DpdkSharp.Stack.Dpdk", "Microsoft.Extensions.Configuration.Binder", "Microsoft.Extensions.Hosting.Abstractions"], Dependencies("DpdkSharp.Hosting"));
         Assert.Equal(["DpdkSharp.Bindings", "DpdkSharp.Wire", "Microsoft.Extensions.Logging.Abstractions"], Dependencies("DpdkSharp.Runtime"));
         Assert.Equal(["DpdkSharp.Wire", "Microsoft.Extensions.Logging.Abstractions"], Dependencies("DpdkSharp.Stack"));
         Assert.Equal(["DpdkSharp.Stack"], Dependencies("DpdkSharp.Stack.Testing"));

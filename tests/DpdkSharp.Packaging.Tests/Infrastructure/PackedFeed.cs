@@ -14,7 +14,7 @@ public sealed class PackedFeed : IDisposable
     public static readonly string[] ExpectedIds =
     [
         "DpdkSharp.Generator", "dpdksharp-gen", "dpdksharp-pktgen", "DpdkSharp.Bindings", "DpdkSharp.Runtime",
-        "DpdkSharp.Wire", "DpdkSharp.Stack", "DpdkSharp.Stack.Testing", "DpdkSharp.Stack.Dpdk", "DpdkSharp.AspNetCore",
+        "DpdkSharp.Wire", "DpdkSharp.Stack", "DpdkSharp.Stack.Testing", "DpdkSharp.Stack.Dpdk", "DpdkSharp.Hosting", "DpdkSharp.AspNetCore",
     ];
 
     public string RepoRoot { get; }

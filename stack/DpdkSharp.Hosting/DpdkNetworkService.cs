@@ -1,11 +1,11 @@
 using Microsoft.Extensions.Hosting;
 
-namespace DpdkSharp.AspNetCore;
+namespace DpdkSharp.Hosting;
 
 /// <summary>
-/// Ties the <see cref="DpdkNetwork"/> to the host's lifetime: it starts before any hosted service
-/// starts (so before Kestrel binds) and stops after every one stopped (so after Kestrel drained its
-/// connections), whatever the order the services were registered in.
+/// Ties the <see cref="DpdkNetwork"/> to the host's lifetime: it starts before any hosted service starts (so
+/// before a BackgroundService opens sockets, or Kestrel binds) and stops after every one stopped (so after they
+/// closed their sockets and connections), whatever the order the services were registered in.
 /// </summary>
 internal sealed class DpdkNetworkService(DpdkNetwork network) : IHostedLifecycleService
 {
