@@ -401,8 +401,11 @@ public static class TcpScenarios
     }
 
     /// <summary>
-    /// The bound on <see cref="StackFaults"/>' echo. Measured on the loaded 2-vCPU machine: 100 MB each way in
-    /// some 60 to 90 s; the bound leaves room for a slower CI machine.
+    /// The bound on <see cref="StackFaults"/>' echo (both directions at once). Measured on the 2-vCPU machine
+    /// shared with other jobs (load average about 35): 100 MB each way in 105.5 s, 1.0 MB/s, the stack's
+    /// sender with 33 RTOs and 309 lost retransmissions found by RACK, the kernel's with 15 RTOs. With
+    /// the load near 50 (builds alongside) it moved only 74 MB in 170 s: the round trips are then
+    /// scheduling delays, not the path's.
     /// </summary>
     public static readonly TimeSpan StackFaultsLimit = TimeSpan.FromSeconds(170);
 

@@ -238,16 +238,9 @@ internal sealed class RackLossDetector
             var deadline = s.SentAt + _rtt + reoWnd;
             if (deadline <= now)
             {
-                if (s.RetransmitInFlight)
+                if (MarkLost(ref s))
                 {
-                    s.RetransmitInFlight = false;
-                    RetransmitInFlightBytes -= s.Length;
                     LostRetransmissions++;
-                }
-                else
-                {
-                    s.Lost = true;
-                    LostBytes += s.Length;
                 }
                 marked = true;
             }
@@ -275,16 +268,7 @@ internal sealed class RackLossDetector
             }
             if (i == 0 || s.SentAt + _rtt + reoWnd <= now)
             {
-                if (s.RetransmitInFlight)
-                {
-                    s.RetransmitInFlight = false;
-                    RetransmitInFlightBytes -= s.Length;
-                }
-                else
-                {
-                    s.Lost = true;
-                    LostBytes += s.Length;
-                }
+                MarkLost(ref s);
             }
         }
     }
@@ -328,6 +312,20 @@ internal sealed class RackLossDetector
                 SackedSegments--;
             }
         }
+    }
+
+    /// <summary>Marks a segment lost (RFC 8985 Segment.lost); true when it was a retransmission in flight, lost again.</summary>
+    private bool MarkLost(ref SentSegments.Entry s)
+    {
+        if (s.RetransmitInFlight)
+        {
+            s.RetransmitInFlight = false; // still marked lost: it goes out again
+            RetransmitInFlightBytes -= s.Length;
+            return true;
+        }
+        s.Lost = true;
+        LostBytes += s.Length;
+        return false;
     }
 
     /// <summary>The reordering window (RFC 8985 §6.2 step 4, RACK_update_reo_wnd).</summary>

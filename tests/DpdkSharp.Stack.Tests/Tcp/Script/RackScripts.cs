@@ -45,8 +45,8 @@ public class RackScripts
         Assert.Equal(0, s.Counters.RetransmissionTimeouts);
     }
 
-    [Fact]
-    public void Once_reordering_is_seen_a_hole_waits_out_the_reordering_window_and_the_reordering_timer_sends_it()
+    /// <summary>The first segment is missing; the third is SACKed before the second (reordering), then the fourth.</summary>
+    private static TcpScript ReorderedThenThreeSacked()
     {
         var s = FourSegmentsSentAt10();
         s.In(18, ".", 1, ack: 1, options: "sack 2001:3001");
@@ -55,6 +55,13 @@ public class RackScripts
         // Three segments SACKed above the hole: without reordering RFC 6675 and a zero window would call it
         // lost now. With it, RACK waits RACK.rtt (10 ms) + reo_wnd (min_RTT/4 = 2 ms) from its transmission.
         s.In(20, ".", 1, ack: 1, options: "sack 1001:4001");
+        return s;
+    }
+
+    [Fact]
+    public void Once_reordering_is_seen_a_hole_waits_out_the_reordering_window_and_the_reordering_timer_sends_it()
+    {
+        var s = ReorderedThenThreeSacked();
         s.ExpectNothingUntil(22);
         // The reordering timer (§6.2 step 5) expires: it is lost after all.
         s.Out(22, ".", 1, ack: 1, len: 1000);
@@ -67,10 +74,7 @@ public class RackScripts
     [Fact]
     public void A_hole_filled_in_time_by_a_reordered_segment_is_not_retransmitted()
     {
-        var s = FourSegmentsSentAt10();
-        s.In(18, ".", 1, ack: 1, options: "sack 2001:3001");
-        s.In(19, ".", 1, ack: 1, options: "sack 1001:3001");
-        s.In(20, ".", 1, ack: 1, options: "sack 1001:4001");
+        var s = ReorderedThenThreeSacked();
         // The first segment was only late: its ACK comes within the window, and the timer finds nothing lost.
         s.In(21, ".", 1, ack: 4001);
         s.ExpectNothingUntil(5_000);
