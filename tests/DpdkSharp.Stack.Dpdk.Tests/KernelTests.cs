@@ -62,13 +62,13 @@ public sealed class KernelTests
         Assert.Contains("PING size 4000 under flood: sent 20, received 20, lost 0", output);
     }
 
-    internal static string Run(string scenario)
+    internal static string Run(string scenario, TimeSpan? timeout = null)
     {
         Shell.RequireRoot();
         var suffix = $"{Environment.ProcessId % 10000}{Interlocked.Increment(ref _sequence)}";
         var iface = $"dsst{suffix}";
         var netns = $"dpdksharp-stack-{suffix}";
-        var result = Shell.RunScenario(scenario, null, iface, netns);
+        var result = Shell.RunScenario(scenario, null, timeout ?? TimeSpan.FromMinutes(2), iface, netns);
         Assert.True(result.ExitCode == 0, result.All);
         Assert.Contains("POOLS in use: rx 0, tx 0", result.Output);
         Assert.DoesNotContain(netns, Shell.Check("ip", "netns", "list"));

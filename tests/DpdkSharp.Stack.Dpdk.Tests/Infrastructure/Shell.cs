@@ -56,7 +56,10 @@ public static class Shell
     }
 
     /// <summary>This test assembly's scenario <paramref name="name"/>, in a new process (optionally inside a network namespace).</summary>
-    public static Result RunScenario(string name, string? netns, params string[] args)
+    public static Result RunScenario(string name, string? netns, params string[] args) => RunScenario(name, netns, TimeSpan.FromMinutes(2), args);
+
+    /// <summary>As <see cref="RunScenario(string, string?, string[])"/>, killed after <paramref name="timeout"/>.</summary>
+    public static Result RunScenario(string name, string? netns, TimeSpan timeout, params string[] args)
     {
         var assembly = typeof(Shell).Assembly.Location;
         var argv = new List<string>();
@@ -67,7 +70,7 @@ public static class Shell
 
         argv.AddRange(["exec", assembly, "scenario", name]);
         argv.AddRange(args);
-        return Run(netns is null ? "dotnet" : "ip", argv, TimeSpan.FromMinutes(2));
+        return Run(netns is null ? "dotnet" : "ip", argv, timeout);
     }
 
     /// <summary>Fails loudly (never skips) when the kernel tests cannot run here.</summary>

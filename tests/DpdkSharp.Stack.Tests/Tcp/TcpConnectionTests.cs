@@ -58,7 +58,9 @@ public sealed class TcpConnectionTests : IDisposable
         var received = await reading.WaitAsync(Timeout);
         await echo.WaitAsync(Timeout);
         Assert.Equal(sent, received);
-        Assert.Equal(0, _pair.Us.Core.TcpCounters.RetransmittedSegments);
+        var tcp = _pair.Us.Core.TcpCounters;
+        Assert.True(tcp.RetransmittedSegments == 0, $"retransmitted {tcp.RetransmittedSegments}: loss probes {tcp.LossProbes}, RTOs {tcp.RetransmissionTimeouts}, " +
+            $"SACK recoveries {tcp.SackRecoveries}, lost retransmissions {tcp.LostRetransmissions}");
         Assert.Equal(0, _pair.Us.Core.Counters.DropCount(DropReason.OutOfWindow));
     }
 

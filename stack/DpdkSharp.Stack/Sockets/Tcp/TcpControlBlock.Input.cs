@@ -79,6 +79,10 @@ internal sealed partial class TcpControlBlock
             {
                 ProcessAck(in segment, in options, now);
             }
+            if (!segment.Payload.IsEmpty && segment.Sequence + segment.Payload.Length <= _rcvNxt && segment.Sequence - _rcvNxt > -(1 << 30))
+            {
+                ReportDuplicate(segment.Sequence, segment.Payload.Length); // all of it arrived before: the peer's retransmission was spurious
+            }
             AckUnacceptable(in segment, now);
             return Drop(DropReason.OutOfWindow);
         }
@@ -251,6 +255,7 @@ internal sealed partial class TcpControlBlock
             _tsRecent = tsval;
         }
         _sackOn = options.SackPermitted && _options.SelectiveAcknowledgments;
+        StartRack();
         SetMss(options.Mss ?? DefaultMss);
     }
 
@@ -369,15 +374,31 @@ internal sealed partial class TcpControlBlock
         {
             AdvanceUna(ack, now);
         }
+        uint? tsEcr = _tsOn && options.Timestamps is var (_, echoed) ? echoed : null;
+        _rack?.OnCumulativeAck(_sndUna, tsEcr, _rtt.MinRtt ?? TimeSpan.Zero, now);
         bool newSack = false;
         if (_sackOn)
         {
             for (int i = 0; i < options.SackBlockCount; i++)
             {
-                newSack |= _sacks.Add(options.GetSackBlock(i), _sndUna, _sndMax);
+                var block = options.GetSackBlock(i);
+                if (_sacks.Add(block, _sndUna, _sndMax))
+                {
+                    newSack = true;
+                    _rack?.OnSacked(_sacks, block.Left, block.Right, tsEcr, _rtt.MinRtt ?? TimeSpan.Zero, now);
+                }
+            }
+            if (_rack is not null && IsDsack(in options, ack))
+            {
+                _rack.OnDsack(_sndUna, _sndMax);
             }
         }
-        if (_tlpOutstanding && !advanced && newSack && !_inRecovery && ack == _sndUna)
+        if (_rack is not null)
+        {
+            // RFC 8985 replaces the duplicate-ACK threshold (and §7.4's probe rule: the probe's SACK is RACK's evidence).
+            DetectRackLosses(now);
+        }
+        else if (_tlpOutstanding && !advanced && newSack && !_inRecovery && ack == _sndUna)
         {
             // RFC 8985 §7.4: the probe (the tail) arrived and what is below it did not: recover now.
             _tlpOutstanding = false;
@@ -395,6 +416,48 @@ internal sealed partial class TcpControlBlock
             }
         }
         AfterAckStateChanges(now);
+    }
+
+    /// <summary>
+    /// RFC 8985 §6.2 step 5: RACK marks what is lost now (lost retransmissions included) and says when
+    /// the next segment would be (the reordering timer); a loss outside recovery starts one.
+    /// </summary>
+    private void DetectRackLosses(Instant now)
+    {
+        long lostRetransmissions = _rack!.LostRetransmissions;
+        bool lost = _rack.DetectLosses(now, _sndUna, _inRecovery, _rtt.MinRtt ?? TimeSpan.Zero, _rtt.SmoothedRtt ?? TimeSpan.Zero, out _rackAt);
+        _shared.Counters.LostRetransmissionsField += _rack.LostRetransmissions - lostRetransmissions;
+        if (lost && !_inRecovery)
+        {
+            EnterRecovery(now);
+        }
+    }
+
+    /// <summary>
+    /// RFC 2883 §4: a D-SACK (the receiver got something twice) is a first block the cumulative ACK
+    /// covers, or one inside the second block.
+    /// </summary>
+    private static bool IsDsack(in TcpOptions options, SequenceNumber ack)
+    {
+        if (options.SackBlockCount == 0)
+        {
+            return false;
+        }
+        var first = options.GetSackBlock(0);
+        if (first.Right <= first.Left)
+        {
+            return false;
+        }
+        if (first.Right <= ack)
+        {
+            return true;
+        }
+        if (options.SackBlockCount < 2)
+        {
+            return false;
+        }
+        var second = options.GetSackBlock(1);
+        return first.Left >= second.Left && first.Right <= second.Right;
     }
 
     /// <summary>RFC 6675 §5 step 4 / RFC 6582 §3.2 step 2: loss detected; retransmission starts on the next Output.</summary>
@@ -458,10 +521,23 @@ internal sealed partial class TcpControlBlock
                 _inRecovery = false;
                 _dupAcks = 0;
                 _retransmitFirst = false;
-                _cc.OnRecoveryEnd(now);
+                if (_rtoRecovery)
+                {
+                    _rtoRecovery = false;
+                    _cc.OnAck(acked, flight, sample, now); // slow start goes on: the timeout already set cwnd
+                }
+                else
+                {
+                    _cc.OnRecoveryEnd(now);
+                }
+                _rack?.OnRecoveryExit();
             }
             else
             {
+                if (_rtoRecovery)
+                {
+                    _cc.OnAck(acked, flight, sample, now); // RFC 5681 §3.1: slow start from the loss window after a timeout
+                }
                 // A partial acknowledgment: the next hole is lost too (RFC 6582 §3.2 step 5).
                 if (!_sackOn)
                 {
@@ -536,6 +612,7 @@ internal sealed partial class TcpControlBlock
             if (skip >= data.Length)
             {
                 _ackNow = true; // a duplicate: acknowledge at once (RFC 5681 §4.2)
+                ReportDuplicate(seq, data.Length);
                 return true;
             }
             data = data[skip..];
@@ -553,6 +630,12 @@ internal sealed partial class TcpControlBlock
             data = data[..room];
         }
         bool filledHole = _recv.HasOutOfOrder;
+        if (filledHole && _recv.Holds(seq, seq + data.Length))
+        {
+            _ackNow = true;
+            ReportDuplicate(seq, data.Length);
+            return true;
+        }
         int advanced = _recv.Accept(_rcvNxt, seq, data);
         if (advanced < 0)
         {
@@ -588,6 +671,19 @@ internal sealed partial class TcpControlBlock
             _delackAt = now + _options.DelayedAckTimeout;
         }
         return true;
+    }
+
+    /// <summary>
+    /// RFC 2883 §4: data that arrived twice is reported in the next ACK's first SACK block (a D-SACK),
+    /// which tells the sender its retransmission was spurious (RFC 8985 §6.2 step 4 widens its
+    /// reordering window on it).
+    /// </summary>
+    private void ReportDuplicate(SequenceNumber seq, int length)
+    {
+        if (_sackOn && length > 0)
+        {
+            _dsack = new SackBlock(seq, seq + length);
+        }
     }
 
     /// <summary>

@@ -79,6 +79,7 @@ internal sealed partial class TcpControlBlock
         bool fin;
         if (TryNewData(out seq, out length, out fin, windowOnly: false) && length > 0 && Emit(sink, seq, length, fin ? TcpFlags.Fin : TcpFlags.None, now))
         {
+            _rack?.OnSent(seq, seq + length + (fin ? 1 : 0), now);
             _sndNxt = seq + length + (fin ? 1 : 0);
             _sndMax = _sndNxt > _sndMax ? _sndNxt : _sndMax;
         }
@@ -92,6 +93,7 @@ internal sealed partial class TcpControlBlock
             {
                 return false;
             }
+            _rack?.OnSent(seq, seq + length + (fin ? 1 : 0), now);
             _shared.Counters.RetransmittedSegmentsField++;
         }
         _shared.Counters.LossProbesField++;
@@ -101,7 +103,7 @@ internal sealed partial class TcpControlBlock
 
     /// <summary>
     /// RFC 8985 §7.2: with data in flight, no recovery and no probe out, schedule a probe after
-    /// PTO = 2·SRTT (plus a worst-case delayed ACK when one segment is in flight), if that comes before the RTO.
+    /// PTO = 2·SRTT (plus a worst-case delayed ACK when one segment is in flight), at the latest when the RTO would expire.
     /// </summary>
     private void ArmLossProbe(Instant now)
     {
@@ -120,11 +122,11 @@ internal sealed partial class TcpControlBlock
         {
             pto = MinLossProbeTimeout;
         }
+        // "If Now() + PTO > TCP_RTO_expire(): PTO = TCP_RTO_expire() - Now()": when the retransmission timer
+        // would come first, the probe goes out at its time instead, so a lost lone segment costs a probe and
+        // a fast recovery, not a timeout's collapse of cwnd to one segment.
         var at = now + pto;
-        if (at < _rtoAt)
-        {
-            _tlpAt = at;
-        }
+        _tlpAt = at < _rtoAt ? at : _rtoAt;
     }
 
     /// <summary>RFC 8985 §7.2 WCDelAckT: the longest a peer may delay the ACK of a lone segment.</summary>
@@ -240,10 +242,14 @@ internal sealed partial class TcpControlBlock
             sent = true;
             _forceSend = false;
             int seqLength = length + (fin ? 1 : 0);
+            _rack?.OnSent(seq, seq + seqLength, now);
             if (hole)
             {
                 _retransmitFirst = false;
-                _highRxt = seq + seqLength;
+                if (seq + seqLength > _highRxt)
+                {
+                    _highRxt = seq + seqLength;
+                }
                 _shared.Counters.RetransmittedSegmentsField++;
             }
             else
@@ -336,7 +342,15 @@ internal sealed partial class TcpControlBlock
         fin = false;
         seq = !first && _highRxt > _sndUna ? _highRxt : _sndUna;
         int holeLength;
-        if (_sackOn)
+        if (_rack is not null && !first)
+        {
+            // RFC 8985: RACK's marks say what is lost, retransmissions included; nothing is resent on a guess (no rule 3).
+            if (rescue || !_rack.NextLost(_sacks, _sndUna, out seq, out holeLength))
+            {
+                return false;
+            }
+        }
+        else if (_sackOn)
         {
             var limit = first ? _sndMax : rescue ? _sacks.HighSacked(_sndUna) : _sacks.LostBoundary(_sndUna, _sndMss);
             if (!_sacks.NextHole(seq, limit, out seq, out holeLength))
@@ -364,11 +378,11 @@ internal sealed partial class TcpControlBlock
     /// </summary>
     private int SegmentRoom()
     {
-        if (!_sackOn || !_recv.HasOutOfOrder)
+        if (!_sackOn || (!_recv.HasOutOfOrder && !_dsack.HasValue))
         {
             return _sndMss;
         }
-        int blocks = Math.Min(_recv.OutOfOrderRanges, _tsOn ? TcpOptions.MaxSackBlocks - 1 : TcpOptions.MaxSackBlocks);
+        int blocks = Math.Min(_recv.OutOfOrderRanges + (_dsack.HasValue ? 1 : 0), _tsOn ? TcpOptions.MaxSackBlocks - 1 : TcpOptions.MaxSackBlocks);
         return _sndMss - (4 + 8 * blocks);
     }
 
@@ -380,6 +394,11 @@ internal sealed partial class TcpControlBlock
         if (!_sackOn)
         {
             return Math.Max(0, outstanding - (long)_dupAcks * _sndMss) + retransmitted;
+        }
+        if (_rack is not null)
+        {
+            // RFC 8985 with RFC 6675's pipe: lost means marked by RACK; a lost segment sent again is back in the network.
+            return Math.Max(0, (long)outstanding - _sacks.SackedBytes - _rack.LostBytes + _rack.RetransmitInFlightBytes);
         }
         var lostBoundary = _sacks.LostBoundary(_sndUna, _sndMss);
         int lost = (lostBoundary - _sndUna) - _sacks.SackedBetween(_sndUna, lostBoundary);
@@ -406,9 +425,15 @@ internal sealed partial class TcpControlBlock
         {
             options.Timestamps = (TsNow(now), _tsRecent);
         }
-        if (_sackOn && _recv.HasOutOfOrder)
+        if (_sackOn && (_recv.HasOutOfOrder || _dsack.HasValue))
         {
-            _recv.WriteSackBlocks(ref options, _tsOn ? TcpOptions.MaxSackBlocks - 1 : TcpOptions.MaxSackBlocks);
+            int blocks = _tsOn ? TcpOptions.MaxSackBlocks - 1 : TcpOptions.MaxSackBlocks;
+            if (_dsack is SackBlock duplicate)
+            {
+                options.AddSackBlock(duplicate); // RFC 2883 §4: first, and in one ACK only
+                blocks--;
+            }
+            _recv.WriteSackBlocks(ref options, blocks);
         }
         var header = new TcpHeader(seq, _rcvNxt, flags | TcpFlags.Ack, NextWindow());
         if (!sink.Send(Tuple, in header, in options, first, second, now))
@@ -417,6 +442,7 @@ internal sealed partial class TcpControlBlock
         }
         _shared.Counters.SegmentsSentField++;
         _lastAckSent = _rcvNxt;
+        _dsack = null;
         _ackNow = false;
         _unackedBytes = 0;
         _delackAt = Instant.Never;

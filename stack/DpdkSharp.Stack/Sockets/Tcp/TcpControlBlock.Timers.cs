@@ -11,6 +11,8 @@ internal sealed partial class TcpControlBlock
     private Instant _keepaliveAt = Instant.Never;
     private Instant _timeWaitAt = Instant.Never;
     private Instant _tlpAt = Instant.Never;
+    /// <summary>RFC 8985 §6.2 step 5: the RACK reordering timer, when a segment that may be lost waits out the window.</summary>
+    private Instant _rackAt = Instant.Never;
     private bool _tlpPending;
     private bool _tlpOutstanding;
     private SequenceNumber _tlpHighSeq;
@@ -23,7 +25,7 @@ internal sealed partial class TcpControlBlock
 
     /// <summary>When <see cref="OnTimer"/> next has work; <see cref="Instant.Never"/> when no timer runs.</summary>
     public Instant NextTimerAt =>
-        Instant.Min(Instant.Min(Instant.Min(_rtoAt, _delackAt), Instant.Min(_persistAt, _keepaliveAt)), Instant.Min(_timeWaitAt, _tlpAt));
+        Instant.Min(Instant.Min(Instant.Min(_rtoAt, _delackAt), Instant.Min(_persistAt, _keepaliveAt)), Instant.Min(Instant.Min(_timeWaitAt, _tlpAt), _rackAt));
 
     /// <summary>Whether a segment is owed now (the table calls <see cref="Output"/> for such connections).</summary>
     public bool WantsOutput => _ackNow || _tlpPending || _synPending || _abortPending || _probePending || _resetReply.HasValue || _forceSend
@@ -38,12 +40,28 @@ internal sealed partial class TcpControlBlock
             Close(State == TcpState.TimeWait ? SocketError.Success : SocketError.TimedOut);
             return;
         }
+        if (now >= _tlpAt && _tlpAt <= _rtoAt && !_inRecovery && _sndMax != _sndUna)
+        {
+            // RFC 8985 §7.2-7.3: the probe was due no later than the retransmission timer; it goes instead,
+            // and the timer restarts from it.
+            _tlpAt = Instant.Never;
+            _tlpPending = true;
+            _rtoAt = now + _rtt.Rto;
+        }
         if (now >= _rtoAt)
         {
             OnRetransmissionTimeout(now);
             if (State == TcpState.Closed)
             {
                 return;
+            }
+        }
+        if (now >= _rackAt)
+        {
+            _rackAt = Instant.Never;
+            if (_rack is not null && _sndMax != _sndUna)
+            {
+                DetectRackLosses(now);
             }
         }
         if (now >= _tlpAt)
@@ -152,9 +170,31 @@ internal sealed partial class TcpControlBlock
             return;
         }
         _cc.OnRetransmissionTimeout(_sndMax - _sndUna, now);
+        _rackAt = Instant.Never;
+        if (_rack is not null)
+        {
+            // RFC 8985 §6.3: the segments outstanding longer than RACK.rtt + reo_wnd are lost and go again
+            // from their marks, SACKed data is not resent (RFC 6675 §5.1), and RACK keeps watching the
+            // retransmissions (a lost one is found without another timeout). A second timeout without
+            // progress drops the SACK information: the receiver may have reneged (RFC 2018 §8).
+            if (_retries > 1)
+            {
+                _sacks.Clear();
+                _rack.ForgetSacks();
+            }
+            _rack.OnRetransmissionTimeout(now, _rtt.MinRtt ?? TimeSpan.Zero, _rtt.SmoothedRtt ?? TimeSpan.Zero);
+            _inRecovery = true;
+            _rtoRecovery = true;
+            _recoveryPoint = _sndMax;
+            _highRxt = _sndUna;
+            _retransmitFirst = true;
+            _dupAcks = 0;
+            return;
+        }
         // RFC 6582 §3.2 step 4: duplicate ACKs for data sent before the timeout start no fast retransmit.
         _recoveryPoint = _sndMax;
         _inRecovery = false;
+        _rtoRecovery = false;
         _retransmitFirst = false;
         _dupAcks = 0;
         _sacks.Clear(); // RFC 2018 §8
@@ -230,6 +270,7 @@ internal sealed partial class TcpControlBlock
 
     private void StopTimers()
     {
+        _rackAt = Instant.Never;
         _tlpAt = Instant.Never;
         _rtoAt = Instant.Never;
         _delackAt = Instant.Never;

@@ -47,6 +47,8 @@ internal sealed partial class TcpControlBlock
     /// <summary>The right edge of the window last advertised (never moved left, RFC 9293 §3.8.6.2.2).</summary>
     private SequenceNumber _rcvAdvRight;
     private SequenceNumber _lastAckSent;
+    /// <summary>A duplicate to report in the next segment's first SACK block (RFC 2883 §4).</summary>
+    private SackBlock? _dsack;
     private bool _finReceived;
     private SequenceNumber? _peerFin;
     private bool _appClosed;
@@ -73,6 +75,10 @@ internal sealed partial class TcpControlBlock
     private SequenceNumber _recoveryPoint;
     private SequenceNumber _highRxt;
     private int _dupAcks;
+    /// <summary>RACK (RFC 8985 §6) when SACK is on and <see cref="TcpSocketOptions.RackLossDetection"/> allows it: it decides what is lost.</summary>
+    private RackLossDetector? _rack;
+    /// <summary>The recovery is the one a retransmission timeout started (RFC 8985 §6.3): cwnd grows by slow start in it.</summary>
+    private bool _rtoRecovery;
     /// <summary>The next hole goes out regardless of cwnd (the first retransmission of a recovery, NewReno's after a partial ACK).</summary>
     private bool _retransmitFirst;
 
@@ -214,6 +220,7 @@ internal sealed partial class TcpControlBlock
         tcb._sndWl1 = ack.Sequence;
         tcb._sndWl2 = ack.Acknowledgment;
         tcb._sackOn = sack && options.SelectiveAcknowledgments;
+        tcb.StartRack();
         if (tsRecent is uint ts && options.Timestamps)
         {
             tcb._tsOn = true;
@@ -437,7 +444,8 @@ internal sealed partial class TcpControlBlock
     public override string ToString() =>
         $"{Tuple} {State} una={_sndUna - _iss} nxt={_sndNxt - _iss} max={_sndMax - _iss} wnd={_sndWnd} cwnd={_cc.CongestionWindow} ssthresh={_cc.SlowStartThreshold} " +
         $"queued={_send.Count} fin={_finQueued} rcv.nxt={_rcvNxt - _irs} adv={_rcvAdvRight - _rcvNxt} avail={_recv.Available} free={_recv.Free} " +
-        $"peerFin={(_peerFin is SequenceNumber f ? f - _irs : -1)} recovery={_inRecovery} dup={_dupAcks} sacked={_sacks.SackedBytes} " +
+        $"peerFin={(_peerFin is SequenceNumber f ? f - _irs : -1)} recovery={_inRecovery}{(_rtoRecovery ? "(rto)" : "")} dup={_dupAcks} sacked={_sacks.SackedBytes} " +
+        (_rack is null ? "" : $"rack[lost={_rack.LostBytes} rexmit={_rack.RetransmitInFlightBytes} reordering={_rack.ReorderingSeen} mult={_rack.ReorderWindowMultiplier} timer={_rackAt.Nanoseconds}] ") +
         $"rto={_rtt.Rto.TotalMilliseconds}ms retries={_retries} timers=[rto {_rtoAt.Nanoseconds} delack {_delackAt.Nanoseconds} persist {_persistAt.Nanoseconds}]";
 
     /// <summary>RFC 9293 §3.7.1: the peer's MSS (536 when it sent none), our route's, minus the timestamp option every segment carries.</summary>
@@ -452,6 +460,9 @@ internal sealed partial class TcpControlBlock
         _rcvMss = _sndMss;
         _cc.Initialize(_sndMss, _lastReceivedAt);
     }
+
+    /// <summary>RACK needs SACK (RFC 8985 §4): on once the handshake negotiated it, unless the options turn it off.</summary>
+    private void StartRack() => _rack = _sackOn && _options.RackLossDetection ? new RackLossDetector(_tsOffset, _iss) : null;
 
     /// <summary>Bytes the timestamp option takes in every segment (10, NOP-padded to 12).</summary>
     private const int TimestampOptionLength = 12;

@@ -19,6 +19,7 @@ public sealed class TcpCounters
     internal long FastRecoveriesField;
     internal long SackRecoveriesField;
     internal long LossProbesField;
+    internal long LostRetransmissionsField;
     internal long ZeroWindowEventsField;
     internal long SynCookiesSentField;
     internal long SynCookiesAcceptedField;
@@ -52,6 +53,8 @@ public sealed class TcpCounters
     public long SackRecoveries => Volatile.Read(ref SackRecoveriesField);
     /// <summary>Tail loss probes sent (RFC 8985 §7).</summary>
     public long LossProbes => Volatile.Read(ref LossProbesField);
+    /// <summary>Retransmissions found lost again by RACK (RFC 8985 §6.2) and resent without waiting for the retransmission timer.</summary>
+    public long LostRetransmissions => Volatile.Read(ref LostRetransmissionsField);
     /// <summary>Times a peer closed its window to zero.</summary>
     public long ZeroWindowEvents => Volatile.Read(ref ZeroWindowEventsField);
     /// <summary>SYN-ACKs sent with a SYN cookie because the SYN queue was full (RFC 4987 §3.6).</summary>

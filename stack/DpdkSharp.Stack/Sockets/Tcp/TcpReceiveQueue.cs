@@ -106,6 +106,19 @@ internal sealed class TcpReceiveQueue
         }
     }
 
+    /// <summary>Whether [<paramref name="left"/>, <paramref name="right"/>) is already held out of order (a duplicate, RFC 2883).</summary>
+    public bool Holds(SequenceNumber left, SequenceNumber right)
+    {
+        for (int i = 0; i < _rangeCount; i++)
+        {
+            if (_ranges[i].Left <= left && right <= _ranges[i].Right)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private bool CoveredOrMergeable(SequenceNumber left, SequenceNumber right)
     {
         for (int i = 0; i < _rangeCount; i++)

@@ -62,6 +62,14 @@ public sealed record TcpSocketOptions
     /// </summary>
     public bool TailLossProbes { get; init; } = true;
 
+    /// <summary>
+    /// Detect losses by time (RFC 8985 §6, RACK): a segment is lost once one sent after it was
+    /// acknowledged and a reordering window passed, which also finds lost retransmissions without
+    /// waiting for the retransmission timer. Off, losses are found by duplicate ACKs and SACK counts
+    /// (RFC 6675). Needs SACK.
+    /// </summary>
+    public bool RackLossDetection { get; init; } = true;
+
     /// <summary>A cap on the MSS this side announces and uses, below what the route's MTU allows; null for the MTU's.</summary>
     public int? MaxSegmentSize { get; init; }
 

@@ -4,8 +4,9 @@ namespace DpdkSharp.Stack.Tests.Tcp.Script;
 public class RecoveryScripts
 {
     // These scripts isolate the duplicate-ACK and SACK rules, ACKs arriving 10 ms after the flight: the
-    // tail loss probe (RFC 8985 §7, its own script below) would fire first, so it is off here.
-    private static readonly TcpSocketOptions NewReno = new() { CongestionControl = TcpCongestionControl.NewReno, TailLossProbes = false };
+    // tail loss probe (RFC 8985 §7, its own script below) would fire first, so it is off here, and so is
+    // RACK (RFC 8985 §6, RackScripts), which replaces the duplicate-ACK threshold.
+    private static readonly TcpSocketOptions NewReno = new() { CongestionControl = TcpCongestionControl.NewReno, TailLossProbes = false, RackLossDetection = false };
 
     /// <summary>Six full segments in flight (the initial window is ten, RFC 6928).</summary>
     private static TcpScript SixSegmentsInFlight(string synOptions)
