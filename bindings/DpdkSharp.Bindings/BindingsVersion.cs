@@ -38,11 +38,12 @@ public static class BindingsVersion
 /// <summary>The DPDK loaded at run time is not the one the bindings were generated from.</summary>
 public sealed class BindingsVersionMismatchException(string generated, string loaded) : Exception(
     $"DpdkSharp bindings were generated for DPDK {generated} ({BindingsVersion.BuildConfig}), but the loaded " +
-    $"library is '{loaded}'. Regenerate the bindings against the DPDK you run: install its libdpdk-dev and " +
+    $"library is '{loaded}'. Regenerate the bindings for the DPDK you run. From the DpdkSharp packages: set " +
+    $"<DpdkSharpRegenerateBindings>true</DpdkSharpRegenerateBindings> in your application's project and rebuild it " +
+    $"where that DPDK's development files (libdpdk-dev), gcc and libclang 14 are installed; the build then generates " +
+    $"the bindings and the native shim for that DPDK. From the DpdkSharp sources: install its libdpdk-dev and " +
     $"rebuild (dotnet build bindings/DpdkSharp.Bindings), or build with -p:DpdkVersion=<YY.MM> for a version " +
-    $"fetched with eng/fetch-dpdk-headers.sh. Using the DpdkSharp packages: they carry a shim built for DPDK " +
-    $"{generated}; pack them from the DpdkSharp sources on a machine with your DPDK installed " +
-    $"(bash eng/pack.sh <folder>) and restore from that folder.")
+    $"fetched with eng/fetch-dpdk-headers.sh.")
 {
     public string GeneratedVersion { get; } = generated;
     public string LoadedVersion { get; } = loaded;

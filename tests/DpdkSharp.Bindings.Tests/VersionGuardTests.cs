@@ -19,6 +19,7 @@ public class VersionGuardTests
         Assert.Contains(BindingsVersion.Generated, e.Message);
         Assert.Contains("dotnet build bindings/DpdkSharp.Bindings", e.Message);
         Assert.Contains("eng/fetch-dpdk-headers.sh", e.Message);
+        Assert.Contains("<DpdkSharpRegenerateBindings>true</DpdkSharpRegenerateBindings>", e.Message);
     }
 
     [Fact]

@@ -22,27 +22,22 @@ public sealed class ConsumerAppTests(PackedFeed feed)
     public void A_fresh_console_app_restores_DpdkSharp_Stack_Dpdk_from_the_feed_builds_and_echoes_the_kernels_UDP_on_net_tap()
     {
         var app = feed.NewFolder("consumer");
-        File.WriteAllText(Path.Combine(app, "Consumer.csproj"), $"""
-            <Project Sdk="Microsoft.NET.Sdk">
-              <PropertyGroup>
-                <OutputType>Exe</OutputType>
-                <TargetFramework>net10.0</TargetFramework>
-                <ImplicitUsings>enable</ImplicitUsings>
-                <Nullable>enable</Nullable>
-                <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
-              </PropertyGroup>
-              <ItemGroup>
-                <PackageReference Include="DpdkSharp.Stack.Dpdk" Version="{feed.Version}" />
-              </ItemGroup>
-            </Project>
-            """);
-        File.Copy(Path.Combine(AppContext.BaseDirectory, "Consumer", "Program.cs"), Path.Combine(app, "Program.cs"));
+        ConsumerProject.Write(app, feed, "DpdkSharp.Stack.Dpdk", "Consumer");
 
-        var build = Tool.Check("dotnet", ["build", "-c", "Release", "-nologo", "-v:q"], BuildTimeout, app, feed.Environment);
-        var output = Path.Combine(app, "bin", "Release", "net10.0");
-        Assert.True(File.Exists(Path.Combine(output, "runtimes", "linux-x64", "native", "libdpdksharp_shim.so")), build.All);
+        var build = Tool.Check("dotnet", ["build", "-c", "Release", "-nologo", "-v:n"], BuildTimeout, app, feed.Environment);
+        var output = ConsumerProject.Output(app);
+        Assert.True(File.Exists(ConsumerProject.Shim(output)), build.All);
         // Restored from the feed into this test's package folder, nothing from the repository's build.
-        Assert.True(Directory.Exists(Path.Combine(feed.NuGetPackages, "dpdksharp.bindings", feed.Version)), build.All);
+        var package = Path.Combine(feed.NuGetPackages, "dpdksharp.bindings", feed.Version);
+        Assert.True(Directory.Exists(package), build.All);
+        // DpdkSharpRegenerateBindings is off: nothing generated, the generator (and with it libclang) never ran, and
+        // the app has the package's own bindings and shim.
+        Assert.DoesNotContain("DpdkSharp: generating", build.Output);
+        Assert.False(Directory.Exists(Path.Combine(app, "obj", "dpdksharp")), build.All);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(package, "lib", "net10.0", "DpdkSharp.Bindings.dll")),
+            File.ReadAllBytes(Path.Combine(output, "DpdkSharp.Bindings.dll")));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(package, "runtimes", "linux-x64", "native", "libdpdksharp_shim.so")),
+            File.ReadAllBytes(ConsumerProject.Shim(output)));
 
         var suffix = $"{Environment.ProcessId % 100000}";
         var iface = $"dpkg{suffix}";
@@ -118,7 +113,7 @@ public sealed class ConsumerAppTests(PackedFeed feed)
         var guard = lines.Single(l => l.StartsWith("guard:", StringComparison.Ordinal));
         Assert.Contains($"generated for DPDK {feed.DpdkVersion}", guard);
         Assert.Contains("'DPDK 21.11.0'", guard);
-        Assert.Contains("eng/pack.sh", guard);
+        Assert.Contains("<DpdkSharpRegenerateBindings>true</DpdkSharpRegenerateBindings>", guard);
         Assert.DoesNotContain(netns, Tool.Check("ip", ["netns", "list"], TimeSpan.FromSeconds(10)).Output);
         Assert.DoesNotContain(iface, Tool.Check("ip", ["-o", "link", "show"], TimeSpan.FromSeconds(10)).Output);
     }
