@@ -92,7 +92,7 @@ internal sealed class DpdkConnection : ConnectionContext,
     /// <summary>Hands the connection's bytes to the reactor-side handler (it also runs once with what already arrived).</summary>
     /// <remarks>
     /// The stack outlives every connection: Kestrel drains or aborts them before the host stops the stack
-    /// (<see cref="DpdkNetworkService"/>), and a reactor that stops runs the handler a last time (its end).
+    /// (DpdkSharp.Hosting's hosted service stops it last), and a reactor that stops runs the handler a last time (its end).
     /// </remarks>
     public void Start() => _tcp.SetHandler(_onReactor);
 
