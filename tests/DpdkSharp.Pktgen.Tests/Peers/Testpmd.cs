@@ -69,6 +69,11 @@ public sealed partial class Testpmd : IDisposable
     /// <summary>Quits (ports stopped and closed) and waits for the process to exit; returns its exit code.</summary>
     public int Quit(TimeSpan timeout)
     {
+        if (_process.HasExited)
+        {
+            return _process.WaitForExit(timeout); // nothing to quit: its exit code says how it went
+        }
+
         _process.WriteLine("quit");
         return _process.WaitForExit(timeout);
     }
