@@ -6,7 +6,8 @@ namespace DpdkSharp.Pktgen.Tests;
 /// A reflector that breaks the stream in known ways. It sends frames back in groups of four (whatever the timing of
 /// the bursts) and does one thing to each group, in turn: swaps the first two (one reordered frame), sends the last
 /// one twice (one duplicate), or flips a fill byte of the last one (one bad payload). So each shows up exactly once
-/// per group in the generator's counters. What is left at the end (fewer than four) goes back untouched.
+/// per group in the generator's counters. What is left at the end (fewer than four) goes back untouched, if the
+/// link still takes it: a generator in another process may have gone (<see cref="Undelivered"/>).
 /// </summary>
 internal sealed class MisbehavingReflector(Port port, Mempool pool)
 {
@@ -17,6 +18,9 @@ internal sealed class MisbehavingReflector(Port port, Mempool pool)
     public long Duplicated { get; private set; }
 
     public long Corrupted { get; private set; }
+
+    /// <summary>Frames the link did not take within a few seconds (its peer gone), freed.</summary>
+    public long Undelivered { get; private set; }
 
     public void Run(CancellationToken stop)
     {
@@ -76,12 +80,17 @@ internal sealed class MisbehavingReflector(Port port, Mempool pool)
         TransmitAll(tx, ref burst);
     }
 
-    // Everything must arrive: retry what the ring refuses (it holds over a second at the test's rate).
-    private static void TransmitAll(TxQueue tx, ref MbufBurst burst)
+    // Everything must arrive: retry what the ring refuses (it holds over a second at the test's rate), but not for
+    // ever: a link whose peer has gone takes nothing.
+    private void TransmitAll(TxQueue tx, ref MbufBurst burst)
     {
-        while (!burst.IsEmpty)
+        var deadline = Environment.TickCount64 + 2000;
+        while (!burst.IsEmpty && Environment.TickCount64 < deadline)
         {
             tx.Transmit(ref burst);
         }
+
+        Undelivered += burst.Count;
+        burst.FreeAll();
     }
 }

@@ -7,8 +7,9 @@ namespace DpdkSharp.Pktgen.Tests;
 /// <summary>
 /// The one EAL of the test process (DPDK initialises once per process): a net_null port for rate tests and a
 /// net_ring pair (crossed rings: a cable inside the process) for sendrecv against a reflector. The rings hold more
-/// than a second at the tests' rates, so a busy machine that preempts a worker delays frames but drops none. Fails loudly,
-/// never skips, without root.
+/// than a second at the tests' rates, so a busy machine that preempts a worker delays frames but drops none. Also the
+/// server end of a net_memif link, for tests whose other end is the tool in another process. Fails loudly, never
+/// skips, without root.
 /// </summary>
 public sealed class PktgenFixture : IDisposable
 {
@@ -22,6 +23,7 @@ public sealed class PktgenFixture : IDisposable
             throw new InvalidOperationException("The pktgen tests need root (DPDK maps memory and creates devices). Run them as root.");
         }
 
+        MemifLink = new Peers.MemifLink(log2RingSize: 14);
         Eal = Eal.Initialize(new EalOptions
         {
             Lcores = "0",
@@ -29,7 +31,7 @@ public sealed class PktgenFixture : IDisposable
             UseHugepages = false,
             NoTelemetry = true,
             LogLevel = DpdkLogLevel.Warning,
-            VirtualDevices = ["net_null0"],
+            VirtualDevices = ["net_null0", MemifLink.ServerVdev],
         });
         Pool = Mempool.CreatePacketPool("pktgen_tests_pool", 32767);
         _aToB = Ring.Create("pktgen_a_to_b", 16384);
@@ -37,7 +39,8 @@ public sealed class PktgenFixture : IDisposable
         Generator = Port.FromRings("pktgen_gen", rx: _bToA, tx: _aToB);
         Peer = Port.FromRings("pktgen_peer", rx: _aToB, tx: _bToA);
         Null = Port.FindByName("net_null0");
-        foreach (var port in new[] { Generator, Peer, Null })
+        Memif = Port.FindByName("net_memif0");
+        foreach (var port in new[] { Generator, Peer, Null, Memif })
         {
             port.Configure(new PortConfig { RxPool = Pool });
             port.Start();
@@ -58,9 +61,15 @@ public sealed class PktgenFixture : IDisposable
     /// <summary>net_null: takes and frees everything sent, counts it.</summary>
     public Port Null { get; }
 
+    /// <summary>net_memif, the server end: a client in another process connects to <see cref="MemifLink"/>.</summary>
+    public Port Memif { get; }
+
+    /// <summary>The memif link's socket and the client's vdev argument.</summary>
+    public Peers.MemifLink MemifLink { get; }
+
     public void Dispose()
     {
-        foreach (var port in new[] { Generator, Peer, Null })
+        foreach (var port in new[] { Generator, Peer, Null, Memif })
         {
             port.Stop();
             port.Close();
@@ -70,6 +79,7 @@ public sealed class PktgenFixture : IDisposable
         _bToA.Dispose();
         Pool.Dispose();
         Eal.Dispose();
+        MemifLink.Dispose();
     }
 }
 

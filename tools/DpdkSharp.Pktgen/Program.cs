@@ -49,6 +49,7 @@ public static class Program
         var prometheus = new Option<string?>("--prometheus") { Description = "Serve the metrics for Prometheus at this host and port, e.g. http://127.0.0.1:9464/ (scrape /metrics, or the path given)" };
         var maxLag = new Option<double>("--max-lag-ms") { Description = "How far behind its rate schedule the sender may fall and still catch up", DefaultValueFactory = _ => 100 };
         var capture = new Option<string?>("--capture") { Description = "Capture every frame sent and received to this pcapng file (DPDK's rte_pcapng)" };
+        var drain = new Option<double>("--drain-ms") { Description = "How long to keep receiving after the last transmit (frames in flight)", DefaultValueFactory = _ => 200 };
         var mbufs = new Option<int>("--mbufs") { Description = "Mbufs in the pool", DefaultValueFactory = _ => 16383 };
         var multiProcess = new Option<bool>("--multi-process")
         {
@@ -58,7 +59,7 @@ public static class Program
         var root = new RootCommand("DPDK UDP packet generator, reflector and receiver. Usage: dpdksharp-pktgen [EAL arguments] -- MODE [options]")
         {
             mode, port, queues, rate, sizes, sourcePorts, destinationPort, sourceMac, destinationMac, sourceIp, destinationIp, burst, seed,
-            duration, interval, json, mbufs, maxLag, capture, multiProcess, format, plot, prometheus, arpAttempts, arpWait,
+            duration, interval, json, mbufs, maxLag, capture, drain, multiProcess, format, plot, prometheus, arpAttempts, arpWait,
         };
         root.SetAction(parse =>
         {
@@ -97,7 +98,8 @@ public static class Program
                     parse.GetValue(prometheus) is { } url ? PrometheusEndpoint.CheckUrl(url) : null,
                     // ARP only when the user named a destination and not its MAC, for the modes that generate frames.
                     ResolveDestination: givenDestinationIp is not null && givenDestinationMac is null && runMode is PktgenMode.SendRecv or PktgenMode.Tx,
-                    parse.GetValue(arpAttempts), TimeSpan.FromMilliseconds(parse.GetValue(arpWait)), parse.GetValue(multiProcess));
+                    parse.GetValue(arpAttempts), TimeSpan.FromMilliseconds(parse.GetValue(arpWait)), parse.GetValue(multiProcess),
+                    TimeSpan.FromMilliseconds(parse.GetValue(drain)));
                 return RunTool(ealArguments, settings, run, stdout, stderr);
             }
             catch (Exception e) when (e is ArgumentException or FormatException or OverflowException or DpdkException or InvalidOperationException)
@@ -125,6 +127,7 @@ public static class Program
             port.Configure(new PortConfig { RxQueues = settings.Queues, TxQueues = settings.Queues, RxPool = pool, Rss = RssFor(port, settings) });
             port.Start();
             TryPromiscuous(port);
+            WaitForLink(port);
             using var metrics = new PktgenMetrics();
             using var prometheus = run.Prometheus is null ? null : PrometheusEndpoint.Start(run.Prometheus);
             using var output = RunOutputs.Create(run.Format, stdout, stderr);
@@ -166,7 +169,7 @@ public static class Program
                 output.Interval(report);
             }
 
-            var final = session.Stop(TimeSpan.FromMilliseconds(200));
+            var final = session.Stop(run.Drain);
             metrics.Update(final);
             plot?.Add(final);
             if (capture is not null)
@@ -206,6 +209,19 @@ public static class Program
             ? port.Info.RssCapabilities & (RssHash.Ipv4 | RssHash.Ipv4Udp)
             : RssHash.None;
 
+    // A memif client's link comes up after its handshake with the server, a memif server's when a client connects:
+    // starting before that would count the first packets as skipped. Bounded, as testpmd's own link check is; a
+    // link still down then is said and the run starts anyway (a server may be waiting for a client that comes later).
+    private static void WaitForLink(Port port)
+    {
+        if (!port.WaitForLinkUp(LinkWait))
+        {
+            Console.Error.WriteLine($"dpdksharp-pktgen: {port} link still down after {LinkWait.TotalSeconds} s; starting anyway");
+        }
+    }
+
+    private static readonly TimeSpan LinkWait = TimeSpan.FromSeconds(10);
+
     private static void TryPromiscuous(Port port)
     {
         try
@@ -232,6 +248,6 @@ public static class Program
     }
 }
 
-/// <summary>How one run of the tool goes, besides the packets: the port, timing, outputs, ARP and whether DPDK's own tools may attach.</summary>
+/// <summary>How one run of the tool goes, besides the packets: the port, timing (and the drain after the last transmit), outputs, ARP and whether DPDK's own tools may attach.</summary>
 internal sealed record ToolRun(string Port, double Duration, double Interval, int Mbufs, string? Capture, OutputFormat Format, string? Plot,
-    Uri? Prometheus, bool ResolveDestination, int ArpAttempts, TimeSpan ArpWait, bool MultiProcess);
+    Uri? Prometheus, bool ResolveDestination, int ArpAttempts, TimeSpan ArpWait, bool MultiProcess, TimeSpan Drain);

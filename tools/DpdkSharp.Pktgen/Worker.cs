@@ -159,9 +159,9 @@ internal sealed class Worker
             if (Volatile.Read(ref counters.SwapRequest) != counters.SwapDone)
             {
                 Latency.Poll(ref counters);
-                if (allocationBaseline == long.MinValue)
+                if (allocationBaseline == long.MinValue && HasHandledPackets(ref counters))
                 {
-                    allocationBaseline = GC.GetAllocatedBytesForCurrentThread(); // after the first interval: the loop is warm
+                    allocationBaseline = GC.GetAllocatedBytesForCurrentThread(); // after the first interval with traffic: the loop is warm
                 }
             }
         }
@@ -171,6 +171,11 @@ internal sealed class Worker
         counters.TxSkipped += _pacer.Skipped;
         counters.AllocatedBytes = allocationBaseline == long.MinValue ? 0 : GC.GetAllocatedBytesForCurrentThread() - allocationBaseline;
     }
+
+    // The first packet through a path runs its one-time setup (type initialisers, tiering): measured, a reflector whose
+    // first frame came after its first interval counted 56 bytes once. Per-packet allocation is what is reported, so
+    // counting starts at the first interval after the worker has handled a packet.
+    private static bool HasHandledPackets(ref WorkerCounters counters) => counters.TxPackets + counters.RxPackets > 0;
 
     // The loop's native calls (bursts, mempool, rdtsc) suppress the GC transition, so a loop that never returns
     // would hold every GC (and so every other managed thread, the stats reader included) until the suspension
@@ -303,7 +308,7 @@ internal sealed class Worker
             if (Volatile.Read(ref counters.SwapRequest) != counters.SwapDone)
             {
                 Latency.Poll(ref counters);
-                if (allocationBaseline == long.MinValue)
+                if (allocationBaseline == long.MinValue && HasHandledPackets(ref counters))
                 {
                     allocationBaseline = GC.GetAllocatedBytesForCurrentThread();
                 }
