@@ -42,6 +42,25 @@ public sealed class PackageTests(PackedFeed feed)
     }
 
     [Fact]
+    public void Every_library_package_carries_its_XML_documentation_and_the_bindings_carry_DPDKs_own()
+    {
+        foreach (var id in PackedFeed.ExpectedIds.Where(id => id.StartsWith("DpdkSharp.", StringComparison.Ordinal)))
+        {
+            using var zip = ZipFile.OpenRead(feed.PackagePath(id));
+            Assert.True(zip.Entries.Any(e => e.FullName == $"lib/net10.0/{id}.xml"), $"{id}: no lib/net10.0/{id}.xml");
+        }
+
+        // The generator turns DPDK's Doxygen @param/@return into <param>/<returns>: rte_eth_rx_burst's come through.
+        using var bindings = ZipFile.OpenRead(feed.PackagePath("DpdkSharp.Bindings"));
+        using var reader = new StreamReader(bindings.GetEntry("lib/net10.0/DpdkSharp.Bindings.xml")!.Open());
+        var rxBurst = XDocument.Parse(reader.ReadToEnd()).Descendants("member")
+            .Single(m => ((string?)m.Attribute("name") ?? "").StartsWith("M:DpdkSharp.Interop.Dpdk.rte_eth_rx_burst(", StringComparison.Ordinal));
+        Assert.Contains("receive queue", rxBurst.Element("summary")!.Value);
+        Assert.Equal(["port_id", "queue_id", "rx_pkts", "nb_pkts"], rxBurst.Elements("param").Select(p => (string?)p.Attribute("name")));
+        Assert.False(string.IsNullOrWhiteSpace(rxBurst.Element("returns")?.Value));
+    }
+
+    [Fact]
     public void The_bindings_package_carries_the_native_shim_and_says_which_DPDK_it_is_for()
     {
         using var zip = ZipFile.OpenRead(feed.PackagePath("DpdkSharp.Bindings"));
