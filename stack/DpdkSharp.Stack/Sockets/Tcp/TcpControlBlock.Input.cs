@@ -333,7 +333,7 @@ internal sealed partial class TcpControlBlock
         }
         if (ack > _sndUna)
         {
-            AdvanceUna(ack, now); // a FIN (or data) acknowledged with the SYN
+            AdvanceUna(ack, null, now); // a FIN (or data) acknowledged with the SYN
         }
     }
 
@@ -370,11 +370,11 @@ internal sealed partial class TcpControlBlock
             }
         }
         bool advanced = ack > _sndUna;
+        uint? tsEcr = _tsOn && options.Timestamps is var (_, echoed) ? echoed : null;
         if (advanced)
         {
-            AdvanceUna(ack, now);
+            AdvanceUna(ack, tsEcr, now);
         }
-        uint? tsEcr = _tsOn && options.Timestamps is var (_, echoed) ? echoed : null;
         _rack?.OnCumulativeAck(_sndUna, tsEcr, _rtt.MinRtt ?? TimeSpan.Zero, now);
         bool newSack = false;
         if (_sackOn)
@@ -481,7 +481,7 @@ internal sealed partial class TcpControlBlock
     }
 
     /// <summary>New data acknowledged: free it, sample the RTT, grow the window or advance recovery, restart the timer.</summary>
-    private void AdvanceUna(SequenceNumber ack, Instant now)
+    private void AdvanceUna(SequenceNumber ack, uint? tsEcr, Instant now)
     {
         int acked = ack - _sndUna;
         int flight = _sndMax - _sndUna;
@@ -513,6 +513,15 @@ internal sealed partial class TcpControlBlock
             _rtt.AddSample(sample.Value);
             _shared.RttRecorder?.Invoke(sample.Value.TotalMilliseconds);
             _timing = false;
+        }
+        else if (_rtt.Backoffs > 0 && tsEcr is uint echoed && echoed != 0 && unchecked(TsNow(now) - echoed) is var ms && ms < 60_000)
+        {
+            // Backed off and no timed segment (Karn's rule drops the samples of retransmitted data, and under
+            // loss only retransmissions may be in flight): a timestamp echo is unambiguous even for a retransmission
+            // (RFC 6298 §3, RFC 7323 §4), so it ends the backoff. Without it every RTO doubled the last one until
+            // new data was timed, and a lossy recovery could sit out a 25 s timer. Millisecond clock: at least 1 ms.
+            sample = TimeSpan.FromMilliseconds(Math.Max(1u, ms));
+            _rtt.AddSample(sample.Value);
         }
         if (_inRecovery)
         {
