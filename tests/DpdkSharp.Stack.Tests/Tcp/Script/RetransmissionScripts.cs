@@ -101,6 +101,26 @@ public class RetransmissionScripts
     }
 
     [Fact]
+    public void With_timestamps_the_echo_of_a_retransmission_is_a_sample_that_ends_the_backoff()
+    {
+        var s = TcpScript.Active(new TcpSocketOptions { TailLossProbes = false, RackLossDetection = false });
+        s.Out(0, "S", 0, win: 65535, options: "mss 1460, sackOK, TS val 0 ecr 0, wscale 7");
+        s.In(50, "S.", 0, ack: 1, win: 65535, options: "mss 1000, TS val 100 ecr 0"); // sample 50 ms: RTO at the 200 ms floor
+        s.Out(50, ".", 1, ack: 1, options: "TS val 50 ecr 100");
+        s.Write(100, 100);
+        s.Out(100, "P.", 1, ack: 1, len: 100, options: "TS val 100 ecr 100");
+        s.Out(300, "P.", 1, ack: 1, len: 100, options: "TS val 300 ecr 100");
+        s.Out(700, "P.", 1, ack: 1, len: 100, options: "TS val 700 ecr 100"); // backed off twice: the next RTO would be 800 ms
+        // The ACK echoes the 700 ms transmission: unambiguous, so a sample of 20 ms although the data was
+        // retransmitted (RFC 6298 §3, RFC 7323 §4), and the backoff ends (SRTT 46, RTTVAR 26: RTO 151, floor 200 ms).
+        s.In(720, ".", 1, ack: 101, options: $"TS val 120 ecr {s.LastTsVal}");
+        s.Write(800, 100);
+        s.Out(800, "P.", 101, ack: 1, len: 100, options: "TS val 800 ecr 120");
+        s.ExpectNothingUntil(1_000);
+        s.Out(1_000, "P.", 101, ack: 1, len: 100, options: "TS val 1000 ecr 120");
+    }
+
+    [Fact]
     public void The_RTO_never_goes_below_the_200_ms_minimum()
     {
         var s = EstablishedWithRtt(10); // RTO = 10 + 4·5 = 30 ms, raised to the floor (RFC 6298 §2.4; Linux's 200 ms)
