@@ -61,7 +61,26 @@ case "${1:-}" in
     # core, against kernel loopback TCP with the same MSS (1460) and buffers, rounds alternating (bench/tcp/README.md).
     out=bench/tcp/bin/Release/net10.0
     dotnet build bench/tcp/Tcp.csproj -c Release -nologo -v:q >&2
-    dotnet "$out/DpdkSharp.Bench.Tcp.dll" "${2:-5}" "${3:-2}" "${4:-1}" "${5:-262144}"
+    tcp_args=("${2:-5}" "${3:-2}" "${4:-1}" "${5:-262144}")
+    if [ "${KERNEL_GSO:-0}" = "1" ]; then
+      # For comparison only: the host's loopback, where GSO hands TCP's segments down as ~45 KB super-packets.
+      dotnet "$out/DpdkSharp.Bench.Tcp.dll" "${tcp_args[@]}"
+    else
+      # The same MSS for real: in a namespace of its own whose loopback has GSO and TSO off, so the kernel
+      # hands each 1448-byte segment down as a packet and pays its per-packet costs per segment, as the stack
+      # does. (gso_max_segs 1 instead collapses into retransmission stalls here.) The stack's side is a
+      # net_ring pair in memory and does not care which namespace it runs in.
+      if ! command -v ethtool >/dev/null 2>&1; then
+        echo "bench: ethtool is missing; the kernel reference turns GSO off with it (bash eng/setup.sh installs it)" >&2
+        exit 1
+      fi
+      tcp_ns="dpt$$"
+      trap 'ip netns del "$tcp_ns" 2>/dev/null || true' EXIT
+      ip netns add "$tcp_ns"
+      ip -n "$tcp_ns" link set lo up
+      ip netns exec "$tcp_ns" ethtool -K lo gso off tso off >&2
+      ip netns exec "$tcp_ns" dotnet "$out/DpdkSharp.Bench.Tcp.dll" "${tcp_args[@]}"
+    fi
     ;;
   http)
     # HelloHttp's plaintext GET / on DPDK (net_tap) and on Kestrel's kernel sockets (veth), wrk from a namespace

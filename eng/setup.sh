@@ -22,6 +22,7 @@ packages=(
   curl             # the kernel side of the HTTP tests and demo (HTTP/1.1, h2c, HTTPS with h2)
   wrk              # load from the kernel side: the HTTP tests and demo
   nghttp2-client   # h2load: HTTP/2 load from the kernel side in the HTTP tests
+  ethtool          # the TCP benchmark turns GSO/TSO off on its namespace's loopback (the kernel at the same MSS)
   python3          # the HTTP demo computes the expected sha256 of its download
   zlib1g-dev       # zlib.h + libz.so: the generator's tests bind a real non-DPDK header (exported functions) and call it
   liburing-dev     # liburing.h: the generator's tests bind a real header of static inline functions (shim, layout checker)

@@ -11,6 +11,9 @@ internal sealed class Latencies(int capacity)
 
     public void Add(long ns) => _ns[Count++] = ns;
 
+    /// <summary>Forgets every sample (the array stays).</summary>
+    public void Clear() => Count = 0;
+
     /// <summary>The sample at quantile <paramref name="q"/> (nearest rank) in microseconds.</summary>
     public double PercentileMicroseconds(double q)
     {
