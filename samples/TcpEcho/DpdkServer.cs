@@ -7,7 +7,8 @@ namespace DpdkSharp.Samples.TcpEcho;
 /// <summary>The echo server on DPDK: compare with <see cref="KernelServer"/>.</summary>
 internal static class DpdkServer
 {
-    public static async Task RunAsync(EchoOptions options, EchoStats stats, CancellationToken stop)
+    /// <summary>Serves until <paramref name="stop"/>; returns the exit code (1 when an mbuf did not come back).</summary>
+    public static async Task<int> RunAsync(EchoOptions options, EchoStats stats, CancellationToken stop)
     {
         // One call: EAL, pools, the net_tap port (its kernel end is options.Interface) and the interface.
         // The stack needs a MAC of its own: net_tap gives the kernel end the port's.
@@ -42,5 +43,9 @@ internal static class DpdkServer
         Console.WriteLine($"stopped: {stats.Connections} connections, {stats.Bytes} bytes echoed, {stats.Failed} ended early; " +
             $"TCP segments in {tcp.SegmentsReceived}, out {tcp.SegmentsSent}, retransmitted {tcp.RetransmittedSegments}, resets sent {tcp.ResetsSent}; " +
             $"frames received {c.FramesReceived}, dropped {c.FramesDropped}");
+        // Port, pools, EAL: in that order, once the interface returned every mbuf it held.
+        stack.Dispose();
+        Console.WriteLine($"stack stopped: mbufs not returned {stack.MbufsInUseAtStop}");
+        return stack.MbufsInUseAtStop == 0 ? 0 : 1;
     }
 }

@@ -4,8 +4,8 @@ using DpdkSharp.Samples.TcpEcho;
 // A TCP echo server on DPDK's userspace stack: every byte of each connection comes back, and the
 // server closes its side once the client closed its own and everything is echoed (half-close).
 // SIGTERM/SIGINT (or --seconds) stops it gracefully: open connections get their FIN, then it prints
-// its counters and exits 0. `--kernel` runs the same server on kernel sockets, for comparison: see
-// DpdkServer.cs and KernelServer.cs side by side — only the lines that construct things differ.
+// its counters and exits 0 (1 if an mbuf did not come back to its pool). `--kernel` runs the same server on
+// kernel sockets, for comparison: see DpdkServer.cs and KernelServer.cs side by side — only the lines that construct things differ.
 // Usage: DpdkSharp.Samples.TcpEcho [--iface dtap0] [--address 10.77.0.2/24] [--port 7] [--seconds N] [--kernel]
 var options = EchoOptions.Parse(args);
 if (options is null)
@@ -23,9 +23,6 @@ var stats = new EchoStats();
 if (options.Kernel)
 {
     await KernelServer.RunAsync(options, stats, stop.Token);
+    return 0;
 }
-else
-{
-    await DpdkServer.RunAsync(options, stats, stop.Token);
-}
-return 0;
+return await DpdkServer.RunAsync(options, stats, stop.Token);

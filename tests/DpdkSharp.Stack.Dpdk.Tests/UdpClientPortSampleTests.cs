@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
@@ -30,7 +29,7 @@ public sealed class UdpClientPortSampleTests
     public void The_UdpClient_program_echoes_on_kernel_sockets()
     {
         const int port = 17777;
-        using var sample = Sample.Start("--kernel", "--port", port.ToString(), "--seconds", "60");
+        using var sample = SampleProcess.Start(SampleDll, "--kernel", "--port", port.ToString(), "--seconds", "60");
         using var client = new UdpClient();
         client.Client.ReceiveTimeout = 5000;
         var message = Encoding.ASCII.GetBytes("hello, kernel");
@@ -46,7 +45,7 @@ public sealed class UdpClientPortSampleTests
     {
         Shell.RequireRoot();
         string iface = $"dport{Environment.ProcessId}", netns = $"dpdksharp-port-{Environment.ProcessId}";
-        using var sample = Sample.Start("--iface", iface, "--address", "10.81.0.2/24", "--port", "7", "--seconds", "60");
+        using var sample = SampleProcess.Start(SampleDll, "--iface", iface, "--address", "10.81.0.2/24", "--port", "7", "--seconds", "60");
         try
         {
             Shell.Check("ip", "netns", "add", netns);
@@ -72,83 +71,8 @@ public sealed class UdpClientPortSampleTests
             .Where(l => !l.Contains(Marker, StringComparison.Ordinal))
             .ToList();
 
+    private static string SampleDll => SampleProcess.Dll("UdpClientPort", "DpdkSharp.Samples.UdpClientPort.dll");
+
     private static string SamplePath(string file, [CallerFilePath] string here = "") =>
         Path.GetFullPath(Path.Combine(Path.GetDirectoryName(here)!, "..", "..", "samples", "UdpClientPort", file));
-
-    /// <summary>The sample in a child process, ready once it printed "ready:".</summary>
-    private sealed class Sample : IDisposable
-    {
-        private readonly Process _process;
-        private readonly StringBuilder _log = new();
-
-        private Sample(Process process) => _process = process;
-
-        public string Log
-        {
-            get
-            {
-                lock (_log)
-                {
-                    return _log.ToString();
-                }
-            }
-        }
-
-        public static Sample Start(params string[] args)
-        {
-#if DEBUG
-            const string configuration = "Debug";
-#else
-            const string configuration = "Release";
-#endif
-            var dll = SamplePath(Path.Combine("bin", configuration, "net10.0", "DpdkSharp.Samples.UdpClientPort.dll"));
-            Assert.True(File.Exists(dll), $"Build samples/UdpClientPort ({configuration}) first: {dll} is missing.");
-            var sample = new Sample(Shell.Start("dotnet", [dll, .. args]));
-            sample._process.OutputDataReceived += (_, e) => sample.Append(e.Data);
-            sample._process.ErrorDataReceived += (_, e) => sample.Append(e.Data);
-            sample._process.BeginOutputReadLine();
-            sample._process.BeginErrorReadLine();
-            if (!SpinWait.SpinUntil(() => sample.Log.Contains("ready:", StringComparison.Ordinal) || sample._process.HasExited, TimeSpan.FromSeconds(60))
-                || !sample.Log.Contains("ready:", StringComparison.Ordinal))
-            {
-                sample.Dispose();
-                throw new InvalidOperationException($"the sample did not print 'ready:':\n{sample.Log}");
-            }
-            return sample;
-        }
-
-        /// <summary>SIGTERM, then its exit code (killed after 30 s).</summary>
-        public int Stop()
-        {
-            Shell.Run("kill", "-TERM", _process.Id.ToString());
-            if (!_process.WaitForExit(TimeSpan.FromSeconds(30)))
-            {
-                _process.Kill(entireProcessTree: true);
-                throw new TimeoutException($"the sample did not stop in 30 s:\n{Log}");
-            }
-            _process.WaitForExit(); // drains the output
-            return _process.ExitCode;
-        }
-
-        public void Dispose()
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                _process.WaitForExit();
-            }
-            _process.Dispose();
-        }
-
-        private void Append(string? line)
-        {
-            if (line is not null)
-            {
-                lock (_log)
-                {
-                    _log.AppendLine(line);
-                }
-            }
-        }
-    }
 }
