@@ -26,6 +26,13 @@ public readonly record struct IpAddress
         _low = low;
     }
 
+    /// <summary>
+    /// A hash of all 128 bits, seeded per process (<see cref="HashCode"/>): the remote half of a connection's
+    /// key is chosen by whoever sends the packet, so a fixed, linear hash would let a sender pick addresses
+    /// that all fall into one bucket of a table and turn every lookup into a walk (hash flooding).
+    /// </summary>
+    public override int GetHashCode() => HashCode.Combine((uint)_high, (uint)(_high >> 32), (uint)_low, (uint)(_low >> 32));
+
     /// <summary>The IPv4-mapped form of <paramref name="address"/> (RFC 4291 §2.5.5.2).</summary>
     public IpAddress(Ipv4Address address)
         : this(0, MappedPrefix | address.Value)

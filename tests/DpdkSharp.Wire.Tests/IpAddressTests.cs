@@ -31,6 +31,25 @@ public class IpAddressTests
     }
 
     [Fact]
+    public void Addresses_a_sender_picks_to_collide_under_a_folded_hash_spread_over_distinct_hashes()
+    {
+        // Each low half is x repeated twice: folding 64 bits to 32 by xor (ulong's own hash, which a record's
+        // compiler-made hash sums up) gives 0 for every one of them, so all 1000 would share one bucket.
+        var hashes = new HashSet<int>();
+        Span<byte> bytes = stackalloc byte[IpAddress.MaxLength];
+        for (uint x = 1; x <= 1000; x++)
+        {
+            bytes.Clear();
+            bytes[0] = 0x20;
+            bytes[1] = 0x01;
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(bytes[8..], x);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(bytes[12..], x);
+            hashes.Add(IpAddress.Read(bytes).GetHashCode());
+        }
+        Assert.True(hashes.Count >= 990, $"{hashes.Count} distinct hashes of 1000 addresses");
+    }
+
+    [Fact]
     public void An_IPv6_address_round_trips_through_its_sixteen_bytes_and_text()
     {
         var address = V6("2001:db8::9:1");

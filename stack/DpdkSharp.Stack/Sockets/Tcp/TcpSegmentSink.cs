@@ -10,6 +10,13 @@ namespace DpdkSharp.Stack.Sockets;
 /// </summary>
 internal readonly record struct TcpTuple(IpAddress LocalAddress, ushort LocalPort, IpAddress RemoteAddress, ushort RemotePort)
 {
+    /// <summary>
+    /// The connection table's hash: every field mixed with a per-process seed (<see cref="HashCode"/>). The remote
+    /// address and port are the sender's to choose; the compiler's hash for a record adds them up linearly, which
+    /// would let a sender aim many tuples at one bucket (RFC 9293 §3.10.7 demultiplexes every segment through it).
+    /// </summary>
+    public override int GetHashCode() => HashCode.Combine(LocalAddress, LocalPort, RemoteAddress, RemotePort);
+
     /// <summary>The IPv6 header (RFC 8200 §3): fixed, options go in extension headers.</summary>
     private const int Ipv6HeaderLength = 40;
 
