@@ -6,6 +6,13 @@ namespace DpdkSharp.Wire;
 /// <summary>An IPv4 address (RFC 791 §3.2, "Addressing"), held as a host-order number: 10.0.0.1 is 0x0A000001.</summary>
 public readonly record struct Ipv4Address(uint Value) : IComparable<Ipv4Address>
 {
+    /// <summary>
+    /// The address mixed with a per-process seed (<see cref="HashCode"/>), not the number itself: tables keyed by
+    /// addresses that senders choose (ARP, reassembly per source) would otherwise put every address congruent
+    /// modulo the table's size into one bucket, which a sender can aim at (hash flooding).
+    /// </summary>
+    public override int GetHashCode() => HashCode.Combine(Value);
+
     /// <summary>0.0.0.0.</summary>
     public static Ipv4Address Any => default;
     /// <summary>255.255.255.255.</summary>

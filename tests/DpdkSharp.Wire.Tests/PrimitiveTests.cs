@@ -4,6 +4,20 @@ namespace DpdkSharp.Wire.Tests;
 public class PrimitiveTests
 {
     [Fact]
+    public void IPv4_addresses_congruent_modulo_a_table_size_do_not_share_a_bucket()
+    {
+        // A Dictionary's bucket is the hash modulo a prime; with the address as its own hash, every address
+        // that is 0 modulo that prime (1103 is one of its sizes) would land in bucket 0.
+        const int buckets = 1103;
+        var used = new HashSet<int>();
+        for (uint i = 1; i <= 500; i++)
+        {
+            used.Add((int)((uint)new Ipv4Address(i * buckets).GetHashCode() % buckets));
+        }
+        Assert.True(used.Count > 250, $"500 addresses fell into {used.Count} of {buckets} buckets");
+    }
+
+    [Fact]
     public void Swapping_addresses_exchanges_destination_and_source_and_leaves_the_rest()
     {
         var frame = Convert.FromHexString("0200000000010200000000020800AABB");

@@ -79,7 +79,12 @@ public sealed class Ipv4Reassembler
 
     private const int FirstHeaderSize = 60 + 8;
 
-    private readonly record struct DatagramKey(Ipv4Address Source, Ipv4Address Destination, IpProtocol Protocol, ushort Identification);
+    private readonly record struct DatagramKey(Ipv4Address Source, Ipv4Address Destination, IpProtocol Protocol, ushort Identification)
+    {
+        // Seeded mixing of every field: the sender picks Source and Identification, and a record's linear hash
+        // would let it line many datagrams up in one bucket of the index.
+        public override int GetHashCode() => HashCode.Combine(Source, Destination, Protocol, Identification);
+    }
 
     /// <summary>A complete datagram lent to the caller.</summary>
     private sealed class Assembly
