@@ -381,13 +381,19 @@ internal sealed partial class TcpControlBlock
 
     private void GrowSendQueue(int wanted)
     {
-        // Grow while the network could use more than half of what is queued (the window is the limit, not us).
+        // Grow while the network could use more than half of what is queued (the window is the limit, not us), and
+        // then to what the network can carry, about twice the usable window (as Linux's tcp_sndbuf_expand follows
+        // the congestion window), never to what one write asks for: a 2 MB write must not make a 2 MB queue at once.
+        // Before the handshake no window is known, so what the application writes is queued (up to the maximum).
         long usable = Math.Min(CongestionWindow, Math.Max(_sndWnd, _maxSndWnd));
-        if (usable < _send.Capacity / 2 && _send.Capacity >= _options.SendBufferSize && State != TcpState.SynSent)
+        bool noWindowYet = State == TcpState.SynSent;
+        bool belowConfigured = _send.Capacity < _options.SendBufferSize;
+        if (usable < _send.Capacity / 2 && !belowConfigured && !noWindowYet)
         {
             return;
         }
-        int target = Math.Min(Math.Max(wanted, _send.Capacity * 2), _send.MaxCapacity);
+        long wantedNow = noWindowYet ? wanted : belowConfigured ? Math.Min(wanted, _options.SendBufferSize) : 0;
+        int target = (int)Math.Min(Math.Max(Math.Max(_send.Capacity * 2L, 2 * usable), wantedNow), _send.MaxCapacity);
         int before = _send.Capacity;
         if (target > before && TryReserve(target - before) && !_send.TryGrow(target))
         {
