@@ -30,19 +30,25 @@ public static class TcpScenarios
     /// <c>TCP_MB</c> each way (default 100), SHA-256 compared. Measured on the 2-core CI machine: some
     /// 50 MB/s each way kernel → stack and 70 MB/s stack → kernel, so the 100 MB take a few seconds.
     /// </summary>
-    public static int Bulk(string iface, string netns) => Run(iface, netns, async h =>
+    public static int Bulk(string iface, string netns) => Run(iface, netns, h =>
+        EchoBothWaysAsync(h, "BULK", int.Parse(Environment.GetEnvironmentVariable("TCP_MB") ?? "100"), seed: 1, TimeSpan.FromSeconds(90)));
+
+    /// <summary>
+    /// <paramref name="mb"/> MB through the stack's echo server from socat (kernel → stack), then from the
+    /// stack's client through a socat echo (stack → kernel), SHA-256 compared; prints "<paramref name="label"/> ...: ok".
+    /// </summary>
+    private static async Task<int> EchoBothWaysAsync(TapHarness h, string label, int mb, int seed, TimeSpan timeout)
     {
-        int mb = int.Parse(Environment.GetEnvironmentVariable("TCP_MB") ?? "100");
         using var work = new WorkDirectory();
-        var data = work.RandomFile("sent", mb << 20, seed: 1);
+        var data = work.RandomFile("sent", mb << 20, seed);
         int failures = 0;
         using (new StackServer(h.Stack.Reactor, EchoPort, EchoSession))
         {
-            failures += KernelEchoClient(h, work, EchoPort, data, $"BULK kernel->stack echo {mb} MB", TimeSpan.FromSeconds(90));
+            failures += KernelEchoClient(h, work, EchoPort, data, $"{label} kernel->stack echo {mb} MB", timeout);
         }
-        failures += await StackEchoClientAsync(h, data.Bytes, $"BULK stack->kernel echo {mb} MB", TimeSpan.FromSeconds(90));
+        failures += await StackEchoClientAsync(h, data.Bytes, $"{label} stack->kernel echo {mb} MB", timeout);
         return failures;
-    });
+    }
 
     /// <summary>
     /// Bulk with the port's checksum offloads on, TCP's included (net_tap computes them on transmit and judges
@@ -53,14 +59,7 @@ public static class TcpScenarios
     public static int BulkOffload(string iface, string netns) => Run(iface, netns, async h =>
     {
         int mb = int.Parse(Environment.GetEnvironmentVariable("TCP_OFFLOAD_MB") ?? "8");
-        using var work = new WorkDirectory();
-        var data = work.RandomFile("sent", mb << 20, seed: 6);
-        int failures = 0;
-        using (new StackServer(h.Stack.Reactor, EchoPort, EchoSession))
-        {
-            failures += KernelEchoClient(h, work, EchoPort, data, $"OFFLOAD kernel->stack echo {mb} MB", TimeSpan.FromSeconds(60));
-        }
-        failures += await StackEchoClientAsync(h, data.Bytes, $"OFFLOAD stack->kernel echo {mb} MB", TimeSpan.FromSeconds(60));
+        int failures = await EchoBothWaysAsync(h, "OFFLOAD", mb, seed: 6, TimeSpan.FromSeconds(60));
         var offloads = h.Stack.Core.Options.Offloads;
         long kernelErrors = h.KernelCounter("Tcp:", "InCsumErrors");
         long stackErrors = h.Stack.Core.Counters.DropCount(DropReason.BadChecksum);

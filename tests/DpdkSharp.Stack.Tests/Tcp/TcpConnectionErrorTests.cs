@@ -62,15 +62,7 @@ public sealed class TcpConnectionErrorTests
         using var pair = new ReactorPair(usReactor: new ReactorOptions { TcpShutdownTimeout = shutdownTimeout });
         var (client, server) = await ConnectAsync(pair, 7202);
         using var _ = client;
-        using var gate = new ManualResetEventSlim();
-        using var stopped = new ManualResetEventSlim();
-        var frozen = pair.Peer.InvokeAsync(_ =>
-        {
-            stopped.Set();
-            return gate.Wait(Timeout);
-        }); // the peer's stack stops answering
-        Assert.True(stopped.Wait(Timeout), "the peer's reactor never ran the command");
-        try
+        using (new FrozenReactor(pair.Peer)) // the peer's stack stops answering
         {
             var watch = Stopwatch.StartNew();
             pair.Us.Dispose(); // FIN, then nothing comes back
@@ -78,11 +70,6 @@ public sealed class TcpConnectionErrorTests
             Assert.InRange(watch.Elapsed, shutdownTimeout, TimeSpan.FromSeconds(5));
             Assert.Equal(1, pair.Us.Core.TcpCounters.ConnectionsResetSent); // the FIN handshake could not finish: reset
             Assert.Equal(0, pair.Us.Core.Tcp.OpenCount);
-        }
-        finally
-        {
-            gate.Set();
-            await frozen.WaitAsync(Timeout);
         }
         // The peer wakes to our FIN and then the RST: its connection is reset, not left open.
         var watchPeer = Stopwatch.StartNew();

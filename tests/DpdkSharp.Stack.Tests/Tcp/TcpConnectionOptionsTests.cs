@@ -60,24 +60,11 @@ public sealed class TcpConnectionOptionsTests : IDisposable
         Assert.False(reading.IsCompleted, "the connection ended without keepalive"); // off: an idle connection lives on
 
         client.KeepAlive = true;
-        using var gate = new ManualResetEventSlim();
-        using var stopped = new ManualResetEventSlim();
-        var frozen = _pair.Us.InvokeAsync(_ =>
-        {
-            stopped.Set();
-            return gate.Wait(Timeout);
-        }); // the peer's stack stops answering
-        Assert.True(stopped.Wait(Timeout), "the peer's reactor never ran the command");
-        try
+        using (new FrozenReactor(_pair.Us)) // the peer's stack stops answering
         {
             var error = await Assert.ThrowsAsync<SocketException>(() => reading.WaitAsync(Timeout));
             Assert.Equal(SocketError.TimedOut, error.SocketErrorCode);
             Assert.Equal(1, _pair.Peer.Core.TcpCounters.KeepAliveTimeouts);
-        }
-        finally
-        {
-            gate.Set();
-            await frozen.WaitAsync(Timeout);
         }
     }
 
@@ -165,6 +152,19 @@ public sealed class TcpConnectionOptionsTests : IDisposable
         Assert.Equal(SocketError.ConnectionReset, direct.SocketErrorCode);
         Assert.Equal(1, _pair.Peer.Core.TcpCounters.ConnectionsResetSent);
         Assert.Equal(1, _pair.Us.Core.TcpCounters.ConnectionsResetReceived);
+    }
+
+    [Fact]
+    public void Linger_and_LingerState_are_two_views_of_one_setting()
+    {
+        using var client = new TcpConnection(_pair.Peer, TcpSocketOptions.Default with { Linger = TimeSpan.FromSeconds(3) });
+        Assert.Equal((true, 3), (client.LingerState.Enabled, client.LingerState.LingerTime));
+        client.Linger = TimeSpan.FromMilliseconds(500);
+        Assert.Equal((true, 1), (client.LingerState.Enabled, client.LingerState.LingerTime)); // not 0 s, which would mean abort
+        client.LingerState = new LingerOption(false, 10);
+        Assert.Null(client.Linger);
+        client.LingerState = new LingerOption(true, 0);
+        Assert.Equal(TimeSpan.Zero, client.Linger);
     }
 
     [Fact]

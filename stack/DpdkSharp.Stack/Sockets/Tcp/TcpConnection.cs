@@ -236,7 +236,8 @@ public sealed class TcpConnection : IDisposable, IAsyncDisposable
     /// <exception cref="ArgumentOutOfRangeException">A negative time.</exception>
     public LingerOption LingerState
     {
-        get => Linger is TimeSpan linger ? new LingerOption(true, (int)Math.Min(linger.TotalSeconds, int.MaxValue)) : new LingerOption(false, 0);
+        // Rounded up: a sub-second linger must not read as 0 seconds, which means abort.
+        get => Linger is TimeSpan linger ? new LingerOption(true, (int)Math.Min(Math.Ceiling(linger.TotalSeconds), int.MaxValue)) : new LingerOption(false, 0);
         set
         {
             ArgumentNullException.ThrowIfNull(value);
