@@ -369,9 +369,11 @@ public static class TcpScenarios
         {
             var data = work.RandomFile("sent", mb << 20, seed: 5);
             int failures;
-            using (new StackServer(h.Stack.Reactor, EchoPort, EchoSession))
+            using (var server = new StackServer(h.Stack.Reactor, EchoPort, EchoSession))
             {
                 failures = KernelEchoClient(h, work, EchoPort, data, $"FAULTS nft {lossPercent}% loss each way, 2% dup, tbf 100mbit: kernel->stack echo {mb} MB", TimeSpan.FromSeconds(60));
+                // What the stack's side saw: a session that failed (and reset its connection) explains a short echo.
+                Console.WriteLine($"FAULTS echo sessions: accepted {server.Accepted}, completed {server.Completed}, failed {server.Failed} {string.Join("; ", server.Errors)}");
             }
             var counters = h.InNamespace("nft", "list", "table", "ip", table).Output;
             var hits = System.Text.RegularExpressions.Regex.Matches(counters, @"counter packets (\d+)").Select(m => m.Groups[1].Value).ToArray();
