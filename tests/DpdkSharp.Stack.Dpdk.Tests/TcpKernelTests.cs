@@ -17,6 +17,15 @@ public sealed class TcpKernelTests
     }
 
     [Fact]
+    public void With_TCP_checksum_offload_on_the_port_bulk_flows_intact_both_ways_and_no_side_sees_a_bad_checksum()
+    {
+        var output = KernelTests.Run("kernel-tcp-bulk-offload");
+        Assert.Matches(@"OFFLOAD kernel->stack echo \d+ MB: ok", output);
+        Assert.Matches(@"OFFLOAD stack->kernel echo \d+ MB: ok", output);
+        Assert.Matches(@"OFFLOAD TCP interface: [^;]*TcpTx[^;]*; device verdicts on [1-9]\d* received frames; kernel Tcp InCsumErrors 0, stack BadChecksum 0: ok", output);
+    }
+
+    [Fact]
     public void A_thousand_concurrent_kernel_connections_echo_intact_and_close_without_resets_leaving_the_stacks_table_empty()
     {
         var output = KernelTests.Run("kernel-tcp-many");
@@ -58,6 +67,13 @@ public sealed class TcpKernelTests
     {
         var output = KernelTests.Run("kernel-tcp-faults-kernel");
         Assert.Matches(@"FAULTS nft 5% loss each way, 2% dup, tbf 100mbit: kernel->stack echo \d+ MB: ok", output);
+    }
+
+    [Fact]
+    public void Under_one_percent_nftables_loss_with_duplication_and_a_tbf_rate_limit_on_the_kernels_side_an_echo_arrives_intact()
+    {
+        var output = KernelTests.Run("kernel-tcp-faults-kernel-1");
+        Assert.Matches(@"FAULTS nft 1% loss each way, 2% dup, tbf 100mbit: kernel->stack echo \d+ MB: ok", output);
     }
 
     [Fact]

@@ -14,14 +14,17 @@ internal sealed class ReactorPair : IDisposable
 
     private readonly InMemoryDevice _deviceUs, _devicePeer;
 
-    public ReactorPair(int buffers = 256, Func<InterfaceOptions, InterfaceOptions>? change = null)
+    /// <param name="buffers">Buffers per device.</param>
+    /// <param name="change">Changes both interfaces' options.</param>
+    /// <param name="usReactor">How "us" runs its loop (shutdown timeout, say); the defaults when null.</param>
+    public ReactorPair(int buffers = 256, Func<InterfaceOptions, InterfaceOptions>? change = null, ReactorOptions? usReactor = null)
     {
         change ??= o => o;
         (_deviceUs, _devicePeer) = InMemoryDevice.CreatePair(buffers: buffers);
         Us = new Reactor(new NetworkInterfaceCore(change(Net.Options(o => o with
         {
             StaticNeighbors = [new(Net.PeerIp, Net.PeerMac)],
-        })), _deviceUs.Pool, _deviceUs.Sink), _deviceUs, new ReactorOptions { ThreadName = "us" });
+        })), _deviceUs.Pool, _deviceUs.Sink), _deviceUs, (usReactor ?? new ReactorOptions()) with { ThreadName = "us" });
         Peer = new Reactor(new NetworkInterfaceCore(change(Net.Options(o => o with
         {
             Mac = Net.PeerMac,

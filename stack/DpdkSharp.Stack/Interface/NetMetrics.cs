@@ -52,10 +52,16 @@ public sealed class NetMetrics : IDisposable
 
     /// <summary>
     /// Adds TCP's instruments: connections now, opens, failures, resets, segments, retransmissions,
-    /// RTO firings, recoveries, zero windows, SYN cookies, challenge ACKs (all observable), and a
-    /// histogram of RTT samples (recorded once per measured round trip, not per segment).
+    /// RTO firings, recoveries, zero windows, SYN cookies, challenge ACKs, connections reset (all
+    /// observable), and two histograms recorded once per measured round trip (not per segment): the raw
+    /// RTT samples (<c>tcp.rtt</c>) and the smoothed RTT after each sample (<c>tcp.srtt</c>, RFC 6298 §2),
+    /// what the retransmission timer is computed from.
     /// </summary>
-    internal Action<double> AddTcp(TcpCounters tcp)
+    /// <remarks>
+    /// <c>tcp.resets</c> counts RST segments; <c>tcp.connections_reset</c> counts connections that ended by a
+    /// RST, once each: <c>received</c> (the peer reset them) and <c>sent</c> (this side aborted them).
+    /// </remarks>
+    internal Action<double, double> AddTcp(TcpCounters tcp)
     {
         _meter.CreateObservableUpDownCounter("dpdksharp.net.tcp.connections", () => Observe(tcp.Connections), "{connection}", "TCP connections that exist now (TIME-WAIT included)");
         _meter.CreateObservableCounter("dpdksharp.net.tcp.opens", () => Observe((tcp.ActiveOpens, "active"), (tcp.PassiveOpens, "passive")), "{connection}", "TCP connections opened, by direction");
@@ -68,9 +74,16 @@ public sealed class NetMetrics : IDisposable
         _meter.CreateObservableCounter("dpdksharp.net.tcp.zero_windows", () => Observe(tcp.ZeroWindowEvents), "{event}", "Times a peer closed its window");
         _meter.CreateObservableCounter("dpdksharp.net.tcp.syn_cookies", () => Observe((tcp.SynCookiesSent, "sent"), (tcp.SynCookiesAccepted, "accepted")), "{segment}", "SYN cookies sent and accepted");
         _meter.CreateObservableCounter("dpdksharp.net.tcp.challenge_acks", () => Observe((tcp.ChallengeAcks, "sent"), (tcp.ChallengeAcksThrottled, "throttled")), "{segment}", "Challenge ACKs (RFC 5961)");
+        _meter.CreateObservableCounter("dpdksharp.net.tcp.connections_reset", () => Observe((tcp.ConnectionsResetReceived, "received"), (tcp.ConnectionsResetSent, "sent")),
+            "{connection}", "Connections ended by a RST: reset by the peer (received) or aborted by this side (sent)");
         var rtt = _meter.CreateHistogram<double>("dpdksharp.net.tcp.rtt", "ms", "Round-trip time samples");
+        var srtt = _meter.CreateHistogram<double>("dpdksharp.net.tcp.srtt", "ms", "Smoothed round-trip time (RFC 6298), after each sample");
         var tag = _interfaceTag[0];
-        return ms => rtt.Record(ms, tag);
+        return (sample, smoothed) =>
+        {
+            rtt.Record(sample, tag);
+            srtt.Record(smoothed, tag);
+        };
     }
 
     private Measurement<long>[] Observe(long value) => _disposed ? [] : [new Measurement<long>(value, _interfaceTag)];

@@ -9,7 +9,8 @@ namespace DpdkSharp.Stack.Dpdk.Tests.Infrastructure;
 /// Teardown stops the reactor, stops and closes the port (the kernel then removes the TAP
 /// interface), deletes the namespace and checks that both pools are back to zero mbufs in use.
 /// With <c>checksumOffloads</c> the port computes IPv4 and UDP checksums on transmit and judges
-/// them on receive (the tap PMD does both in its own code), and the stack leaves them to it.
+/// them on receive (the tap PMD does both in its own code), and the stack leaves them to it;
+/// <c>tcpChecksumOffload</c> adds TCP's (and IPv4's) to them.
 /// </summary>
 public sealed class TapHarness : IDisposable
 {
@@ -24,8 +25,9 @@ public sealed class TapHarness : IDisposable
     private bool _namespaceMade;
 
     /// <param name="decorateDevice">When given, the reactor runs on what it makes of the port queue's device (an <c>ImpairedDevice</c>, say).</param>
+    /// <param name="tcpChecksumOffload">The port also computes and judges TCP checksums (with IPv4's).</param>
     public TapHarness(string iface, string netns, bool checksumOffloads = false, RxWaitOptions? rxWait = null,
-        Func<PortQueueDevice, IReactorDevice>? decorateDevice = null)
+        Func<PortQueueDevice, IReactorDevice>? decorateDevice = null, bool tcpChecksumOffload = false)
     {
         Interface = iface;
         Namespace = netns;
@@ -43,13 +45,20 @@ public sealed class TapHarness : IDisposable
         _rxPool = Mempool.CreatePacketPool("tap_rx", 2047, 0);
         _txPool = Mempool.CreatePacketPool("tap_tx", 2047, 0);
         _port = Port.FindByName("net_tap0");
+        var rxOffloads = checksumOffloads ? RxOffloads.Ipv4Checksum | RxOffloads.UdpChecksum : RxOffloads.None;
+        var txOffloads = checksumOffloads ? TxOffloads.Ipv4Checksum | TxOffloads.UdpChecksum : TxOffloads.None;
+        if (tcpChecksumOffload)
+        {
+            rxOffloads |= RxOffloads.Ipv4Checksum | RxOffloads.TcpChecksum;
+            txOffloads |= TxOffloads.Ipv4Checksum | TxOffloads.TcpChecksum;
+        }
         _port.Configure(new PortConfig
         {
             RxPool = _rxPool,
             RxDescriptors = 512,
             TxDescriptors = 512,
-            RxOffloads = checksumOffloads ? RxOffloads.Ipv4Checksum | RxOffloads.UdpChecksum : RxOffloads.None,
-            TxOffloads = checksumOffloads ? TxOffloads.Ipv4Checksum | TxOffloads.UdpChecksum : TxOffloads.None,
+            RxOffloads = rxOffloads,
+            TxOffloads = txOffloads,
             RxInterrupts = rxWait is { Mode: not RxMode.Poll },
         });
         _port.Start();

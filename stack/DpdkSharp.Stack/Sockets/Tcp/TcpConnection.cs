@@ -26,7 +26,7 @@ public sealed class TcpConnection : IDisposable, IAsyncDisposable
     private readonly TcpIoOperation _read;
     private readonly TcpIoOperation _write;
     private readonly ManualResetEventSlim _ended = new(false);
-    private readonly TcpSocketOptions _options;
+    private TcpSocketOptions _options;
     private TcpControlBlock? _tcb;
     private TcpIoOperation? _pendingRead;
     private TcpIoOperation? _pendingWrite;
@@ -35,6 +35,11 @@ public sealed class TcpConnection : IDisposable, IAsyncDisposable
     private IDuplexPipe? _pipe;
     private volatile TcpState _state;
     private volatile bool _noDelay;
+    private volatile bool _keepAlive;
+    private int _sendBufferSize;
+    private int _receiveBufferSize;
+    private long _lingerTicks; // NoLinger, or the linger's ticks: a TimeSpan? read and written whole from any thread
+    private int _available;
     private int _disposed;
     private int _connectCalls;
     private TcpConnectionHandler? _handler;
@@ -55,6 +60,10 @@ public sealed class TcpConnection : IDisposable, IAsyncDisposable
         _reactor = reactor;
         _options = options;
         _noDelay = options.NoDelay;
+        _keepAlive = options.KeepAlive;
+        _sendBufferSize = options.SendBufferSize;
+        _receiveBufferSize = options.ReceiveBufferSize;
+        _lingerTicks = options.Linger?.Ticks ?? NoLinger;
         _read = new TcpIoOperation(this, write: false);
         _write = new TcpIoOperation(this, write: true);
         _handlerWork = new HandlerWork(this);
@@ -141,6 +150,107 @@ public sealed class TcpConnection : IDisposable, IAsyncDisposable
             _reactor.Post(new ActionWork(this, static c => c.ApplyNoDelay()));
         }
     }
+
+    /// <summary>
+    /// Probe the connection when idle and end it when the peer stops answering (SO_KEEPALIVE, RFC 1122
+    /// §4.2.3.6), with <see cref="TcpSocketOptions.KeepAliveTime"/> and its companions; takes effect at once.
+    /// </summary>
+    public bool KeepAlive
+    {
+        get => _keepAlive;
+        set
+        {
+            _keepAlive = value;
+            Configure(o => o with { KeepAlive = value }, static c => c.ApplyKeepAlive());
+        }
+    }
+
+    /// <summary>
+    /// The send queue's size in bytes (SO_SNDBUF). Reads give the size set, or the initial
+    /// <see cref="TcpSocketOptions.SendBufferSize"/> (the queue may since have grown with the congestion window).
+    /// Setting it fixes the size, as on Linux: the queue grows to it at once, the stack's memory bound
+    /// permitting, and no further; never past <see cref="TcpSocketOptions.MaxSendBufferSize"/> once connected.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Below 1 byte or above 1 GiB.</exception>
+    public int SendBufferSize
+    {
+        get => Volatile.Read(ref _sendBufferSize);
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, 1 << 30);
+            Volatile.Write(ref _sendBufferSize, value);
+            Configure(o => o with { SendBufferSize = value, MaxSendBufferSize = value }, c => c.ApplySendBufferSize(value));
+        }
+    }
+
+    /// <summary>
+    /// The receive queue's size in bytes (SO_RCVBUF), which bounds the window offered to the peer. Reads give
+    /// the size set, or the initial <see cref="TcpSocketOptions.ReceiveBufferSize"/> (autotuning may since have
+    /// grown the queue). Setting it fixes the size and stops autotuning, as on Linux: set before
+    /// <see cref="ConnectAsync(EndPoint, CancellationToken)"/> it also chooses the window scale the SYN offers;
+    /// once connected the queue grows to it at once (memory bound permitting) but never past the
+    /// <see cref="TcpSocketOptions.MaxReceiveBufferSize"/> that scale was chosen for (RFC 7323 §2.2).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Below 1 byte or above 1 GiB.</exception>
+    public int ReceiveBufferSize
+    {
+        get => Volatile.Read(ref _receiveBufferSize);
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, 1 << 30);
+            Volatile.Write(ref _receiveBufferSize, value);
+            Configure(o => o with { ReceiveBufferSize = value, MaxReceiveBufferSize = value }, c => c.ApplyReceiveBufferSize(value));
+        }
+    }
+
+    /// <summary>
+    /// What closing does (<see cref="TcpSocketOptions.Linger"/>): null closes gracefully in the background,
+    /// <see cref="TimeSpan.Zero"/> aborts with RST, a positive time makes <see cref="Dispose"/> wait that long
+    /// for the FIN handshake. Applies to a close that starts after it is set.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A negative time.</exception>
+    public TimeSpan? Linger
+    {
+        get
+        {
+            long ticks = Volatile.Read(ref _lingerTicks);
+            return ticks == NoLinger ? null : TimeSpan.FromTicks(ticks);
+        }
+        set
+        {
+            if (value is TimeSpan linger)
+            {
+                ArgumentOutOfRangeException.ThrowIfLessThan(linger, TimeSpan.Zero);
+            }
+            Volatile.Write(ref _lingerTicks, value?.Ticks ?? NoLinger);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Linger"/> as <see cref="TcpClient.LingerState"/> has it (SO_LINGER): enabled with 0 seconds
+    /// aborts with RST on close, enabled with more waits that long, disabled closes in the background.
+    /// </summary>
+    /// <exception cref="ArgumentNullException">Null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A negative time.</exception>
+    public LingerOption LingerState
+    {
+        // Rounded up: a sub-second linger must not read as 0 seconds, which means abort.
+        get => Linger is TimeSpan linger ? new LingerOption(true, (int)Math.Min(Math.Ceiling(linger.TotalSeconds), int.MaxValue)) : new LingerOption(false, 0);
+        set
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            ArgumentOutOfRangeException.ThrowIfNegative(value.LingerTime, nameof(value));
+            Linger = value.Enabled ? TimeSpan.FromSeconds(value.LingerTime) : null;
+        }
+    }
+
+    /// <summary>
+    /// Bytes received and not yet read (as <see cref="TcpClient.Available"/>), as of the reactor's last look:
+    /// it rises when data arrives and falls when reads take it, so it may trail the reactor by a moment.
+    /// </summary>
+    public int Available => Volatile.Read(ref _available);
 
     /// <summary>
     /// The connection as a <see cref="Stream"/> (sync and async reads and writes, timeouts);
@@ -237,7 +347,7 @@ public sealed class TcpConnection : IDisposable, IAsyncDisposable
         {
             return;
         }
-        if (_options.Linger is TimeSpan linger && linger > TimeSpan.Zero && !_reactor.IsReactorThread)
+        if (Linger is TimeSpan linger && linger > TimeSpan.Zero && !_reactor.IsReactorThread)
         {
             _ended.Wait(linger);
         }
@@ -250,7 +360,7 @@ public sealed class TcpConnection : IDisposable, IAsyncDisposable
     /// </summary>
     public ValueTask DisposeAsync()
     {
-        if (_options.Linger is not TimeSpan linger || linger <= TimeSpan.Zero)
+        if (Linger is not TimeSpan linger || linger <= TimeSpan.Zero)
         {
             BeginClose();
             return ValueTask.CompletedTask;
@@ -292,7 +402,7 @@ public sealed class TcpConnection : IDisposable, IAsyncDisposable
         {
             return false;
         }
-        bool abort = _options.Linger == TimeSpan.Zero;
+        bool abort = Linger == TimeSpan.Zero;
         _reactor.Post(new ActionWork(this, abort ? static c => c.CloseOnReactor(abort: true) : static c => c.CloseOnReactor(abort: false)));
         return true;
     }
@@ -312,6 +422,8 @@ public sealed class TcpConnection : IDisposable, IAsyncDisposable
     // ---- reactor thread ----
 
     private TcpEndpointTable Table => _reactor.Core.Tcp;
+
+    private const long NoLinger = long.MinValue;
 
     private void Attach(TcpControlBlock tcb)
     {
@@ -351,6 +463,7 @@ public sealed class TcpConnection : IDisposable, IAsyncDisposable
         {
             int n = tcb.Read(op.Buffer.Span);
             Table.AfterActivity(tcb, _reactor.Now); // a window update may be due
+            Volatile.Write(ref _available, tcb.Available); // before the reader wakes, so it never sees bytes it already took
             op.Succeed(n);
             return;
         }
@@ -433,6 +546,7 @@ public sealed class TcpConnection : IDisposable, IAsyncDisposable
             write.Parked = false;
             RunWrite(tcb, write);
         }
+        Volatile.Write(ref _available, tcb.Available);
         if (tcb.State is TcpState.Closed or TcpState.TimeWait)
         {
             SignalEnded();
@@ -471,6 +585,7 @@ public sealed class TcpConnection : IDisposable, IAsyncDisposable
         {
             _handlerWaitsForSpace = context.Detach();
         }
+        Volatile.Write(ref _available, tcb.Available);
         Table.AfterActivity(tcb, _reactor.Now);
     }
 
@@ -489,6 +604,47 @@ public sealed class TcpConnection : IDisposable, IAsyncDisposable
             _pendingWrite = null;
         }
         op.Fail(error);
+    }
+
+    /// <summary>
+    /// Changes a setting: in the options a connect still to come uses (it reads them when called), and on the
+    /// connection once the reactor has it (a command, so the control block is only touched on its thread).
+    /// </summary>
+    private void Configure(Func<TcpSocketOptions, TcpSocketOptions> change, Action<TcpConnection> apply)
+    {
+        ThrowIfDisposed();
+        if (Volatile.Read(ref _connectCalls) == 0)
+        {
+            _options = change(_options);
+        }
+        _reactor.Post(new ActionWork(this, apply));
+    }
+
+    private void ApplyKeepAlive()
+    {
+        if (_tcb is TcpControlBlock tcb)
+        {
+            tcb.KeepAlive = _keepAlive;
+            Table.AfterActivity(tcb, _reactor.Now); // the keepalive timer is (re)scheduled
+        }
+    }
+
+    private void ApplySendBufferSize(int bytes)
+    {
+        if (_tcb is TcpControlBlock tcb)
+        {
+            tcb.SetSendBufferSize(bytes);
+            Table.AfterActivity(tcb, _reactor.Now); // a parked write may fit now
+        }
+    }
+
+    private void ApplyReceiveBufferSize(int bytes)
+    {
+        if (_tcb is TcpControlBlock tcb)
+        {
+            tcb.SetReceiveBufferSize(bytes);
+            Table.AfterActivity(tcb, _reactor.Now); // a window update may be due
+        }
     }
 
     private void ApplyNoDelay()
@@ -530,7 +686,7 @@ public sealed class TcpConnection : IDisposable, IAsyncDisposable
         {
             tcb.CloseByApplication();
         }
-        if (_options.Linger is not TimeSpan linger || linger <= TimeSpan.Zero)
+        if (Linger is not TimeSpan linger || linger <= TimeSpan.Zero)
         {
             Table.Release(tcb); // an orphan: the stack finishes the close on its own
         }

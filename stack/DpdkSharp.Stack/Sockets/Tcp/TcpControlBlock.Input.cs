@@ -96,12 +96,17 @@ internal sealed partial class TcpControlBlock
                 return Drop(DropReason.OutOfWindow);
             }
             _shared.Counters.ResetsReceivedField++;
-            Close(State switch
+            var error = State switch
             {
                 TcpState.SynReceived => Passive ? SocketError.ConnectionReset : SocketError.ConnectionRefused,
                 TcpState.Closing or TcpState.LastAck or TcpState.TimeWait => SocketError.Success,
                 _ => SocketError.ConnectionReset,
-            });
+            };
+            if (error == SocketError.ConnectionReset)
+            {
+                _shared.Counters.ConnectionsResetReceivedField++;
+            }
+            Close(error);
             return true;
         }
 
@@ -317,7 +322,7 @@ internal sealed partial class TcpControlBlock
         }
         if (_timing && _timedSeq == _iss)
         {
-            _rtt.AddSample(now - _timedAt);
+            AddRttSample(now - _timedAt);
             _timing = false;
         }
         if (_retries > 0)
@@ -510,8 +515,7 @@ internal sealed partial class TcpControlBlock
         if (_timing && ack > _timedSeq)
         {
             sample = now - _timedAt;
-            _rtt.AddSample(sample.Value);
-            _shared.RttRecorder?.Invoke(sample.Value.TotalMilliseconds);
+            AddRttSample(sample.Value);
             _timing = false;
         }
         else if (_rtt.Backoffs > 0 && tsEcr is uint echoed && echoed != 0 && unchecked(TsNow(now) - echoed) is var ms && ms < 60_000)
@@ -521,7 +525,7 @@ internal sealed partial class TcpControlBlock
             // (RFC 6298 §3, RFC 7323 §4), so it ends the backoff. Without it every RTO doubled the last one until
             // new data was timed, and a lossy recovery could sit out a 25 s timer. Millisecond clock: at least 1 ms.
             sample = TimeSpan.FromMilliseconds(Math.Max(1u, ms));
-            _rtt.AddSample(sample.Value);
+            AddRttSample(sample.Value);
         }
         if (_inRecovery)
         {
@@ -693,6 +697,16 @@ internal sealed partial class TcpControlBlock
         {
             _dsack = new SackBlock(seq, seq + length);
         }
+    }
+
+    /// <summary>
+    /// Feeds a round-trip measurement to the estimator (RFC 6298 §2) and to the metrics: the sample and the
+    /// smoothed RTT it leads to, so the histograms see every measurement the timer does (the handshake's too).
+    /// </summary>
+    private void AddRttSample(TimeSpan sample)
+    {
+        _rtt.AddSample(sample);
+        _shared.RttRecorder?.Invoke(sample.TotalMilliseconds, _rtt.SmoothedRtt!.Value.TotalMilliseconds);
     }
 
     /// <summary>

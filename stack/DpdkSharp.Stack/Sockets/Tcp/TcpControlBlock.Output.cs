@@ -25,6 +25,7 @@ internal sealed partial class TcpControlBlock
             // RFC 9293 §3.10.5 ABORT: <SEQ=SND.NXT><CTL=RST>.
             _abortPending = false;
             SendBare(sink, _sndNxt, _rcvNxt, TcpFlags.Rst | TcpFlags.Ack, now);
+            _shared.Counters.ConnectionsResetSentField++;
             Close(Error == System.Net.Sockets.SocketError.Success ? System.Net.Sockets.SocketError.ConnectionAborted : Error);
             return;
         }

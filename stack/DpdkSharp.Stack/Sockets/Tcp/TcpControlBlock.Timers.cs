@@ -225,7 +225,7 @@ internal sealed partial class TcpControlBlock
     /// <summary>(Re)arms keepalive from the last segment received.</summary>
     private void ArmKeepalive()
     {
-        _keepaliveAt = _options.KeepAlive && State is TcpState.Established or TcpState.CloseWait
+        _keepaliveAt = _keepAliveOn && State is TcpState.Established or TcpState.CloseWait
             ? _lastReceivedAt + _options.KeepAliveTime
             : Instant.Never;
     }

@@ -114,6 +114,7 @@ internal sealed partial class TcpControlBlock
         shared.Reserve(_reserved);
         State = state;
         NoDelay = options.NoDelay;
+        _keepAliveOn = options.KeepAlive;
         _rcvShift = options.WindowScaling ? WindowShiftFor(options.MaxReceiveBufferSize) : (byte)0;
         _lastReceivedAt = now;
         _rcvSpaceStart = now;

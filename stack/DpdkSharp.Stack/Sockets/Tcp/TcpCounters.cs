@@ -12,6 +12,8 @@ public sealed class TcpCounters
     internal long FailedConnectsField;
     internal long ResetsReceivedField;
     internal long ResetsSentField;
+    internal long ConnectionsResetReceivedField;
+    internal long ConnectionsResetSentField;
     internal long SegmentsReceivedField;
     internal long SegmentsSentField;
     internal long RetransmittedSegmentsField;
@@ -39,6 +41,18 @@ public sealed class TcpCounters
     public long ResetsReceived => Volatile.Read(ref ResetsReceivedField);
     /// <summary>RST segments sent (aborts, answers to segments for no connection).</summary>
     public long ResetsSent => Volatile.Read(ref ResetsSentField);
+    /// <summary>
+    /// Connections the peer reset: a RST ended them in a synchronized state (RFC 9293 §3.10.7.4), surfacing as
+    /// <c>ConnectionReset</c>. Unlike <see cref="ResetsReceived"/> (segments), each connection counts once and a
+    /// refused connect (a RST answering our SYN) does not count.
+    /// </summary>
+    public long ConnectionsResetReceived => Volatile.Read(ref ConnectionsResetReceivedField);
+    /// <summary>
+    /// Connections this side reset: aborted with a RST (linger 0, unread data at close, data for a closed
+    /// socket, a failing handler, the reactor's shutdown timeout). Each connection counts once; RSTs answering
+    /// segments for no connection count only in <see cref="ResetsSent"/>.
+    /// </summary>
+    public long ConnectionsResetSent => Volatile.Read(ref ConnectionsResetSentField);
     /// <summary>Segments received that reached TCP with a valid checksum.</summary>
     public long SegmentsReceived => Volatile.Read(ref SegmentsReceivedField);
     /// <summary>Segments sent, retransmissions included.</summary>

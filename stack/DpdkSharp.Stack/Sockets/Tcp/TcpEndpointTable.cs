@@ -40,8 +40,8 @@ internal sealed class TcpEndpointTable
 
     public TcpCounters Counters { get; }
 
-    /// <summary>Where RTT samples go (milliseconds): the interface's metrics histogram.</summary>
-    public Action<double>? RttRecorder
+    /// <summary>Where RTT measurements go (the sample and the smoothed RTT after it, milliseconds): the interface's metrics histograms.</summary>
+    public Action<double, double>? RttRecorder
     {
         get => _shared.RttRecorder;
         set => _shared.RttRecorder = value;

@@ -84,6 +84,9 @@ internal sealed class TcpReceiveQueue
     /// <summary>Grows the ring toward <paramref name="capacity"/> (receive-window autotuning); false at the limit.</summary>
     public bool TryGrow(int capacity) => _ring.TryGrow(Math.Min(capacity, _ring.MaxCapacity));
 
+    /// <summary>Stops growth at <paramref name="maxCapacity"/> (never below the storage held): the application fixed the size.</summary>
+    public void LimitGrowth(int maxCapacity) => _ring.LimitGrowth(maxCapacity);
+
     /// <summary>
     /// Fills <paramref name="options"/> with SACK blocks: the range holding the most recently
     /// received segment first, then the other most recent ones (RFC 2018 §4).

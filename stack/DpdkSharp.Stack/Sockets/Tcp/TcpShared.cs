@@ -11,8 +11,11 @@ internal sealed class TcpShared(TcpCounters counters, NetCounters net, long memo
 
     public TcpCounters Counters => counters;
 
-    /// <summary>Where RTT samples go (the metrics' histogram, in milliseconds); null when nothing listens.</summary>
-    public Action<double>? RttRecorder { get; set; }
+    /// <summary>
+    /// Where each RTT measurement goes (the metrics' histograms, in milliseconds): the sample and the smoothed
+    /// RTT after it (RFC 6298 §2); null when nothing listens.
+    /// </summary>
+    public Action<double, double>? RttRecorder { get; set; }
 
     /// <summary>Bytes of queue storage all connections hold.</summary>
     public long MemoryInUse => _memoryInUse;

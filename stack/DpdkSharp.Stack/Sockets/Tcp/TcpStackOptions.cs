@@ -6,7 +6,14 @@ public sealed record TcpStackOptions
     /// <summary>Most connections (every state but LISTEN); SYNs beyond it get SYN cookies, connects fail with TooManyEndpoints.</summary>
     public int MaxConnections { get; init; } = 65536;
 
-    /// <summary>Bytes all send and receive queues together may grow to; at the bound queues stop growing (a connection's initial queues are always granted).</summary>
+    /// <summary>
+    /// Bytes all send and receive queues together may grow to: the bound is on growth. At it, receive-window
+    /// autotuning and send-queue growth stop (counted in <see cref="TcpCounters.MemoryPressure"/>); a
+    /// connection's initial queues (<see cref="TcpSocketOptions.SendBufferSize"/> and
+    /// <see cref="TcpSocketOptions.ReceiveBufferSize"/>) are always granted, even past it, since a connection
+    /// cannot exist without them, so the total can exceed the bound by those. <see cref="MaxConnections"/>
+    /// bounds that part.
+    /// </summary>
     public long MemoryLimit { get; init; } = 1L << 30;
 
     /// <summary>Answer SYNs with SYN cookies when a listener's SYN queue is full (RFC 4987 §3.6), as Linux does.</summary>

@@ -38,8 +38,11 @@ public sealed class TcpStream : Stream
     /// <summary>Milliseconds a synchronous write waits (<see cref="Timeout.Infinite"/>, the default, for ever).</summary>
     public override int WriteTimeout { get; set; } = Timeout.Infinite;
 
-    /// <summary>Whether bytes are waiting is not known off the reactor thread: always false, as for a stream without a cheap answer.</summary>
-    public bool DataAvailable => false;
+    /// <summary>
+    /// Whether received bytes wait to be read (as <see cref="NetworkStream.DataAvailable"/>): a read would
+    /// return at once with data. As of the reactor's last look (<see cref="TcpConnection.Available"/>).
+    /// </summary>
+    public bool DataAvailable => _connection.Available > 0;
 
     /// <inheritdoc/>
     public override long Length => throw new NotSupportedException();

@@ -46,6 +46,27 @@ public class TableScripts
     }
 
     [Fact]
+    public void With_the_accept_queue_full_a_SYN_is_dropped_and_counted_and_its_retry_is_answered_once_there_is_room()
+    {
+        var s = TcpScript.WithTable();
+        var listener = Listen(s, backlog: 1);
+        s.In(0, "S", 0, options: "mss 1460");
+        s.Out(0, "S.", 0, ack: 1);
+        s.In(10, ".", 1, ack: 1); // established, waiting in the accept queue: it is full
+        // Linux drops SYNs while the accept queue is full (no SYN-ACK, not even a cookie): the peer retries later.
+        Assert.False(s.In(20, "S", 0, options: "mss 1460", port: 40001));
+        Assert.Equal(1, s.NetCounters.DropCount(DropReason.ListenQueueFull));
+        Assert.Equal(0, s.OtherSegments);
+        Assert.Equal(0, s.Counters.SynCookiesSent);
+        s.ExpectNothingUntil(1_000);
+
+        Assert.True(s.Table!.TryAccept(listener, this, out _)); // the application takes the first: room again
+        Assert.True(s.In(1_020, "S", 0, options: "mss 1460", port: 40001)); // the peer's retransmitted SYN
+        Assert.Equal(1, s.OtherSegments); // its SYN-ACK
+        Assert.Equal(1, s.NetCounters.DropCount(DropReason.ListenQueueFull));
+    }
+
+    [Fact]
     public void With_the_SYN_queue_full_a_SYN_cookie_answers_and_its_ACK_completes_the_connection_with_the_encoded_options()
     {
         var s = TcpScript.WithTable();

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
 
@@ -119,7 +120,8 @@ internal sealed class TcpScript : ITcpSegmentSink
     /// A segment from the peer at <paramref name="at"/> ms, carrying <paramref name="len"/> bytes of
     /// data. Returns whether the connection (or table) took it rather than dropping it.
     /// </summary>
-    public bool In(long at, string flags, int seq, int ack = 0, ushort win = 65535, string? options = null, int len = 0, ushort? port = null)
+    /// <param name="urp">The urgent pointer field (meaningful with the U flag, RFC 9293 §3.1).</param>
+    public bool In(long at, string flags, int seq, int ack = 0, ushort win = 65535, string? options = null, int len = 0, ushort? port = null, ushort urp = 0)
     {
         var tuple = Tuple with { RemotePort = port ?? Tuple.RemotePort };
         AdvanceTo(at);
@@ -134,8 +136,9 @@ internal sealed class TcpScript : ITcpSegmentSink
             seqAbsolute, ackAbsolute, parsedFlags, win, optionBytes[..optionLength], len, 0, offload: true);
         for (int i = 0; i < len; i++)
         {
-            bytes[headerLength + i] = (byte)(seq + i);
+            bytes[headerLength + i] = Payload(seq + i);
         }
+        BinaryPrimitives.WriteUInt16BigEndian(bytes.AsSpan(18), urp); // the checksum is not checked here
         Assert.True(TcpSegment.TryParse(bytes, out var segment, out _));
         Assert.True(TcpOptions.TryParse(segment.Options, out var segmentOptions));
         bool accepted;
@@ -219,6 +222,28 @@ internal sealed class TcpScript : ITcpSegmentSink
         int n = App().Write(data);
         Note($"write({bytes}) = {n}");
         AfterApp();
+        return n;
+    }
+
+    /// <summary>The byte <see cref="In"/> puts at (relative) sequence number <paramref name="seq"/>.</summary>
+    public static byte Payload(int seq) => (byte)seq;
+
+    /// <summary>The application reads up to <paramref name="max"/> bytes; returns them.</summary>
+    public byte[] ReadBytes(long at, int max = 1 << 20)
+    {
+        AdvanceTo(at);
+        var buffer = new byte[max];
+        int n = App().Read(buffer);
+        Note($"read({max}) = {n}");
+        AfterApp();
+        return buffer[..n];
+    }
+
+    /// <summary>Forgets what was sent so far (a test that checks state, not every segment); returns how many segments that was.</summary>
+    public int DiscardSent()
+    {
+        int n = _emitted.Count;
+        _emitted.Clear();
         return n;
     }
 
@@ -341,6 +366,7 @@ internal sealed class TcpScript : ITcpSegmentSink
                 'R' => TcpFlags.Rst,
                 'P' => TcpFlags.Psh,
                 '.' => TcpFlags.Ack,
+                'U' => TcpFlags.Urg,
                 _ => throw new ArgumentException($"Unknown flag '{c}' in \"{text}\"."),
             };
         }
@@ -350,7 +376,7 @@ internal sealed class TcpScript : ITcpSegmentSink
     private static string FormatFlags(TcpFlags flags)
     {
         var s = new StringBuilder();
-        foreach (var (flag, c) in new[] { (TcpFlags.Syn, 'S'), (TcpFlags.Fin, 'F'), (TcpFlags.Rst, 'R'), (TcpFlags.Psh, 'P'), (TcpFlags.Ack, '.') })
+        foreach (var (flag, c) in new[] { (TcpFlags.Syn, 'S'), (TcpFlags.Fin, 'F'), (TcpFlags.Rst, 'R'), (TcpFlags.Psh, 'P'), (TcpFlags.Urg, 'U'), (TcpFlags.Ack, '.') })
         {
             if ((flags & flag) != 0)
             {
