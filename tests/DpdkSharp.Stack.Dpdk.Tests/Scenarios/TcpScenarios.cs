@@ -371,7 +371,7 @@ public static class TcpScenarios
             int failures;
             using (var server = new StackServer(h.Stack.Reactor, EchoPort, EchoSession))
             {
-                failures = KernelEchoClient(h, work, EchoPort, data, $"FAULTS nft {lossPercent}% loss each way, 2% dup, tbf 100mbit: kernel->stack echo {mb} MB", TimeSpan.FromSeconds(60));
+                failures = KernelEchoClient(h, work, EchoPort, data, $"FAULTS nft {lossPercent}% loss each way, 2% dup, tbf 100mbit: kernel->stack echo {mb} MB", TimeSpan.FromSeconds(90));
                 // What the stack's side saw: a session that failed (and reset its connection) explains a short echo.
                 Console.WriteLine($"FAULTS echo sessions: accepted {server.Accepted}, completed {server.Completed}, failed {server.Failed} {string.Join("; ", server.Errors)}");
             }
@@ -475,7 +475,10 @@ public static class TcpScenarios
     {
         var received = work.Path("received");
         var clock = Stopwatch.StartNew();
-        var r = h.ShInNamespace($"socat -t 30 -T 30 -b 65536 - TCP4:{TapHarness.StackAddress}:{port} <{data.File} >{received}", timeout);
+        // -t: once the file is sent, wait for the rest of the echo as long as the whole run may take (under 5 % loss
+        // plus tbf's drops several MB are still on their way back at 0.6 MB/s; a fixed 30 s cut echoes short on a
+        // loaded machine); -T 30: but 30 s with nothing moving either way is a stall, and fails.
+        var r = h.ShInNamespace($"socat -t {(int)timeout.TotalSeconds} -T 30 -b 65536 - TCP4:{TapHarness.StackAddress}:{port} <{data.File} >{received}", timeout + TimeSpan.FromSeconds(5));
         var seconds = clock.Elapsed.TotalSeconds;
         bool ok = r.ExitCode == 0 && WorkDirectory.Sha256(received).SequenceEqual(data.Hash);
         Console.WriteLine($"{label}: {(ok ? "ok" : $"MISMATCH (socat {r.ExitCode}: {r.Error.Trim()}; {new FileInfo(received).Length} bytes back)")} " +
