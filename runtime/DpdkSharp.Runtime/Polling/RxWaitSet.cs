@@ -29,7 +29,7 @@ namespace DpdkSharp.Runtime.Polling;
 /// can be just after epoll reports the packet; edge-triggered, the loop would poll too early, find nothing and
 /// sleep past the packet. Level-triggered, it keeps waking until the packet is taken.</para>
 /// <para>net_tap learns of packets from a signal (its fds are <c>O_ASYNC</c>): the set routes each such queue's signal
-/// to the thread that calls <see cref="Idle"/> or <see cref="Wait"/> (<see cref="RxQueueSignalRoute"/>), so that the
+/// to the thread that calls <see cref="Idle"/> or <see cref="Wait"/> (<c>fcntl F_SETOWN_EX</c> to that thread), so that the
 /// packet's wake-up and the signal's are one and the same thread's, and gives it back to the process on
 /// <see cref="Dispose"/>. Without that the main thread took every signal, and the loop, woken by the packet, polled
 /// in vain until the main thread had run.</para>
