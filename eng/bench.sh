@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Whole-process benchmarks, each against its C or kernel reference.
 # Usage: eng/bench.sh forward [rounds] | eng/bench.sh udp-echo [rounds] [seconds-per-round]
-#        eng/bench.sh latency [idle-requests] [seconds-at-10k] | eng/bench.sh http [seconds] [connections]
+#        eng/bench.sh latency [idle-requests] [seconds-at-10k] [rounds] | eng/bench.sh http [seconds] [connections]
 #        eng/bench.sh tcp [rounds] [bulk-seconds-per-round] [rr-seconds-per-round] [send-buffer-bytes]
 #        eng/bench.sh pktgen [rounds] [seconds-per-window] [search-budget-seconds]
 # Prints the benchmark's JSON line on stdout (build output goes to stderr).
@@ -54,7 +54,7 @@ case "${1:-}" in
       ip netns list | awk -v p="$prefix-" 'index($1, p) == 1 { print $1 }' | while read -r ns; do ip netns del "$ns" || true; done
     }
     trap latency_cleanup EXIT
-    dotnet "$out/DpdkSharp.Bench.Latency.dll" run "$prefix" "${2:-2000}" "${3:-3}"
+    dotnet "$out/DpdkSharp.Bench.Latency.dll" run "$prefix" "${2:-2000}" "${3:-3}" "${4:-4}"
     ;;
   tcp)
     # Bulk transfer and 64-byte request/response between two stack instances on a net_ring pair, driven on one

@@ -45,6 +45,11 @@ internal static class Client
         int steadyCount = (int)(plan.Rate * plan.Seconds);
         var steady = SteadyLoad.Run(socket, ex.Seq + 1, steadyCount, Stopwatch.Frequency / plan.Rate, out var steadyLost, out var steadyBad, out var rate);
 
+        if (Environment.GetEnvironmentVariable(Samples.EnvironmentVariable) is { Length: > 0 } path)
+        {
+            Samples.Write(path, idle, steady, Stopwatch.Frequency);
+        }
+
         var line = new StringBuilder("RESULT");
         Append(line, "idle", idle, idleLost);
         Append(line, "10k", steady, steadyLost);

@@ -4,7 +4,7 @@ using DpdkSharp.Bench.Latency;
 using DpdkSharp.Runtime.Polling;
 
 // UDP request/response latency (#11). One binary, four verbs, because each part runs in a process of its own:
-//   run <prefix> [idle-requests] [seconds-at-10k]   the benchmark: kernel reference, then each RX mode; one JSON line
+//   run <prefix> [idle-requests] [seconds-at-10k] [rounds]   the benchmark: kernel reference and each RX mode, interleaved in rounds; one JSON line
 //   stack <poll|interrupt|adaptive> <iface> <netns> <plan...>   the stack on net_tap in one RX mode (one EAL per process)
 //   client <ip> <port> <plan...>                     inside a namespace: timed requests, one RESULT line
 //   echo <ip> <port> <max-seconds>                   the kernel reference's UDP echo, inside its namespace
@@ -13,7 +13,9 @@ try
 {
     return args switch
     {
-        ["run", var prefix, .. var rest] => Runner.Run(prefix, ClientPlan.Parse(rest, defaults: true)),
+        // Rounds: 4 by default, enough that a burst of load on a shared machine is spread over every cell.
+        ["run", var prefix, .. var rest] => Runner.Run(prefix, ClientPlan.Parse(rest, defaults: true),
+            rest.Length > 2 ? int.Parse(rest[2], CultureInfo.InvariantCulture) : 4),
         ["stack", var mode, var iface, var netns, .. var rest] => StackSide.Run(ParseMode(mode), iface, netns, ClientPlan.Parse(rest, defaults: false)),
         ["client", var ip, var port, .. var rest] => Client.Run(IPAddress.Parse(ip), int.Parse(port, CultureInfo.InvariantCulture), ClientPlan.Parse(rest, defaults: false)),
         ["echo", var ip, var port, var seconds] => KernelEcho.Run(IPAddress.Parse(ip), int.Parse(port, CultureInfo.InvariantCulture), double.Parse(seconds, CultureInfo.InvariantCulture)),
@@ -30,6 +32,6 @@ static RxMode ParseMode(string mode) => Enum.Parse<RxMode>(mode, ignoreCase: tru
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: DpdkSharp.Bench.Latency run <prefix> [idle-requests] [seconds-at-10k] | stack <mode> <iface> <netns> <plan> | client <ip> <port> <plan> | echo <ip> <port> <max-seconds>");
+    Console.Error.WriteLine("usage: DpdkSharp.Bench.Latency run <prefix> [idle-requests] [seconds-at-10k] [rounds] | stack <mode> <iface> <netns> <plan> | client <ip> <port> <plan> | echo <ip> <port> <max-seconds>");
     return 2;
 }

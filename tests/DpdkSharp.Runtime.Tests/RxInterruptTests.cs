@@ -17,6 +17,7 @@ public sealed class RxInterruptTests
         Assert.DoesNotContain("FAIL", result.Output);
         Assert.Contains("OK idle Interrupt loop", result.Output);
         Assert.Contains("OK Wake()", result.Output);
+        Assert.Contains("OK signal follows the loop", result.Output);
         Assert.Contains("OK Interrupt: frame from the kernel", result.Output);
         Assert.Contains("OK Adaptive: frame from the kernel", result.Output);
         Assert.Contains("OK stopped port", result.Output);

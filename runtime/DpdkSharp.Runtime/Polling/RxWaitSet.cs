@@ -28,6 +28,11 @@ namespace DpdkSharp.Runtime.Polling;
 /// whenever packets wait. net_tap needs that: its burst returns nothing until its SIGIO handler has run, which
 /// can be just after epoll reports the packet; edge-triggered, the loop would poll too early, find nothing and
 /// sleep past the packet. Level-triggered, it keeps waking until the packet is taken.</para>
+/// <para>net_tap learns of packets from a signal (its fds are <c>O_ASYNC</c>): the set routes each such queue's signal
+/// to the thread that calls <see cref="Idle"/> or <see cref="Wait"/> (<c>fcntl F_SETOWN_EX</c> to that thread), so that the
+/// packet's wake-up and the signal's are one and the same thread's, and gives it back to the process on
+/// <see cref="Dispose"/>. Without that the main thread took every signal, and the loop, woken by the packet, polled
+/// in vain until the main thread had run.</para>
 /// </remarks>
 public sealed unsafe class RxWaitSet : IDisposable
 {
@@ -38,6 +43,8 @@ public sealed unsafe class RxWaitSet : IDisposable
     private readonly int[] _fds;
     private readonly bool[] _armable;
     private readonly uint[] _epochs;
+    private readonly RxQueueSignalRoute?[] _routes;
+    private int _routedThread; // managed id of the thread the signals go to; 0: not routed (yet, or again after a change)
     private readonly SafeFileHandle _epoll;
     private readonly SafeFileHandle _wake;
     private RxIdlePolicy _policy;
@@ -71,6 +78,7 @@ public sealed unsafe class RxWaitSet : IDisposable
         _fds = new int[_queues.Length];
         _armable = new bool[_queues.Length];
         _epochs = new uint[_queues.Length];
+        _routes = new RxQueueSignalRoute?[_queues.Length];
         _policy = new RxIdlePolicy(Options.Mode, Options.EmptyPollsBeforeSleep, Options.BurstToResumePolling);
 
         var epfd = EpollCreate(EPOLL_CLOEXEC);
@@ -125,6 +133,7 @@ public sealed unsafe class RxWaitSet : IDisposable
     public RxWakeReasons Idle(int received, TimeSpan maxSleep)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        EnsureSignalsRouted();
         switch (_policy.Next(received))
         {
             case RxIdlePolicy.Step.Arm:
@@ -157,6 +166,7 @@ public sealed unsafe class RxWaitSet : IDisposable
     public RxWakeReasons Wait(TimeSpan timeout)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        EnsureSignalsRouted();
         if (Mode != RxMode.Poll)
         {
             Arm();
@@ -218,6 +228,11 @@ public sealed unsafe class RxWaitSet : IDisposable
         {
             // The port may be stopped or closed already; nothing is armed then.
         }
+        foreach (var route in _routes)
+        {
+            route?.Dispose(); // the signal back to the process: the polling thread may end, and a signal aimed at it would be lost
+        }
+
         _epoll.Dispose();
         _wake.Dispose(); // a Wake racing with this holds a reference: the fd closes after its write
     }
@@ -229,13 +244,18 @@ public sealed unsafe class RxWaitSet : IDisposable
             : (int)Math.Min(int.MaxValue, Math.Ceiling(timeout.TotalMilliseconds));
         var events = stackalloc EpollEvent[MaxEvents];
         var n = EpollWait((int)_epoll.DangerousGetHandle(), events, MaxEvents, ms);
-        if (n < 0)
+        if (n < 0 && Marshal.GetLastPInvokeError() == EINTR)
         {
-            if (Marshal.GetLastPInvokeError() == EINTR)
+            // net_tap's packet signal, routed to this thread, can end the wait before the packet's own wake-up is
+            // counted: look again without waiting, so that the reasons say what is ready.
+            n = EpollWait((int)_epoll.DangerousGetHandle(), events, MaxEvents, 0);
+            if (n < 0 && Marshal.GetLastPInvokeError() == EINTR)
             {
                 return RxWakeReasons.Timeout;
             }
-
+        }
+        if (n < 0)
+        {
             throw Error("epoll_wait", "RxWaitSet");
         }
         if (n == 0)
@@ -279,6 +299,7 @@ public sealed unsafe class RxWaitSet : IDisposable
             }
         }
         _armed = true;
+        EnsureSignalsRouted(); // a registration above (the port restarted) may have brought a new fd
     }
 
     private void Disarm()
@@ -317,6 +338,9 @@ public sealed unsafe class RxWaitSet : IDisposable
 
         _fds[i] = 0;
         _armable[i] = false;
+        _routes[i]?.Dispose();
+        _routes[i] = null;
+        _routedThread = 0;
         if (!port.RxInterrupts)
         {
             if (initial)
@@ -348,6 +372,29 @@ public sealed unsafe class RxWaitSet : IDisposable
         }
         Add(fd, _armable[i] ? EPOLLIN | EPOLLET : EPOLLIN, (ulong)i); // see the remarks: edge for eventfds, level for packet fds
     }
+
+    /// <summary>
+    /// Routes the signal of each watched queue that signals (net_tap) to the calling thread, once per thread: the
+    /// first call of a loop, and again after a queue's registration changed or another thread took over the loop.
+    /// </summary>
+    private void EnsureSignalsRouted()
+    {
+        var thread = Environment.CurrentManagedThreadId;
+        if (_routedThread == thread || Mode == RxMode.Poll)
+        {
+            return;
+        }
+
+        for (var i = 0; i < _queues.Length; i++)
+        {
+            _routes[i]?.Dispose();
+            _routes[i] = _fds[i] > 0 && !_armable[i] ? RxQueueSignalRoute.ForFd(_fds[i]) : null;
+        }
+        _routedThread = thread;
+    }
+
+    /// <summary>The kernel thread id queue <paramref name="i"/>'s signal is routed to, or 0 (for tests).</summary>
+    internal int SignalThreadOf(int i) => _routes[i]?.ThreadId ?? 0;
 
     private void Add(int fd, uint events, ulong data)
     {

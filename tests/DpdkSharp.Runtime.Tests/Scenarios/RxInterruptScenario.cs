@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using DpdkSharp.Interop;
 using DpdkSharp.Runtime.Polling;
 using DpdkSharp.Runtime.Tests.Infrastructure;
 
@@ -51,6 +52,7 @@ public static class RxInterruptScenario
 
             failures += Check(IdleCpu(rx));
             failures += Check(WakeFromAnotherThread(rx));
+            failures += Check(SignalFollowsTheLoop(rx, netns));
             using (var waits = new RxWaitSet(rx, new RxWaitOptions { Mode = RxMode.Interrupt }))
             {
                 failures += Check(FrameWakes(rx, waits, netns, "Interrupt"));
@@ -164,6 +166,69 @@ public static class RxInterruptScenario
         var latency = Stopwatch.GetElapsedTime(wakeAt, wokeAt);
         return (joined && wokeAt != 0 && latency < TimeSpan.FromMilliseconds(100),
             $"Wake() from another thread: loop woke ({reason}) {latency.TotalMilliseconds:F2} ms after the call");
+    }
+
+    /// <summary>
+    /// net_tap's packet signal goes to the thread that sleeps on the queue while a wait set is in use (not to the main
+    /// thread, whose wake-up every packet would otherwise wait for), and back to the process when the set is disposed,
+    /// and the same for a route made with RxQueueSignalRoute. Then a frame from the kernel still reaches a loop on a new
+    /// thread: a signal aimed at the ended loop thread would be dropped, and the driver would never see another packet.
+    /// </summary>
+    private static (bool, string) SignalFollowsTheLoop(RxQueue rx, string netns)
+    {
+        var fd = Dpdk.rte_eth_dev_rx_intr_ctl_q_get_fd(rx.Port.Id, (ushort)rx.Index);
+        int loopTid = 0;
+        var routedToLoop = false;
+        using (var waits = new RxWaitSet(rx, new RxWaitOptions { Mode = RxMode.Interrupt }))
+        {
+            RunLoop(() =>
+            {
+                loopTid = QueueSignals.CurrentThreadId();
+                var burst = new MbufBurst(stackalloc nint[32]);
+                for (var i = 0; i < 3; i++)
+                {
+                    rx.Receive(ref burst);
+                    burst.FreeAll();
+                    waits.Idle(0, TimeSpan.FromMilliseconds(1));
+                }
+                routedToLoop = QueueSignals.IsRoutedTo(fd, loopTid) && waits.SignalThreadOf(0) == loopTid;
+            });
+        }
+        var givenBack = loopTid != 0 && !QueueSignals.IsRoutedTo(fd, loopTid);
+
+        var thisTid = QueueSignals.CurrentThreadId();
+        bool routed;
+        using (var route = RxQueueSignalRoute.ToCurrentThread(rx))
+        {
+            routed = route is not null && QueueSignals.IsRoutedTo(fd, thisTid);
+        }
+        var routeGivenBack = !QueueSignals.IsRoutedTo(fd, thisTid);
+
+        var pings = 0;
+        var loop = StartLoop(() =>
+        {
+            var burst = new MbufBurst(stackalloc nint[32]);
+            var deadline = Stopwatch.StartNew();
+            while (pings == 0 && deadline.Elapsed < TimeSpan.FromSeconds(5))
+            {
+                rx.Receive(ref burst);
+                foreach (var m in burst)
+                {
+                    var data = m.Data;
+                    if (data.Length >= 34 && data[12] == 0x08 && data[13] == 0x00 && data[23] == 1 /* ICMP */)
+                    {
+                        pings++;
+                    }
+                }
+                burst.FreeAll();
+                Thread.Sleep(1);
+            }
+        });
+        Run("ip", "netns", "exec", netns, "sh", "-c", $"ping -c 1 -W 1 {DpdkAddress} >/dev/null || true");
+        var joined = loop.Join(TimeSpan.FromSeconds(10));
+        return (fd > 0 && routedToLoop && givenBack && routed && routeGivenBack && joined && pings > 0,
+            $"signal follows the loop: fd {fd} to the loop thread {routedToLoop}, given back {givenBack}; " +
+            $"RxQueueSignalRoute to this thread {routed}, given back {routeGivenBack}; {pings} ICMP frame(s) received on a new thread after");
     }
 
     /// <summary>A wait set made before a stop: while the port is stopped its sleeps end by timeout (the queue has no interrupt then) instead of failing.</summary>
