@@ -7,7 +7,8 @@ namespace DpdkSharp.Samples.HelloHttp;
 /// <summary>The command line; <see cref="Interface"/> null means kernel sockets.</summary>
 /// <param name="HeadersTimeout">Kestrel's KeepAliveTimeout and RequestHeadersTimeout in seconds (0: Kestrel's defaults, 130 s and 30 s).</param>
 /// <param name="RxMode">How the reactor waits for packets (--rx-mode poll|interrupt|adaptive); null for the transport's default.</param>
-internal sealed record HelloOptions(string? Interface, string Address, int Port, int H2cPort, int TlsPort, int Seconds, string Lcores, int HeadersTimeout, DpdkSharp.Runtime.Polling.RxMode? RxMode)
+/// <param name="Inline">--inline: Kestrel and the endpoints run on the transport's I/O thread (UnsafePreferInlineScheduling of either transport).</param>
+internal sealed record HelloOptions(string? Interface, string Address, int Port, int H2cPort, int TlsPort, int Seconds, string Lcores, int HeadersTimeout, DpdkSharp.Runtime.Polling.RxMode? RxMode, bool Inline)
 {
     public static HelloOptions? Parse(string[] args)
     {
@@ -15,6 +16,7 @@ internal sealed record HelloOptions(string? Interface, string Address, int Port,
         string address = "10.79.0.2/24", lcores = "0";
         int port = 8080, h2cPort = 8081, tlsPort = 8443, seconds = 0, headersTimeout = 0;
         DpdkSharp.Runtime.Polling.RxMode? rxMode = null;
+        bool inline = false;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -28,6 +30,7 @@ internal sealed record HelloOptions(string? Interface, string Address, int Port,
                 case "--lcores": lcores = args[++i]; break;
                 case "--headers-timeout": headersTimeout = int.Parse(args[++i]); break;
                 case "--rx-mode": rxMode = Enum.Parse<DpdkSharp.Runtime.Polling.RxMode>(args[++i], ignoreCase: true); break;
+                case "--inline": inline = true; break;
                 default: Console.Error.WriteLine($"unknown argument {args[i]}"); return null;
             }
         }
@@ -35,7 +38,7 @@ internal sealed record HelloOptions(string? Interface, string Address, int Port,
         {
             address += "/24";
         }
-        return new HelloOptions(iface, address, port, h2cPort, tlsPort, seconds, lcores, headersTimeout, rxMode);
+        return new HelloOptions(iface, address, port, h2cPort, tlsPort, seconds, lcores, headersTimeout, rxMode, inline);
     }
 }
 

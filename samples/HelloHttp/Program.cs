@@ -10,7 +10,9 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 // Ports: --port serves HTTP/1.1, --tls-port HTTP/1.1 and HTTP/2 chosen by ALPN, --h2c-port HTTP/2 with
 // prior knowledge (h2c): Kestrel speaks cleartext HTTP/2 only on an endpoint configured for HTTP/2 alone.
 // --headers-timeout N sets Kestrel's keep-alive and request-headers timeouts (a slow client is cut off after N s).
-// Usage: DpdkSharp.Samples.HelloHttp [--iface dhttp0] [--address 10.79.0.2/24] [--port 8080] [--h2c-port 8081] [--tls-port 8443] [--seconds N] [--lcores 0] [--headers-timeout N] [--rx-mode poll|interrupt|adaptive]
+// --inline runs Kestrel and the endpoints on the transport's I/O thread (the reactor, or the sockets' I/O threads:
+// UnsafePreferInlineScheduling of either transport); safe here because no endpoint blocks.
+// Usage: DpdkSharp.Samples.HelloHttp [--iface dhttp0] [--address 10.79.0.2/24] [--port 8080] [--h2c-port 8081] [--tls-port 8443] [--seconds N] [--lcores 0] [--headers-timeout N] [--rx-mode poll|interrupt|adaptive] [--inline]
 var options = HelloOptions.Parse(args);
 if (options is null)
 {
@@ -33,7 +35,13 @@ if (options.Interface is string iface)
         {
             o.RxMode = rxMode;
         }
+        o.UnsafePreferInlineScheduling = options.Inline;
     });
+}
+else if (options.Inline)
+{
+    // Kestrel's own switch; DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 in the environment inlines the runtime's completions too.
+    builder.WebHost.UseSockets(o => o.UnsafePreferInlineScheduling = true);
 }
 var certificate = SelfSignedCertificate.Create(options.Address.Split('/')[0]);
 builder.WebHost.ConfigureKestrel(kestrel =>

@@ -19,7 +19,10 @@ namespace DpdkSharp.AspNetCore;
 /// <remarks>
 /// Kestrel's side wakes the reactor once per flush: the output pipe's pending read completes inline in
 /// Kestrel's flush and asks for a handler run (<see cref="TcpConnection.ScheduleHandler"/>, coalesced).
-/// Kestrel's reads are scheduled on the thread pool, as with the socket transport. An idle connection
+/// Kestrel's reads are scheduled on the thread pool, as with the socket transport; with
+/// <see cref="DpdkTransportOptions.UnsafePreferInlineScheduling"/> they run inline on the reactor instead, so the
+/// input flush runs Kestrel and the application up to their next await, and what they flushed meanwhile is copied
+/// into the send queue in the same handler run (no post to the reactor, no thread-pool hop). An idle connection
 /// holds no buffer: memory is taken from the pool only when bytes arrived. Back pressure: when the input
 /// pipe is full the handler stops copying (the stack's receive window closes) until Kestrel reads; when
 /// the send queue is full it stops copying until the stack has room (the handler runs again then).
@@ -41,7 +44,7 @@ internal sealed class DpdkConnection : ConnectionContext,
     private readonly FeatureCollection _features = new();
     private readonly TaskCompletionSource _transportDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TcpConnectionHandler _onReactor;
-    private readonly Action _scheduleHandler;
+    private readonly Action _pipeReady;
     private Exception? _abortReason;
     private int _abortRequested;
     private Task _tcpClosed = Task.CompletedTask;
@@ -53,8 +56,13 @@ internal sealed class DpdkConnection : ConnectionContext,
     private ValueTask<ReadResult> _outputRead;
     private bool _outputReadPending;
     private bool _done;
+    private bool _runAgain;
 
-    public DpdkConnection(TcpConnection tcp, MemoryPool<byte> pool, string id, ILogger logger)
+    // The reactor's managed thread id while it runs the handler, else 0: a pipe callback that finds its own id here
+    // runs inside the handler (Kestrel inline), which then loops instead of posting itself a run.
+    private int _handlerThreadId;
+
+    public DpdkConnection(TcpConnection tcp, MemoryPool<byte> pool, string id, bool inline, ILogger logger)
     {
         _tcp = tcp;
         _logger = logger;
@@ -64,10 +72,12 @@ internal sealed class DpdkConnection : ConnectionContext,
         RemoteEndPoint = tcp.RemoteEndPoint;
         ConnectionClosed = _closed.Token;
         _onReactor = OnReactor;
-        _scheduleHandler = tcp.ScheduleHandler;
-        // The reactor's ends resume inline (they only ask for a handler run); Kestrel's ends on the thread pool, as with the socket transport.
-        _input = new Pipe(new PipeOptions(pool, PipeScheduler.ThreadPool, PipeScheduler.Inline, MaxReadBufferSize, MaxReadBufferSize / 2, useSynchronizationContext: false));
-        _output = new Pipe(new PipeOptions(pool, PipeScheduler.Inline, PipeScheduler.ThreadPool, MaxWriteBufferSize, MaxWriteBufferSize / 2, useSynchronizationContext: false));
+        _pipeReady = OnPipeReady;
+        // The reactor's ends resume inline (they only ask for a handler run); Kestrel's ends on the thread pool, as with
+        // the socket transport, or inline on the reactor when the application asked for it (UnsafePreferInlineScheduling).
+        var kestrelScheduler = inline ? PipeScheduler.Inline : PipeScheduler.ThreadPool;
+        _input = new Pipe(new PipeOptions(pool, kestrelScheduler, PipeScheduler.Inline, MaxReadBufferSize, MaxReadBufferSize / 2, useSynchronizationContext: false));
+        _output = new Pipe(new PipeOptions(pool, PipeScheduler.Inline, kestrelScheduler, MaxWriteBufferSize, MaxWriteBufferSize / 2, useSynchronizationContext: false));
         Transport = new DuplexPipe(_input.Reader, _output.Writer);
         _features.Set<IConnectionIdFeature>(this);
         _features.Set<IConnectionTransportFeature>(this);
@@ -102,7 +112,7 @@ internal sealed class DpdkConnection : ConnectionContext,
         _logger.LogDebug("Connection {ConnectionId} aborted: {Reason}", ConnectionId, abortReason?.Message);
         Volatile.Write(ref _abortReason, abortReason ?? new ConnectionAbortedException("The connection was aborted."));
         Volatile.Write(ref _abortRequested, 1);
-        _tcp.ScheduleHandler();
+        OnPipeReady();
     }
 
     public override async ValueTask DisposeAsync()
@@ -120,18 +130,43 @@ internal sealed class DpdkConnection : ConnectionContext,
 
     private void OnReactor(TcpConnectionContext context)
     {
-        if (_done)
+        _handlerThreadId = Environment.CurrentManagedThreadId;
+        try
         {
+            // Inline, Kestrel runs inside FeedInput and may flush, complete or abort meanwhile: that sets _runAgain.
+            do
+            {
+                _runAgain = false;
+                if (_done)
+                {
+                    return;
+                }
+                if (Volatile.Read(ref _abortRequested) != 0)
+                {
+                    // As Kestrel's socket transport: close (FIN; the stack resets it if unread bytes are left); Kestrel's reads then end with the reason.
+                    Finish(context, outputError: null, inputError: Volatile.Read(ref _abortReason));
+                    return;
+                }
+                FeedInput(context);
+                DrainOutput(context);
+            }
+            while (_runAgain);
+        }
+        finally
+        {
+            _handlerThreadId = 0;
+        }
+    }
+
+    /// <summary>A pipe end of the reactor's can go on (or an abort came): run the handler, at once when already in it (any thread).</summary>
+    private void OnPipeReady()
+    {
+        if (Volatile.Read(ref _handlerThreadId) == Environment.CurrentManagedThreadId)
+        {
+            _runAgain = true; // Kestrel inline, inside this connection's handler run: it loops, no wake-up needed
             return;
         }
-        if (Volatile.Read(ref _abortRequested) != 0)
-        {
-            // As Kestrel's socket transport: close (FIN; the stack resets it if unread bytes are left); Kestrel's reads then end with the reason.
-            Finish(context, outputError: null, inputError: Volatile.Read(ref _abortReason));
-            return;
-        }
-        FeedInput(context);
-        DrainOutput(context);
+        _tcp.ScheduleHandler();
     }
 
     /// <summary>Copies what arrived into the input pipe and flushes it once; completes the pipe at the peer's FIN or an error.</summary>
@@ -175,7 +210,7 @@ internal sealed class DpdkConnection : ConnectionContext,
             {
                 _inputFlush = flush;
                 _inputFlushPending = true;
-                flush.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_scheduleHandler);
+                flush.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_pipeReady);
                 return;
             }
             var result = flush.GetAwaiter().GetResult();
@@ -215,7 +250,7 @@ internal sealed class DpdkConnection : ConnectionContext,
                 {
                     _outputRead = read;
                     _outputReadPending = true;
-                    read.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_scheduleHandler);
+                    read.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_pipeReady);
                     return;
                 }
                 result = read.GetAwaiter().GetResult();

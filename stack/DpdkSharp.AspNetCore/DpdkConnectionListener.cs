@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 namespace DpdkSharp.AspNetCore;
 
 /// <summary>A Kestrel listener over a <see cref="TcpSocketListener"/> on the stack's interface.</summary>
-internal sealed class DpdkConnectionListener(TcpSocketListener listener, MemoryPool<byte> pool, ILogger logger) : IConnectionListener
+internal sealed class DpdkConnectionListener(TcpSocketListener listener, MemoryPool<byte> pool, bool inline, ILogger logger) : IConnectionListener
 {
     private static long s_nextId;
 
@@ -28,7 +28,7 @@ internal sealed class DpdkConnectionListener(TcpSocketListener listener, MemoryP
         {
             return null;
         }
-        var connection = new DpdkConnection(tcp, pool, $"dpdk-{Interlocked.Increment(ref s_nextId):x}", logger);
+        var connection = new DpdkConnection(tcp, pool, $"dpdk-{Interlocked.Increment(ref s_nextId):x}", inline, logger);
         connection.Start();
         return connection;
     }

@@ -67,7 +67,7 @@ internal sealed class DpdkConnectionListenerFactory : IConnectionListenerFactory
             throw new AddressInUseException(e.Message, e);
         }
         _logger.LogInformation("Listening on {EndPoint} (DPDK)", listener.LocalEndPoint);
-        return ValueTask.FromResult<IConnectionListener>(new DpdkConnectionListener(listener, _pool, _logger));
+        return ValueTask.FromResult<IConnectionListener>(new DpdkConnectionListener(listener, _pool, _options.UnsafePreferInlineScheduling, _logger));
     }
 
     public void Dispose()

@@ -11,11 +11,36 @@ public sealed class DpdkAppFixture : IDisposable
     public void Dispose() => App.Dispose();
 }
 
+/// <summary>One HelloHttp on DPDK with Kestrel and the endpoints run inline on the reactor (--inline: UnsafePreferInlineScheduling).</summary>
+public sealed class DpdkInlineAppFixture : IDisposable
+{
+    public HelloHttpApp App { get; } = HelloHttpApp.StartOnDpdk("--inline");
+
+    public void Dispose() => App.Dispose();
+}
+
+/// <summary>Real clients (curl, wrk) from the kernel against Kestrel on the stack's TCP, Kestrel on the thread pool.</summary>
+public sealed class HttpOnDpdkTests(DpdkAppFixture fixture) : HttpOnDpdkTestsBase, IClassFixture<DpdkAppFixture>
+{
+    protected override HelloHttpApp App => fixture.App;
+}
+
+/// <summary>
+/// The same clients with Kestrel inline on the reactor: the input flush runs Kestrel, whose flushes, back pressure
+/// (the 100 MB download, the echo) and completion then happen inside the transport's handler run.
+/// </summary>
+public sealed class HttpOnDpdkInlineTests(DpdkInlineAppFixture fixture) : HttpOnDpdkTestsBase, IClassFixture<DpdkInlineAppFixture>
+{
+    protected override HelloHttpApp App => fixture.App;
+}
+
 /// <summary>Real clients (curl, wrk) from the kernel against Kestrel on the stack's TCP.</summary>
-public sealed class HttpOnDpdkTests(DpdkAppFixture fixture) : IClassFixture<DpdkAppFixture>
+public abstract class HttpOnDpdkTestsBase
 {
     private const string Base = $"http://{HelloHttpApp.AppAddress}";
-    private HelloHttpApp App => fixture.App;
+
+    /// <summary>The app under test.</summary>
+    protected abstract HelloHttpApp App { get; }
 
     [Fact]
     public void Curl_gets_plain_text_over_HTTP_1_1()
