@@ -90,12 +90,24 @@ internal sealed class Worker
         var nextFlow = 0;
         var allocationBaseline = long.MinValue;
         var capture = _session.Capture;
+        ulong stoppedAt = 0; // when this worker saw transmission stop
+        WarmRarePaths();
         _pacer.Start(Tsc.Now);
 
         RunPhase phase;
         while ((phase = _session.Phase) != RunPhase.Stopped)
         {
             GcSafePoint();
+            // Receive first: a memif client's receive is what hands the server its transmit slots (it refills the
+            // server-to-client ring), so a first transmit before any receive had its first burst reflected into a
+            // ring with no room: measured, a new peer of our reflect lost its first 18 or 32 frames that way.
+            if (receive && rx.Receive(ref rxBurst) > 0)
+            {
+                capture?.Write(_port, _queue, ref rxBurst, PcapngDirection.Inbound);
+                Verify(ref counters, ref rxBurst);
+                rxBurst.FreeAll();
+            }
+
             if (transmit && phase == RunPhase.Running)
             {
                 var now = Tsc.Now;
@@ -144,16 +156,13 @@ internal sealed class Worker
                     counters.TxBytes += bytes;
                 }
             }
-            else if (!txBurst.IsEmpty)
+            else if (transmit && stoppedAt == 0)
             {
-                txBurst.FreeAll(); // draining: what the queue kept refusing is not sent
-            }
-
-            if (receive && rx.Receive(ref rxBurst) > 0)
-            {
-                capture?.Write(_port, _queue, ref rxBurst, PcapngDirection.Inbound);
-                Verify(ref counters, ref rxBurst);
-                rxBurst.FreeAll();
+                // Transmission stops here: the schedule ends now, not after the drain (frames of the drain were never
+                // due). What the queue kept refusing until now is never sent: skipped, as the pacer's are.
+                stoppedAt = Tsc.Now;
+                counters.TxSkipped += txBurst.Count;
+                txBurst.FreeAll();
             }
 
             if (Volatile.Read(ref counters.SwapRequest) != counters.SwapDone)
@@ -166,9 +175,18 @@ internal sealed class Worker
             }
         }
 
-        txBurst.FreeAll();
-        _pacer.Take(Tsc.Now, 0);
-        counters.TxSkipped += _pacer.Skipped;
+        if (transmit)
+        {
+            if (stoppedAt == 0)
+            {
+                stoppedAt = Tsc.Now; // stopped without a drain this loop saw
+                counters.TxSkipped += txBurst.Count;
+                txBurst.FreeAll();
+            }
+
+            _pacer.Take(stoppedAt, 0); // what fell beyond the allowed lag up to the stop, no later
+            counters.TxSkipped += _pacer.Skipped;
+        }
         counters.AllocatedBytes = allocationBaseline == long.MinValue ? 0 : GC.GetAllocatedBytesForCurrentThread() - allocationBaseline;
     }
 
@@ -176,6 +194,11 @@ internal sealed class Worker
     // first frame came after its first interval counted 56 bytes once. Per-packet allocation is what is reported, so
     // counting starts at the first interval after the worker has handled a packet.
     private static bool HasHandledPackets(ref WorkerCounters counters) => counters.TxPackets + counters.RxPackets > 0;
+
+    // A path first taken late would allocate inside the measured loop: the first call of a P/Invoke generates its
+    // stub (measured: 56 bytes on the worker's thread when a reflector's peer left and its link refused a burst, the
+    // first rte_pktmbuf_free_bulk of that loop). Freeing nothing makes the stub now; DPDK does nothing for 0 mbufs.
+    private static unsafe void WarmRarePaths() => DpdkSharp.Interop.Dpdk.rte_pktmbuf_free_bulk(null, 0);
 
     // The loop's native calls (bursts, mempool, rdtsc) suppress the GC transition, so a loop that never returns
     // would hold every GC (and so every other managed thread, the stats reader included) until the suspension
@@ -252,6 +275,7 @@ internal sealed class Worker
         var capture = _session.Capture;
         var ownMac = _settings.SourceMac ?? _port.MacAddress;
         var ownIp = _settings.SourceIp;
+        WarmRarePaths();
         while (_session.Phase != RunPhase.Stopped)
         {
             GcSafePoint();
