@@ -77,7 +77,10 @@ public struct RatePacer
     /// <summary>Whether the rate is unlimited.</summary>
     public readonly bool Unlimited => _packetsPerTick == 0;
 
-    /// <summary>Packets the schedule skipped because the sender fell behind by more than the backlog allowed.</summary>
+    /// <summary>
+    /// Packets the schedule skipped because the sender fell behind by more than the backlog allowed, and (after
+    /// <see cref="Finish"/>) those due by the end that it never took.
+    /// </summary>
     public long Skipped { get; private set; }
 
     /// <summary>Starts the schedule at <paramref name="now"/>.</summary>
