@@ -60,6 +60,7 @@ public struct RatePacer
     private readonly double _packetsPerTick;
     private readonly long _maxBacklog;
     private ulong _start;
+    private ulong _last; // the time of the latest Take
     private long _scheduled;
 
     /// <summary>A pacer for <paramref name="packetsPerSecond"/> (0: unlimited) on a TSC of <paramref name="hz"/>.</summary>
@@ -76,13 +77,16 @@ public struct RatePacer
     /// <summary>Whether the rate is unlimited.</summary>
     public readonly bool Unlimited => _packetsPerTick == 0;
 
-    /// <summary>Packets the schedule skipped because the sender fell behind by more than the backlog allowed.</summary>
+    /// <summary>
+    /// Packets the schedule skipped because the sender fell behind by more than the backlog allowed, and (after
+    /// <see cref="Finish"/>) those due by the end that it never took.
+    /// </summary>
     public long Skipped { get; private set; }
 
     /// <summary>Starts the schedule at <paramref name="now"/>.</summary>
     public void Start(ulong now)
     {
-        _start = now;
+        _start = _last = now;
         _scheduled = 0;
         Skipped = 0;
     }
@@ -96,6 +100,7 @@ public struct RatePacer
             return room;
         }
 
+        _last = now;
         var due = (long)((now - _start) * _packetsPerTick) - _scheduled;
         if (due > _maxBacklog)
         {
@@ -107,5 +112,24 @@ public struct RatePacer
         var take = (int)Math.Min(due, room);
         _scheduled += take;
         return take;
+    }
+
+    /// <summary>
+    /// Ends the schedule at the latest <see cref="Take"/> (when the sender last ran while transmitting, not later:
+    /// a drain after it schedules nothing) and counts what was due then and not taken as skipped: never sent.
+    /// </summary>
+    public void Finish()
+    {
+        if (_packetsPerTick == 0)
+        {
+            return;
+        }
+
+        var due = (long)((_last - _start) * _packetsPerTick) - _scheduled;
+        if (due > 0)
+        {
+            Skipped += due;
+            _scheduled += due;
+        }
     }
 }

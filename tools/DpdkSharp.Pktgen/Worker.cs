@@ -90,16 +90,40 @@ internal sealed class Worker
         var nextFlow = 0;
         var allocationBaseline = long.MinValue;
         var capture = _session.Capture;
+        uint loops = 0;
+        ulong stoppedAt = 0; // when this worker saw transmission stop; 0 while running
+        var behind = true; // after the stop: frames due by then still to send
+        WarmRarePaths();
         _pacer.Start(Tsc.Now);
 
         RunPhase phase;
         while ((phase = _session.Phase) != RunPhase.Stopped)
         {
-            GcSafePoint();
-            if (transmit && phase == RunPhase.Running)
+            GcSafePoint(ref loops);
+            // Receive first: a memif client's receive is what hands the server its transmit slots (it refills the
+            // server-to-client ring), so a first transmit before any receive had its first burst reflected into a
+            // ring with no room: measured, a new peer of our reflect lost its first 18 or 32 frames that way.
+            if (receive && rx.Receive(ref rxBurst) > 0)
+            {
+                capture?.Write(_port, _queue, ref rxBurst, PcapngDirection.Inbound);
+                Verify(ref counters, ref rxBurst);
+                rxBurst.FreeAll();
+            }
+
+            if (transmit && phase != RunPhase.Running && stoppedAt == 0)
+            {
+                stoppedAt = Tsc.Now;
+            }
+
+            // After the stop, the sender still sends what was due by then (a sender the machine held back catches up
+            // during the drain, within the allowed lag), and nothing due later: the schedule ends at the stop.
+            if (transmit && (stoppedAt == 0 || behind))
             {
                 var now = Tsc.Now;
-                var due = _pacer.Take(now, txBurst.FreeSpace);
+                var due = stoppedAt == 0 ? _pacer.Take(now, txBurst.FreeSpace)
+                    : _pacer.Unlimited ? 0 // unpaced: nothing was due
+                    : _pacer.Take(stoppedAt, txBurst.FreeSpace);
+                behind = stoppedAt == 0 || due > 0 || !txBurst.IsEmpty;
                 if (due > 0)
                 {
                     if (!_pool.AllocBulk(ref txBurst, due))
@@ -144,17 +168,6 @@ internal sealed class Worker
                     counters.TxBytes += bytes;
                 }
             }
-            else if (!txBurst.IsEmpty)
-            {
-                txBurst.FreeAll(); // draining: what the queue kept refusing is not sent
-            }
-
-            if (receive && rx.Receive(ref rxBurst) > 0)
-            {
-                capture?.Write(_port, _queue, ref rxBurst, PcapngDirection.Inbound);
-                Verify(ref counters, ref rxBurst);
-                rxBurst.FreeAll();
-            }
 
             if (Volatile.Read(ref counters.SwapRequest) != counters.SwapDone)
             {
@@ -166,8 +179,11 @@ internal sealed class Worker
             }
         }
 
+        counters.TxSkipped += txBurst.Count; // the queue refused them to the end: never sent
         txBurst.FreeAll();
-        _pacer.Take(Tsc.Now, 0);
+        // The schedule ends where transmission stopped, not after the drain (whose frames were never due): what was
+        // due by then and not sent (beyond the allowed lag, or not caught up by the end of the drain) is skipped.
+        _pacer.Finish();
         counters.TxSkipped += _pacer.Skipped;
         counters.AllocatedBytes = allocationBaseline == long.MinValue ? 0 : GC.GetAllocatedBytesForCurrentThread() - allocationBaseline;
     }
@@ -177,12 +193,24 @@ internal sealed class Worker
     // counting starts at the first interval after the worker has handled a packet.
     private static bool HasHandledPackets(ref WorkerCounters counters) => counters.TxPackets + counters.RxPackets > 0;
 
+    // A path first taken late would allocate inside the measured loop: the first call of a P/Invoke generates its
+    // stub (measured: 56 bytes on the worker's thread when a reflector's peer left and its link refused a burst, the
+    // first rte_pktmbuf_free_bulk of that loop). Freeing nothing makes the stub now; DPDK does nothing for 0 mbufs.
+    private static unsafe void WarmRarePaths() => DpdkSharp.Interop.Dpdk.rte_pktmbuf_free_bulk(null, 0);
+
     // The loop's native calls (bursts, mempool, rdtsc) suppress the GC transition, so a loop that never returns
     // would hold every GC (and so every other managed thread, the stats reader included) until the suspension
-    // happens to land in managed code: seconds, measured, on a busy machine. One ordinary P/Invoke per loop is a
-    // safe point (some ns per burst); rte_get_tsc_hz only reads a global.
+    // happens to land in managed code: seconds, measured, on a busy machine. An ordinary P/Invoke is a safe point;
+    // one every 16 loops keeps a GC's wait within microseconds and its cost off most bursts (profiled: one per loop
+    // was 3 % of a polling reflector's time). rte_get_tsc_hz only reads a global.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void GcSafePoint() => _ = DpdkSharp.Interop.Dpdk.rte_get_tsc_hz();
+    private static void GcSafePoint(ref uint loops)
+    {
+        if ((++loops & 15) == 0)
+        {
+            _ = DpdkSharp.Interop.Dpdk.rte_get_tsc_hz();
+        }
+    }
 
     // Captures frames just made, once (not again when a full queue makes them wait): a view of their slots, which
     // writes each slot's own value back and is never freed or sent, so the transmit burst stays their one owner.
@@ -252,9 +280,11 @@ internal sealed class Worker
         var capture = _session.Capture;
         var ownMac = _settings.SourceMac ?? _port.MacAddress;
         var ownIp = _settings.SourceIp;
+        uint loops = 0;
+        WarmRarePaths();
         while (_session.Phase != RunPhase.Stopped)
         {
-            GcSafePoint();
+            GcSafePoint(ref loops);
             var received = rx.Receive(ref burst);
             if (received > 0)
             {

@@ -15,7 +15,8 @@ namespace DpdkSharp.Runtime;
 /// tests its callback slot. A slot that must not be used directly makes that test fail by pointing
 /// <see cref="Callbacks"/> at a non-null word of ours: <see cref="Stale"/> (the port's lifecycle changed since the
 /// slot was filled: refresh it) or <see cref="AlwaysShim"/> (a DPDK release whose inline functions this runtime
-/// has not checked). So staleness costs the fast path nothing: no epoch compare per burst.</para>
+/// has not checked) or <see cref="Guarded"/> (a net_memif queue, whose bursts take the PMD's disconnect lock). So
+/// staleness costs the fast path nothing: no epoch compare per burst.</para>
 /// <para>Slots live in a pinned table per port, made on the first queue handle of that port and kept for the
 /// process (managed memory, 64 KB per port ever used, nothing to free), because handles hold their slot's
 /// address.</para>
@@ -38,7 +39,13 @@ internal unsafe struct BurstSlot
     /// <summary>The queue index.</summary>
     public ushort QueueIndex;
 
-    // Two pinned non-null words whose addresses mark a slot (pinned: fixed addresses; managed: nothing to free).
+    /// <summary>When <see cref="Callbacks"/> is <see cref="Guarded"/>: the queue's real <c>&amp;clbk[queue]</c>.</summary>
+    public void** QueueCallbacks;
+
+    /// <summary>When <see cref="Callbacks"/> is <see cref="Guarded"/>: the lock every burst holds (<see cref="MemifDisconnectGuard"/>).</summary>
+    public int* DisconnectLock;
+
+    // Three pinned non-null words whose addresses mark a slot (pinned: fixed addresses; managed: nothing to free).
     private static readonly nint[] s_marks = NewMarks();
 
     /// <summary>Marks a slot to refresh before its next burst.</summary>
@@ -46,6 +53,9 @@ internal unsafe struct BurstSlot
 
     /// <summary>Marks a slot whose bursts always go through the shim.</summary>
     internal static void** AlwaysShim => (void**)Unsafe.AsPointer(ref s_marks[1]);
+
+    /// <summary>Marks a slot whose bursts hold <see cref="DisconnectLock"/> (a net_memif queue: see <see cref="MemifDisconnectGuard"/>).</summary>
+    internal static void** Guarded => (void**)Unsafe.AsPointer(ref s_marks[2]);
 
     private static readonly BurstSlot[]?[] s_tables = new BurstSlot[]?[Dpdk.RTE_MAX_ETHPORTS];
 
@@ -96,8 +106,8 @@ internal unsafe struct BurstSlot
 
     private static nint[] NewMarks()
     {
-        var marks = GC.AllocateArray<nint>(2, pinned: true);
-        marks[0] = marks[1] = 1;
+        var marks = GC.AllocateArray<nint>(3, pinned: true);
+        marks[0] = marks[1] = marks[2] = 1;
         return marks;
     }
 }

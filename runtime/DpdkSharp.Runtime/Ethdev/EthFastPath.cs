@@ -115,6 +115,12 @@ internal static unsafe class EthFastPath
                 return slot->Burst(slot->Queue, pkts, count);
             }
         }
+
+        if (slot->Callbacks == BurstSlot.Guarded)
+        {
+            return GuardedBurst(slot, pkts, count, rx: true);
+        }
+
         // Callbacks, an unchecked DPDK release, or a refresh that raced with a lifecycle change: the shim is always right.
         PathCounters.Shim();
         return Dpdk.rte_eth_rx_burst(slot->Port, slot->QueueIndex, pkts, count);
@@ -132,8 +138,39 @@ internal static unsafe class EthFastPath
                 return slot->Burst(slot->Queue, pkts, count);
             }
         }
+
+        if (slot->Callbacks == BurstSlot.Guarded)
+        {
+            return GuardedBurst(slot, pkts, count, rx: false);
+        }
+
         PathCounters.Shim();
         return Dpdk.rte_eth_tx_burst(slot->Port, slot->QueueIndex, pkts, count);
+    }
+
+    /// <summary>
+    /// A burst on a net_memif queue: the driver call (or the shim, when the queue has callbacks) inside the PMD's
+    /// disconnect lock, so the EAL interrupt thread cannot unmap the rings under it (<see cref="MemifDisconnectGuard"/>).
+    /// The shim's GC transition may wait for a GC while the lock is held: the interrupt thread then waits as long.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static ushort GuardedBurst(BurstSlot* slot, rte_mbuf** pkts, ushort count, bool rx)
+    {
+        MemifDisconnectGuard.Enter(slot->DisconnectLock);
+        ushort n;
+        if (*slot->QueueCallbacks == null)
+        {
+            PathCounters.Direct();
+            n = slot->Burst(slot->Queue, pkts, count);
+        }
+        else
+        {
+            PathCounters.Shim();
+            n = rx ? Dpdk.rte_eth_rx_burst(slot->Port, slot->QueueIndex, pkts, count) : Dpdk.rte_eth_tx_burst(slot->Port, slot->QueueIndex, pkts, count);
+        }
+
+        MemifDisconnectGuard.Exit(slot->DisconnectLock);
+        return n;
     }
 
     /// <summary>
@@ -159,7 +196,17 @@ internal static unsafe class EthFastPath
             slot->Burst = (delegate* unmanaged[Cdecl, SuppressGCTransition]<void*, rte_mbuf**, ushort, ushort>)
                 (rx ? ops->rx_pkt_burst : ops->tx_pkt_burst);
             slot->Queue = q.data[queue];
-            BurstSlot.SetCallbacks(ref *slot, q.clbk + queue); // last: publishes the two above
+            var disconnectLock = MemifDisconnectGuard.Find(port);
+            if (disconnectLock == null)
+            {
+                BurstSlot.SetCallbacks(ref *slot, q.clbk + queue); // last: publishes the two above
+            }
+            else
+            {
+                slot->QueueCallbacks = q.clbk + queue;
+                slot->DisconnectLock = disconnectLock;
+                BurstSlot.SetCallbacks(ref *slot, BurstSlot.Guarded); // last: publishes the four above
+            }
         }
 #pragma warning restore CS0162
         // A lifecycle change that ran meanwhile (possible only if the application breaks DPDK's rule and changes a
@@ -204,7 +251,7 @@ internal static unsafe class EthFastPath
             Refresh(slot, rx);
         }
 
-        return *slot->Callbacks != null;
+        return *(slot->Callbacks == BurstSlot.Guarded ? slot->QueueCallbacks : slot->Callbacks) != null;
     }
 
     /// <summary>
