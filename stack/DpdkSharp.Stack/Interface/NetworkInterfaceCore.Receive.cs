@@ -189,6 +189,7 @@ public sealed partial class NetworkInterfaceCore
         {
             rx.PayloadOffset = _l2Length + Ipv4Packet.MinHeaderLength + UdpDatagram.HeaderLength;
             rx.PayloadLength = udp.Payload.Length;
+            rx.Udp = new ReceivedUdp(meta.Source, meta.Destination, udp.SourcePort, udp.DestinationPort, udp.Checksum);
         }
         if (!_udp.Deliver(endpoint, udp.Payload, new Ipv4Endpoint(meta.Source, udp.SourcePort)))
         {
