@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 
 namespace DpdkSharp.Stack.Interface;
 
@@ -94,8 +95,14 @@ public sealed partial class NetworkInterfaceCore
     /// For an echo to its sender m' = m (addresses and ports swapped: the same words, in another order) and the checksum
     /// stays as it came. The received checksum was verified (or judged good by the device) and is not zero.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ushort ReplyChecksum(in ReceivedUdp received, in InPlaceReply reply, int length)
     {
+        if (reply.Destination.Address == received.Source && reply.Local.Address == received.Destination
+            && reply.Destination.Port == received.SourcePort && reply.Local.Port == received.DestinationPort)
+        {
+            return received.Checksum; // the echo: m' = m, nothing to sum
+        }
         uint old = HeaderWords(received.Source, received.Destination, received.SourcePort, received.DestinationPort, length);
         uint now = HeaderWords(reply.Local.Address, reply.Destination.Address, reply.Local.Port, reply.Destination.Port, length);
         ushort checksum = InternetChecksum.Finish(InternetChecksum.Add(InternetChecksum.Subtract(~(uint)received.Checksum & 0xFFFF, old), now));
@@ -104,6 +111,7 @@ public sealed partial class NetworkInterfaceCore
     }
 
     /// <summary>The folded sum of a UDP datagram's pseudo-header and header words (its checksum field as 0).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static uint HeaderWords(Ipv4Address source, Ipv4Address destination, ushort sourcePort, ushort destinationPort, int length) =>
         InternetChecksum.Add(InternetChecksum.PseudoHeaderSum(source, destination, IpProtocol.Udp, length),
             InternetChecksum.Fold((uint)sourcePort + destinationPort + (uint)length));
