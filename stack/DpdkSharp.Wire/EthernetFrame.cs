@@ -87,6 +87,15 @@ public readonly ref struct EthernetFrame
     /// </summary>
     public static int WriteHeader(Span<byte> destination, MacAddress dst, MacAddress src, EtherType type, ushort? vlanId = null)
     {
+        if (vlanId is null)
+        {
+            // Every frame the stack sends: the 14 bytes in three stores (destination and the source's first two bytes,
+            // the source's last four, the type), each range-checked once.
+            BinaryPrimitives.WriteUInt64BigEndian(destination, dst.Value << 16 | src.Value >> 32);
+            BinaryPrimitives.WriteUInt32BigEndian(destination[8..], (uint)src.Value);
+            BinaryPrimitives.WriteUInt16BigEndian(destination[12..], (ushort)type);
+            return HeaderLength;
+        }
         dst.Write(destination);
         src.Write(destination[6..]);
         int offset = 12;

@@ -24,10 +24,23 @@ public readonly ref struct Ipv4Packet
     /// <summary>The payload, exactly total length minus header length.</summary>
     public ReadOnlySpan<byte> Payload { get; }
 
-    private Ipv4Packet(ReadOnlySpan<byte> header, ReadOnlySpan<byte> payload)
+    // The fields the receive path reads for every datagram, taken from the fixed header once by TryParse (behind its
+    // length check) rather than sliced out of Header, range-checked, on each access.
+    private readonly ushort _flagsAndOffset;
+    private readonly byte _ttl;
+    private readonly byte _protocol;
+    private readonly uint _source;
+    private readonly uint _destination;
+
+    private Ipv4Packet(ReadOnlySpan<byte> header, ReadOnlySpan<byte> payload, ushort flagsAndOffset, ulong ttlToSource, uint destination)
     {
         Header = header;
         Payload = payload;
+        _flagsAndOffset = flagsAndOffset;
+        _ttl = (byte)(ttlToSource >> 56);
+        _protocol = (byte)(ttlToSource >> 48);
+        _source = (uint)ttlToSource;
+        _destination = destination;
     }
 
     /// <summary>Bytes of the header, options included.</summary>
@@ -39,23 +52,23 @@ public readonly ref struct Ipv4Packet
     /// <summary>The identification shared by a datagram's fragments.</summary>
     public ushort Identification => BinaryPrimitives.ReadUInt16BigEndian(Header[4..]);
     /// <summary>Whether Don't Fragment is set.</summary>
-    public bool DontFragment => (Header[6] & 0x40) != 0;
+    public bool DontFragment => (_flagsAndOffset & FlagDontFragment) != 0;
     /// <summary>Whether More Fragments is set.</summary>
-    public bool MoreFragments => (Header[6] & 0x20) != 0;
+    public bool MoreFragments => (_flagsAndOffset & FlagMoreFragments) != 0;
     /// <summary>Fragment offset in bytes (the field counts 8-byte units).</summary>
-    public int FragmentOffset => (BinaryPrimitives.ReadUInt16BigEndian(Header[6..]) & 0x1FFF) * 8;
+    public int FragmentOffset => (_flagsAndOffset & 0x1FFF) * 8;
     /// <summary>Whether this is a fragment (More Fragments or a non-zero offset).</summary>
-    public bool IsFragment => MoreFragments || FragmentOffset != 0;
+    public bool IsFragment => (_flagsAndOffset & (FlagMoreFragments | 0x1FFF)) != 0;
     /// <summary>Time to live.</summary>
-    public byte Ttl => Header[8];
+    public byte Ttl => _ttl;
     /// <summary>The payload's protocol.</summary>
-    public IpProtocol Protocol => (IpProtocol)Header[9];
+    public IpProtocol Protocol => (IpProtocol)_protocol;
     /// <summary>The header checksum field as received.</summary>
     public ushort HeaderChecksum => BinaryPrimitives.ReadUInt16BigEndian(Header[10..]);
     /// <summary>The source address.</summary>
-    public Ipv4Address Source => Ipv4Address.Read(Header[12..]);
+    public Ipv4Address Source => new(_source);
     /// <summary>The destination address.</summary>
-    public Ipv4Address Destination => Ipv4Address.Read(Header[16..]);
+    public Ipv4Address Destination => new(_destination);
 
     /// <summary>Validates and parses; on failure <paramref name="reason"/> says why.</summary>
     public static bool TryParse(ReadOnlySpan<byte> data, bool verifyChecksum, out Ipv4Packet packet, out DropReason reason)
@@ -82,7 +95,9 @@ public readonly ref struct Ipv4Packet
         {
             return false;
         }
-        packet = new Ipv4Packet(header, data[headerLength..totalLength]);
+        // Flags and offset; TTL, protocol, checksum and source in one load; destination: all within the 20 bytes checked above.
+        packet = new Ipv4Packet(header, data[headerLength..totalLength], BinaryPrimitives.ReadUInt16BigEndian(header[6..]),
+            BinaryPrimitives.ReadUInt64BigEndian(header[8..]), BinaryPrimitives.ReadUInt32BigEndian(header[16..]));
         return true;
     }
 
@@ -136,10 +151,6 @@ public readonly ref struct Ipv4Packet
         }
         int headerLength = MinHeaderLength + options.Length;
         byte versionIhl = (byte)(0x40 | headerLength / 4);
-        destination[0] = versionIhl;
-        destination[1] = typeOfService;
-        BinaryPrimitives.WriteUInt16BigEndian(destination[2..], (ushort)totalLength);
-        BinaryPrimitives.WriteUInt16BigEndian(destination[4..], identification);
         ushort flags = (ushort)((fragmentOffsetBytes >> 3) & 0x1FFF);
         if (dontFragment)
         {
@@ -149,12 +160,11 @@ public readonly ref struct Ipv4Packet
         {
             flags |= FlagMoreFragments;
         }
-        BinaryPrimitives.WriteUInt16BigEndian(destination[6..], flags);
-        destination[8] = ttl;
-        destination[9] = (byte)protocol;
-        source.Write(destination[12..]);
-        dest.Write(destination[16..]);
-        options.CopyTo(destination[MinHeaderLength..]);
+        if (!options.IsEmpty)
+        {
+            // Not for the usual header without options: an empty copy is still a call to memmove per packet.
+            options.CopyTo(destination[MinHeaderLength..]);
+        }
         ushort checksum = 0;
         if (computeChecksum)
         {
@@ -168,7 +178,11 @@ public readonly ref struct Ipv4Packet
             }
             checksum = InternetChecksum.Finish(folded);
         }
-        BinaryPrimitives.WriteUInt16BigEndian(destination[10..], checksum);
+        // The fixed header in three stores, each range-checked once (the fields in RFC 791 §3.1 order, big-endian).
+        BinaryPrimitives.WriteUInt64BigEndian(destination, (ulong)versionIhl << 56 | (ulong)typeOfService << 48
+            | (ulong)(ushort)totalLength << 32 | (ulong)identification << 16 | flags);
+        BinaryPrimitives.WriteUInt64BigEndian(destination[8..], (ulong)ttl << 56 | (ulong)(byte)protocol << 48 | (ulong)checksum << 32 | source.Value);
+        BinaryPrimitives.WriteUInt32BigEndian(destination[16..], dest.Value);
         return headerLength;
     }
 }

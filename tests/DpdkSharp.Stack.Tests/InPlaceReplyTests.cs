@@ -19,6 +19,7 @@ public class InPlaceReplyTests
         public readonly NetworkInterfaceCore Core;
         public readonly UdpHandle Handle;
         public Func<int, int> ReplyLength = n => n;
+        public Ipv4Endpoint? ReplyTo;
         public byte[]? ThenSend;
         public bool ThenThrow;
         public NetError LastError;
@@ -35,7 +36,7 @@ public class InPlaceReplyTests
 
         public void OnDatagram(UdpHandle endpoint, ReadOnlySpan<byte> payload, Ipv4Endpoint remote)
         {
-            LastError = Core.SendUdp(endpoint, remote, payload[..ReplyLength(payload.Length)], At(0));
+            LastError = Core.SendUdp(endpoint, ReplyTo ?? remote, payload[..ReplyLength(payload.Length)], At(0));
             if (ThenSend is not null)
             {
                 Core.SendUdp(endpoint, remote, ThenSend, At(0));
@@ -103,6 +104,43 @@ public class InPlaceReplyTests
 
             AssertEcho(echo.Sink.Take().Single(), port, payload.AsSpan(0, replyLength));
         }
+    }
+
+    [Fact]
+    public void Replies_in_place_to_another_endpoint_or_after_a_broadcast_get_the_checksum_of_their_own_header()
+    {
+        // Not the echo to the sender (whose pseudo-header and header words are the received ones swapped, so the
+        // checksum stays): the update takes the received words out and the reply's in (RFC 1624 eqn. 3).
+        var other = Ipv4Address.Parse("10.0.0.3");
+        var otherMac = MacAddress.Parse("52:54:00:12:34:57");
+        var random = new Random(3);
+        using var echo = new Echo(buffers: 1, o => o with { StaticNeighbors = [new(Net.PeerIp, Net.PeerMac), new(other, otherMac)] });
+        for (int i = 0; i < 500; i++)
+        {
+            var payload = new byte[random.Next(1, 1400)];
+            random.NextBytes(payload);
+            var port = (ushort)random.Next(1, 65536);
+            bool toOther = i % 2 == 0;
+            echo.ReplyTo = toOther ? new Ipv4Endpoint(other, (ushort)random.Next(1, 65536)) : null;
+            // Odd rounds: a datagram to the subnet broadcast, answered from our own address.
+            var frame = toOther
+                ? Build.FromPeer(17, Build.Udp(Net.PeerIp, Net.UsIp, port, EchoPort, payload), id: (ushort)i)
+                : Build.Ethernet(MacAddress.Broadcast, Net.PeerMac, 0x0800,
+                    Build.Ipv4(Net.PeerIp, Ipv4Address.Parse("10.0.0.255"), 17, Build.Udp(Net.PeerIp, Ipv4Address.Parse("10.0.0.255"), port, EchoPort, payload), (ushort)i, 64, false, false, 0));
+
+            Assert.True(echo.Lend(frame));
+
+            var sent = echo.Sink.Take().Single();
+            if (echo.ReplyTo is Ipv4Endpoint to)
+            {
+                AssertEcho(sent, to.Port, payload, peer: to.Address, peerMac: otherMac);
+            }
+            else
+            {
+                AssertEcho(sent, port, payload);
+            }
+        }
+        Assert.Equal(0, echo.Core.Counters.FramesDropped);
     }
 
     [Fact]
@@ -307,15 +345,16 @@ public class InPlaceReplyTests
     }
 
     /// <summary>The reply, checked with the test's own reference checksum: addresses and ports swapped, payload as expected.</summary>
-    private static void AssertEcho(byte[] frame, ushort peerPort, ReadOnlySpan<byte> payload, int l2 = 14)
+    private static void AssertEcho(byte[] frame, ushort peerPort, ReadOnlySpan<byte> payload, int l2 = 14, Ipv4Address? peer = null, MacAddress? peerMac = null)
     {
-        Assert.Equal(Net.PeerMac, MacAddress.Read(frame));
+        var peerIp = peer ?? Net.PeerIp;
+        Assert.Equal(peerMac ?? Net.PeerMac, MacAddress.Read(frame));
         Assert.Equal(Net.UsMac, MacAddress.Read(frame.AsSpan(6)));
         var ip = frame.AsSpan(l2, 20);
         Assert.Equal(0x45, ip[0]);
         Assert.Equal(17, ip[9]);
         Assert.Equal(Net.UsIp, Ipv4Address.Read(ip[12..]));
-        Assert.Equal(Net.PeerIp, Ipv4Address.Read(ip[16..]));
+        Assert.Equal(peerIp, Ipv4Address.Read(ip[16..]));
         Assert.Equal(0, Build.RefChecksum(ip));
         int udpLength = 8 + payload.Length;
         Assert.Equal(20 + udpLength, BinaryPrimitives.ReadUInt16BigEndian(ip[2..]));
@@ -326,7 +365,7 @@ public class InPlaceReplyTests
         Assert.NotEqual(0, BinaryPrimitives.ReadUInt16BigEndian(udp[6..])); // we always send a checksum
         var pseudo = new byte[12 + udpLength];
         Net.UsIp.Write(pseudo);
-        Net.PeerIp.Write(pseudo.AsSpan(4));
+        peerIp.Write(pseudo.AsSpan(4));
         pseudo[9] = 17;
         BinaryPrimitives.WriteUInt16BigEndian(pseudo.AsSpan(10), (ushort)udpLength);
         udp.CopyTo(pseudo.AsSpan(12));

@@ -14,9 +14,10 @@
  *   - UDP: length field against the IP payload, checksum when non-zero (unless the device judged it), the
  *     destination port looked up in a table indexed by port whose chains hold the bound endpoints (the stack's
  *     UdpEndpointTable.Demux), local address exact before wildcard;
- *   - the reply in the same mbuf: UDP ports swapped and its checksum updated from the received one (RFC 1624, as
- *     NetworkInterfaceCore.PayloadSumOfReceived does), a new IPv4 header (next identification, TTL 64) with its
- *     checksum summed from the field values, MAC addresses swapped, padded to 60 bytes;
+ *   - the reply in the same mbuf: UDP ports swapped and its checksum kept (RFC 1624: the echo's pseudo-header and
+ *     header words are the received ones swapped, as NetworkInterfaceCore.ReplyChecksum finds), a new IPv4 header
+ *     (next identification, TTL 64) with its checksum summed from the field values, MAC addresses swapped, padded
+ *     to 60 bytes;
  *   - replies go out in one rte_eth_tx_burst (a few retries, the rest freed and counted), the other frames are
  *     freed in one rte_pktmbuf_free_bulk.
  */
@@ -224,21 +225,19 @@ static inline int echo_in_place(struct udp_echo_ref *ref, struct rte_mbuf *m)
 		return 0;
 	}
 
-	/* The payload's sum from the received checksum: take the old pseudo-header and header out (RFC 1624 §3). */
-	uint32_t payload_sum;
-	if (old_checksum == 0) {
-		payload_sum = csum_bytes(udp + UDP_HEADER, udp_length - UDP_HEADER);
-	} else {
-		const uint32_t old_header = csum_fold((uint64_t)src_port + dst_port + udp_length);
-		payload_sum = csum_subtract(csum_subtract(~(uint32_t)old_checksum & 0xFFFFu, pseudo_header_sum(src, dst, udp_length)), old_header);
-	}
 	write16(udp, dst_port);
 	write16(udp + 2, src_port);
 	write16(udp + 4, (uint16_t)udp_length);
-	const uint32_t new_header = csum_fold((uint64_t)dst_port + src_port + udp_length);
-	const uint16_t udp_checksum = (uint16_t)~csum_add(csum_add(pseudo_header_sum(dst, src, udp_length), payload_sum), new_header);
-	/* A computed 0 goes out as 0xFFFF: 0 means "no checksum" (RFC 768). */
-	write16(udp + 6, udp_checksum == 0 ? 0xFFFF : udp_checksum);
+	/* The echo swaps the pseudo-header's addresses and the ports: the same words summed in another order, so a
+	 * received checksum stays as it is (RFC 1624 eqn. 3 with m' = m), as the stack's ReplyChecksum finds. None
+	 * received (RFC 768 allows it): summed. */
+	if (old_checksum == 0) {
+		const uint32_t payload_sum = csum_bytes(udp + UDP_HEADER, udp_length - UDP_HEADER);
+		const uint32_t new_header = csum_fold((uint64_t)dst_port + src_port + udp_length);
+		const uint16_t udp_checksum = (uint16_t)~csum_add(csum_add(pseudo_header_sum(dst, src, udp_length), payload_sum), new_header);
+		/* A computed 0 goes out as 0xFFFF: 0 means "no checksum" (RFC 768). */
+		write16(udp + 6, udp_checksum == 0 ? 0xFFFF : udp_checksum);
+	}
 
 	/* A new IPv4 header, its checksum summed from the field values rather than read back (store forwarding). */
 	const uint32_t ip_length = IPV4_HEADER + udp_length;

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace DpdkSharp.Stack.Interface;
 
 /// <summary>State of a neighbour entry.</summary>
@@ -195,6 +197,16 @@ public sealed class ArpCache
             mac = _hitMac;
             return NeighborAnswer.Found;
         }
+        return LookupEntry(ip, now, out mac);
+    }
+
+    /// <summary>
+    /// <see cref="Lookup"/> past the last hit: the table, refresh and the hit itself. Out of line so that callers on the
+    /// packet path inline only the hit test above.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private NeighborAnswer LookupEntry(Ipv4Address ip, Instant now, out MacAddress mac)
+    {
         if (_index.TryGetValue(ip, out int i))
         {
             ref var e = ref _entries[i];

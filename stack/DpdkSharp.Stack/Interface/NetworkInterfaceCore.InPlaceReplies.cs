@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 
 namespace DpdkSharp.Stack.Interface;
 
@@ -62,8 +63,18 @@ public sealed partial class NetworkInterfaceCore
         var span = _pool.GetSpan(rx.Buffer);
         var udp = span.Slice(_l2Length + Ipv4Packet.MinHeaderLength, UdpDatagram.HeaderLength + r.PayloadLength);
         bool offload = _udpTxOffload;
-        uint payloadSum = offload ? 0 : PayloadSumOfReceived(span, udp);
-        UdpDatagram.WriteHeader(udp, r.Local.Address, r.Destination.Address, r.Local.Port, r.Destination.Port, r.PayloadLength, payloadSum, offload);
+        if (!offload && rx.Udp.Checksum != 0 && r.PayloadLength == rx.PayloadLength)
+        {
+            // The whole received payload goes back: one 8-byte store of the header, its checksum updated.
+            BinaryPrimitives.WriteUInt64BigEndian(udp, (ulong)r.Local.Port << 48 | (ulong)r.Destination.Port << 32
+                | (ulong)(ushort)udp.Length << 16 | ReplyChecksum(in rx.Udp, in r, udp.Length));
+        }
+        else
+        {
+            // No checksum received (RFC 768 allows none), a shorter reply, or the device finishes it: summed or offloaded.
+            uint payloadSum = offload ? 0 : InternetChecksum.Sum(udp[UdpDatagram.HeaderLength..]);
+            UdpDatagram.WriteHeader(udp, r.Local.Address, r.Destination.Address, r.Local.Port, r.Destination.Port, r.PayloadLength, payloadSum, offload);
+        }
         SendLentBuffer(ref rx, span, in hop, r.Local.Address, r.Destination.Address, IpProtocol.Udp, udp.Length, r.DontFragment, offload, now);
         _counters.CountTx(NetLayer.Udp, udp.Length);
     }
@@ -78,25 +89,32 @@ public sealed partial class NetworkInterfaceCore
     }
 
     /// <summary>
-    /// The sum of the reply's payload, read off the received datagram's checksum when the payload
-    /// is all of it (RFC 1624 §3: take the old pseudo-header and header out of the old sum) rather
-    /// than summed again; the received headers are still in the buffer. A zero checksum (none
-    /// sent, RFC 768) or a shorter reply means summing.
+    /// The reply's UDP checksum, updated from the received one by RFC 1624 §3 (eqn. 3: HC' = ~(~HC + ~m + m')) rather
+    /// than summed again: the payload is the same bytes, only the pseudo-header and header words change, and those of
+    /// both datagrams are known as values (<see cref="ReceivedUdp"/>, parsed on receive; <see cref="InPlaceReply"/>).
+    /// For an echo to its sender m' = m (addresses and ports swapped: the same words, in another order) and the checksum
+    /// stays as it came. The received checksum was verified (or judged good by the device) and is not zero.
     /// </summary>
-    private uint PayloadSumOfReceived(Span<byte> frame, Span<byte> udp)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ushort ReplyChecksum(in ReceivedUdp received, in InPlaceReply reply, int length)
     {
-        ushort oldChecksum = BinaryPrimitives.ReadUInt16BigEndian(udp[6..]);
-        int oldLength = BinaryPrimitives.ReadUInt16BigEndian(udp[4..]);
-        if (oldChecksum == 0 || oldLength != udp.Length)
+        if (reply.Destination.Address == received.Source && reply.Local.Address == received.Destination
+            && reply.Destination.Port == received.SourcePort && reply.Local.Port == received.DestinationPort)
         {
-            return InternetChecksum.Sum(udp[UdpDatagram.HeaderLength..]);
+            return received.Checksum; // the echo: m' = m, nothing to sum
         }
-        var ip = frame[_l2Length..];
-        uint oldPseudo = InternetChecksum.PseudoHeaderSum(Ipv4Address.Read(ip[12..]), Ipv4Address.Read(ip[16..]), IpProtocol.Udp, oldLength);
-        uint oldHeader = InternetChecksum.Fold((uint)BinaryPrimitives.ReadUInt16BigEndian(udp) + BinaryPrimitives.ReadUInt16BigEndian(udp[2..]) + (uint)oldLength);
-        uint oldTotal = ~(uint)oldChecksum & 0xFFFF;
-        return InternetChecksum.Subtract(InternetChecksum.Subtract(oldTotal, oldPseudo), oldHeader);
+        uint old = HeaderWords(received.Source, received.Destination, received.SourcePort, received.DestinationPort, length);
+        uint now = HeaderWords(reply.Local.Address, reply.Destination.Address, reply.Local.Port, reply.Destination.Port, length);
+        ushort checksum = InternetChecksum.Finish(InternetChecksum.Add(InternetChecksum.Subtract(~(uint)received.Checksum & 0xFFFF, old), now));
+        // A computed 0 goes out as 0xFFFF: 0 means "no checksum" (RFC 768).
+        return checksum == 0 ? (ushort)0xFFFF : checksum;
     }
+
+    /// <summary>The folded sum of a UDP datagram's pseudo-header and header words (its checksum field as 0).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint HeaderWords(Ipv4Address source, Ipv4Address destination, ushort sourcePort, ushort destinationPort, int length) =>
+        InternetChecksum.Add(InternetChecksum.PseudoHeaderSum(source, destination, IpProtocol.Udp, length),
+            InternetChecksum.Fold((uint)sourcePort + destinationPort + (uint)length));
 
     /// <summary>
     /// Answers an echo request (RFC 792) in its own lent buffer when the message sits where our

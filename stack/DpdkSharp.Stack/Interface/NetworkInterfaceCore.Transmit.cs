@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace DpdkSharp.Stack.Interface;
 
 /// <summary>The transmit path: routing, fragmentation, framing, ARP resolution or queueing, the sink.</summary>
@@ -137,14 +139,21 @@ public sealed partial class NetworkInterfaceCore
             Transmit(buffer, length, in info);
             return;
         }
-        switch (_arp.Enqueue(hop.Address, now, new QueuedFrame(buffer, length, info)))
+        QueueForNeighbor(buffer, length, in info, hop.Address, now);
+    }
+
+    /// <summary>Hands a frame to ARP until its next hop resolves; out of line, as it is rare next to the transmit above.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void QueueForNeighbor(PacketBuffer buffer, int length, in TxFrameInfo info, Ipv4Address nextHop, Instant now)
+    {
+        switch (_arp.Enqueue(nextHop, now, new QueuedFrame(buffer, length, info)))
         {
             case NeighborAnswer.Refused:
                 _pool.Return(buffer);
                 _counters.CountDrop(DropReason.ArpQueueFull, DropStage.Transmit);
                 break;
             case NeighborAnswer.QueuedSendRequest:
-                SendArp(ArpOperation.Request, MacAddress.Broadcast, MacAddress.Zero, hop.Address);
+                SendArp(ArpOperation.Request, MacAddress.Broadcast, MacAddress.Zero, nextHop);
                 break;
         }
         DrainNeighbors();

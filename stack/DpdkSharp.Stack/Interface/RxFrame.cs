@@ -20,6 +20,8 @@ internal struct RxFrame
     /// <summary>Where the received UDP payload starts in the lent buffer; -1 when nothing may be built in place.</summary>
     public int PayloadOffset;
     public int PayloadLength;
+    /// <summary>The received datagram's addresses, ports and checksum (read when <see cref="PayloadOffset"/> is set).</summary>
+    public ReceivedUdp Udp;
     /// <summary>The reply to build once the handler returns (<see cref="LoanState.ReplyPending"/>).</summary>
     public InPlaceReply Reply;
 
@@ -72,6 +74,12 @@ internal enum LoanState : byte
     /// <summary>The buffer carries our reply and belongs to the sink now.</summary>
     Taken,
 }
+
+/// <summary>
+/// The fields of a received UDP datagram that its in-place reply's checksum follows from (parsed once on receive, not
+/// read back from the buffer): the addresses of its pseudo-header, its ports, and its checksum field.
+/// </summary>
+internal readonly record struct ReceivedUdp(Ipv4Address Source, Ipv4Address Destination, ushort SourcePort, ushort DestinationPort, ushort Checksum);
 
 /// <summary>A UDP reply to build in the lent receive buffer once the handler returns.</summary>
 internal readonly record struct InPlaceReply(Ipv4Endpoint Local, Ipv4Endpoint Destination, NextHop Hop, int PayloadLength, bool DontFragment);
