@@ -13,18 +13,30 @@ internal sealed class ReactorPair : IDisposable
     public static readonly IPAddress PeerAddress = IPAddress.Parse(Net.PeerIp.ToString());
 
     private readonly InMemoryDevice _deviceUs, _devicePeer;
+    private readonly ImpairedDevice? _impaired;
 
     /// <param name="buffers">Buffers per device.</param>
     /// <param name="change">Changes both interfaces' options.</param>
     /// <param name="usReactor">How "us" runs its loop (shutdown timeout, say); the defaults when null.</param>
-    public ReactorPair(int buffers = 256, Func<InterfaceOptions, InterfaceOptions>? change = null, ReactorOptions? usReactor = null)
+    /// <param name="usReceive">Loss, reordering, ... of what "us" receives; with <paramref name="usTransmit"/>, none when both are null.</param>
+    /// <param name="usTransmit">Loss, reordering, ... of what "us" sends.</param>
+    public ReactorPair(int buffers = 256, Func<InterfaceOptions, InterfaceOptions>? change = null, ReactorOptions? usReactor = null,
+        Impairments? usReceive = null, Impairments? usTransmit = null)
     {
         change ??= o => o;
         (_deviceUs, _devicePeer) = InMemoryDevice.CreatePair(buffers: buffers);
+        IReactorDevice us = _deviceUs;
+        IPacketBufferPool usPool = _deviceUs.Pool;
+        IFrameSink usSink = _deviceUs.Sink;
+        if (usReceive is not null || usTransmit is not null)
+        {
+            _impaired = new ImpairedDevice(_deviceUs, usReceive, usTransmit);
+            (us, usPool, usSink) = (_impaired, _impaired.Pool, _impaired.Sink);
+        }
         Us = new Reactor(new NetworkInterfaceCore(change(Net.Options(o => o with
         {
             StaticNeighbors = [new(Net.PeerIp, Net.PeerMac)],
-        })), _deviceUs.Pool, _deviceUs.Sink), _deviceUs, (usReactor ?? new ReactorOptions()) with { ThreadName = "us" });
+        })), usPool, usSink), us, (usReactor ?? new ReactorOptions()) with { ThreadName = "us" });
         Peer = new Reactor(new NetworkInterfaceCore(change(Net.Options(o => o with
         {
             Mac = Net.PeerMac,
@@ -43,6 +55,7 @@ internal sealed class ReactorPair : IDisposable
     {
         Us.Dispose();
         Peer.Dispose();
+        _impaired?.Dispose(); // frames it still holds go back to their pool
         Assert.Equal(0, _deviceUs.BufferPool.Outstanding);
         Assert.Equal(0, _devicePeer.BufferPool.Outstanding);
     }
