@@ -7,7 +7,7 @@ namespace DpdkSharp.Stack.Sockets;
 /// a connection grows its rings while it ramps up and then keeps them, so steady state allocates
 /// nothing.
 /// </summary>
-internal sealed class ByteRing
+internal sealed class ByteRing : IGrowableQueue
 {
     private byte[] _bytes;
     private int _head;

@@ -38,11 +38,7 @@ internal sealed partial class TcpControlBlock
     public void SetReceiveBufferSize(int bytes)
     {
         int target = Math.Min(bytes, _recv.MaxCapacity);
-        int before = _recv.Capacity;
-        if (target > before && TryReserve(target - before) && !_recv.TryGrow(target))
-        {
-            Unreserve(target - before);
-        }
+        GrowWithinBound(_recv, target);
         _recv.LimitGrowth(target);
         AfterRead(); // a grown queue is a window to announce
     }
@@ -54,11 +50,7 @@ internal sealed partial class TcpControlBlock
     public void SetSendBufferSize(int bytes)
     {
         int target = Math.Min(bytes, _send.MaxCapacity);
-        int before = _send.Capacity;
-        if (target > before && TryReserve(target - before) && !_send.TryGrow(target))
-        {
-            Unreserve(target - before);
-        }
+        GrowWithinBound(_send, target);
         _send.LimitGrowth(target);
         if (_send.Free > 0)
         {

@@ -394,19 +394,20 @@ internal sealed partial class TcpControlBlock
             return;
         }
         long wantedNow = noWindowYet ? wanted : belowConfigured ? Math.Min(wanted, _options.SendBufferSize) : 0;
-        int target = (int)Math.Min(Math.Max(Math.Max(_send.Capacity * 2L, 2 * usable), wantedNow), _send.MaxCapacity);
-        int before = _send.Capacity;
-        if (target > before && TryReserve(target - before) && !_send.TryGrow(target))
-        {
-            Unreserve(target - before);
-        }
+        GrowWithinBound(_send, (int)Math.Min(Math.Max(Math.Max(_send.Capacity * 2L, 2 * usable), wantedNow), _send.MaxCapacity));
     }
 
-    private void GrowReceiveQueue()
+    private void GrowReceiveQueue() => GrowWithinBound(_recv, Math.Min(_recv.Capacity * 2, _recv.MaxCapacity));
+
+    /// <summary>
+    /// Grows <paramref name="queue"/> to <paramref name="target"/> bytes if the stack's memory bound admits the
+    /// growth: the bytes are reserved first and given back when the queue could not grow after all.
+    /// </summary>
+    private void GrowWithinBound<TQueue>(TQueue queue, int target)
+        where TQueue : IGrowableQueue
     {
-        int before = _recv.Capacity;
-        int target = Math.Min(before * 2, _recv.MaxCapacity);
-        if (target > before && TryReserve(target - before) && !_recv.TryGrow(target))
+        int before = queue.Capacity;
+        if (target > before && TryReserve(target - before) && !queue.TryGrow(target))
         {
             Unreserve(target - before);
         }

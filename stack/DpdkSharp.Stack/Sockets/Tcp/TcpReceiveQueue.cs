@@ -6,7 +6,7 @@ namespace DpdkSharp.Stack.Sockets;
 /// §3.10.7.4, "seventh": segments beyond RCV.NXT are held for later processing) and described by
 /// ranges that become the SACK blocks this side sends (RFC 2018 §4).
 /// </summary>
-internal sealed class TcpReceiveQueue
+internal sealed class TcpReceiveQueue : IGrowableQueue
 {
     /// <summary>Most separate out-of-order ranges held; a segment that would make one more is dropped (and retransmitted by the peer).</summary>
     public const int MaxRanges = 16;
