@@ -10,11 +10,14 @@ namespace DpdkSharp.Bench.Latency;
 /// The kernel-side client (run inside a namespace): 32-byte requests carrying a sequence number, each timed
 /// from before send to after its reply with <see cref="Stopwatch"/> (100 ms timeout: no reply in time counts
 /// as lost). Idle: one in flight, requests spaced far apart (blocking receive). Steady: open loop at the rate
-/// (<see cref="SteadyLoad"/>).
+/// (<see cref="SteadyLoad"/>), after an unmeasured second of it.
 /// Prints <c>RESULT</c> with percentiles in microseconds.
 /// </summary>
 internal static class Client
 {
+    /// <summary>The unmeasured open-loop run before the measured one, in milliseconds.</summary>
+    private const int SteadyWarmUpMs = 1000;
+
     public static int Run(IPAddress target, int port, ClientPlan plan)
     {
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp) { ReceiveTimeout = 100 };
@@ -42,8 +45,18 @@ internal static class Client
         var idle = Idle(ex, plan.IdleRequests, Stopwatch.Frequency * plan.IdleIntervalUs / 1_000_000);
         int idleLost = ex.Lost;
         ex.Lost = 0;
+        // The open-loop phase runs code the ping-pongs never did (the sender's pacing, a receiver thread) at a rate
+        // that keeps every path of both ends hot: tiering it up while measuring put the JIT's background thread on
+        // one of the two CPUs during the measurement. So a short unmeasured run first, then the tiering delay's
+        // pause; its late replies carry sequence numbers below the measured run's and are ignored there.
+        long interval = Stopwatch.Frequency / plan.Rate;
+        int warmCount = Math.Max(1, plan.Rate * SteadyWarmUpMs / 1000);
+        ulong warmFirst = ex.Seq + 1;
+        SteadyLoad.Run(socket, warmFirst, warmCount, interval, out _, out var warmBad, out _);
+        Thread.Sleep(300);
         int steadyCount = (int)(plan.Rate * plan.Seconds);
-        var steady = SteadyLoad.Run(socket, ex.Seq + 1, steadyCount, Stopwatch.Frequency / plan.Rate, out var steadyLost, out var steadyBad, out var rate);
+        var steady = SteadyLoad.Run(socket, warmFirst + (ulong)warmCount, steadyCount, interval, out var steadyLost, out var steadyBad, out var rate);
+        steadyBad += warmBad;
 
         if (Environment.GetEnvironmentVariable(Samples.EnvironmentVariable) is { Length: > 0 } path)
         {

@@ -190,7 +190,7 @@ internal static class Runner
         Add("run_seconds", elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture));
         Add("load_average_1m", File.ReadAllText("/proc/loadavg").Split(' ')[0]);
         Add("load_average_1m_per_round", $"\"{string.Join(',', loads)}\"");
-        Add("note", "\"round trips from a kernel UDP socket in a namespace, 32-byte payload; idle: one request in flight, one every 2.5 ms; 10k: open loop (achieved rate in _10k_rate), a reply later than 100 ms is lost; stack: net_tap, zero-copy echo handler, reactor unpinned, poll = busy polling; kernel: veth pair to a System.Net.Sockets echo in a second namespace; idle_cpu: reactor thread utime+stime (10 ms ticks) over a quiet window after the client, schedstat for sub-tick resolution; ratio_p99 = the worse of idle and 10k; rounds: every cell once per round with its share of the requests, in rotated order, percentiles over all rounds' samples, idle_cpu the worst round's\"");
+        Add("note", "\"round trips from a kernel UDP socket in a namespace, 32-byte payload; idle: one request in flight, one every 2.5 ms; 10k: open loop (achieved rate in _10k_rate) after an unmeasured second of it, a reply later than 100 ms is lost; stack: net_tap, zero-copy echo handler, reactor unpinned, poll = busy polling; kernel: veth pair to a System.Net.Sockets echo in a second namespace; idle_cpu: reactor thread utime+stime (10 ms ticks) over a quiet window after the client, schedstat for sub-tick resolution; ratio_p99 = the worse of idle and 10k; rounds: every cell once per round with its share of the requests, in rotated order, percentiles over all rounds' samples, idle_cpu the worst round's\"");
         return json.Append('}').ToString();
     }
 
