@@ -43,6 +43,31 @@ case "${1:-}" in
       -o "$out/libdpdksharp_bench_udp_echo.so" bench/udp-echo/native/udp_echo.c $(pkg-config --libs libdpdk) >&2
     dotnet "$out/DpdkSharp.Bench.UdpEcho.dll" "${2:-5}" "${3:-3}" 256 "$out/libdpdksharp_bench_udp_echo.so"
     ;;
+  udp-echo-count)
+    # Instructions per echo of each one-core lane (stack and C) under callgrind, collected only inside the echo's
+    # polls: load-independent, unlike the timings. Usage: eng/bench.sh udp-echo-count [warm-up-seconds] [count-seconds]
+    out=bench/udp-echo/bin/Release/net10.0
+    require_gcc
+    if ! command -v valgrind >/dev/null 2>&1 || [ ! -f /usr/include/valgrind/callgrind.h ]; then
+      echo "bench: valgrind (and its callgrind.h) is missing" >&2
+      exit 1
+    fi
+    dotnet build bench/udp-echo/UdpEcho.csproj -c Release -nologo -v:q >&2
+    gcc -std=gnu11 -O3 -march=native -fPIC -shared -Wall -Wextra -Werror $(pkg-config --cflags libdpdk) \
+      -o "$out/libdpdksharp_bench_udp_echo.so" bench/udp-echo/native/udp_echo.c $(pkg-config --libs libdpdk) >&2
+    gcc -std=gnu11 -O2 -fPIC -shared -Wall -Wextra -Werror -o "$out/libdpdksharp_bench_callgrind.so" bench/udp-echo/native/callgrind_toggle.c >&2
+    count_dir=$(mktemp -d)
+    for lane in cs c; do
+      # The JIT's code has no symbols for callgrind: the perf map names it (eng/callgrind-jit.py reads both).
+      DOTNET_PerfMapEnabled=1 valgrind --tool=callgrind --collect-atstart=no --callgrind-out-file="$count_dir/$lane.%p" \
+        dotnet "$out/DpdkSharp.Bench.UdpEcho.dll" count "$lane" "${2:-20}" "${3:-20}" "$out/libdpdksharp_bench_udp_echo.so" \
+        "$out/libdpdksharp_bench_callgrind.so" >"$count_dir/$lane.json" 2>"$count_dir/$lane.err" || { cat "$count_dir/$lane.err" >&2; exit 1; }
+      packets=$(sed -n 's/.*"counted_packets":\([0-9]*\).*/\1/p' "$count_dir/$lane.json")
+      file=$(ls "$count_dir/$lane".[0-9]* | head -n 1)
+      total=$(sed -n 's/^summary: *\([0-9]*\).*/\1/p' "$file")
+      echo "{\"lane\":\"$lane\",\"packets\":$packets,\"instructions\":$total,\"instructions_per_packet\":$(awk -v t="$total" -v p="$packets" 'BEGIN { printf "%.1f", t / p }'),\"callgrind_out\":\"$file\"}"
+    done
+    ;;
   latency)
     # UDP request/response latency from a kernel namespace to the stack on net_tap in each RX mode, and to a
     # kernel UDP echo over a veth pair (the reference), idle and at 10k requests/s; the reactor's idle CPU.

@@ -25,6 +25,10 @@ using DpdkSharp.Wire;
 // (stack ns / C ns: lower is better, 1 is C's speed).
 // Prints one JSON line: medians of the rounds.
 // Usage: DpdkSharp.Bench.UdpEcho [rounds] [seconds-per-round] [window] [libdpdksharp_bench_udp_echo.so]
+if (args.Length > 0 && args[0] == "count")
+{
+    return InstructionCount.Run(args);
+}
 var rounds = BenchSetup.Int(args, 0, 5);
 var roundSeconds = BenchSetup.Double(args, 1, 3.0);
 var window = BenchSetup.Int(args, 2, 256);
@@ -45,12 +49,9 @@ var bToA = Ring.Create("echo_b_to_a", 1024);
 var portA = RingPorts.FromRings("echo_a", bToA, aToB, genPool);
 var portB = RingPorts.FromRings("echo_b", aToB, bToA, genPool);
 
-var stackMac = MacAddress.Parse("02:00:00:00:00:01");
-var genMac = MacAddress.Parse("02:00:00:00:00:02");
-var stackIp = Ipv4Address.Parse("10.99.0.1");
-var genIp = Ipv4Address.Parse("10.99.0.2");
-const ushort EchoPort = 7;
-const ushort GenPort = 40000;
+var (stackMac, genMac, stackIp, genIp) = (StackInterface.StackMac, StackInterface.GenMac, StackInterface.StackIp, StackInterface.GenIp);
+const ushort EchoPort = StackInterface.EchoPort;
+const ushort GenPort = StackInterface.GenPort;
 
 Affinity.Pin(0); // the generator runs on this thread, on CPU 0
 var stack = new DpdkInterface(portA, stackPool, StackInterface.Options("echo0", stackMac, stackIp, genMac, genIp), reactorOptions: new ReactorOptions { ThreadName = "echo-reactor", SpinIterationsBeforeSleep = int.MaxValue, Cpu = 1 });
@@ -527,6 +528,15 @@ internal static class StackInterface
     /// <summary>The interface's subnet (10.99.0.0/24), also the C reference's (its subnet broadcast check).</summary>
     public const int PrefixLength = 24;
 
+    /// <summary>The echo's UDP port, and the generator's.</summary>
+    public const ushort EchoPort = 7, GenPort = 40000;
+
+    /// <summary>The stack's and the generator's addresses, in every phase.</summary>
+    public static readonly MacAddress StackMac = MacAddress.Parse("02:00:00:00:00:01"), GenMac = MacAddress.Parse("02:00:00:00:00:02");
+
+    /// <summary>The stack's and the generator's IPv4 addresses.</summary>
+    public static readonly Ipv4Address StackIp = Ipv4Address.Parse("10.99.0.1"), GenIp = Ipv4Address.Parse("10.99.0.2");
+
     /// <summary>
     /// The stack's interface in both phases. The generator is a static neighbour and announcements
     /// are off, so no ARP runs and every 60-byte frame the generator gets back is an echo.
@@ -560,8 +570,11 @@ internal interface IOneCoreEcho : IDisposable
 /// One lane of the one-core phase: its own net_ring pair, pools, generator and echo (the stack's, or the C
 /// reference), interleaved on the calling thread (CPU 0), with the echo's polls timed.
 /// </summary>
-internal sealed class OneCoreLane
+internal sealed unsafe class OneCoreLane
 {
+    // Set while InstructionCount measures: callgrind collects only inside the echo's polls (see Count.cs).
+    private delegate* unmanaged[SuppressGCTransition]<void> _toggle;
+    private long _countedPackets;
     private readonly string _label;
     private readonly Mempool _genPool;
     private readonly Mempool _stackPool;
@@ -597,6 +610,11 @@ internal sealed class OneCoreLane
             Verify = (frame, index) => Frames.VerifyEcho(frame, index, stackMac, genMac, stackIp, genIp, echoPort, genPort),
             Between = () =>
             {
+                if (_toggle != null)
+                {
+                    CountedPoll();
+                    return;
+                }
                 long t0 = Stopwatch.GetTimestamp();
                 int n = _echo.Poll(t0);
                 long ticks = Stopwatch.GetTimestamp() - t0;
@@ -607,6 +625,27 @@ internal sealed class OneCoreLane
                 }
             },
         };
+    }
+
+    private void CountedPoll()
+    {
+        _toggle();
+        int n = _echo.Poll(Stopwatch.GetTimestamp());
+        _toggle();
+        _countedPackets += n;
+    }
+
+    /// <summary>
+    /// Pumps for <paramref name="seconds"/> with callgrind's collection toggled on around each of the echo's polls
+    /// only (<paramref name="toggle"/>: CALLGRIND_TOGGLE_COLLECT); returns the frames those polls took.
+    /// </summary>
+    public long CountInstructions(delegate* unmanaged[SuppressGCTransition]<void> toggle, double seconds)
+    {
+        long p0 = _countedPackets;
+        _toggle = toggle;
+        _gen.Pump(TimeSpan.FromSeconds(seconds));
+        _toggle = null;
+        return _countedPackets - p0;
     }
 
     /// <summary>Tiering and OSR settle, caches and pools warm.</summary>

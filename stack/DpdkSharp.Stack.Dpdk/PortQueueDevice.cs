@@ -105,28 +105,7 @@ public sealed class PortQueueDevice : IReactorDevice, IDisposable
 
         try
         {
-            for (int i = 0; i < n; i++)
-            {
-                var m = burst[i];
-                var checksum = ChecksumStatusOf(m.Flags);
-                if (checksum != RxChecksumStatus.Unknown)
-                {
-                    _deviceChecksumVerdicts++;
-                }
-                // nb_segs, not next: it shares the first cache line with the fields read here.
-                if (m.SegmentCount > 1)
-                {
-                    receiver.Receive(_linear.AsSpan(0, m.CopyTo(_linear)), now, checksum);
-                }
-                else if (_lend && IsExclusive(m))
-                {
-                    receiver.Receive(new PacketBuffer(m.Handle), m.DataLength, now, checksum, out kept[i]);
-                }
-                else
-                {
-                    receiver.Receive(m.Data, now, checksum);
-                }
-            }
+            ReceiveEach(ref receiver, burst, n, kept, now);
         }
         finally
         {
@@ -135,6 +114,38 @@ public sealed class PortQueueDevice : IReactorDevice, IDisposable
             _framesReceived += n;
         }
         return n;
+    }
+
+    /// <summary>
+    /// Hands the burst's frames to the receiver. Out of line, outside the caller's try/finally: locals live across an
+    /// exception handler's region are written to the stack at every change, and this loop runs once per frame.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ReceiveEach<TReceiver>(ref TReceiver receiver, MbufBurst burst, int n, Span<bool> kept, Instant now)
+        where TReceiver : struct, IFrameReceiver
+    {
+        for (int i = 0; i < n; i++)
+        {
+            var m = burst[i];
+            var checksum = ChecksumStatusOf(m.Flags);
+            if (checksum != RxChecksumStatus.Unknown)
+            {
+                _deviceChecksumVerdicts++;
+            }
+            // nb_segs, not next: it shares the first cache line with the fields read here.
+            if (m.SegmentCount > 1)
+            {
+                receiver.Receive(_linear.AsSpan(0, m.CopyTo(_linear)), now, checksum);
+            }
+            else if (_lend && IsExclusive(m))
+            {
+                receiver.Receive(new PacketBuffer(m.Handle), m.DataLength, now, checksum, out kept[i]);
+            }
+            else
+            {
+                receiver.Receive(m.Data, now, checksum);
+            }
+        }
     }
 
     /// <inheritdoc/>

@@ -189,6 +189,30 @@ public class RoutingTests
     }
 
     [Fact]
+    public void Repeated_lookups_follow_every_route_change()
+    {
+        // The table remembers its last hit: a change must make the next lookup for that destination see the new table.
+        var t = new RoutingTable();
+        t.SetDefaultGateway(A("10.0.0.254"));
+        var destination = A("192.168.7.9");
+        Assert.True(t.TryLookup(destination, out var r));
+        Assert.True(t.TryLookup(destination, out r));
+        Assert.Equal(A("10.0.0.254"), r.Gateway);
+        t.AddStatic(A("192.168.7.0"), 24, A("10.0.0.2"));
+        Assert.True(t.TryLookup(destination, out r));
+        Assert.Equal(A("10.0.0.2"), r.Gateway);
+        t.AddStatic(A("192.168.7.0"), 24, A("10.0.0.3")); // replaced
+        Assert.True(t.TryLookup(destination, out r));
+        Assert.Equal(A("10.0.0.3"), r.Gateway);
+        Assert.True(t.Remove(A("192.168.7.0"), 24, RouteKind.Static));
+        Assert.True(t.TryLookup(destination, out r));
+        Assert.Equal(A("10.0.0.254"), r.Gateway);
+        Assert.True(t.Remove(Ipv4Address.Any, 0, RouteKind.Default));
+        Assert.False(t.TryLookup(destination, out _));
+        Assert.False(t.TryLookup(destination, out _));
+    }
+
+    [Fact]
     public void Core_sends_off_link_traffic_to_the_gateway_and_reports_no_route()
     {
         var (core, sink, _) = Net.Core(o => o with { StaticNeighbors = [new(Net.GatewayIp, Net.OtherMac)] });

@@ -59,10 +59,10 @@ public sealed class NetCounters
     internal static readonly int ReasonCount = Enum.GetValues<DropReason>().Length;
     internal static readonly int StageCount = Enum.GetValues<DropStage>().Length;
 
-    internal readonly long[] RxPackets = new long[LayerCount];
-    internal readonly long[] RxBytes = new long[LayerCount];
-    internal readonly long[] TxPackets = new long[LayerCount];
-    internal readonly long[] TxBytes = new long[LayerCount];
+    // The per-layer counts in the object itself, not in arrays: each count is one load of the counters' reference and two
+    // adds, where arrays cost a load of the array and its null check more per counter (six counts per echoed packet).
+    private LayerSlots _rx;
+    private LayerSlots _tx;
     internal readonly long[] Drops = new long[StageCount * ReasonCount];
 
     internal long FramesReceivedField;
@@ -87,13 +87,13 @@ public sealed class NetCounters
     public long ArpConflicts => ArpConflictsField;
 
     /// <summary>Packets received at <paramref name="layer"/>.</summary>
-    public long ReceivedPackets(NetLayer layer) => RxPackets[(int)layer];
+    public long ReceivedPackets(NetLayer layer) => Checked(ref _rx, layer).Packets;
     /// <summary>Bytes received at <paramref name="layer"/>.</summary>
-    public long ReceivedBytes(NetLayer layer) => RxBytes[(int)layer];
+    public long ReceivedBytes(NetLayer layer) => Checked(ref _rx, layer).Bytes;
     /// <summary>Packets sent at <paramref name="layer"/>.</summary>
-    public long SentPackets(NetLayer layer) => TxPackets[(int)layer];
+    public long SentPackets(NetLayer layer) => Checked(ref _tx, layer).Packets;
     /// <summary>Bytes sent at <paramref name="layer"/>.</summary>
-    public long SentBytes(NetLayer layer) => TxBytes[(int)layer];
+    public long SentBytes(NetLayer layer) => Checked(ref _tx, layer).Bytes;
 
     /// <summary>Packets dropped for <paramref name="reason"/> at <paramref name="stage"/>.</summary>
     public long DropCount(DropReason reason, DropStage stage = DropStage.Receive) =>
@@ -112,26 +112,52 @@ public sealed class NetCounters
 
     internal void CountDrop(DropReason reason, DropStage stage) => Drops[(int)stage * ReasonCount + (int)reason]++;
 
-    // The per-layer counts run six times per echoed packet. The arrays are sized from NetLayer's values (0..n-1,
-    // checked by a test) and the layer is always a named member, so the index is in range by construction: the
-    // element is reached without the range check the JIT cannot prove away for a readonly array field.
+    // The per-layer counts run six times per echoed packet. The slots are sized for NetLayer's values (0..n-1, checked
+    // by a test) and the layer is always a named member, so the index is in range by construction: the slot is reached
+    // without a range check.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void CountRx(NetLayer layer, int bytes)
     {
-        Debug.Assert((uint)layer < (uint)RxPackets.Length);
-        Slot(RxPackets, layer)++;
-        Slot(RxBytes, layer) += bytes;
+        ref var slot = ref Slot(ref _rx, layer);
+        slot.Packets++;
+        slot.Bytes += bytes;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void CountTx(NetLayer layer, int bytes)
     {
-        Debug.Assert((uint)layer < (uint)TxPackets.Length);
-        Slot(TxPackets, layer)++;
-        Slot(TxBytes, layer) += bytes;
+        ref var slot = ref Slot(ref _tx, layer);
+        slot.Packets++;
+        slot.Bytes += bytes;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ref long Slot(long[] counters, NetLayer layer) =>
-        ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(counters), (int)layer);
+    private static ref LayerTotals Slot(ref LayerSlots slots, NetLayer layer)
+    {
+        Debug.Assert((uint)layer < (uint)LayerCount);
+        return ref Unsafe.Add(ref Unsafe.As<LayerSlots, LayerTotals>(ref slots), (int)layer);
+    }
+
+    private static ref LayerTotals Checked(ref LayerSlots slots, NetLayer layer)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)layer, (uint)LayerCount, nameof(layer));
+        return ref Slot(ref slots, layer);
+    }
+
+    /// <summary>Packets and bytes of one layer.</summary>
+    internal struct LayerTotals
+    {
+        public long Packets;
+        public long Bytes;
+    }
+
+    /// <summary>One <see cref="LayerTotals"/> per <see cref="NetLayer"/> value (at most <see cref="MaxLayers"/>, checked by a test).</summary>
+    [InlineArray(MaxLayers)]
+    internal struct LayerSlots
+    {
+        private LayerTotals _first;
+    }
+
+    /// <summary>Room for the <see cref="NetLayer"/> values in <see cref="LayerSlots"/>.</summary>
+    internal const int MaxLayers = 8;
 }

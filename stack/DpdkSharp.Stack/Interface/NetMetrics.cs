@@ -41,10 +41,10 @@ public sealed class NetMetrics : IDisposable
             }
         }
 
-        _meter.CreateObservableCounter("dpdksharp.net.rx.packets", () => PerLayer(_counters.RxPackets), "{packet}", "Packets received, per layer");
-        _meter.CreateObservableCounter("dpdksharp.net.rx.bytes", () => PerLayer(_counters.RxBytes), "By", "Bytes received, per layer");
-        _meter.CreateObservableCounter("dpdksharp.net.tx.packets", () => PerLayer(_counters.TxPackets), "{packet}", "Packets sent, per layer");
-        _meter.CreateObservableCounter("dpdksharp.net.tx.bytes", () => PerLayer(_counters.TxBytes), "By", "Bytes sent, per layer");
+        _meter.CreateObservableCounter("dpdksharp.net.rx.packets", () => PerLayer(_counters.ReceivedPackets), "{packet}", "Packets received, per layer");
+        _meter.CreateObservableCounter("dpdksharp.net.rx.bytes", () => PerLayer(_counters.ReceivedBytes), "By", "Bytes received, per layer");
+        _meter.CreateObservableCounter("dpdksharp.net.tx.packets", () => PerLayer(_counters.SentPackets), "{packet}", "Packets sent, per layer");
+        _meter.CreateObservableCounter("dpdksharp.net.tx.bytes", () => PerLayer(_counters.SentBytes), "By", "Bytes sent, per layer");
         _meter.CreateObservableCounter("dpdksharp.net.drops", Drops, "{packet}", "Packets dropped, by stage and reason");
         _meter.CreateObservableCounter<long>("dpdksharp.net.rx.frames",
             () => _disposed ? [] : [new Measurement<long>(_counters.FramesReceivedField, _interfaceTag)], "{frame}", "Frames handed to the interface");
@@ -97,16 +97,16 @@ public sealed class NetMetrics : IDisposable
     /// <summary>The meter the instruments are on.</summary>
     public Meter Meter => _meter;
 
-    private Measurement<long>[] PerLayer(long[] values)
+    private Measurement<long>[] PerLayer(Func<NetLayer, long> value)
     {
         if (_disposed)
         {
             return [];
         }
-        var result = new Measurement<long>[values.Length];
-        for (int i = 0; i < values.Length; i++)
+        var result = new Measurement<long>[NetCounters.LayerCount];
+        for (int i = 0; i < result.Length; i++)
         {
-            result[i] = new Measurement<long>(values[i], _layerTags[i]);
+            result[i] = new Measurement<long>(value((NetLayer)i), _layerTags[i]);
         }
         return result;
     }

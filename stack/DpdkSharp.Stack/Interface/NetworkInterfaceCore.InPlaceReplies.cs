@@ -19,10 +19,11 @@ public sealed partial class NetworkInterfaceCore
     /// </summary>
     public RxDisposition Receive(PacketBuffer buffer, int length, Instant now, RxChecksumStatus checksum, out bool kept)
     {
-        _rx.Lend(buffer);
+        var room = _pool.GetSpan(buffer);
+        _rx.Lend(buffer, room.Length);
         try
         {
-            var disposition = ReceiveFrame(ref _rx, _pool.GetSpan(buffer)[..length], now, checksum);
+            var disposition = ReceiveFrame(ref _rx, room[..length], now, checksum);
             kept = _rx.Loan == LoanState.Taken;
             return disposition;
         }
@@ -47,20 +48,19 @@ public sealed partial class NetworkInterfaceCore
     }
 
     /// <summary>
-    /// Builds the pending UDP reply around the received payload in the lent buffer (same offset a
+    /// Builds the pending UDP reply around the received payload in the lent buffer <paramref name="span"/> (same offset a
     /// frame of ours uses, checked in <see cref="ReceiveUdp"/>) and sends it, keeping the buffer; to
     /// a next hop ARP does not know yet it goes by copy instead (see <see cref="TryResolvedNow"/>).
     /// </summary>
-    private void SendReplyInPlace(ref RxFrame rx, Instant now)
+    private void SendReplyInPlace(ref RxFrame rx, Span<byte> span, Instant now)
     {
-        var r = rx.Reply;
+        ref readonly var r = ref rx.Reply; // read in place: a copy of the reply's fields cost a dozen spills per datagram
         var hop = r.Hop;
         if (!TryResolvedNow(ref hop, now))
         {
             SendPendingReplyByCopy(ref rx, now); // the copy waits for ARP, the receive buffer goes back
             return;
         }
-        var span = _pool.GetSpan(rx.Buffer);
         var udp = span.Slice(_l2Length + Ipv4Packet.MinHeaderLength, UdpDatagram.HeaderLength + r.PayloadLength);
         bool offload = _udpTxOffload;
         if (!offload && rx.Udp.Checksum != 0 && r.PayloadLength == rx.PayloadLength)

@@ -177,7 +177,7 @@ public sealed partial class NetworkInterfaceCore
     // Its own compilation root: inlined into the Ethernet and IPv4 path, it came last and found the JIT's inlining
     // budget spent, and the small helpers it calls per datagram (header fields, endpoint, delivery) stayed calls.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private RxDisposition ReceiveUdp(ref RxFrame rx, in Ipv4Meta meta, ReadOnlySpan<byte> header, ReadOnlySpan<byte> payload, Instant now, RxChecksumStatus checksum)
+    private unsafe RxDisposition ReceiveUdp(ref RxFrame rx, in Ipv4Meta meta, ReadOnlySpan<byte> header, ReadOnlySpan<byte> payload, Instant now, RxChecksumStatus checksum)
     {
         if (!UdpDatagram.TryParse(payload, out var udp))
         {
@@ -206,13 +206,20 @@ public sealed partial class NetworkInterfaceCore
             rx.PayloadLength = udp.Payload.Length;
             rx.Udp = new ReceivedUdp(meta.Source, meta.Destination, udp.SourcePort, udp.DestinationPort, udp.Checksum);
         }
-        if (!_udp.Deliver(endpoint, udp.Payload, new Ipv4Endpoint(meta.Source, udp.SourcePort)))
+        bool delivered;
+        fixed (byte* pinned = udp.Payload)
+        {
+            // Pinned while the handler runs, so that a send from it recognises the payload by address (RxFrame.IsLentPayload).
+            rx.PayloadAddress = (nint)pinned;
+            delivered = _udp.Deliver(endpoint, udp.Payload, new Ipv4Endpoint(meta.Source, udp.SourcePort));
+        }
+        if (!delivered)
         {
             return RxDrop(DropReason.ReceiveBufferFull);
         }
         if (rx.Loan == LoanState.ReplyPending)
         {
-            SendReplyInPlace(ref rx, now);
+            SendReplyInPlace(ref rx, rx.LentBufferAround(udp.Payload), now);
         }
         return RxDisposition.Delivered;
     }

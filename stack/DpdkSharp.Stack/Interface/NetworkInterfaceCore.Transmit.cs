@@ -87,7 +87,20 @@ public sealed partial class NetworkInterfaceCore
     }
 
     /// <summary>Where a datagram to <paramref name="destination"/> goes on the link; counts <see cref="DropReason.NoRoute"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // once per datagram sent: the unicast case is a compare or two and the table's last hit
     private bool TryRoute(Ipv4Address destination, out NextHop hop)
+    {
+        if (!destination.IsBroadcast && destination != _subnetBroadcast && !destination.IsMulticast && _routes.TryLookup(destination, out var route))
+        {
+            hop = new NextHop(default, route.NextHop(destination), Resolve: true);
+            return true;
+        }
+        return TryRouteOther(destination, out hop);
+    }
+
+    /// <summary><see cref="TryRoute"/> for a broadcast or multicast destination, or a unicast one no route matches.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool TryRouteOther(Ipv4Address destination, out NextHop hop)
     {
         if (destination.IsBroadcast || destination == _subnetBroadcast)
         {
@@ -97,12 +110,9 @@ public sealed partial class NetworkInterfaceCore
         {
             hop = new NextHop(MacAddress.ForIpv4Multicast(destination), default, Resolve: false);
         }
-        else if (_routes.TryLookup(destination, out var route))
-        {
-            hop = new NextHop(default, route.NextHop(destination), Resolve: true);
-        }
         else
         {
+            // A unicast destination here is one TryRoute found no route for.
             hop = default;
             _counters.CountDrop(DropReason.NoRoute, DropStage.Transmit);
             return false;

@@ -268,7 +268,7 @@ public sealed partial class NetworkInterfaceCore : IFrameReceiver, IDisposable
             // demands, and by copy, since the buffer stays the handler's until it returns.
             SendPendingReplyByCopy(ref _rx, now);
         }
-        if (fits && _rx.Loan == LoanState.Lent && _rx.IsLentPayload(payload, _pool.GetSpan(_rx.Buffer)))
+        if (fits && _rx.Loan == LoanState.Lent && _rx.IsLentPayload(payload))
         {
             // The reply is built around the payload after the handler returns (the handler may
             // still read the payload until then): see SendReplyInPlace.

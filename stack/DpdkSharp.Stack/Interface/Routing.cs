@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace DpdkSharp.Stack.Interface;
 
 /// <summary>How a route was made: connected subnets come from interface addresses, the rest from configuration.</summary>
@@ -37,6 +39,10 @@ public readonly record struct Ipv4Route(Ipv4Address Prefix, int PrefixLength, Ip
 public sealed class RoutingTable
 {
     private Ipv4Route[] _routes = [];
+    // The last lookup that matched, and the table it matched in (null: none yet).
+    private Ipv4Route[]? _hitTable;
+    private Ipv4Address _hitDestination;
+    private Ipv4Route _hitRoute;
 
     /// <summary>The routes, longest prefix first.</summary>
     public IReadOnlyList<Ipv4Route> Routes => _routes;
@@ -84,11 +90,29 @@ public sealed class RoutingTable
     /// <summary>The longest-prefix route for <paramref name="destination"/>; false when none matches.</summary>
     public bool TryLookup(Ipv4Address destination, out Ipv4Route route)
     {
-        foreach (ref readonly var r in _routes.AsSpan())
+        // The last hit, while the table it came from is the current one (every change makes a new array): a host
+        // sends most of its datagrams to the peer it just sent to (an echo, a request/response exchange).
+        if (destination == _hitDestination && ReferenceEquals(_hitTable, _routes))
+        {
+            route = _hitRoute;
+            return true;
+        }
+        return LookupAndRemember(destination, out route);
+    }
+
+    /// <summary><see cref="TryLookup"/> past the last hit; out of line so that callers inline only the hit test.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool LookupAndRemember(Ipv4Address destination, out Ipv4Route route)
+    {
+        var routes = _routes;
+        foreach (ref readonly var r in routes.AsSpan())
         {
             if (((destination.Value ^ r.Prefix.Value) & Ipv4Address.Mask(r.PrefixLength)) == 0)
             {
                 route = r;
+                _hitDestination = destination;
+                _hitRoute = r;
+                _hitTable = routes;
                 return true;
             }
         }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
@@ -17,8 +18,16 @@ internal struct RxFrame
     public PacketBuffer Buffer;
     /// <summary>Bytes before the network header in the received frame (14, or 18 with one VLAN tag).</summary>
     public int L2Length;
+    /// <summary>Bytes of the lent buffer from the frame's first byte to its end (the length of the pool's span for it).</summary>
+    public int Room;
     /// <summary>Where the received UDP payload starts in the lent buffer; -1 when nothing may be built in place.</summary>
     public int PayloadOffset;
+    /// <summary>
+    /// The address of the received UDP payload while it is pinned for the handler (<see cref="NetworkInterfaceCore"/>'s
+    /// ReceiveUdp): <see cref="IsLentPayload"/> compares against it, so a send from the handler finds its payload without
+    /// asking the pool for the buffer again. Read only while <see cref="PayloadOffset"/> is set.
+    /// </summary>
+    public nint PayloadAddress;
     public int PayloadLength;
     /// <summary>The received datagram's addresses, ports and checksum (read when <see cref="PayloadOffset"/> is set).</summary>
     public ReceivedUdp Udp;
@@ -32,10 +41,11 @@ internal struct RxFrame
     /// Starts a frame in a buffer the device lends. Only the fields every frame reads are set (once per
     /// received frame: <see cref="Reply"/> is written before <see cref="LoanState.ReplyPending"/> makes it readable).
     /// </summary>
-    public void Lend(PacketBuffer buffer)
+    public void Lend(PacketBuffer buffer, int room)
     {
         Loan = LoanState.Lent;
         Buffer = buffer;
+        Room = room;
         L2Length = 0;
         PayloadOffset = -1;
     }
@@ -56,10 +66,24 @@ internal struct RxFrame
     public readonly bool IsLentWhereOursGo(in Ipv4Meta meta, int ipHeaderLength, int ourL2Length) =>
         Loan == LoanState.Lent && !meta.Reassembled && ipHeaderLength == Ipv4Packet.MinHeaderLength && L2Length == ourL2Length;
 
-    /// <summary>Whether <paramref name="payload"/> starts at the received UDP payload of the lent buffer (and is not longer).</summary>
-    public readonly bool IsLentPayload(ReadOnlySpan<byte> payload, Span<byte> lentBuffer) =>
+    /// <summary>
+    /// Whether <paramref name="payload"/> starts at the received UDP payload of the lent buffer (and is not longer). The
+    /// address test is exact: the received payload is pinned at <see cref="PayloadAddress"/> while the handler runs, so no
+    /// other object can be there.
+    /// </summary>
+    public readonly unsafe bool IsLentPayload(ReadOnlySpan<byte> payload) =>
         PayloadOffset >= 0 && payload.Length <= PayloadLength && !payload.IsEmpty
-        && Unsafe.AreSame(ref MemoryMarshal.GetReference(payload), ref lentBuffer[PayloadOffset]);
+        && (nint)Unsafe.AsPointer(ref MemoryMarshal.GetReference(payload)) == PayloadAddress;
+
+    /// <summary>
+    /// The lent buffer (what the pool's span for it is: from the frame's first byte, <see cref="Room"/> bytes), from the
+    /// received payload at <see cref="PayloadOffset"/>: the reply is built without asking the pool for it again.
+    /// </summary>
+    public readonly Span<byte> LentBufferAround(ReadOnlySpan<byte> receivedPayload)
+    {
+        Debug.Assert(PayloadOffset >= 0);
+        return MemoryMarshal.CreateSpan(ref Unsafe.Subtract(ref MemoryMarshal.GetReference(receivedPayload), PayloadOffset), Room);
+    }
 }
 
 /// <summary>Where a lent receive buffer is in its life.</summary>
