@@ -191,25 +191,35 @@ public class RoutingTests
     [Fact]
     public void Repeated_lookups_follow_every_route_change()
     {
-        // The table remembers its last hit: a change must make the next lookup for that destination see the new table.
+        // The transmit path looks up through its last hit: a change must make the next lookup for that destination
+        // see the new table. Each step checks the cached lookup against the plain one.
         var t = new RoutingTable();
-        t.SetDefaultGateway(A("10.0.0.254"));
+        var hit = default(RouteHit);
         var destination = A("192.168.7.9");
-        Assert.True(t.TryLookup(destination, out var r));
-        Assert.True(t.TryLookup(destination, out r));
-        Assert.Equal(A("10.0.0.254"), r.Gateway);
+        Ipv4Route Lookup()
+        {
+            Assert.True(t.TryLookup(ref hit, destination, out var cached));
+            Assert.True(t.TryLookup(destination, out var plain));
+            Assert.Equal(plain, cached);
+            return cached;
+        }
+
+        Assert.False(t.TryLookup(ref hit, destination, out _));
+        t.SetDefaultGateway(A("10.0.0.254"));
+        Assert.Equal(A("10.0.0.254"), Lookup().Gateway);
+        Assert.Equal(A("10.0.0.254"), Lookup().Gateway); // from the hit
         t.AddStatic(A("192.168.7.0"), 24, A("10.0.0.2"));
-        Assert.True(t.TryLookup(destination, out r));
-        Assert.Equal(A("10.0.0.2"), r.Gateway);
+        Assert.Equal(A("10.0.0.2"), Lookup().Gateway);
         t.AddStatic(A("192.168.7.0"), 24, A("10.0.0.3")); // replaced
-        Assert.True(t.TryLookup(destination, out r));
-        Assert.Equal(A("10.0.0.3"), r.Gateway);
+        Assert.Equal(A("10.0.0.3"), Lookup().Gateway);
         Assert.True(t.Remove(A("192.168.7.0"), 24, RouteKind.Static));
-        Assert.True(t.TryLookup(destination, out r));
+        Assert.Equal(A("10.0.0.254"), Lookup().Gateway);
+        var other = A("172.16.0.1"); // another destination does not take the first one's hit
+        Assert.True(t.TryLookup(ref hit, other, out var r));
         Assert.Equal(A("10.0.0.254"), r.Gateway);
         Assert.True(t.Remove(Ipv4Address.Any, 0, RouteKind.Default));
-        Assert.False(t.TryLookup(destination, out _));
-        Assert.False(t.TryLookup(destination, out _));
+        Assert.False(t.TryLookup(ref hit, destination, out _));
+        Assert.False(t.TryLookup(ref hit, other, out _));
     }
 
     [Fact]

@@ -90,7 +90,7 @@ public sealed partial class NetworkInterfaceCore
     [MethodImpl(MethodImplOptions.AggressiveInlining)] // once per datagram sent: the unicast case is a compare or two and the table's last hit
     private bool TryRoute(Ipv4Address destination, out NextHop hop)
     {
-        if (!destination.IsBroadcast && destination != _subnetBroadcast && !destination.IsMulticast && _routes.TryLookup(destination, out var route))
+        if (!destination.IsBroadcast && destination != _subnetBroadcast && !destination.IsMulticast && _routes.TryLookup(ref _routeHit, destination, out var route))
         {
             hop = new NextHop(default, route.NextHop(destination), Resolve: true);
             return true;

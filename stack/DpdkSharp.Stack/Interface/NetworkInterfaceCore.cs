@@ -41,6 +41,7 @@ public sealed partial class NetworkInterfaceCore : IFrameReceiver, IDisposable
     private readonly UdpEndpointTable _udp;
     private readonly TcpEndpointTable _tcp;
     private readonly RoutingTable _routes = new();
+    private RouteHit _routeHit; // the last route the transmit path looked up (see RoutingTable.TryLookup)
     private readonly DatagramQueue _echoReplies;
     private readonly Ipv4Address[] _groups;
     private readonly MacAddress _mac;

@@ -34,15 +34,11 @@ public readonly record struct Ipv4Route(Ipv4Address Prefix, int PrefixLength, Ip
 /// connected subnets, then static routes, then the default gateway). Routes are kept sorted by
 /// prefix length, longest first, so the first match is the longest: a linear scan is the fastest
 /// structure for the handful of routes a host has; a large table would swap in a DIR-24-8 (DPDK's
-/// rte_lpm) behind the same <see cref="TryLookup"/>. Lookup never allocates; changes do.
+/// rte_lpm) behind the same <see cref="TryLookup(Ipv4Address, out Ipv4Route)"/>. Lookup never allocates; changes do.
 /// </summary>
 public sealed class RoutingTable
 {
     private Ipv4Route[] _routes = [];
-    // The last lookup that matched, and the table it matched in (null: none yet).
-    private Ipv4Route[]? _hitTable;
-    private Ipv4Address _hitDestination;
-    private Ipv4Route _hitRoute;
 
     /// <summary>The routes, longest prefix first.</summary>
     public IReadOnlyList<Ipv4Route> Routes => _routes;
@@ -88,31 +84,45 @@ public sealed class RoutingTable
     }
 
     /// <summary>The longest-prefix route for <paramref name="destination"/>; false when none matches.</summary>
-    public bool TryLookup(Ipv4Address destination, out Ipv4Route route)
+    public bool TryLookup(Ipv4Address destination, out Ipv4Route route) => TryLookup(_routes, destination, out route);
+
+    /// <summary>
+    /// <see cref="TryLookup(Ipv4Address, out Ipv4Route)"/> through the caller's <paramref name="lastHit"/>: a host sends
+    /// most of its datagrams to the peer it just sent to (an echo, a request/response exchange). The hit is the
+    /// caller's, not the table's, so that lookups from several threads never see another's half-written hit; it holds
+    /// while the table it came from is the current one (every change makes a new array).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal bool TryLookup(ref RouteHit lastHit, Ipv4Address destination, out Ipv4Route route)
     {
-        // The last hit, while the table it came from is the current one (every change makes a new array): a host
-        // sends most of its datagrams to the peer it just sent to (an echo, a request/response exchange).
-        if (destination == _hitDestination && ReferenceEquals(_hitTable, _routes))
+        if (destination == lastHit.Destination && ReferenceEquals(lastHit.Table, _routes))
         {
-            route = _hitRoute;
+            route = lastHit.Route;
             return true;
         }
-        return LookupAndRemember(destination, out route);
+        return LookupAndRemember(ref lastHit, destination, out route);
     }
 
-    /// <summary><see cref="TryLookup"/> past the last hit; out of line so that callers inline only the hit test.</summary>
+    /// <summary>The lookup past the last hit; out of line so that callers inline only the hit test.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private bool LookupAndRemember(Ipv4Address destination, out Ipv4Route route)
+    private bool LookupAndRemember(ref RouteHit lastHit, Ipv4Address destination, out Ipv4Route route)
     {
         var routes = _routes;
+        if (!TryLookup(routes, destination, out route))
+        {
+            return false;
+        }
+        lastHit = new RouteHit(routes, destination, route);
+        return true;
+    }
+
+    private static bool TryLookup(Ipv4Route[] routes, Ipv4Address destination, out Ipv4Route route)
+    {
         foreach (ref readonly var r in routes.AsSpan())
         {
             if (((destination.Value ^ r.Prefix.Value) & Ipv4Address.Mask(r.PrefixLength)) == 0)
             {
                 route = r;
-                _hitDestination = destination;
-                _hitRoute = r;
-                _hitTable = routes;
                 return true;
             }
         }
@@ -120,3 +130,7 @@ public sealed class RoutingTable
         return false;
     }
 }
+
+/// <summary>A caller's last route lookup that matched, and the table (array) it matched in (null: none yet).</summary>
+internal readonly record struct RouteHit(Ipv4Route[]? Table, Ipv4Address Destination, Ipv4Route Route);
+
