@@ -12,7 +12,8 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 // --headers-timeout N sets Kestrel's keep-alive and request-headers timeouts (a slow client is cut off after N s).
 // --inline runs Kestrel and the endpoints on the transport's I/O thread (the reactor, or the sockets' I/O threads:
 // UnsafePreferInlineScheduling of either transport); safe here because no endpoint blocks.
-// --vdev DEVARGS runs on any virtual device instead of a TAP (eng/http-bench.sh: net_memif, server role, with --mac).
+// --vdev DEVARGS runs on any virtual device instead of a TAP (eng/http-bench.sh: net_memif, server role, with --mac;
+// net_memif has no RX interrupts in DPDK 22.11, so it needs --rx-mode poll).
 // Usage: DpdkSharp.Samples.HelloHttp [--iface dhttp0 | --vdev net_memif0,role=server,...] [--mac 02:..] [--address 10.79.0.2/24] [--port 8080] [--h2c-port 8081] [--tls-port 8443] [--seconds N] [--lcores 0] [--headers-timeout N] [--rx-mode poll|interrupt|adaptive] [--inline]
 var options = HelloOptions.Parse(args);
 if (options is null)
