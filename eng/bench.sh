@@ -108,8 +108,9 @@ case "${1:-}" in
     fi
     ;;
   http)
-    # HelloHttp's plaintext GET / on DPDK (net_tap) and on Kestrel's kernel sockets (veth), wrk from a namespace
-    # for each, the same app, client and CPUs: see eng/http-bench.sh.
+    # HelloHttp's plaintext GET / on DPDK and on Kestrel's kernel sockets, the same app, client and CPUs: the
+    # bench/http load generator over a net_memif link against loopback (the headline), and wrk from a namespace over
+    # net_tap against veth (wrk_*): see eng/http-bench.sh and bench/http/README.md.
     bash eng/http-bench.sh "${2:-5}" "${3:-64}"
     ;;
   pktgen)

@@ -4,15 +4,17 @@ using System.Security.Cryptography.X509Certificates;
 
 namespace DpdkSharp.Samples.HelloHttp;
 
-/// <summary>The command line; <see cref="Interface"/> null means kernel sockets.</summary>
+/// <summary>The command line; <see cref="Interface"/> and <see cref="Vdev"/> both null means kernel sockets.</summary>
+/// <param name="Vdev">--vdev DEVARGS: any DPDK virtual device instead of net_tap (e.g. <c>net_memif0,role=server,socket=/tmp/x.sock,socket-abstract=no</c>).</param>
+/// <param name="Mac">--mac: the interface's MAC (null: the port's, or one made from the address on net_tap).</param>
 /// <param name="HeadersTimeout">Kestrel's KeepAliveTimeout and RequestHeadersTimeout in seconds (0: Kestrel's defaults, 130 s and 30 s).</param>
 /// <param name="RxMode">How the reactor waits for packets (--rx-mode poll|interrupt|adaptive); null for the transport's default.</param>
 /// <param name="Inline">--inline: Kestrel and the endpoints run on the transport's I/O thread (UnsafePreferInlineScheduling of either transport).</param>
-internal sealed record HelloOptions(string? Interface, string Address, int Port, int H2cPort, int TlsPort, int Seconds, string Lcores, int HeadersTimeout, DpdkSharp.Runtime.Polling.RxMode? RxMode, bool Inline)
+internal sealed record HelloOptions(string? Interface, string? Vdev, string? Mac, string Address, int Port, int H2cPort, int TlsPort, int Seconds, string Lcores, int HeadersTimeout, DpdkSharp.Runtime.Polling.RxMode? RxMode, bool Inline)
 {
     public static HelloOptions? Parse(string[] args)
     {
-        string? iface = null;
+        string? iface = null, vdev = null, mac = null;
         string address = "10.79.0.2/24", lcores = "0";
         int port = 8080, h2cPort = 8081, tlsPort = 8443, seconds = 0, headersTimeout = 0;
         DpdkSharp.Runtime.Polling.RxMode? rxMode = null;
@@ -22,6 +24,8 @@ internal sealed record HelloOptions(string? Interface, string Address, int Port,
             switch (args[i])
             {
                 case "--iface": iface = args[++i]; break;
+                case "--vdev": vdev = args[++i]; break;
+                case "--mac": mac = args[++i]; break;
                 case "--address": address = args[++i]; break;
                 case "--port": port = int.Parse(args[++i]); break;
                 case "--h2c-port": h2cPort = int.Parse(args[++i]); break;
@@ -34,11 +38,16 @@ internal sealed record HelloOptions(string? Interface, string Address, int Port,
                 default: Console.Error.WriteLine($"unknown argument {args[i]}"); return null;
             }
         }
+        if (iface is not null && vdev is not null)
+        {
+            Console.Error.WriteLine("--iface and --vdev both name the port: give one");
+            return null;
+        }
         if (!address.Contains('/'))
         {
             address += "/24";
         }
-        return new HelloOptions(iface, address, port, h2cPort, tlsPort, seconds, lcores, headersTimeout, rxMode, inline);
+        return new HelloOptions(iface, vdev, mac, address, port, h2cPort, tlsPort, seconds, lcores, headersTimeout, rxMode, inline);
     }
 }
 

@@ -12,7 +12,9 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 // --headers-timeout N sets Kestrel's keep-alive and request-headers timeouts (a slow client is cut off after N s).
 // --inline runs Kestrel and the endpoints on the transport's I/O thread (the reactor, or the sockets' I/O threads:
 // UnsafePreferInlineScheduling of either transport); safe here because no endpoint blocks.
-// Usage: DpdkSharp.Samples.HelloHttp [--iface dhttp0] [--address 10.79.0.2/24] [--port 8080] [--h2c-port 8081] [--tls-port 8443] [--seconds N] [--lcores 0] [--headers-timeout N] [--rx-mode poll|interrupt|adaptive] [--inline]
+// --vdev DEVARGS runs on any virtual device instead of a TAP (eng/http-bench.sh: net_memif, server role, with --mac;
+// net_memif has no RX interrupts in DPDK 22.11, so it needs --rx-mode poll).
+// Usage: DpdkSharp.Samples.HelloHttp [--iface dhttp0 | --vdev net_memif0,role=server,...] [--mac 02:..] [--address 10.79.0.2/24] [--port 8080] [--h2c-port 8081] [--tls-port 8443] [--seconds N] [--lcores 0] [--headers-timeout N] [--rx-mode poll|interrupt|adaptive] [--inline]
 var options = HelloOptions.Parse(args);
 if (options is null)
 {
@@ -24,12 +26,13 @@ builder.Logging.SetMinimumLevel(LogLevel.Warning)
     .AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
 // A stop waits at most 5 s for requests in flight (Kestrel then aborts them), not the default 30 s.
 builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
-if (options.Interface is string iface)
+if ((options.Vdev ?? (options.Interface is string iface ? $"net_tap0,iface={iface}" : null)) is string device)
 {
     builder.WebHost.UseDpdk(o =>
     {
-        o.Device = $"net_tap0,iface={iface}";
+        o.Device = device;
         o.Address = options.Address;
+        o.Mac = options.Mac;
         o.Lcores = options.Lcores;
         if (options.RxMode is { } rxMode)
         {
@@ -71,7 +74,7 @@ app.Use((context, next) =>
 Endpoints.Map(app);
 await app.StartAsync();
 var network = app.Services.GetService<DpdkNetwork>();
-var where = network is null ? "kernel sockets" : $"DPDK on {options.Interface} ({network.Options.Address}, MAC {network.Interface.Core.Mac})";
+var where = network is null ? "kernel sockets" : $"DPDK on {options.Interface ?? options.Vdev} ({network.Options.Address}, MAC {network.Interface.Core.Mac})";
 Console.WriteLine($"ready: HTTP/1.1 on port {options.Port}, h2c on port {options.H2cPort}, HTTPS on port {options.TlsPort}, {where}");
 long allocatedAtReady = GC.GetTotalAllocatedBytes(precise: true);
 if (options.Seconds > 0)

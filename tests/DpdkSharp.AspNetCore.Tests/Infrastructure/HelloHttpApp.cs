@@ -81,6 +81,16 @@ public sealed class HelloHttpApp : IDisposable
         return app;
     }
 
+    /// <summary>
+    /// Starts the app on a DPDK virtual device other than a TAP (--vdev <paramref name="vdev"/>, e.g. a net_memif
+    /// port) with <paramref name="address"/> and <paramref name="mac"/>; its clients are the caller's business.
+    /// </summary>
+    public static HelloHttpApp StartOnVdev(string vdev, string address, string mac, params string[] extraArgs)
+    {
+        Shell.RequireRoot();
+        return new(null, null, ["--vdev", vdev, "--address", address, "--mac", mac, .. extraArgs]);
+    }
+
     /// <summary>Starts the app on kernel sockets (no --iface) on the given ports.</summary>
     public static HelloHttpApp StartOnKernel(int port, int h2cPort, int tlsPort) =>
         new(null, null, ["--port", $"{port}", "--h2c-port", $"{h2cPort}", "--tls-port", $"{tlsPort}"]);
@@ -187,7 +197,12 @@ public sealed class HelloHttpApp : IDisposable
         }
     }
 
-    private static string SampleDll([CallerFilePath] string here = "")
+    private static string SampleDll() => BuiltDll(Path.Combine("samples", "HelloHttp"), "DpdkSharp.Samples.HelloHttp.dll");
+
+    /// <summary>The HTTP load generator (bench/http), built with the tests.</summary>
+    public static string LoadGeneratorDll() => BuiltDll(Path.Combine("bench", "http"), "DpdkSharp.Bench.Http.dll");
+
+    private static string BuiltDll(string project, string name, [CallerFilePath] string here = "")
     {
         var root = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(here)!, "..", "..", ".."));
 #if DEBUG
@@ -195,7 +210,7 @@ public sealed class HelloHttpApp : IDisposable
 #else
         const string configuration = "Release";
 #endif
-        var dll = Path.Combine(root, "samples", "HelloHttp", "bin", configuration, "net10.0", "DpdkSharp.Samples.HelloHttp.dll");
-        return File.Exists(dll) ? dll : throw new FileNotFoundException($"Build samples/HelloHttp ({configuration}) first: {dll} is missing.");
+        var dll = Path.Combine(root, project, "bin", configuration, "net10.0", name);
+        return File.Exists(dll) ? dll : throw new FileNotFoundException($"Build {project} ({configuration}) first: {dll} is missing.");
     }
 }
