@@ -16,12 +16,17 @@ public sealed class RateTests(PktgenFixture fixture, ITestOutputHelper output) :
         var settings = new PktgenSettings { Mode = PktgenMode.Tx, RatePps = rate, OnEalLcores = false, MaxLag = TimeSpan.FromSeconds(1) };
         using var session = new PktgenSession(settings, Fixture.Null, Fixture.Pool);
         session.Start();
-        // The error is the difference of how far behind schedule the sender is at the two samples (a preempted worker
-        // catches up within MaxLag) over the window: 10 s, as the rate is specified, keeps a 10 ms stall under 0.1 %.
+        // The error of two single samples is the difference of how far behind schedule the sender is at each (a
+        // preempted worker catches up within MaxLag) over the window: 10 s, as the rate is specified, keeps a 10 ms
+        // stall under 0.1 %, and a loaded machine (2 vCPUs, other tests beside) stalled the worker longer than that
+        // at a sample. So each end of the window is the sample nearest the schedule out of many taken over half a
+        // second (OnSchedule): the pacer never sends early, so a sample can only be behind it, and a worker that
+        // caught up once within that half second is measured on schedule. A wrong rate still shows: the choice
+        // moves each end by at most the rate's error over half a second, against the 10-second window.
         Thread.Sleep(1000);
-        var (t0, n0) = Sample(Fixture.Null);
+        var (t0, n0) = OnSchedule(Fixture.Null, rate);
         Thread.Sleep(TimeSpan.FromSeconds(10));
-        var (t1, n1) = Sample(Fixture.Null);
+        var (t1, n1) = OnSchedule(Fixture.Null, rate);
         var final = session.Stop(TimeSpan.Zero);
         var measured = (n1 - n0) / (t1 - t0);
         var error = measured / rate - 1;
@@ -44,6 +49,25 @@ public sealed class RateTests(PktgenFixture fixture, ITestOutputHelper output) :
         output.WriteLine($"sent {final.Totals.TxPackets}, skipped {final.Totals.TxSkipped} in {final.Elapsed:F3} s");
         Assert.Equal(0, final.Totals.TxSkipped);
         Assert.InRange(final.Totals.TxPackets, Rate * 0.5, Rate * 1.2); // about a second's worth, none of the drain's
+    }
+
+    // Of the samples taken over half a second, the one with the most frames sent for its time at the rate asked:
+    // the one where the sender was furthest ahead, that is least behind, its schedule.
+    private static (double Seconds, double Packets) OnSchedule(Port port, double rate)
+    {
+        var best = Sample(port);
+        var until = Stopwatch.GetTimestamp() + Stopwatch.Frequency / 2;
+        while (Stopwatch.GetTimestamp() < until)
+        {
+            Thread.Sleep(5);
+            var sample = Sample(port);
+            if (sample.Packets - rate * sample.Seconds > best.Packets - rate * best.Seconds)
+            {
+                best = sample;
+            }
+        }
+
+        return best;
     }
 
     // The port's tx count with the wall-clock time it was read at: the midpoint of two clock reads close together.

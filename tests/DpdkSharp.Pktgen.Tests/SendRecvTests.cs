@@ -54,6 +54,32 @@ public sealed class SendRecvTests(PktgenFixture fixture, ITestOutputHelper outpu
     }
 
     [Fact]
+    public void The_overall_latency_leaves_out_the_intervals_that_began_within_the_latency_warm_up()
+    {
+        var warmup = TimeSpan.FromSeconds(1.2);
+        using var reflect = new PktgenSession(Settings(PktgenMode.Reflect, 0), Fixture.Peer, Fixture.Pool);
+        using var sendrecv = new PktgenSession(Settings(PktgenMode.SendRecv, 10_000) with { LatencyWarmup = warmup }, Fixture.Generator, Fixture.Pool);
+        reflect.Start();
+        sendrecv.Start();
+        var intervals = new List<IntervalReport>();
+        for (var i = 0; i < 6; i++)
+        {
+            Thread.Sleep(500);
+            intervals.Add(sendrecv.Collect());
+        }
+
+        intervals.Add(sendrecv.Stop(TimeSpan.FromMilliseconds(300)));
+        reflect.Stop(TimeSpan.Zero);
+        var final = intervals[^1];
+        output.WriteLine(final.ToJson("summary"));
+        var counted = intervals.Where(i => i.Elapsed - i.Seconds >= warmup.TotalSeconds).Sum(i => i.Latency.Count);
+        var left = intervals.Where(i => i.Elapsed - i.Seconds < warmup.TotalSeconds).Sum(i => i.Latency.Count);
+        Assert.True(left > 0 && counted > 0, $"{left} samples in the warm-up's intervals, {counted} after");
+        Assert.Equal(counted, final.OverallLatency.Count);
+        Assert.Equal(final.Totals.RxPackets, counted + left); // each interval still reports every frame's latency
+    }
+
+    [Fact]
     public void Reordered_duplicated_and_corrupted_frames_from_a_misbehaving_reflector_are_each_counted()
     {
         using var sendrecv = new PktgenSession(Settings(PktgenMode.SendRecv, 10_000) with { Flows = 1 }, Fixture.Generator, Fixture.Pool);

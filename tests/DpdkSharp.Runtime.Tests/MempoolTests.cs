@@ -77,6 +77,40 @@ public sealed class MempoolTests(DpdkFixture fixture) : DpdkTest(fixture)
     }
 
     [Fact]
+    public unsafe void Raw_bulk_alloc_takes_all_or_nothing_and_leaves_the_fields_as_their_last_user_set_them()
+    {
+        using var pool = Mempool.CreatePacketPool("raw_pool", 63, 0);
+        Span<nint> slots = stackalloc nint[64];
+        var burst = new MbufBurst(slots);
+        Assert.True(pool.AllocBulk(ref burst, 63));
+        foreach (var m in burst)
+        {
+            m.Pointer->data_off = 7; // what a reset puts back: the raw alloc must not
+            m.Pointer->ol_flags = 1;
+        }
+
+        burst.FreeAll();
+        Assert.True(pool.AllocBulkRaw(ref burst, 60));
+        Assert.Equal(60, burst.Count);
+        Assert.Equal(60, pool.InUseCount);
+        Assert.False(pool.AllocBulkRaw(ref burst, 4)); // only 3 left: none taken
+        Assert.Equal(60, burst.Count);
+        foreach (var m in burst)
+        {
+            Assert.Equal(7, m.Headroom);
+            Assert.Equal(1UL, m.Pointer->ol_flags);
+            Assert.Equal(1, m.Pointer->nb_segs); // what every mbuf in its pool has
+            Assert.True(m.Pointer->next == null);
+        }
+
+        burst.FreeAll();
+        Assert.Equal(0, pool.InUseCount);
+        Assert.True(pool.AllocBulk(ref burst, 63)); // the reset puts the headroom back
+        Assert.Equal(Mempool.Headroom, burst[0].Headroom);
+        burst.FreeAll();
+    }
+
+    [Fact]
     public void Dispose_with_mbufs_out_keeps_the_pool_until_they_are_back_and_does_not_throw()
     {
         var pool = Mempool.CreatePacketPool("dispose_pool", 63, 0);

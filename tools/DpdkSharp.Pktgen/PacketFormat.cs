@@ -1,5 +1,8 @@
 using System.Buffers.Binary;
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using DpdkSharp.Wire;
 
 namespace DpdkSharp.Pktgen;
@@ -48,6 +51,42 @@ public static class PacketFormat
         BinaryPrimitives.WriteUInt16LittleEndian(frame[FlowOffset..], flow);
         BinaryPrimitives.WriteUInt32LittleEndian(frame[SequenceOffset..], sequence);
         BinaryPrimitives.WriteUInt64LittleEndian(frame[TscOffset..], tsc);
+    }
+
+    /// <summary>
+    /// <see cref="Stamp(Span{byte}, ushort, ushort, uint, ulong)"/> without bounds checks, for the transmit loop: the
+    /// caller vouches that <paramref name="frame"/> holds at least <see cref="HeadersLength"/> +
+    /// <see cref="PayloadHeaderLength"/> bytes (every template does: <see cref="MinFrameSize"/>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static unsafe void StampUnchecked(byte* frame, ushort sourcePort, ushort flow, uint sequence, ulong tsc)
+    {
+        Unsafe.WriteUnaligned(frame + UdpSourcePortOffset, BitConverter.IsLittleEndian ? BinaryPrimitives.ReverseEndianness(sourcePort) : sourcePort);
+        Unsafe.WriteUnaligned(frame + FlowOffset, BitConverter.IsLittleEndian ? flow : BinaryPrimitives.ReverseEndianness(flow));
+        Unsafe.WriteUnaligned(frame + SequenceOffset, BitConverter.IsLittleEndian ? sequence : BinaryPrimitives.ReverseEndianness(sequence));
+        Unsafe.WriteUnaligned(frame + TscOffset, BitConverter.IsLittleEndian ? tsc : BinaryPrimitives.ReverseEndianness(tsc));
+    }
+
+    /// <summary>
+    /// Copies a template (at least 32 bytes) to <paramref name="destination"/> in 16-byte loads and stores, the last
+    /// two overlapping the ones before (a 60-byte frame: bytes 0-31 and 28-59). Not memmove: a call in the transmit
+    /// loop, with its size dispatch, and the call makes the JIT spill the loop's locals around it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static unsafe void CopyTemplate(byte[] template, byte* destination)
+    {
+        var length = (nuint)template.Length;
+        Debug.Assert(length >= 32);
+        ref var source = ref MemoryMarshal.GetArrayDataReference(template);
+        for (nuint offset = 0; offset < length - 32; offset += 16)
+        {
+            Vector128.LoadUnsafe(ref source, offset).Store(destination + offset);
+        }
+
+        var c = Vector128.LoadUnsafe(ref source, length - 32);
+        var d = Vector128.LoadUnsafe(ref source, length - 16);
+        c.Store(destination + length - 32);
+        d.Store(destination + length - 16);
     }
 
     /// <summary>

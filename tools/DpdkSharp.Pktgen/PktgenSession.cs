@@ -68,15 +68,24 @@ public sealed record PktgenSettings
     /// </summary>
     public TimeSpan MaxLag { get; init; } = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>
+    /// How long after the start the run's overall latency begins (each interval's own latency still has every frame):
+    /// the first frames meet a cold process (methods compiled on first call, then recompiled optimised by the runtime's
+    /// tiered-compilation thread, which on a machine whose every CPU has a polling lcore must take the CPU from one of
+    /// them), so their latency is the start-up's, not the link's. RFC 2544 (section 26.2) likewise tags the frame whose
+    /// latency it measures 60 seconds into a 120-second stream, not at its start. Zero: every frame counts.
+    /// </summary>
+    public TimeSpan LatencyWarmup { get; init; }
+
     /// <summary>Run workers on the EAL's worker lcores when there are enough (DPDK's way: pinned); else on threads registered as lcores.</summary>
     public bool OnEalLcores { get; init; } = true;
 
     /// <summary>Checks the combination; throws <see cref="ArgumentException"/> with what is wrong.</summary>
     public void Validate()
     {
-        if (Queues < 1 || Burst is < 1 or > 512 || RatePps < 0 || Sizes.Count == 0)
+        if (Queues < 1 || Burst is < 1 or > 512 || RatePps < 0 || Sizes.Count == 0 || LatencyWarmup < TimeSpan.Zero)
         {
-            throw new ArgumentException($"Need queues >= 1, burst 1..512, rate >= 0 and at least one size (got queues {Queues}, burst {Burst}, rate {RatePps}, {Sizes.Count} sizes).");
+            throw new ArgumentException($"Need queues >= 1, burst 1..512, rate >= 0, at least one size and a latency warm-up >= 0 (got queues {Queues}, burst {Burst}, rate {RatePps}, {Sizes.Count} sizes, warm-up {LatencyWarmup.TotalSeconds} s).");
         }
 
         if (Sizes.Any(size => size is < PacketFormat.MinFrameSize or > PacketFormat.MaxFrameSize))
@@ -206,7 +215,12 @@ public sealed class PktgenSession : IDisposable
             rxPerQueue[worker.Index] = Volatile.Read(ref c.RxPackets);
         }
 
-        _overall.Add(_interval);
+        // An interval that began within the warm-up is left out of the overall latency, whole: none of its frames count.
+        if (_lastTimestamp - _startTimestamp >= Settings.LatencyWarmup.TotalSeconds * System.Diagnostics.Stopwatch.Frequency)
+        {
+            _overall.Add(_interval);
+        }
+
         var now = System.Diagnostics.Stopwatch.GetTimestamp();
         var seconds = (now - _lastTimestamp) / (double)System.Diagnostics.Stopwatch.Frequency;
         var report = new IntervalReport(

@@ -48,6 +48,11 @@ public static class Program
         var plot = new Option<string?>("--plot") { Description = "Write rate, loss and latency over time to this SVG file at the end" };
         var prometheus = new Option<string?>("--prometheus") { Description = "Serve the metrics for Prometheus at this host and port, e.g. http://127.0.0.1:9464/ (scrape /metrics, or the path given)" };
         var maxLag = new Option<double>("--max-lag-ms") { Description = "How far behind its rate schedule the sender may fall and still catch up", DefaultValueFactory = _ => 100 };
+        var latencyWarmup = new Option<double>("--latency-warmup-s")
+        {
+            Description = "Seconds from the start whose frames are left out of the run's overall latency (intervals still show them): the start-up's own latency (first-call compilation) is not the link's",
+            DefaultValueFactory = _ => 0,
+        };
         var capture = new Option<string?>("--capture") { Description = "Capture every frame sent and received to this pcapng file (DPDK's rte_pcapng)" };
         var drain = new Option<double>("--drain-ms") { Description = "How long to keep receiving after the last transmit (frames in flight)", DefaultValueFactory = _ => 200 };
         var mbufs = new Option<int>("--mbufs") { Description = "Mbufs in the pool", DefaultValueFactory = _ => 16383 };
@@ -59,7 +64,7 @@ public static class Program
         var root = new RootCommand("DPDK UDP packet generator, reflector and receiver. Usage: dpdksharp-pktgen [EAL arguments] -- MODE [options]")
         {
             mode, port, queues, rate, sizes, sourcePorts, destinationPort, sourceMac, destinationMac, sourceIp, destinationIp, burst, seed,
-            duration, interval, json, mbufs, maxLag, capture, drain, multiProcess, format, plot, prometheus, arpAttempts, arpWait,
+            duration, interval, json, mbufs, maxLag, capture, drain, multiProcess, format, plot, prometheus, arpAttempts, arpWait, latencyWarmup,
         };
         root.SetAction(parse =>
         {
@@ -85,6 +90,7 @@ public static class Program
                     Burst = parse.GetValue(burst),
                     Seed = parse.GetValue(seed),
                     MaxLag = TimeSpan.FromMilliseconds(parse.GetValue(maxLag)),
+                    LatencyWarmup = TimeSpan.FromSeconds(parse.GetValue(latencyWarmup)),
                 };
                 settings.Validate();
                 var plotPath = parse.GetValue(plot);

@@ -157,7 +157,27 @@ public sealed unsafe class Mempool : IDisposable
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The burst has fewer than <paramref name="count"/> free slots.</exception>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool AllocBulk(ref MbufBurst burst, int count)
+    public bool AllocBulk(ref MbufBurst burst, int count) => AllocInto(ref burst, count, reset: true);
+
+    /// <summary>
+    /// Allocates <paramref name="count"/> mbufs into the free slots of <paramref name="burst"/> without resetting them
+    /// (<c>rte_mempool_get_bulk</c>: what <c>rte_mbuf_raw_alloc</c> does for one, and testpmd's txonly for a burst):
+    /// all or none. False, burst unchanged, when the pool has fewer.
+    /// </summary>
+    /// <remarks>
+    /// An mbuf in its pool has one reference, one segment and no next segment (DPDK frees it so); every other field
+    /// is as its last user left it: data offset, lengths, offload flags and the rest. Set at least the data offset
+    /// (<see cref="Headroom"/>, the reset's value), <c>data_len</c>, <c>pkt_len</c> and <c>ol_flags</c> before
+    /// transmitting, or use <see cref="AllocBulk"/>, which resets every field (its cost per mbuf is what this saves a
+    /// generator that writes those fields anyway).
+    /// </remarks>
+    /// <exception cref="ArgumentOutOfRangeException">The burst has fewer than <paramref name="count"/> free slots.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool AllocBulkRaw(ref MbufBurst burst, int count) => AllocInto(ref burst, count, reset: false);
+
+    // Both bulk allocations; reset is a constant at each call, so each inlines to one native call.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool AllocInto(ref MbufBurst burst, int count, bool reset)
     {
         if ((uint)count > (uint)burst.FreeSpace)
         {
@@ -167,7 +187,7 @@ public sealed unsafe class Mempool : IDisposable
         int rc;
         fixed (nint* slots = &burst.FreeSlots)
         {
-            rc = Dpdk.rte_pktmbuf_alloc_bulk(Pointer, (rte_mbuf**)slots, (uint)count);
+            rc = reset ? Dpdk.rte_pktmbuf_alloc_bulk(Pointer, (rte_mbuf**)slots, (uint)count) : Dpdk.rte_mempool_get_bulk(Pointer, (void**)slots, (uint)count);
         }
 
         if (rc != 0)
