@@ -45,12 +45,14 @@ public static class PacketFormat
 
     /// <summary>Writes the per-packet fields into a frame copied from a template.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Stamp(Span<byte> frame, ushort sourcePort, ushort flow, uint sequence, ulong tsc)
+    public static unsafe void Stamp(Span<byte> frame, ushort sourcePort, ushort flow, uint sequence, ulong tsc)
     {
-        BinaryPrimitives.WriteUInt16BigEndian(frame[UdpSourcePortOffset..], sourcePort);
-        BinaryPrimitives.WriteUInt16LittleEndian(frame[FlowOffset..], flow);
-        BinaryPrimitives.WriteUInt32LittleEndian(frame[SequenceOffset..], sequence);
-        BinaryPrimitives.WriteUInt64LittleEndian(frame[TscOffset..], tsc);
+        // One encoding of the fields: the transmit loop's unchecked writer, behind the check it skips.
+        ArgumentOutOfRangeException.ThrowIfLessThan(frame.Length, TscOffset + sizeof(ulong), nameof(frame));
+        fixed (byte* p = frame)
+        {
+            StampUnchecked(p, sourcePort, flow, sequence, tsc);
+        }
     }
 
     /// <summary>

@@ -143,7 +143,7 @@ internal sealed class Worker
                         Fill(txSlots.Slice(first, due), queuedLengths.Slice(first, due), now);
                         if (capture is not null)
                         {
-                            CaptureNew(capture, txSlots.Slice(txBurst.Count - due, due));
+                            CaptureNew(capture, txSlots.Slice(first, due));
                         }
                     }
                 }
