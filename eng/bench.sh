@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Whole-process benchmarks, each against its C or kernel reference.
 # Usage: eng/bench.sh forward [rounds] | eng/bench.sh udp-echo [rounds] [seconds-per-round]
+#        eng/bench.sh udp-echo-count [warm-up-seconds] [count-seconds] | eng/bench.sh udp-echo-steps [warm-up-seconds] [calls]
 #        eng/bench.sh latency [idle-requests] [seconds-at-10k] [rounds] | eng/bench.sh http [seconds] [connections]
 #        eng/bench.sh tcp [rounds] [bulk-seconds-per-round] [rr-seconds-per-round] [send-buffer-bytes]
 #        eng/bench.sh pktgen [rounds] [seconds-per-window] [search-budget-seconds]
@@ -23,6 +24,14 @@ require_gcc() {
   fi
 }
 
+# The UDP echo program, its C reference and the callgrind toggle library (the count mode's), into $1.
+build_udp_echo_count() {
+  dotnet build bench/udp-echo/UdpEcho.csproj -c Release -nologo -v:q >&2
+  gcc -std=gnu11 -O3 -march=native -fPIC -shared -Wall -Wextra -Werror $(pkg-config --cflags libdpdk) \
+    -o "$1/libdpdksharp_bench_udp_echo.so" bench/udp-echo/native/udp_echo.c $(pkg-config --libs libdpdk) >&2
+  gcc -std=gnu11 -O2 -fPIC -shared -Wall -Wextra -Werror -o "$1/libdpdksharp_bench_callgrind.so" bench/udp-echo/native/callgrind_toggle.c >&2
+}
+
 case "${1:-}" in
   forward)
     out=bench/forward/bin/Release/net10.0
@@ -43,6 +52,35 @@ case "${1:-}" in
       -o "$out/libdpdksharp_bench_udp_echo.so" bench/udp-echo/native/udp_echo.c $(pkg-config --libs libdpdk) >&2
     dotnet "$out/DpdkSharp.Bench.UdpEcho.dll" "${2:-5}" "${3:-3}" 256 "$out/libdpdksharp_bench_udp_echo.so"
     ;;
+  udp-echo-steps)
+    # Instructions per echo of the stack's native tier-1 code: gdb single-steps a few calls of the core's per-frame
+    # receive (ReceiveFrame: parse, demux, handler, reply built in place, handed to the sink) and of the one-core lane's
+    # whole poll (StackEcho.Poll: receive burst, every frame, transmit burst, free), callees included, DPDK's C too
+    # (eng/jit-steps.py). Exact and load-independent, unlike the timings; unlike udp-echo-count, the code counted is
+    # what the JIT runs natively.
+    # Usage: eng/bench.sh udp-echo-steps [warm-up-seconds] [calls]
+    out=bench/udp-echo/bin/Release/net10.0
+    require_gcc
+    if ! command -v gdb >/dev/null 2>&1; then
+      echo "bench: gdb is missing (apt-get install gdb)" >&2
+      exit 1
+    fi
+    build_udp_echo_count "$out"
+    warm=${2:-15}
+    calls=${3:-2}
+    # The one-core stack lane alone, warming up (tiering, PGO), then echoing for longer than the stepping takes; it is
+    # stopped once the calls are counted.
+    DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 dotnet "$out/DpdkSharp.Bench.UdpEcho.dll" count cs \
+      $((warm + 240)) 1 "$out/libdpdksharp_bench_udp_echo.so" "$out/libdpdksharp_bench_callgrind.so" >/dev/null 2>&1 &
+    pid=$!
+    sleep "$warm"
+    for method in 'NetworkInterfaceCore::ReceiveFrame' 'StackEcho::Poll'; do
+      STEPS_MAP=/tmp/perf-$pid.map STEPS_METHOD="$method" STEPS_CALLS=$calls STEPS_FRAME='NetworkInterfaceCore::ReceiveFrame' \
+        PYTHONPATH=eng timeout 600 gdb -p "$pid" -batch -x eng/jit-steps.py 2>&1 | sed -n 's/^STEPS //p'
+    done
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    ;;
   udp-echo-count)
     # Instructions per echo of each one-core lane (stack and C) under callgrind, collected only inside the echo's
     # polls: load-independent, unlike the timings. Usage: eng/bench.sh udp-echo-count [warm-up-seconds] [count-seconds]
@@ -52,10 +90,7 @@ case "${1:-}" in
       echo "bench: valgrind (and its callgrind.h) is missing" >&2
       exit 1
     fi
-    dotnet build bench/udp-echo/UdpEcho.csproj -c Release -nologo -v:q >&2
-    gcc -std=gnu11 -O3 -march=native -fPIC -shared -Wall -Wextra -Werror $(pkg-config --cflags libdpdk) \
-      -o "$out/libdpdksharp_bench_udp_echo.so" bench/udp-echo/native/udp_echo.c $(pkg-config --libs libdpdk) >&2
-    gcc -std=gnu11 -O2 -fPIC -shared -Wall -Wextra -Werror -o "$out/libdpdksharp_bench_callgrind.so" bench/udp-echo/native/callgrind_toggle.c >&2
+    build_udp_echo_count "$out"
     count_dir=$(mktemp -d)
     for lane in cs c; do
       # The JIT's code has no symbols for callgrind: the perf map names it (eng/callgrind-jit.py reads both).

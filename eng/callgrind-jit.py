@@ -2,36 +2,21 @@
 """Names the JIT's functions in a callgrind profile: callgrind_annotate's unknown addresses looked up in the .NET
 perf map the profiled process wrote (DOTNET_PerfMapEnabled=1, /tmp/perf-PID.map), self cost summed per method.
 Usage: eng/callgrind-jit.py callgrind.out.PID [packets] [top]"""
-import bisect
 import re
 import subprocess
 import sys
+
+from perfmap import PerfMap
 
 out = sys.argv[1]
 packets = float(sys.argv[2]) if len(sys.argv) > 2 else 1.0
 top = int(sys.argv[3]) if len(sys.argv) > 3 else 40
 pid = re.search(r"(\d+)$", out).group(1)
-entries = []
-with open(f"/tmp/perf-{pid}.map") as f:
-    for line in f:
-        parts = line.rstrip("\n").split(" ", 2)
-        if len(parts) == 3:
-            entries.append((int(parts[0], 16), int(parts[1], 16), parts[2]))
-entries.sort()
-starts = [e[0] for e in entries]
+perf_map = PerfMap(f"/tmp/perf-{pid}.map")
 
 
 def name(addr):
-    i = bisect.bisect_right(starts, addr) - 1
-    # A later compilation of a method can reuse freed code memory: the last entry that covers the address wins.
-    while i >= 0:
-        start, size, n = entries[i]
-        if start <= addr < start + size:
-            return n
-        if addr - start > 1 << 20:
-            break
-        i -= 1
-    return f"0x{addr:x}"
+    return perf_map.name(addr) or f"0x{addr:x}"
 
 
 text = subprocess.run(["callgrind_annotate", "--threshold=100", out], capture_output=True, text=True).stdout

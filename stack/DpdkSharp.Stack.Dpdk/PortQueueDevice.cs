@@ -220,6 +220,13 @@ public sealed class PortQueueDevice : IReactorDevice, IDisposable
     [MethodImpl(MethodImplOptions.AggressiveInlining)] // once per received frame
     public static RxChecksumStatus ChecksumStatusOf(MbufFlags flags)
     {
+        // No verdict in either field (a device without checksum offload, net_ring's or net_memif's): one test per frame
+        // rather than the two fields' decodes.
+        const MbufFlags verdicts = MbufFlags.RxIpChecksumBad | MbufFlags.RxIpChecksumGood | MbufFlags.RxL4ChecksumBad | MbufFlags.RxL4ChecksumGood;
+        if ((flags & verdicts) == 0)
+        {
+            return RxChecksumStatus.Unknown;
+        }
         var status = RxChecksumStatus.Unknown;
         switch (flags.IpChecksum())
         {

@@ -19,12 +19,7 @@ namespace DpdkSharp.Wire;
 public static class InternetChecksum
 {
     /// <summary>Sums <paramref name="data"/> and adds <paramref name="initial"/> (a folded partial sum).</summary>
-    /// <remarks>
-    /// RFC 1071 §2(B) (byte order independence) lets us add native-endian words and swap once at
-    /// the end; §2(C) (parallel summation) lets us add 32-bit halves of 64-bit loads into a 64-bit
-    /// accumulator, which cannot overflow for any span shorter than 2^32 * 8 bytes, and fold
-    /// carries once at the end. Four independent 64-bit loads per iteration keep the adder busy.
-    /// </remarks>
+    /// <remarks>The words are added as <see cref="Accumulate"/> says, and the total folded once.</remarks>
     public static uint Sum(ReadOnlySpan<byte> data, uint initial = 0)
     {
         ref byte p = ref MemoryMarshal.GetReference(data);
@@ -36,7 +31,44 @@ public static class InternetChecksum
                 + Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref p, 16));
             return Add(FoldToNetworkOrder(h), initial);
         }
-        ulong acc0 = 0, acc1 = 0;
+        return Add(FoldToNetworkOrder(Accumulate(data, 0)), initial);
+    }
+
+    /// <summary>
+    /// Whether a UDP datagram or TCP segment (<paramref name="transport"/>, its checksum field included) sums to all ones
+    /// together with its IPv4 pseudo-header (RFC 768 "Fields", RFC 9293 §3.1 "Checksum"): the receive side's check.
+    /// </summary>
+    /// <remarks>
+    /// The same test as <see cref="Sum"/> of the data seeded with <see cref="PseudoHeaderSum"/>, in one accumulator: the
+    /// pseudo-header's three 32-bit words go in as the data's own words do (as a native load of their big-endian bytes
+    /// would read them), and the total is folded once rather than each part folded and then added.
+    /// <paramref name="transport"/> is shorter than 64 KiB (an IPv4 payload).
+    /// </remarks>
+    public static bool IsValidWithPseudoHeader(ReadOnlySpan<byte> transport, Ipv4Address source, Ipv4Address destination, IpProtocol protocol)
+    {
+        ulong pseudo = (ulong)AsLoaded(source.Value) + AsLoaded(destination.Value)
+            + AsLoaded((uint)(byte)protocol << 16 | (ushort)transport.Length);
+        return FoldToNetworkOrder(Accumulate(transport, pseudo)) == 0xFFFF;
+    }
+
+    /// <summary>A 32-bit value in network order as a native load of its four big-endian bytes reads it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint AsLoaded(uint value) => BitConverter.IsLittleEndian ? BinaryPrimitives.ReverseEndianness(value) : value;
+
+    /// <summary>
+    /// The unfolded sum of <paramref name="data"/>'s native-endian 32-bit halves of 64-bit words (and its tail), added to
+    /// <paramref name="seed"/> (below 2^62).
+    /// </summary>
+    /// <remarks>
+    /// RFC 1071 §2(B) (byte order independence) lets us add native-endian words and swap once at
+    /// the end; §2(C) (parallel summation) lets us add 32-bit halves of 64-bit loads into a 64-bit
+    /// accumulator, which cannot overflow for any span shorter than 2^32 * 8 bytes, and fold
+    /// carries once at the end. Four independent 64-bit loads per iteration keep the adder busy.
+    /// </remarks>
+    private static ulong Accumulate(ReadOnlySpan<byte> data, ulong seed)
+    {
+        ref byte p = ref MemoryMarshal.GetReference(data);
+        ulong acc0 = seed, acc1 = 0;
         nint n = data.Length;
         nint i = 0;
         if (Vector256.IsHardwareAccelerated && n >= 64)
@@ -53,7 +85,7 @@ public static class InternetChecksum
                 v0 += (a & low) + (a >> 32);
                 v1 += (b & low) + (b >> 32);
             }
-            acc0 = Vector256.Sum(v0 + v1);
+            acc0 += Vector256.Sum(v0 + v1);
         }
         for (; i + 32 <= n; i += 32)
         {
@@ -68,6 +100,21 @@ public static class InternetChecksum
         {
             ulong a = Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref p, i));
             acc0 += (a & 0xFFFF_FFFF) + (a >> 32);
+        }
+        if (BitConverter.IsLittleEndian && n >= 8)
+        {
+            // The last 1-7 bytes in one load: the 8 bytes that end the span, shifted so that its byte i lands in bits 0-7
+            // (i is a multiple of 8, so even: the first byte of a word), the bytes before i shifted out and zeros in above
+            // (a trailing odd byte becomes a word's first byte with a zero second: RFC 1071 §4.1's padding). The short
+            // spans summed per packet (a UDP header and payload, a TCP header, an ICMP message) take this instead of up to
+            // three dependent steps of the word-by-word tail below.
+            nint rest = n - i;
+            if (rest != 0)
+            {
+                ulong t = Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref p, n - 8)) >> (int)((8 - rest) * 8);
+                acc1 += (t & 0xFFFF_FFFF) + (t >> 32);
+            }
+            return acc0 + acc1;
         }
         if (i + 4 <= n)
         {
@@ -86,7 +133,7 @@ public static class InternetChecksum
             acc1 += BitConverter.IsLittleEndian ? last : last << 8;
         }
 
-        return Add(FoldToNetworkOrder(acc0 + acc1), initial); // both < 2^62 for any realistic span: no overflow
+        return acc0 + acc1; // both < 2^62 for any realistic span: no overflow
     }
 
     /// <summary>Folds a 64-bit sum of native-endian words to 16 bits and swaps it to network order.</summary>

@@ -79,8 +79,10 @@ public readonly ref struct Ipv4Packet
         {
             return false;
         }
-        int headerLength = (data[0] & 0x0F) * 4;
-        int totalLength = BinaryPrimitives.ReadUInt16BigEndian(data[2..]);
+        // The fixed header's fields from a slice of constant length: the JIT proves every read in range once.
+        var fixedHeader = data[..MinHeaderLength];
+        int headerLength = (fixedHeader[0] & 0x0F) * 4;
+        int totalLength = BinaryPrimitives.ReadUInt16BigEndian(fixedHeader[2..]);
         if (headerLength < MinHeaderLength || headerLength > data.Length || totalLength < headerLength || totalLength > data.Length)
         {
             return false;
@@ -96,8 +98,8 @@ public readonly ref struct Ipv4Packet
             return false;
         }
         // Flags and offset; TTL, protocol, checksum and source in one load; destination: all within the 20 bytes checked above.
-        packet = new Ipv4Packet(header, data[headerLength..totalLength], BinaryPrimitives.ReadUInt16BigEndian(header[6..]),
-            BinaryPrimitives.ReadUInt64BigEndian(header[8..]), BinaryPrimitives.ReadUInt32BigEndian(header[16..]));
+        packet = new Ipv4Packet(header, data[headerLength..totalLength], BinaryPrimitives.ReadUInt16BigEndian(fixedHeader[6..]),
+            BinaryPrimitives.ReadUInt64BigEndian(fixedHeader[8..]), BinaryPrimitives.ReadUInt32BigEndian(fixedHeader[16..]));
         return true;
     }
 

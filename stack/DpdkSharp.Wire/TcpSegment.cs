@@ -95,7 +95,7 @@ public readonly ref struct TcpSegment
 
     /// <summary>Whether the checksum over the IPv4 pseudo-header and the segment holds (RFC 9293 §3.1 "Checksum").</summary>
     public bool ChecksumValid(Ipv4Address source, Ipv4Address destination) =>
-        InternetChecksum.Sum(_b, InternetChecksum.PseudoHeaderSum(source, destination, IpProtocol.Tcp, _b.Length)) == 0xFFFF;
+        InternetChecksum.IsValidWithPseudoHeader(_b, source, destination, IpProtocol.Tcp);
 
     /// <summary>
     /// Writes a header with <paramref name="options"/> (padded to a multiple of 4, see

@@ -15,17 +15,28 @@ public readonly ref struct UdpDatagram
     public const int MaxPayload = Ipv4Packet.MaxTotalLength - Ipv4Packet.MinHeaderLength - HeaderLength;
 
     private readonly ReadOnlySpan<byte> _b;
+    // The header's fields, from the one load TryParse makes of it (behind its length check), rather than sliced out of
+    // the bytes, range-checked, at each access: the receive path reads the ports and the checksum more than once.
+    private readonly ushort _sourcePort;
+    private readonly ushort _destinationPort;
+    private readonly ushort _checksum;
 
-    private UdpDatagram(ReadOnlySpan<byte> bytes) => _b = bytes;
+    private UdpDatagram(ReadOnlySpan<byte> bytes, ulong header)
+    {
+        _b = bytes;
+        _sourcePort = (ushort)(header >> 48);
+        _destinationPort = (ushort)(header >> 32);
+        _checksum = (ushort)header;
+    }
 
     /// <summary>The source port.</summary>
-    public ushort SourcePort => BinaryPrimitives.ReadUInt16BigEndian(_b);
+    public ushort SourcePort => _sourcePort;
     /// <summary>The destination port.</summary>
-    public ushort DestinationPort => BinaryPrimitives.ReadUInt16BigEndian(_b[2..]);
+    public ushort DestinationPort => _destinationPort;
     /// <summary>Bytes of the datagram (the length field): header and payload.</summary>
     public int Length => _b.Length;
     /// <summary>The checksum field as received (0: none computed).</summary>
-    public ushort Checksum => BinaryPrimitives.ReadUInt16BigEndian(_b[6..]);
+    public ushort Checksum => _checksum;
     /// <summary>The whole datagram.</summary>
     public ReadOnlySpan<byte> Bytes => _b;
     /// <summary>The payload after the header.</summary>
@@ -39,12 +50,13 @@ public readonly ref struct UdpDatagram
         {
             return false;
         }
-        int length = BinaryPrimitives.ReadUInt16BigEndian(ipPayload[4..]);
+        ulong header = BinaryPrimitives.ReadUInt64BigEndian(ipPayload);
+        int length = (ushort)(header >> 16);
         if (length < HeaderLength || length > ipPayload.Length)
         {
             return false;
         }
-        datagram = new UdpDatagram(ipPayload[..length]);
+        datagram = new UdpDatagram(ipPayload[..length], header);
         return true;
     }
 
@@ -58,8 +70,7 @@ public readonly ref struct UdpDatagram
         {
             return true;
         }
-        uint sum = InternetChecksum.PseudoHeaderSum(source, destination, IpProtocol.Udp, _b.Length);
-        return InternetChecksum.Sum(_b, sum) == 0xFFFF;
+        return InternetChecksum.IsValidWithPseudoHeader(_b, source, destination, IpProtocol.Udp);
     }
 
     /// <summary>

@@ -12,7 +12,7 @@ public class CounterSlotTests
         Assert.Equal(Enumerable.Range(0, NetCounters.LayerCount), Enum.GetValues<NetLayer>().Select(v => (int)v).Order());
         Assert.Equal(Enumerable.Range(0, NetCounters.ReasonCount), Enum.GetValues<DropReason>().Select(v => (int)v).Order());
         Assert.Equal(Enumerable.Range(0, NetCounters.StageCount), Enum.GetValues<DropStage>().Select(v => (int)v).Order());
-        Assert.InRange(NetCounters.LayerCount, 1, NetCounters.MaxLayers); // the per-layer slots live in the object
+        Assert.Equal(NetCounters.SlottedLayers, NetCounters.LayerCount); // one named slot per layer in the object
     }
 
     [Fact]

@@ -55,4 +55,43 @@ public class ChecksumTests
         var data = Enumerable.Repeat((byte)0xFF, 64).ToArray();
         Assert.Equal(Reference.Checksum(data), InternetChecksum.Compute(data));
     }
+
+    [Fact]
+    public void Pseudo_header_check_accepts_what_the_reference_checksum_makes_and_nothing_else()
+    {
+        var rng = new Random(768);
+        var source = new Ipv4Address(0xC0A8_0001);
+        var destination = new Ipv4Address(0x0A00_00FE);
+        var buffer = new byte[1600];
+        for (int length = 8; length < 300; length++)
+        {
+            foreach (var protocol in new[] { IpProtocol.Udp, IpProtocol.Tcp })
+            {
+                var data = buffer.AsSpan(length % 5, length); // any start: loads are unaligned
+                rng.NextBytes(data);
+                int field = protocol == IpProtocol.Udp ? 6 : 16;
+                if (field + 2 > length)
+                {
+                    continue;
+                }
+                data[field] = data[field + 1] = 0;
+                // The pseudo-header's words as RFC 768 lays them out, summed by the reference over the data's.
+                var pseudo = new byte[12];
+                System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(pseudo, source.Value);
+                System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(pseudo.AsSpan(4), destination.Value);
+                pseudo[9] = (byte)protocol;
+                System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(pseudo.AsSpan(10), (ushort)length);
+                ushort checksum = Reference.Checksum([.. pseudo, .. data.ToArray()]);
+                System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(data[field..], checksum);
+
+                Assert.True(InternetChecksum.IsValidWithPseudoHeader(data, source, destination, protocol));
+                Assert.Equal(InternetChecksum.Sum(data, InternetChecksum.PseudoHeaderSum(source, destination, protocol, length)) == 0xFFFF,
+                    InternetChecksum.IsValidWithPseudoHeader(data, source, destination, protocol));
+                data[length / 2] ^= 0x10;
+                Assert.False(InternetChecksum.IsValidWithPseudoHeader(data, source, destination, protocol));
+                data[length / 2] ^= 0x10;
+                Assert.False(InternetChecksum.IsValidWithPseudoHeader(data, destination, new Ipv4Address(destination.Value + 1), protocol));
+            }
+        }
+    }
 }

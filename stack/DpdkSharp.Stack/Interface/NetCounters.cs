@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 
 namespace DpdkSharp.Stack.Interface;
 
@@ -60,9 +58,13 @@ public sealed class NetCounters
     internal static readonly int StageCount = Enum.GetValues<DropStage>().Length;
 
     // The per-layer counts in the object itself, not in arrays: each count is one load of the counters' reference and two
-    // adds, where arrays cost a load of the array and its null check more per counter (six counts per echoed packet).
-    private LayerSlots _rx;
-    private LayerSlots _tx;
+    // adds, where arrays cost a load of the array and its null check more per counter (eight counts per echoed packet).
+    private long _rxEthernetPackets, _rxEthernetBytes, _txEthernetPackets, _txEthernetBytes;
+    private long _rxArpPackets, _rxArpBytes, _txArpPackets, _txArpBytes;
+    private long _rxIpv4Packets, _rxIpv4Bytes, _txIpv4Packets, _txIpv4Bytes;
+    private long _rxIcmpPackets, _rxIcmpBytes, _txIcmpPackets, _txIcmpBytes;
+    private long _rxUdpPackets, _rxUdpBytes, _txUdpPackets, _txUdpBytes;
+    private long _rxTcpPackets, _rxTcpBytes, _txTcpPackets, _txTcpBytes;
     internal readonly long[] Drops = new long[StageCount * ReasonCount];
 
     internal long FramesReceivedField;
@@ -87,13 +89,13 @@ public sealed class NetCounters
     public long ArpConflicts => ArpConflictsField;
 
     /// <summary>Packets received at <paramref name="layer"/>.</summary>
-    public long ReceivedPackets(NetLayer layer) => Checked(ref _rx, layer).Packets;
+    public long ReceivedPackets(NetLayer layer) => Totals(layer, sent: false).Packets;
     /// <summary>Bytes received at <paramref name="layer"/>.</summary>
-    public long ReceivedBytes(NetLayer layer) => Checked(ref _rx, layer).Bytes;
+    public long ReceivedBytes(NetLayer layer) => Totals(layer, sent: false).Bytes;
     /// <summary>Packets sent at <paramref name="layer"/>.</summary>
-    public long SentPackets(NetLayer layer) => Checked(ref _tx, layer).Packets;
+    public long SentPackets(NetLayer layer) => Totals(layer, sent: true).Packets;
     /// <summary>Bytes sent at <paramref name="layer"/>.</summary>
-    public long SentBytes(NetLayer layer) => Checked(ref _tx, layer).Bytes;
+    public long SentBytes(NetLayer layer) => Totals(layer, sent: true).Bytes;
 
     /// <summary>Packets dropped for <paramref name="reason"/> at <paramref name="stage"/>.</summary>
     public long DropCount(DropReason reason, DropStage stage = DropStage.Receive) =>
@@ -112,52 +114,59 @@ public sealed class NetCounters
 
     internal void CountDrop(DropReason reason, DropStage stage) => Drops[(int)stage * ReasonCount + (int)reason]++;
 
-    // The per-layer counts run six times per echoed packet. The slots are sized for NetLayer's values (0..n-1, checked
-    // by a test) and the layer is always a named member, so the index is in range by construction: the slot is reached
-    // without a range check.
+    // The per-layer counts run eight times per echoed packet, each with a layer the caller names: the switch folds to that
+    // layer's two fields of the object, so a count is two read-modify-writes at fixed offsets from the counters'
+    // reference. (Slots of a struct field, indexed or named, made the JIT form each slot's address in a register first.)
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void CountRx(NetLayer layer, int bytes)
     {
-        ref var slot = ref Slot(ref _rx, layer);
-        slot.Packets++;
-        slot.Bytes += bytes;
+        switch (layer)
+        {
+            case NetLayer.Ethernet: _rxEthernetPackets++; _rxEthernetBytes += bytes; break;
+            case NetLayer.Arp: _rxArpPackets++; _rxArpBytes += bytes; break;
+            case NetLayer.Ipv4: _rxIpv4Packets++; _rxIpv4Bytes += bytes; break;
+            case NetLayer.Icmp: _rxIcmpPackets++; _rxIcmpBytes += bytes; break;
+            case NetLayer.Udp: _rxUdpPackets++; _rxUdpBytes += bytes; break;
+            case NetLayer.Tcp: _rxTcpPackets++; _rxTcpBytes += bytes; break;
+            default: throw new ArgumentOutOfRangeException(nameof(layer), layer, null);
+        }
     }
 
+    // The same switch as CountRx's over the other direction's fields, not one switch over both: a helper that takes the
+    // two fields by reference (or a ref chosen between them) made the JIT form each field's address in a register again.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void CountTx(NetLayer layer, int bytes)
     {
-        ref var slot = ref Slot(ref _tx, layer);
-        slot.Packets++;
-        slot.Bytes += bytes;
+        switch (layer)
+        {
+            case NetLayer.Ethernet: _txEthernetPackets++; _txEthernetBytes += bytes; break;
+            case NetLayer.Arp: _txArpPackets++; _txArpBytes += bytes; break;
+            case NetLayer.Ipv4: _txIpv4Packets++; _txIpv4Bytes += bytes; break;
+            case NetLayer.Icmp: _txIcmpPackets++; _txIcmpBytes += bytes; break;
+            case NetLayer.Udp: _txUdpPackets++; _txUdpBytes += bytes; break;
+            case NetLayer.Tcp: _txTcpPackets++; _txTcpBytes += bytes; break;
+            default: throw new ArgumentOutOfRangeException(nameof(layer), layer, null);
+        }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ref LayerTotals Slot(ref LayerSlots slots, NetLayer layer)
+    /// <summary>The packets and bytes of <paramref name="layer"/>, received (<paramref name="sent"/> false) or sent.</summary>
+    private (long Packets, long Bytes) Totals(NetLayer layer, bool sent) => (layer, sent) switch
     {
-        Debug.Assert((uint)layer < (uint)LayerCount);
-        return ref Unsafe.Add(ref Unsafe.As<LayerSlots, LayerTotals>(ref slots), (int)layer);
-    }
+        (NetLayer.Ethernet, false) => (_rxEthernetPackets, _rxEthernetBytes),
+        (NetLayer.Ethernet, true) => (_txEthernetPackets, _txEthernetBytes),
+        (NetLayer.Arp, false) => (_rxArpPackets, _rxArpBytes),
+        (NetLayer.Arp, true) => (_txArpPackets, _txArpBytes),
+        (NetLayer.Ipv4, false) => (_rxIpv4Packets, _rxIpv4Bytes),
+        (NetLayer.Ipv4, true) => (_txIpv4Packets, _txIpv4Bytes),
+        (NetLayer.Icmp, false) => (_rxIcmpPackets, _rxIcmpBytes),
+        (NetLayer.Icmp, true) => (_txIcmpPackets, _txIcmpBytes),
+        (NetLayer.Udp, false) => (_rxUdpPackets, _rxUdpBytes),
+        (NetLayer.Udp, true) => (_txUdpPackets, _txUdpBytes),
+        (NetLayer.Tcp, false) => (_rxTcpPackets, _rxTcpBytes),
+        (NetLayer.Tcp, true) => (_txTcpPackets, _txTcpBytes),
+        _ => throw new ArgumentOutOfRangeException(nameof(layer), layer, null),
+    };
 
-    private static ref LayerTotals Checked(ref LayerSlots slots, NetLayer layer)
-    {
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)layer, (uint)LayerCount, nameof(layer));
-        return ref Slot(ref slots, layer);
-    }
-
-    /// <summary>Packets and bytes of one layer.</summary>
-    internal struct LayerTotals
-    {
-        public long Packets;
-        public long Bytes;
-    }
-
-    /// <summary>One <see cref="LayerTotals"/> per <see cref="NetLayer"/> value (at most <see cref="MaxLayers"/>, checked by a test).</summary>
-    [InlineArray(MaxLayers)]
-    internal struct LayerSlots
-    {
-        private LayerTotals _first;
-    }
-
-    /// <summary>Room for the <see cref="NetLayer"/> values in <see cref="LayerSlots"/>.</summary>
-    internal const int MaxLayers = 8;
+    /// <summary>The <see cref="NetLayer"/> values that have fields here (checked by a test against the enum).</summary>
+    internal const int SlottedLayers = 6;
 }

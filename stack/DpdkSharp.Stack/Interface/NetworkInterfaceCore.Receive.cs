@@ -122,7 +122,10 @@ public sealed partial class NetworkInterfaceCore
 
         if (ip.IsFragment)
         {
-            return ReceiveFragment(ref rx, in ip, groupDestination, now);
+            // A copy goes by reference, not ip itself: a local whose address is taken lives in memory on every path, and
+            // each of its fields read below would be a load (and its construction a row of stores) for every datagram.
+            var fragment = ip;
+            return ReceiveFragment(ref rx, in fragment, groupDestination, now);
         }
         var single = new Ipv4Meta(src, dst, ip.Protocol, ip.Ttl, Reassembled: false, groupDestination || linkMulticast);
         return Deliver(ref rx, in single, ip.Header, ip.Payload, now, checksum);
