@@ -234,10 +234,10 @@ public sealed class Reactor : IDisposable
         if (_now < shortSleepsUntil)
         {
             // Traffic was recent: give the CPU to whoever waits for it (the application's thread this loop just
-            // woke) and poll again soon. A sleep rather than sched_yield: the kernel's EEVDF scheduler charges a
-            // yield as a used time slice, so a loop that yields falls behind every other runnable thread on its CPU
-            // and, when the next packet comes, waits for all of them (the p99 rose); a thread that sleeps keeps its
-            // place and, woken, runs ahead of the CPU hogs. A command (Post) waits for the sleep's end: microseconds.
+            // woke) and poll again soon. A sleep rather than sched_yield: the kernel's EEVDF scheduler moves a
+            // yielder's deadline a time slice later at each yield, so a loop that yields falls behind every other
+            // runnable thread on its CPU and, when the next packet comes, waits for them (measured worse:
+            // bench/http/README.md); a thread that sleeps keeps its place and, woken, runs ahead of the CPU hogs. A command (Post) waits for the sleep's end: microseconds.
             ShortSleep.For(_options.ShortSleep);
             return;
         }
