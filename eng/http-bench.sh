@@ -14,7 +14,8 @@
 #    through System.Net.Sockets over loopback (127.0.0.1), where each side's send runs the other side's TCP receive in
 #    its own softirq. Requests per server CPU-second (the server process's utime + stime from /proc over the run) is
 #    the per-core figure; net_memif (DPDK 22.11) has no RX interrupts, so the DPDK server (and the load generator's
-#    stack) polls: its core is busy throughout and its requests per CPU-second are its requests/s.
+#    stack) polls; between bursts the reactors sleep 20 us between polls for 2 ms after traffic, then nap 1 ms at a time
+#    (bench/http/README.md, "The reactor's idle steps").
 #  - The wrk_* keys are the "real client" figures: wrk in a network namespace of its own, the DPDK server on net_tap
 #    (a read()/writev() per frame, and the kernel's TAP work, on the server's CPU) and the kernel server over a veth
 #    pair (much of its TCP receive runs in softirq on wrk's CPU). HTTP_BENCH_WRK=0 leaves them out.

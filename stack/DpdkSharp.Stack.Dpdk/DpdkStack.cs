@@ -105,6 +105,7 @@ public sealed class DpdkStack : IDisposable
                 ThreadName = $"reactor-{options.PortName}",
                 Cpu = options.ReactorCpu,
                 TcpShutdownTimeout = options.TcpShutdownTimeout,
+                ShortSleepWindow = options.ShortSleepWindow,
             }, rxWait: rxWait);
             undo.Push(iface.Dispose);
             iface.Start();

@@ -54,6 +54,14 @@ public sealed record DpdkStackOptions
     /// </summary>
     public RxMode RxMode { get; init; } = RxMode.Poll;
 
+    /// <summary>
+    /// <see cref="RxMode.Poll"/>: for how long after traffic the reactor, finding its queue empty, sleeps only a few
+    /// microseconds between polls (giving the CPU to the application's threads, Kestrel's thread pool say, when they
+    /// share it) before it naps for a millisecond; <see cref="TimeSpan.Zero"/> naps right away (less CPU between
+    /// bursts, a longer wait for the next). See <see cref="ReactorOptions.ShortSleepWindow"/>.
+    /// </summary>
+    public TimeSpan ShortSleepWindow { get; init; } = TimeSpan.FromMilliseconds(2);
+
     /// <summary>How long stopping waits for the FIN handshakes of TCP connections still open before resetting them.</summary>
     public TimeSpan TcpShutdownTimeout { get; init; } = TimeSpan.FromSeconds(3);
 

@@ -49,4 +49,33 @@ public class ReactorTests
         Assert.Contains("sched_setaffinity(CPU 1000) failed", e.Message);
         Assert.Null(reactor.Fault);
     }
+
+    [Fact]
+    public void A_negative_short_sleep_window_or_a_short_sleep_over_a_millisecond_is_refused()
+    {
+        var device = new QuietDevice();
+        var core = new NetworkInterfaceCore(Net.Options(), device.Pool, device.Sink);
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => new Reactor(core, device, new ReactorOptions { ShortSleepWindow = TimeSpan.FromTicks(-1) }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new Reactor(core, device, new ReactorOptions { ShortSleep = TimeSpan.FromMilliseconds(2) }));
+        core.Dispose();
+    }
+
+    [Fact]
+    public async Task A_reactor_with_short_sleeps_and_one_without_both_run_commands()
+    {
+        foreach (var window in new[] { TimeSpan.Zero, TimeSpan.FromMilliseconds(2), TimeSpan.FromDays(365) })
+        {
+            var device = new QuietDevice();
+            var core = new NetworkInterfaceCore(Net.Options(), device.Pool, device.Sink);
+            using var reactor = new Reactor(core, device, new ReactorOptions { ThreadName = "reactor-test", ShortSleepWindow = window });
+            reactor.Start();
+
+            for (int i = 0; i < 20; i++)
+            {
+                Assert.Equal(i, await reactor.InvokeAsync(_ => i).WaitAsync(TimeSpan.FromSeconds(10)));
+                await Task.Delay(i % 4); // commands inside and outside the window
+            }
+        }
+    }
 }

@@ -26,6 +26,7 @@ public sealed class Reactor : IDisposable
     private readonly NetworkInterfaceCore _core;
     private readonly IReactorDevice _device;
     private readonly ReactorOptions _options;
+    private readonly TimeSpan _shortSleepWindow;
     private readonly ConcurrentQueue<ReactorWork> _commands = new();
     private readonly ManualResetEventSlim _wake = new(false, 0);
     private InterfaceReceiver _receiver;
@@ -56,6 +57,10 @@ public sealed class Reactor : IDisposable
         _core = core;
         _device = device;
         _options = options ?? new ReactorOptions();
+        ArgumentOutOfRangeException.ThrowIfLessThan(_options.ShortSleepWindow, TimeSpan.Zero, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThan(_options.ShortSleep, TimeSpan.Zero, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(_options.ShortSleep, TimeSpan.FromMilliseconds(1), nameof(options));
+        _shortSleepWindow = _options.ShortSleepWindow > MaxShortSleepWindow ? MaxShortSleepWindow : _options.ShortSleepWindow;
         _receiver = new InterfaceReceiver(core);
         _udpSockets = new UdpSocketSet(core.Udp);
         _tcpSockets = new TcpSocketSet(core.Tcp);
@@ -165,6 +170,7 @@ public sealed class Reactor : IDisposable
             _core.Start(NextNow());
             _device.Flush();
             int idle = 0;
+            var shortSleepsUntil = Instant.Zero; // before the first work: no short sleeps
             while (true)
             {
                 var now = NextNow();
@@ -189,11 +195,7 @@ public sealed class Reactor : IDisposable
                     IdleOnDevice(work);
                     continue;
                 }
-                idle = work > 0 ? 0 : idle + 1;
-                if (idle > _options.SpinIterationsBeforeSleep)
-                {
-                    Nap(_core.NextTimerAt);
-                }
+                IdleInPoll(work, ref idle, ref shortSleepsUntil);
             }
         }
         catch (Exception e)
@@ -205,6 +207,41 @@ public sealed class Reactor : IDisposable
             Drain();
             attachment?.Dispose();
         }
+    }
+
+    /// <summary>
+    /// Poll mode's idle steps after an iteration: after work, none (and the short-sleep window restarts); then
+    /// <see cref="ReactorOptions.SpinIterationsBeforeSleep"/> empty iterations spin, the following ones sleep
+    /// <see cref="ReactorOptions.ShortSleep"/> until <see cref="ReactorOptions.ShortSleepWindow"/> has passed since the
+    /// work, and the rest nap (<see cref="ReactorOptions.IdleSleep"/>).
+    /// </summary>
+    private void IdleInPoll(int work, ref int idle, ref Instant shortSleepsUntil)
+    {
+        if (work > 0)
+        {
+            idle = 0;
+            shortSleepsUntil = _now + _shortSleepWindow;
+            return;
+        }
+        if (idle < int.MaxValue)
+        {
+            idle++;
+        }
+        if (idle <= _options.SpinIterationsBeforeSleep)
+        {
+            return;
+        }
+        if (_now < shortSleepsUntil)
+        {
+            // Traffic was recent: give the CPU to whoever waits for it (the application's thread this loop just
+            // woke) and poll again soon. A sleep rather than sched_yield: the kernel's EEVDF scheduler moves a
+            // yielder's deadline a time slice later at each yield, so a loop that yields falls behind every other
+            // runnable thread on its CPU and, when the next packet comes, waits for them (measured worse:
+            // bench/http/README.md); a thread that sleeps keeps its place and, woken, runs ahead of the CPU hogs. A command (Post) waits for the sleep's end: microseconds.
+            ShortSleep.For(_options.ShortSleep);
+            return;
+        }
+        Nap(_core.NextTimerAt);
     }
 
     /// <summary>
@@ -228,6 +265,9 @@ public sealed class Reactor : IDisposable
         }
         Volatile.Write(ref _sleeping, 0);
     }
+
+    /// <summary>Where <see cref="ReactorOptions.ShortSleepWindow"/> is capped (so that the instant it ends is representable).</summary>
+    private static readonly TimeSpan MaxShortSleepWindow = TimeSpan.FromDays(1);
 
     /// <summary>Longest sleep on the device with no timer due (a bound, so a lost wake-up costs at most this).</summary>
     private static readonly TimeSpan MaxDeviceSleep = TimeSpan.FromSeconds(1);
