@@ -237,7 +237,8 @@ public sealed class Reactor : IDisposable
             // woke) and poll again soon. A sleep rather than sched_yield: the kernel's EEVDF scheduler moves a
             // yielder's deadline a time slice later at each yield, so a loop that yields falls behind every other
             // runnable thread on its CPU and, when the next packet comes, waits for them (measured worse:
-            // bench/http/README.md); a thread that sleeps keeps its place and, woken, runs ahead of the CPU hogs. A command (Post) waits for the sleep's end: microseconds.
+            // bench/http/README.md); a thread that sleeps keeps its place and, woken, runs ahead of the CPU hogs.
+            // A command (Post) waits for the sleep's end: microseconds.
             ShortSleep.For(_options.ShortSleep);
             return;
         }
