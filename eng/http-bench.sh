@@ -291,7 +291,7 @@ keys() { # keys <prefix>
 }
 printf '{"bench":"http","seconds":%s,"connections":%s,"server_cpus":1,' "$SECONDS_PER_RUN" "$CONNECTIONS"
 keys ""
-printf '"dpdk_path":"load generator (DpdkSharp stack, own process) -> net_memif client -> shared memory -> net_memif server -> stack -> Kestrel",'
+printf '"dpdk_path":"load generator (DpdkSharp stack, own process, busy-polling) -> net_memif client -> shared memory -> net_memif server -> stack -> Kestrel",'
 printf '"kernel_path":"load generator (System.Net.Sockets) -> kernel loopback 127.0.0.1 -> kernel TCP -> Kestrel sockets",'
 if [[ "$WRK" != 0 ]]; then
   keys wrk_

@@ -106,6 +106,7 @@ public sealed class DpdkStack : IDisposable
                 Cpu = options.ReactorCpu,
                 TcpShutdownTimeout = options.TcpShutdownTimeout,
                 ShortSleepWindow = options.ShortSleepWindow,
+                SpinIterationsBeforeSleep = options.SpinIterationsBeforeSleep,
             }, rxWait: rxWait);
             undo.Push(iface.Dispose);
             iface.Start();

@@ -62,6 +62,13 @@ public sealed record DpdkStackOptions
     /// </summary>
     public TimeSpan ShortSleepWindow { get; init; } = TimeSpan.FromMilliseconds(2);
 
+    /// <summary>
+    /// <see cref="RxMode.Poll"/>: empty polls the reactor spins through before it sleeps (see
+    /// <see cref="ReactorOptions.SpinIterationsBeforeSleep"/>); <see cref="int.MaxValue"/> busy-polls and never sleeps,
+    /// the classic DPDK loop, for a reactor with a core of its own. Negative is refused.
+    /// </summary>
+    public int SpinIterationsBeforeSleep { get; init; } = new ReactorOptions().SpinIterationsBeforeSleep;
+
     /// <summary>How long stopping waits for the FIN handshakes of TCP connections still open before resetting them.</summary>
     public TimeSpan TcpShutdownTimeout { get; init; } = TimeSpan.FromSeconds(3);
 

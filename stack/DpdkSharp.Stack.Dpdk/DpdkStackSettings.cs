@@ -49,6 +49,7 @@ internal static class DpdkStackSettings
         Check(options.Descriptors is >= 64 and <= 16384, $"Descriptors {options.Descriptors} is outside 64..16384.");
         Check(options.TcpShutdownTimeout >= TimeSpan.Zero, $"TcpShutdownTimeout {options.TcpShutdownTimeout} is negative.");
         Check(options.ShortSleepWindow >= TimeSpan.Zero, $"ShortSleepWindow {options.ShortSleepWindow} is negative.");
+        Check(options.SpinIterationsBeforeSleep >= 0, $"SpinIterationsBeforeSleep {options.SpinIterationsBeforeSleep} is negative.");
         Check(options.ReactorCpu is null or >= 0, $"ReactorCpu {options.ReactorCpu} is negative.");
         Check(!string.IsNullOrWhiteSpace(options.Lcores), "Lcores is empty: give the EAL's lcore list (for example 0 or 2-3).");
         return new InterfaceOptions
