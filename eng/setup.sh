@@ -21,7 +21,8 @@ packages=(
   bc               # the TCP echo demo prints its transfer time
   curl             # the kernel side of the HTTP tests and demo (HTTP/1.1, h2c, HTTPS with h2)
   wrk              # load from the kernel side: the HTTP tests and demo
-  nghttp2-client   # h2load: HTTP/2 load from the kernel side in the HTTP tests
+  nghttp2-client   # h2load and nghttp: HTTP/2 load and uploads from the kernel side in the HTTP tests
+  tshark           # Wireshark's reader checks the pcapng files the runtime's capture writes
   ethtool          # the TCP benchmark turns GSO/TSO off on its namespace's loopback (the kernel at the same MSS)
   python3          # the HTTP demo computes the expected sha256 of its download
   zlib1g-dev       # zlib.h + libz.so: the generator's tests bind a real non-DPDK header (exported functions) and call it

@@ -1,3 +1,4 @@
+using System.Globalization;
 using DpdkSharp.Runtime;
 using Xunit.Abstractions;
 
@@ -56,10 +57,40 @@ public sealed class CaptureTests(PktgenFixture fixture, ITestOutputHelper output
             var flow0 = outbound.Select(p => PacketFormat.TryRead(p.Data, templates, out var flow, out var sequence, out _) ? (flow, sequence) : default)
                 .Where(f => f.flow == 0).Select(f => f.sequence).ToList();
             Assert.Equal(Enumerable.Range(0, flow0.Count).Select(i => (uint)i), flow0);
+
+            ReadWithTshark(path, file, settings);
         }
         finally
         {
             File.Delete(path);
+        }
+    }
+
+    /// <summary>
+    /// Wireshark's own reader (tshark) takes the file as ours does: every packet, in order, on its interface, with its
+    /// length, addresses, port and nanosecond timestamp.
+    /// </summary>
+    private void ReadWithTshark(string path, PcapngFile file, PktgenSettings settings)
+    {
+        Assert.True(File.Exists("/usr/bin/tshark"), "tshark is missing: bash eng/setup.sh installs it");
+        var result = MultiProcess.ToolProcess.Check("/usr/bin/tshark", ["-r", path, "-T", "fields", "-E", "separator=,", "-e", "frame.interface_id",
+            "-e", "frame.len", "-e", "ip.src", "-e", "ip.dst", "-e", "udp.dstport", "-e", "frame.time_epoch"], TimeSpan.FromSeconds(60));
+        var lines = result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        output.WriteLine($"tshark: {lines.Length} packets; first: {lines.FirstOrDefault()}");
+        Assert.Equal(file.Packets.Count, lines.Length);
+        for (int i = 0; i < lines.Length; i++)
+        {
+            var packet = file.Packets[i];
+            var fields = lines[i].Split(',');
+            Assert.Equal(packet.InterfaceId.ToString(CultureInfo.InvariantCulture), fields[0]);
+            Assert.Equal(packet.Data.Length.ToString(CultureInfo.InvariantCulture), fields[1]);
+            var seconds = decimal.Parse(fields[5], CultureInfo.InvariantCulture);
+            Assert.Equal((decimal)packet.Timestamp, seconds * 1_000_000_000m);
+            if ((packet.Flags & 3) == (uint)PcapngDirection.Outbound)
+            {
+                Assert.Equal((settings.SourceIp.ToString(), settings.DestinationIp.ToString()), (fields[2], fields[3]));
+                Assert.Equal(settings.DestinationPort.ToString(CultureInfo.InvariantCulture), fields[4]);
+            }
         }
     }
 }
