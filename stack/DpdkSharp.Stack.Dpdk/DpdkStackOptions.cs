@@ -60,17 +60,20 @@ public sealed record DpdkStackOptions
     /// share it) before it naps for a millisecond; <see cref="TimeSpan.Zero"/> naps right away (less CPU between
     /// bursts, a longer wait for the next). See <see cref="ReactorOptions.ShortSleepWindow"/>.
     /// </summary>
-    public TimeSpan ShortSleepWindow { get; init; } = TimeSpan.FromMilliseconds(2);
+    public TimeSpan ShortSleepWindow { get; init; } = ReactorDefaults.ShortSleepWindow;
 
     /// <summary>
     /// <see cref="RxMode.Poll"/>: empty polls the reactor spins through before it sleeps (see
     /// <see cref="ReactorOptions.SpinIterationsBeforeSleep"/>); <see cref="int.MaxValue"/> busy-polls and never sleeps,
     /// the classic DPDK loop, for a reactor with a core of its own. Negative is refused.
     /// </summary>
-    public int SpinIterationsBeforeSleep { get; init; } = new ReactorOptions().SpinIterationsBeforeSleep;
+    public int SpinIterationsBeforeSleep { get; init; } = ReactorDefaults.SpinIterationsBeforeSleep;
 
     /// <summary>How long stopping waits for the FIN handshakes of TCP connections still open before resetting them.</summary>
-    public TimeSpan TcpShutdownTimeout { get; init; } = TimeSpan.FromSeconds(3);
+    public TimeSpan TcpShutdownTimeout { get; init; } = ReactorDefaults.TcpShutdownTimeout;
+
+    /// <summary>The reactor's own defaults, which the settings above passed on to it start from.</summary>
+    private static readonly ReactorOptions ReactorDefaults = new();
 
     /// <summary>Where DPDK's own log, the runtime's and the interface's go (null: DPDK logs as it does by default, the rest nowhere).</summary>
     public ILoggerFactory? LoggerFactory { get; init; }

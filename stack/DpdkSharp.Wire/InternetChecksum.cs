@@ -46,10 +46,16 @@ public static class InternetChecksum
     /// </remarks>
     public static bool IsValidWithPseudoHeader(ReadOnlySpan<byte> transport, Ipv4Address source, Ipv4Address destination, IpProtocol protocol)
     {
-        ulong pseudo = (ulong)AsLoaded(source.Value) + AsLoaded(destination.Value)
-            + AsLoaded((uint)(byte)protocol << 16 | (ushort)transport.Length);
-        return FoldToNetworkOrder(Accumulate(transport, pseudo)) == 0xFFFF;
+        return FoldToNetworkOrder(Accumulate(transport, PseudoHeaderWords(source, destination, protocol, transport.Length))) == 0xFFFF;
     }
+
+    /// <summary>
+    /// The IPv4 pseudo-header's three 32-bit words (source, destination, zero-protocol-length), unfolded, each as a native
+    /// load of its big-endian bytes reads it: the form <see cref="Accumulate"/> sums data in.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong PseudoHeaderWords(Ipv4Address source, Ipv4Address destination, IpProtocol protocol, int transportLength) =>
+        (ulong)AsLoaded(source.Value) + AsLoaded(destination.Value) + AsLoaded((uint)(byte)protocol << 16 | (ushort)transportLength);
 
     /// <summary>A 32-bit value in network order as a native load of its four big-endian bytes reads it.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -193,12 +199,6 @@ public static class InternetChecksum
     /// Sum of the IPv4 pseudo-header used by UDP and TCP (RFC 768, "Fields"; RFC 793 §3.1):
     /// source, destination, zero, protocol, transport length.
     /// </summary>
-    public static uint PseudoHeaderSum(Ipv4Address source, Ipv4Address destination, IpProtocol protocol, int transportLength)
-    {
-        ulong s = (source.Value >> 16) + (source.Value & 0xFFFF)
-                + (destination.Value >> 16) + (destination.Value & 0xFFFF)
-                + (uint)(byte)protocol + (uint)(ushort)transportLength;
-        uint f = (uint)((s & 0xFFFF) + (s >> 16));
-        return (f & 0xFFFF) + (f >> 16);
-    }
+    public static uint PseudoHeaderSum(Ipv4Address source, Ipv4Address destination, IpProtocol protocol, int transportLength) =>
+        FoldToNetworkOrder(PseudoHeaderWords(source, destination, protocol, transportLength));
 }

@@ -16,7 +16,7 @@ internal static unsafe partial class ShortSleep
         public long Nanoseconds;
     }
 
-    [LibraryImport("libc", SetLastError = true)]
+    [LibraryImport("libc")] // its result is ignored (a signal ending the sleep early is harmless): no errno to keep
     private static partial int nanosleep(Timespec* request, Timespec* remaining);
 
     /// <summary>Sleeps at least <paramref name="duration"/> (capped just below a second), unless a signal ends it first.</summary>
