@@ -60,6 +60,8 @@ passed=$(count passed)
 failed=$(( $(count failed) + $(count error) + $(count timeout) + $(count aborted) ))
 skipped=$(count notExecuted)
 
+# The failed tests' messages and output, so the log alone explains a failure.
+[ "$failed" -eq 0 ] || python3 eng/trx-failures.py "${trx[@]}"
 echo "${passed} passed, ${failed} failed, ${skipped} skipped"
 if [ $((passed + failed)) -eq 0 ]; then
   echo "no tests ran (${#trx[@]} result files)" >&2

@@ -107,7 +107,9 @@ public sealed class TcpConnectionOptionsTests : IDisposable
 
         Assert.True(await EventuallyAsync(() => server.Available > 4096), $"the window stayed at the initial 4096 bytes: {server.Available} unread");
         await Task.Delay(500);
-        Assert.InRange(server.Available, 4097, 32 * 1024); // grown to the size set, not autotuned past it
+        // Grown to the size set, not autotuned past it (that would double it). A little more may be held: the
+        // scaled window rounds up to whole units rather than shrink, and the queue keeps what it announced.
+        Assert.InRange(server.Available, 4097, 34 * 1024);
 
         var received = new byte[sent.Length];
         await server.GetStream().ReadExactlyAsync(received).AsTask().WaitAsync(Timeout);

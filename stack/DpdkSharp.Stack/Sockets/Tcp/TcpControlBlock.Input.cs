@@ -73,8 +73,13 @@ internal sealed partial class TcpControlBlock
             // A zero window still takes valid ACKs (RFC 9293 §3.10.7.4, "special allowance"). Valid:
             // the ACK field passes the same checks as on the normal path below (nothing beyond SND.MAX,
             // RFC 5961 §5.2), or a forged one would acknowledge data never sent and strand the send queue.
+            // The sequence number may lie below RCV.NXT, by up to the most we ever let the peer have in
+            // flight: Linux's window probes carry SND.UNA − 1, a sender that rewound SND.NXT (BSD after a
+            // timeout, Linux after a shrunk window) sends its ACKs from there. Refusing those while our
+            // application waits for the very acknowledgments they carry deadlocks the connection.
             var zeroWindowAck = segment.Acknowledgment;
-            if (rcvWnd == 0 && segment.Sequence == _rcvNxt && (flags & (TcpFlags.Ack | TcpFlags.Syn)) == TcpFlags.Ack && State != TcpState.SynReceived
+            if (rcvWnd == 0 && segment.Sequence <= _rcvNxt && _rcvNxt - segment.Sequence <= (long)_recv.MaxCapacity + (1 << _rcvShift)
+                && (flags & (TcpFlags.Ack | TcpFlags.Syn)) == TcpFlags.Ack && State != TcpState.SynReceived
                 && zeroWindowAck <= _sndMax && zeroWindowAck >= _sndUna - (int)Math.Min(_maxSndWnd, int.MaxValue))
             {
                 ProcessAck(in segment, in options, now);
@@ -631,7 +636,9 @@ internal sealed partial class TcpControlBlock
             data = data[skip..];
             seq = _rcvNxt;
         }
-        int room = _recv.Free - (seq - _rcvNxt);
+        // What the window announced is kept, in the queue's slack where rounding it up announced more than
+        // the queue's free space (see NextWindow); beyond the announced edge only what is free.
+        int room = Math.Max(_recv.Free, Math.Min(_recv.Room, _rcvAdvRight - _rcvNxt)) - (seq - _rcvNxt);
         if (room <= 0)
         {
             _ackNow = true;

@@ -470,6 +470,17 @@ internal sealed partial class TcpControlBlock
     /// left and moved right only by min(half the buffer, MSS) at a time (receiver SWS avoidance,
     /// RFC 9293 §3.8.6.2.2), scaled (RFC 7323 §2.3).
     /// </summary>
+    /// <remarks>
+    /// Scaling counts the window in units of 2^shift bytes from RCV.NXT, which moves by any number of
+    /// bytes, so the edge announced before is rarely a whole number of units away. Rounding down would
+    /// then pull the edge left by a few bytes: the window shrinks, which a receiver SHOULD NOT do
+    /// (RFC 9293 §3.8.6.2.1; RFC 7323 Appendix F describes this retraction). Linux, having sent up to the
+    /// old edge, answered it by rewinding its SND.NXT below our RCV.NXT, after which it refused our ACKs
+    /// as acknowledging data it had not sent while we, our window zero, refused its ACKs as old: both
+    /// sides waited for ever. So the field rounds up to the old edge, as Linux's tcp_select_window and
+    /// FreeBSD's tcp_output do; the bytes announced beyond the queue's free space land in its slack
+    /// (<see cref="TcpReceiveQueue.Room"/>).
+    /// </remarks>
     private ushort NextWindow()
     {
         var right = _rcvNxt + _recv.Free;
@@ -481,7 +492,12 @@ internal sealed partial class TcpControlBlock
         {
             right = _rcvAdvRight;
         }
-        long window = Math.Max(0, right - _rcvNxt) >> _rcvShift;
+        long bytes = Math.Max(0, right - _rcvNxt);
+        long window = bytes >> _rcvShift;
+        if (_rcvNxt + (int)Math.Min(window << _rcvShift, int.MaxValue) < _rcvAdvRight)
+        {
+            window++; // whole units reach only short of the edge already announced: one more, not a shrink
+        }
         ushort field = (ushort)Math.Min(window, ushort.MaxValue);
         var advertised = _rcvNxt + (field << _rcvShift);
         if (advertised > _rcvAdvRight)

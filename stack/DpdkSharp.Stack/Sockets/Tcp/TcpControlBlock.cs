@@ -108,14 +108,14 @@ internal sealed partial class TcpControlBlock
         _rtt = new RttEstimator(options.InitialRto, options.MinRto, options.MaxRto);
         _cc = options.CongestionControl() ?? throw new InvalidOperationException($"{nameof(TcpSocketOptions.CongestionControl)} returned null.");
         _send = new ByteRing(options.SendBufferSize, options.MaxSendBufferSize);
-        _recv = new TcpReceiveQueue(options.ReceiveBufferSize, options.MaxReceiveBufferSize);
+        _rcvShift = options.WindowScaling ? WindowShiftFor(options.MaxReceiveBufferSize) : (byte)0;
+        _recv = new TcpReceiveQueue(options.ReceiveBufferSize, options.MaxReceiveBufferSize, _rcvShift);
         // Storage for the initial queues is not subject to the bound: a connection needs it to exist.
         _reserved = options.SendBufferSize + options.ReceiveBufferSize;
         shared.Reserve(_reserved);
         State = state;
         NoDelay = options.NoDelay;
         _keepAliveOn = options.KeepAlive;
-        _rcvShift = options.WindowScaling ? WindowShiftFor(options.MaxReceiveBufferSize) : (byte)0;
         _lastReceivedAt = now;
         _rcvSpaceStart = now;
         shared.Counters.ConnectionsField++;

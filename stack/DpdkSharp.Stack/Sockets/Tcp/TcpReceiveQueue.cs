@@ -14,22 +14,47 @@ internal sealed class TcpReceiveQueue : IGrowableQueue
     private readonly ByteRing _ring;
     private readonly SackBlock[] _ranges = new SackBlock[MaxRanges];
     private readonly long[] _rangeStamps = new long[MaxRanges];
+    private readonly int _windowUnit;
+    private int _capacity;
+    private int _maxCapacity;
     private int _rangeCount;
     private long _stamp;
 
-    public TcpReceiveQueue(int initialCapacity, int maxCapacity) => _ring = new ByteRing(initialCapacity, maxCapacity);
+    /// <summary>
+    /// A queue of <paramref name="initialCapacity"/> bytes that may grow to <paramref name="maxCapacity"/>, for a
+    /// window scaled by <paramref name="windowShift"/> (RFC 7323 §2.3; 0: unscaled).
+    /// </summary>
+    public TcpReceiveQueue(int initialCapacity, int maxCapacity, byte windowShift = 0)
+    {
+        _windowUnit = windowShift == 0 ? 0 : 1 << windowShift;
+        _capacity = initialCapacity;
+        _maxCapacity = maxCapacity;
+        _ring = new ByteRing(initialCapacity + SlackFor(initialCapacity), maxCapacity + SlackFor(maxCapacity));
+    }
 
     /// <summary>In-order bytes the application can read.</summary>
     public int Available => _ring.Count;
 
-    /// <summary>The ring's size: the most the window can offer before it grows.</summary>
-    public int Capacity => _ring.Capacity;
+    /// <summary>The queue's size: the most the window can offer before it grows.</summary>
+    public int Capacity => _capacity;
 
-    /// <summary>The size the ring may grow to.</summary>
-    public int MaxCapacity => _ring.MaxCapacity;
+    /// <summary>The size the queue may grow to.</summary>
+    public int MaxCapacity => _maxCapacity;
 
-    /// <summary>Room beyond the unread bytes: the receive window (RCV.WND) this side can honour now.</summary>
-    public int Free => _ring.Free;
+    /// <summary>Room beyond the unread bytes: the receive window (RCV.WND) this side offers now.</summary>
+    public int Free => Math.Max(0, _capacity - _ring.Count);
+
+    /// <summary>
+    /// Room beyond the unread bytes for data that arrives: <see cref="Free"/> plus the slack that holds what
+    /// a scaled window announced beyond it. A scaled window rounds up rather than shrink (see
+    /// TcpControlBlock.NextWindow), so each ACK sent while the window closes may announce up to one unit
+    /// more than the queue has; the slack (1/32 of the queue and four units, some 2 % more than the creep of
+    /// full-sized segments acknowledged in pairs) keeps the bytes the peer was allowed to send, instead of
+    /// dropping them and making them look lost. Not counted against the stack's memory bound.
+    /// </summary>
+    public int Room => _ring.Free;
+
+    private int SlackFor(int capacity) => _windowUnit == 0 ? 0 : (capacity >> 5) + 4 * _windowUnit;
 
     /// <summary>Separate ranges held beyond holes.</summary>
     public int OutOfOrderRanges => _rangeCount;
@@ -39,7 +64,7 @@ internal sealed class TcpReceiveQueue : IGrowableQueue
 
     /// <summary>
     /// Takes data starting at <paramref name="sequence"/>, already trimmed by the caller to
-    /// [<paramref name="rcvNxt"/>, <paramref name="rcvNxt"/> + <see cref="Free"/>). Returns how far RCV.NXT
+    /// [<paramref name="rcvNxt"/>, <paramref name="rcvNxt"/> + <see cref="Room"/>). Returns how far RCV.NXT
     /// advances (zero when the data lies beyond a hole), or -1 when it had to be dropped because
     /// <see cref="MaxRanges"/> ranges are already held.
     /// </summary>
@@ -81,11 +106,28 @@ internal sealed class TcpReceiveQueue : IGrowableQueue
     /// <summary>Drops <paramref name="length"/> unread bytes (after a zero-copy consumer used them).</summary>
     public void Consume(int length) => _ring.Discard(length);
 
-    /// <summary>Grows the ring toward <paramref name="capacity"/> (receive-window autotuning); false at the limit.</summary>
-    public bool TryGrow(int capacity) => _ring.TryGrow(Math.Min(capacity, _ring.MaxCapacity));
+    /// <summary>Grows the queue toward <paramref name="capacity"/> (receive-window autotuning); false when the ring could not grow.</summary>
+    public bool TryGrow(int capacity)
+    {
+        int target = Math.Min(capacity, _maxCapacity);
+        if (target <= _capacity)
+        {
+            return true;
+        }
+        if (!_ring.TryGrow(target + SlackFor(target)))
+        {
+            return false;
+        }
+        _capacity = target;
+        return true;
+    }
 
-    /// <summary>Stops growth at <paramref name="maxCapacity"/> (never below the storage held): the application fixed the size.</summary>
-    public void LimitGrowth(int maxCapacity) => _ring.LimitGrowth(maxCapacity);
+    /// <summary>Stops growth at <paramref name="maxCapacity"/> (never below the size held): the application fixed the size.</summary>
+    public void LimitGrowth(int maxCapacity)
+    {
+        _maxCapacity = Math.Max(maxCapacity, _capacity);
+        _ring.LimitGrowth(_maxCapacity + SlackFor(_maxCapacity));
+    }
 
     /// <summary>
     /// Fills <paramref name="options"/> with SACK blocks: the range holding the most recently

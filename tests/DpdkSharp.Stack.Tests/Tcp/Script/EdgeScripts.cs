@@ -40,11 +40,7 @@ public class EdgeScripts
     [Fact]
     public void A_full_receive_queue_advertises_a_zero_window_and_reading_reopens_it()
     {
-        var options = new TcpSocketOptions { ReceiveBufferSize = 4000, MaxReceiveBufferSize = 4000, WindowScaling = false };
-        var s = TcpScript.Passive(options);
-        s.In(0, "S", 0, win: 65535, options: "mss 1000");
-        s.Out(0, "S.", 0, ack: 1, win: 4000);
-        s.In(10, ".", 1, ack: 1);
+        var s = EstablishedWithAFourThousandByteQueue();
         for (int i = 0; i < 4; i++)
         {
             s.In(20, ".", 1 + 1000 * i, ack: 1, len: 1000);
@@ -59,6 +55,33 @@ public class EdgeScripts
         s.Out(40, ".", 1, ack: 4001, win: 2000);
         s.In(50, ".", 4001, ack: 1, len: 1000);
         s.Out(90, ".", 1, ack: 5001, win: 1000);
+    }
+
+    [Fact]
+    public void A_zero_window_takes_the_acknowledgment_of_a_segment_just_below_RCV_NXT()
+    {
+        var s = EstablishedWithAFourThousandByteQueue();
+        s.Write(20, 1000);
+        s.Out(20, "P.", 1, ack: 1, len: 1000);
+        for (int i = 0; i < 4; i++)
+        {
+            s.In(30, ".", 1 + 1000 * i, ack: 1, len: 1000);
+        }
+        s.Out(30, ".", 1001, ack: 2001, win: 2000);
+        s.Out(30, ".", 1001, ack: 4001, win: 0);
+        // The peer's ACK of our data comes from SND.UNA - 1, one below our RCV.NXT, as Linux's window probes
+        // do (and its ACKs after it rewound SND.NXT). Not acceptable as a segment (RFC 9293 §3.10.7.4 first),
+        // but a zero window must still take valid ACKs ("special allowance"): refused, our application
+        // would wait for this acknowledgment while the peer waited for our window.
+        Assert.False(s.In(40, ".", 4000, ack: 1001));
+        Assert.Equal(0, s.Tcb!.SendQueued);
+        s.Out(40, ".", 1001, ack: 4001, win: 0);
+        s.ExpectNothingUntil(3_000); // nothing to retransmit: the data was acknowledged
+        // The same from further below than the whole buffer (more than the peer can have had in flight) is not one.
+        s.Write(3_000, 500);
+        s.DiscardSent();
+        s.In(3_010, ".", -1000, ack: 1501);
+        Assert.Equal(500, s.Tcb.SendQueued);
     }
 
     [Fact]
@@ -93,5 +116,16 @@ public class EdgeScripts
         s.In(20, "P.", 501, ack: 1, len: 1000); // RFC 9293 §3.10.7.4 first/seventh: trim to the window, keep the new part
         s.Out(50, ".", 1, ack: 1501); // 1500 new bytes, under two full segments: the ACK of the first is delayed as before
         Assert.Equal(1500, s.Read(60));
+    }
+
+    /// <summary>A passive connection whose receive queue holds 4000 bytes and never grows, windows unscaled: a zero window is near.</summary>
+    private static TcpScript EstablishedWithAFourThousandByteQueue()
+    {
+        var options = new TcpSocketOptions { ReceiveBufferSize = 4000, MaxReceiveBufferSize = 4000, WindowScaling = false };
+        var s = TcpScript.Passive(options);
+        s.In(0, "S", 0, win: 65535, options: "mss 1000");
+        s.Out(0, "S.", 0, ack: 1, win: 4000);
+        s.In(10, ".", 1, ack: 1);
+        return s;
     }
 }

@@ -34,6 +34,35 @@ public class WindowScalingScripts
     }
 
     [Fact]
+    public void Our_scaled_window_rounds_up_rather_than_pull_the_right_edge_left()
+    {
+        // A 1 MiB bound gives a shift of 5 (32-byte units); the queue starts at 8 KiB, so the edge is 1 + 8192.
+        var options = new TcpSocketOptions { ReceiveBufferSize = 8192, MaxReceiveBufferSize = 1 << 20 };
+        var s = TcpScript.Passive(options);
+        s.In(0, "S", 0, win: 65535, options: "mss 1000, wscale 0");
+        s.Out(0, "S.", 0, ack: 1, win: 8192);
+        s.In(10, ".", 1, ack: 1);
+        for (int i = 0; i < 8; i++)
+        {
+            s.In(20, ".", 1 + 1000 * i, ack: 1, len: 1000); // the application reads nothing
+        }
+        // 6192 bytes free after 2000: 193 units end 16 bytes short of the edge 8193, which would shrink the
+        // window (RFC 9293 §3.8.6.2.1, RFC 7323 Appendix F): 194. Each later ACK rounds up from the edge it announced.
+        int edge = 8193;
+        foreach (var (ack, window) in new[] { (2001, 194), (4001, 132), (6001, 70), (8001, 8) })
+        {
+            s.Out(20, ".", 1, ack: ack, win: window);
+            Assert.True(ack + (window << 5) >= edge, $"ACK {ack} window {window} pulled the edge {edge} left");
+            edge = ack + (window << 5);
+        }
+        s.ExpectNothing();
+        // The peer may send up to that edge, 64 bytes more than the queue's 8192: the queue's slack keeps them.
+        Assert.True(s.In(30, "P.", 8001, ack: 1, len: edge - 8001));
+        Assert.Equal(edge - 1, s.Tcb!.Available);
+        Assert.Equal(0, s.NetCounters.DropCount(DropReason.ReceiveBufferFull));
+    }
+
+    [Fact]
     public void Timestamps_are_echoed_and_a_delayed_ACK_echoes_the_earliest_unacknowledged_segment()
     {
         var s = TcpScript.Established(synOptions: "mss 1000, TS val 100 ecr 0", ackOptions: "TS val 100 ecr 0");
