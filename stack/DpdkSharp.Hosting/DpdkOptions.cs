@@ -1,5 +1,7 @@
 using DpdkSharp.Runtime;
 using DpdkSharp.Runtime.Polling;
+using DpdkSharp.Stack;
+using DpdkSharp.Stack.Dpdk;
 
 namespace DpdkSharp.Hosting;
 
@@ -47,6 +49,21 @@ public class DpdkOptions
     /// </summary>
     public RxMode RxMode { get; set; } = RxMode.Adaptive;
 
+    /// <summary>
+    /// <see cref="RxMode.Poll"/>: for how long after traffic the reactor, finding its queue empty, sleeps only a few
+    /// microseconds between polls before it naps for a millisecond (see <see cref="DpdkStackOptions.ShortSleepWindow"/>).
+    /// </summary>
+    public TimeSpan ShortSleepWindow { get; set; } = ReactorDefaults.ShortSleepWindow;
+
+    /// <summary>
+    /// <see cref="RxMode.Poll"/>: empty polls the reactor spins through before it sleeps; <see cref="int.MaxValue"/>
+    /// busy-polls, for a reactor with a core of its own (see <see cref="DpdkStackOptions.SpinIterationsBeforeSleep"/>).
+    /// </summary>
+    public int SpinIterationsBeforeSleep { get; set; } = ReactorDefaults.SpinIterationsBeforeSleep;
+
+    /// <summary>The reactor's own defaults, which the two settings above start from.</summary>
+    private static readonly ReactorOptions ReactorDefaults = new();
+
     /// <summary>Mbufs in each of the receive and transmit pools.</summary>
     public int MbufCount { get; set; } = 8191;
 
@@ -91,6 +108,8 @@ public class DpdkOptions
         Lcores = Lcores,
         ReactorCpu = ReactorCpu,
         RxMode = RxMode,
+        ShortSleepWindow = ShortSleepWindow,
+        SpinIterationsBeforeSleep = SpinIterationsBeforeSleep,
         MbufCount = MbufCount,
         Descriptors = Descriptors,
         UseHugepages = UseHugepages,

@@ -74,9 +74,9 @@ internal sealed partial class TcpControlBlock
             // the ACK field passes the same checks as on the normal path below (nothing beyond SND.MAX,
             // RFC 5961 §5.2), or a forged one would acknowledge data never sent and strand the send queue.
             // The sequence number may lie below RCV.NXT, by up to the most we ever let the peer have in
-            // flight: Linux's window probes carry SND.UNA − 1, a sender that rewound SND.NXT (BSD after a
-            // timeout, Linux after a shrunk window) sends its ACKs from there. Refusing those while our
-            // application waits for the very acknowledgments they carry deadlocks the connection.
+            // flight: Linux's window probes carry SND.UNA − 1, and a sender that rewound SND.NXT (BSD does
+            // on a timeout) sends its ACKs from there. Refusing those while our application waits for the
+            // very acknowledgments they carry can leave both sides waiting.
             var zeroWindowAck = segment.Acknowledgment;
             if (rcvWnd == 0 && segment.Sequence <= _rcvNxt && _rcvNxt - segment.Sequence <= (long)_recv.MaxCapacity + (1 << _rcvShift)
                 && (flags & (TcpFlags.Ack | TcpFlags.Syn)) == TcpFlags.Ack && State != TcpState.SynReceived

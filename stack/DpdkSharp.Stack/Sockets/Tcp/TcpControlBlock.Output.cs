@@ -474,11 +474,10 @@ internal sealed partial class TcpControlBlock
     /// Scaling counts the window in units of 2^shift bytes from RCV.NXT, which moves by any number of
     /// bytes, so the edge announced before is rarely a whole number of units away. Rounding down would
     /// then pull the edge left by a few bytes: the window shrinks, which a receiver SHOULD NOT do
-    /// (RFC 9293 §3.8.6.2.1; RFC 7323 Appendix F describes this retraction). Linux, having sent up to the
-    /// old edge, answered it by rewinding its SND.NXT below our RCV.NXT, after which it refused our ACKs
-    /// as acknowledging data it had not sent while we, our window zero, refused its ACKs as old: both
-    /// sides waited for ever. So the field rounds up to the old edge, as Linux's tcp_select_window and
-    /// FreeBSD's tcp_output do; the bytes announced beyond the queue's free space land in its slack
+    /// (RFC 9293 §3.8.6.2.1; RFC 7323 Appendix F describes this retraction): a sender that already sent
+    /// up to the old edge sees its last bytes fall outside the window, and Linux then trims what it sends
+    /// to the new edge. So the field rounds up to the old edge, as Linux's tcp_select_window and FreeBSD's
+    /// tcp_output do; the bytes announced beyond the queue's free space land in its slack
     /// (<see cref="TcpReceiveQueue.Room"/>).
     /// </remarks>
     private ushort NextWindow()

@@ -70,7 +70,7 @@ public class EdgeScripts
         s.Out(30, ".", 1001, ack: 2001, win: 2000);
         s.Out(30, ".", 1001, ack: 4001, win: 0);
         // The peer's ACK of our data comes from SND.UNA - 1, one below our RCV.NXT, as Linux's window probes
-        // do (and its ACKs after it rewound SND.NXT). Not acceptable as a segment (RFC 9293 §3.10.7.4 first),
+        // do (and a BSD sender's ACKs after a timeout rewound SND.NXT). Not acceptable as a segment (RFC 9293 §3.10.7.4 first),
         // but a zero window must still take valid ACKs ("special allowance"): refused, our application
         // would wait for this acknowledgment while the peer waited for our window.
         Assert.False(s.In(40, ".", 4000, ack: 1001));
