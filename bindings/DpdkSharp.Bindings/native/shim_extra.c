@@ -12,6 +12,10 @@
 #include <rte_config.h>
 #include <rte_errno.h>
 #include <rte_log.h>
+#include <rte_lpm6.h>
+#include <rte_mbuf.h>
+#include <rte_pcapng.h>
+#include <rte_version.h>
 
 #define DPDKSHARP_EXPORT __attribute__((visibility("default")))
 
@@ -103,4 +107,52 @@ DPDKSHARP_EXPORT long dpdksharp_stdio_capture_end(int fd, int saved_out, int sav
 	}
 	close(fd);
 	return total < 0 ? 0 : (long)total;
+}
+
+
+/*
+ * Functions whose signatures changed between DPDK releases, behind one signature so the runtime's C# compiles
+ * against any release's bindings (eng/fetch-dpdk-headers.sh): the release is chosen here, by the preprocessor.
+ */
+
+/* rte_pcapng_copy: 22.11 takes the packet's TSC timestamp; from 23.11 the library reads the TSC itself and takes a comment. */
+DPDKSHARP_EXPORT struct rte_mbuf *dpdksharp_pcapng_copy(uint16_t port_id, uint32_t queue, const struct rte_mbuf *m,
+	struct rte_mempool *mp, uint32_t length, uint64_t tsc, uint32_t direction)
+{
+#if RTE_VERSION >= RTE_VERSION_NUM(23, 11, 0, 0)
+	(void)tsc;
+	return rte_pcapng_copy(port_id, queue, m, mp, length, (enum rte_pcapng_direction)direction, NULL);
+#else
+	return rte_pcapng_copy(port_id, queue, m, mp, length, tsc, (enum rte_pcapng_direction)direction);
+#endif
+}
+
+/* rte_lpm6: addresses are 16-byte arrays up to 24.07, struct rte_ipv6_addr (the same 16 bytes) from 24.11. */
+#if RTE_VERSION >= RTE_VERSION_NUM(24, 11, 0, 0)
+#define DPDKSHARP_IPV6(p) ((const struct rte_ipv6_addr *)(p))
+#define DPDKSHARP_IPV6_ARRAY(p) ((struct rte_ipv6_addr *)(p))
+#else
+#define DPDKSHARP_IPV6(p) (p)
+#define DPDKSHARP_IPV6_ARRAY(p) ((uint8_t (*)[RTE_LPM6_IPV6_ADDR_SIZE])(p))
+#endif
+
+DPDKSHARP_EXPORT int dpdksharp_lpm6_add(struct rte_lpm6 *lpm, const uint8_t *ip, uint8_t depth, uint32_t next_hop)
+{
+	return rte_lpm6_add(lpm, DPDKSHARP_IPV6(ip), depth, next_hop);
+}
+
+DPDKSHARP_EXPORT int dpdksharp_lpm6_delete(struct rte_lpm6 *lpm, const uint8_t *ip, uint8_t depth)
+{
+	return rte_lpm6_delete(lpm, DPDKSHARP_IPV6(ip), depth);
+}
+
+DPDKSHARP_EXPORT int dpdksharp_lpm6_lookup(const struct rte_lpm6 *lpm, const uint8_t *ip, uint32_t *next_hop)
+{
+	return rte_lpm6_lookup(lpm, DPDKSHARP_IPV6(ip), next_hop);
+}
+
+/* ips: n addresses of 16 bytes, back to back. */
+DPDKSHARP_EXPORT int dpdksharp_lpm6_lookup_bulk(const struct rte_lpm6 *lpm, uint8_t *ips, int32_t *next_hops, unsigned int n)
+{
+	return rte_lpm6_lookup_bulk_func(lpm, DPDKSHARP_IPV6_ARRAY(ips), next_hops, n);
 }

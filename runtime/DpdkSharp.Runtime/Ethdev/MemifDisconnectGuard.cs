@@ -49,12 +49,11 @@ internal static unsafe class MemifDisconnectGuard
     /// </summary>
     internal static int* Find(ushort port)
     {
-#pragma warning disable CS0162 // constants of the bound release: for other releases the rest is dead, which is the guard
+#pragma warning disable CS0162 // constants of the bound release: for other releases the rest of the method is dead, which is the guard
         if (EthFastPath.BoundRelease != 2211 || Dpdk.RTE_MAX_QUEUES_PER_PORT != 1024)
         {
             return null;
         }
-#pragma warning restore CS0162
 
         rte_eth_dev_info info;
         if (Dpdk.rte_eth_dev_info_get(port, &info) != 0 || info.driver_name == null || Utf8String.Read(info.driver_name) != "net_memif")
@@ -100,6 +99,7 @@ internal static unsafe class MemifDisconnectGuard
 
         return (int*)(pmd + PmdLock);
     }
+#pragma warning restore CS0162
 
     /// <summary><c>rte_spinlock_lock</c>: test-and-set, spinning on plain reads while taken.</summary>
     internal static void Enter(int* lockWord)

@@ -27,8 +27,8 @@ public enum PcapngDirection
 /// </summary>
 /// <remarks>
 /// Writes from several threads are serialised by a lock: capture is a debugging aid, not the fast path. Create the
-/// writer after the ports (their interface blocks are written at creation). Built on the DPDK 22.11 rte_pcapng API
-/// (experimental there, changed in 23.11). The packets of one <see cref="Write"/> share its timestamp.
+/// writer after the ports (their interface blocks are written at creation). Built on DPDK's rte_pcapng API
+/// (experimental in 22.11; its copy function changed in 23.11, which the shim's <c>pcapng_copy</c> covers). The packets of one <see cref="Write"/> share its timestamp.
 /// </remarks>
 public sealed unsafe partial class PcapngWriter : IDisposable
 {
@@ -143,8 +143,8 @@ public sealed unsafe partial class PcapngWriter : IDisposable
                 var end = Math.Min(held.Length, start + Chunk);
                 for (var i = start; i < end; i++)
                 {
-                    var copy = Dpdk.rte_pcapng_copy(port.Id, (uint)queue, (rte_mbuf*)held[i], _copies.Pointer, _snapLength, timestamp,
-                        (rte_pcapng_direction)direction);
+                    var copy = Dpdk.pcapng_copy(port.Id, (uint)queue, (rte_mbuf*)held[i], _copies.Pointer, _snapLength, timestamp,
+                        (uint)direction);
                     if (copy == null)
                     {
                         PacketsDropped++;

@@ -176,7 +176,7 @@ public sealed unsafe class Lpm6 : IDisposable
         CheckAddress(address, depth);
         fixed (byte* ip = address)
         {
-            DpdkException.Check(Dpdk.rte_lpm6_add(Pointer, ip, (byte)depth, nextHop), "rte_lpm6_add", $"LPM6 '{Name}', depth {depth}");
+            DpdkException.Check(Dpdk.lpm6_add(Pointer, ip, (byte)depth, nextHop), "rte_lpm6_add", $"LPM6 '{Name}', depth {depth}");
         }
     }
 
@@ -186,7 +186,7 @@ public sealed unsafe class Lpm6 : IDisposable
         CheckAddress(address, depth);
         fixed (byte* ip = address)
         {
-            return Dpdk.rte_lpm6_delete(Pointer, ip, (byte)depth) == 0;
+            return Dpdk.lpm6_delete(Pointer, ip, (byte)depth) == 0;
         }
     }
 
@@ -198,7 +198,7 @@ public sealed unsafe class Lpm6 : IDisposable
         int rc;
         fixed (byte* ip = address)
         {
-            rc = Dpdk.rte_lpm6_lookup(Pointer, ip, &hop);
+            rc = Dpdk.lpm6_lookup(Pointer, ip, &hop);
         }
 
         nextHop = hop;
@@ -222,8 +222,8 @@ public sealed unsafe class Lpm6 : IDisposable
         fixed (byte* ips = addresses)
         fixed (int* hops = nextHops)
         {
-            // C takes uint8_t ips[][16]: contiguous 16-byte arrays.
-            DpdkException.Check(Dpdk.rte_lpm6_lookup_bulk_func(Pointer, (FixedArray_byte_16*)ips, hops, (uint)n), "rte_lpm6_lookup_bulk_func");
+            // C takes contiguous 16-byte addresses (uint8_t[][16], or struct rte_ipv6_addr from 24.11).
+            DpdkException.Check(Dpdk.lpm6_lookup_bulk(Pointer, ips, hops, (uint)n), "rte_lpm6_lookup_bulk_func");
         }
 
         var found = 0;
