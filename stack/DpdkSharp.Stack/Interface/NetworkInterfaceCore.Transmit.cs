@@ -78,7 +78,7 @@ public sealed partial class NetworkInterfaceCore
             }
             var span = _pool.GetSpan(buffer);
             CopyParts(p0, p1, p2, offset, span.Slice(_l2Length + headerLength, chunk));
-            int length = WriteIpv4Headers(span, in hop, source, destination, protocol, chunk, id, dontFragment, more, offset, fragmentOptions);
+            int length = WriteIpv4Headers(span, hop.Mac, source, destination, protocol, chunk, id, dontFragment, more, offset, fragmentOptions);
             Dispatch(buffer, span, length, TxInfo(l4Offload, headerLength), in hop, now);
             offset += chunk;
         }
@@ -123,13 +123,17 @@ public sealed partial class NetworkInterfaceCore
     private TxFrameInfo TxInfo(bool l4Offload, int ipHeaderLength = Ipv4Packet.MinHeaderLength) => new((ushort)_l2Length, (ushort)ipHeaderLength,
         (_ipTxOffload ? TxOffloadRequest.Ipv4Checksum : 0) | (l4Offload ? TxOffloadRequest.UdpChecksum : 0));
 
-    /// <summary>Writes the Ethernet and IPv4 headers in front of a payload of <paramref name="chunk"/> bytes already in place; returns the (padded) frame length.</summary>
-    private int WriteIpv4Headers(Span<byte> span, in NextHop hop, Ipv4Address source, Ipv4Address destination, IpProtocol protocol,
+    /// <summary>
+    /// Writes the Ethernet and IPv4 headers in front of a payload of <paramref name="chunk"/> bytes already in place; returns
+    /// the (padded) frame length. <paramref name="destinationMac"/> is the next hop's when known (a hop ARP resolves later
+    /// has its MAC written by <see cref="Dispatch"/>).
+    /// </summary>
+    private int WriteIpv4Headers(Span<byte> span, MacAddress destinationMac, Ipv4Address source, Ipv4Address destination, IpProtocol protocol,
         int chunk, ushort id, bool dontFragment, bool more, int offset, ReadOnlySpan<byte> options = default)
     {
-        EthernetFrame.WriteHeader(span, hop.Mac, _mac, EtherType.Ipv4, _vlan);
+        EthernetFrame.WriteHeader(span, destinationMac, _mac, EtherType.Ipv4, _vlan);
         int ipLength = Ipv4Packet.MinHeaderLength + options.Length + chunk;
-        Ipv4Packet.WriteHeader(span[_l2Length..], source, destination, protocol, ipLength, id, _options.DefaultTtl,
+        Ipv4Packet.WriteHeader(span[_l2Length..], source, destination, protocol, ipLength, id, _ttl,
             dontFragment, more, offset, computeChecksum: !_ipTxOffload, options: options);
         _counters.CountTx(NetLayer.Ipv4, ipLength);
         return Pad(span, _l2Length + ipLength);
