@@ -87,37 +87,41 @@ public sealed partial class NetworkInterfaceCore
     }
 
     /// <summary>Where a datagram to <paramref name="destination"/> goes on the link; counts <see cref="DropReason.NoRoute"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] // once per datagram sent: the unicast case is a compare or two and the table's last hit
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // once per datagram sent: the usual case is the table's last hit
     private bool TryRoute(Ipv4Address destination, out NextHop hop)
     {
-        if (!destination.IsBroadcast && destination != _subnetBroadcast && !destination.IsMulticast && _routes.TryLookup(ref _routeHit, destination, out var route))
+        // The last hit needs none of the broadcast and multicast tests: it only ever holds a destination that passed them
+        // (it is remembered in TryRouteOther, past them, and the subnet's broadcast address never changes).
+        if (_routes.TryLastHit(in _routeHit, destination, out var nextHop))
         {
-            hop = new NextHop(default, route.NextHop(destination), Resolve: true);
+            hop = new NextHop(default, nextHop, Resolve: true);
             return true;
         }
         return TryRouteOther(destination, out hop);
     }
 
-    /// <summary><see cref="TryRoute"/> for a broadcast or multicast destination, or a unicast one no route matches.</summary>
+    /// <summary><see cref="TryRoute"/> past the last hit: a broadcast or multicast destination, or a unicast one looked up in the table.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private bool TryRouteOther(Ipv4Address destination, out NextHop hop)
     {
         if (destination.IsBroadcast || destination == _subnetBroadcast)
         {
             hop = new NextHop(MacAddress.Broadcast, default, Resolve: false);
+            return true;
         }
-        else if (destination.IsMulticast)
+        if (destination.IsMulticast)
         {
             hop = new NextHop(MacAddress.ForIpv4Multicast(destination), default, Resolve: false);
+            return true;
         }
-        else
+        if (_routes.TryLookup(ref _routeHit, destination, out var route))
         {
-            // A unicast destination here is one TryRoute found no route for.
-            hop = default;
-            _counters.CountDrop(DropReason.NoRoute, DropStage.Transmit);
-            return false;
+            hop = new NextHop(default, route.NextHop(destination), Resolve: true);
+            return true;
         }
-        return true;
+        hop = default;
+        _counters.CountDrop(DropReason.NoRoute, DropStage.Transmit);
+        return false;
     }
 
     private TxFrameInfo TxInfo(bool l4Offload, int ipHeaderLength = Ipv4Packet.MinHeaderLength) => new((ushort)_l2Length, (ushort)ipHeaderLength,
