@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 
 namespace DpdkSharp.Stack.Interface;
@@ -135,7 +136,18 @@ public sealed partial class NetworkInterfaceCore
     private int WriteIpv4Headers(Span<byte> span, MacAddress destinationMac, Ipv4Address source, Ipv4Address destination, IpProtocol protocol,
         int chunk, ushort id, bool dontFragment, bool more, int offset, ReadOnlySpan<byte> options = default)
     {
-        EthernetFrame.WriteHeader(span, destinationMac, _mac, EtherType.Ipv4, _vlan);
+        if (_vlan is null)
+        {
+            // The untagged header in two overlapping stores: the destination (and two bytes the second store overwrites),
+            // then our MAC and the type, one constant (see EthernetFrame.WriteHeader for the general case).
+            var ethernet = span[..EthernetFrame.HeaderLength];
+            BinaryPrimitives.WriteUInt64BigEndian(ethernet, destinationMac.Value << 16);
+            BinaryPrimitives.WriteUInt64BigEndian(ethernet[6..], _sourceAndIpv4Type);
+        }
+        else
+        {
+            EthernetFrame.WriteHeader(span, destinationMac, _mac, EtherType.Ipv4, _vlan);
+        }
         int ipLength = Ipv4Packet.MinHeaderLength + options.Length + chunk;
         Ipv4Packet.WriteHeader(span[_l2Length..], source, destination, protocol, ipLength, id, _ttl,
             dontFragment, more, offset, computeChecksum: !_ipTxOffload, options: options);

@@ -48,6 +48,7 @@ public sealed partial class NetworkInterfaceCore : IFrameReceiver, IDisposable
     private readonly Ipv4Address _address;
     private readonly Ipv4Address _subnetBroadcast;
     private readonly int _mtu;
+    private readonly ulong _sourceAndIpv4Type; // bytes 6-13 of every untagged IPv4 frame we send: our MAC, then the IPv4 EtherType
     private readonly byte _ttl; // InterfaceOptions.DefaultTtl, read per datagram sent without going through the options
     private readonly ushort? _vlan;
     private readonly int _l2Length;
@@ -81,6 +82,7 @@ public sealed partial class NetworkInterfaceCore : IFrameReceiver, IDisposable
         _address = options.Address;
         _mtu = options.Mtu;
         _ttl = options.DefaultTtl;
+        _sourceAndIpv4Type = _mac.Value << 16 | (ushort)EtherType.Ipv4;
         _vlan = options.VlanId;
         _l2Length = EthernetFrame.HeaderLengthFor(_vlan);
         if (_l2Length + _mtu > pool.BufferSize)
