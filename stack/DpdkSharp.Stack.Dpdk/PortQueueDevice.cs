@@ -135,7 +135,7 @@ public sealed class PortQueueDevice : IReactorDevice, IDisposable
             // nb_segs, not next: it shares the first cache line with the fields read here.
             if (m.SegmentCount > 1)
             {
-                receiver.Receive(_linear.AsSpan(0, m.CopyTo(_linear)), now, checksum);
+                receiver.Receive(_linear.AsSpan(0, Linearize(m)), now, checksum);
             }
             else if (_lend && IsExclusive(m))
             {
@@ -147,6 +147,14 @@ public sealed class PortQueueDevice : IReactorDevice, IDisposable
             }
         }
     }
+
+    /// <summary>
+    /// A chained frame copied out into the linear buffer; its length. Out of line and given the mbuf by value: the mbuf's
+    /// own (not inlined) CopyTo called in the loop would take the address of the loop's mbuf, and the JIT would then keep
+    /// it in memory and reload it for every field the loop reads from it, once per frame.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private int Linearize(Mbuf m) => m.CopyTo(_linear);
 
     /// <inheritdoc/>
     public void Flush() => _sink.Flush();

@@ -96,10 +96,11 @@ public readonly ref struct EthernetFrame
         if (vlanId is null)
         {
             // Every frame the stack sends: the 14 bytes in three stores (destination and the source's first two bytes,
-            // the source's last four, the type), each range-checked once.
-            BinaryPrimitives.WriteUInt64BigEndian(destination, dst.Value << 16 | src.Value >> 32);
-            BinaryPrimitives.WriteUInt32BigEndian(destination[8..], (uint)src.Value);
-            BinaryPrimitives.WriteUInt16BigEndian(destination[12..], (ushort)type);
+            // the source's last four, the type), range-checked once (the constant-length slice spares the stores theirs).
+            var header = destination[..HeaderLength];
+            BinaryPrimitives.WriteUInt64BigEndian(header, dst.Value << 16 | src.Value >> 32);
+            BinaryPrimitives.WriteUInt32BigEndian(header[8..], (uint)src.Value);
+            BinaryPrimitives.WriteUInt16BigEndian(header[12..], (ushort)type);
             return HeaderLength;
         }
         dst.Write(destination);

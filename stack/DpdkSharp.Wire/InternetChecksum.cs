@@ -20,18 +20,21 @@ public static class InternetChecksum
 {
     /// <summary>Sums <paramref name="data"/> and adds <paramref name="initial"/> (a folded partial sum).</summary>
     /// <remarks>The words are added as <see cref="Accumulate"/> says, and the total folded once.</remarks>
-    public static uint Sum(ReadOnlySpan<byte> data, uint initial = 0)
+    public static uint Sum(ReadOnlySpan<byte> data, uint initial = 0) => Add(FoldToNetworkOrder(Words(data)), initial);
+
+    /// <summary>The unfolded sum of <paramref name="data"/>'s words as <see cref="Accumulate"/> adds them.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Words(ReadOnlySpan<byte> data)
     {
         ref byte p = ref MemoryMarshal.GetReference(data);
         if (data.Length == 20)
         {
             // An IPv4 header without options, summed twice per packet on the fast path: five loads, no loop.
-            ulong h = (ulong)Unsafe.ReadUnaligned<uint>(ref p) + Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref p, 4))
+            return (ulong)Unsafe.ReadUnaligned<uint>(ref p) + Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref p, 4))
                 + Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref p, 8)) + Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref p, 12))
                 + Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref p, 16));
-            return Add(FoldToNetworkOrder(h), initial);
         }
-        return Add(FoldToNetworkOrder(Accumulate(data, 0)), initial);
+        return Accumulate(data, 0);
     }
 
     /// <summary>
@@ -46,7 +49,7 @@ public static class InternetChecksum
     /// </remarks>
     public static bool IsValidWithPseudoHeader(ReadOnlySpan<byte> transport, Ipv4Address source, Ipv4Address destination, IpProtocol protocol)
     {
-        return FoldToNetworkOrder(Accumulate(transport, PseudoHeaderWords(source, destination, protocol, transport.Length))) == 0xFFFF;
+        return FoldNative(Accumulate(transport, PseudoHeaderWords(source, destination, protocol, transport.Length))) == AllOnes;
     }
 
     /// <summary>
@@ -146,13 +149,26 @@ public static class InternetChecksum
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static uint FoldToNetworkOrder(ulong acc)
     {
+        uint s = FoldNative(acc);
+        return BitConverter.IsLittleEndian ? BinaryPrimitives.ReverseEndianness((ushort)s) : s;
+    }
+
+    /// <summary>
+    /// Folds a 64-bit sum of native-endian words to 16 bits, in native word order: enough for the receive side's test
+    /// against all ones, which reads the same in either byte order (no swap, unlike <see cref="FoldToNetworkOrder"/>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint FoldNative(ulong acc)
+    {
         acc = (acc & 0xFFFF_FFFF) + (acc >> 32);
         acc = (acc & 0xFFFF_FFFF) + (acc >> 32);
         uint s = (uint)acc;
         s = (s & 0xFFFF) + (s >> 16);
-        s = (s & 0xFFFF) + (s >> 16);
-        return BitConverter.IsLittleEndian ? BinaryPrimitives.ReverseEndianness((ushort)s) : s;
+        return (s & 0xFFFF) + (s >> 16);
     }
+
+    /// <summary>The folded sum of data that carries a correct checksum (RFC 1071 §1), in either byte order.</summary>
+    private const uint AllOnes = 0xFFFF;
 
     /// <summary>One's complement addition of two folded partial sums.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -193,7 +209,8 @@ public static class InternetChecksum
     /// True when data that includes its own checksum field sums to all ones (RFC 1071 §1: the
     /// receiver's sum over the data and the checksum is 0xFFFF when nothing changed).
     /// </summary>
-    public static bool IsValid(ReadOnlySpan<byte> dataIncludingChecksum) => Sum(dataIncludingChecksum) == 0xFFFF;
+    /// <remarks>The fold is tested as it comes, not swapped to network order nor added to a zero seed as <see cref="Sum"/>'s is.</remarks>
+    public static bool IsValid(ReadOnlySpan<byte> dataIncludingChecksum) => FoldNative(Words(dataIncludingChecksum)) == AllOnes;
 
     /// <summary>
     /// Sum of the IPv4 pseudo-header used by UDP and TCP (RFC 768, "Fields"; RFC 793 §3.1):

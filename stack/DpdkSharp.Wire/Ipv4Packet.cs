@@ -180,11 +180,13 @@ public readonly ref struct Ipv4Packet
             }
             checksum = InternetChecksum.Finish(folded);
         }
-        // The fixed header in three stores, each range-checked once (the fields in RFC 791 §3.1 order, big-endian).
-        BinaryPrimitives.WriteUInt64BigEndian(destination, (ulong)versionIhl << 56 | (ulong)typeOfService << 48
+        // The fixed header in three stores (the fields in RFC 791 §3.1 order, big-endian), range-checked once: the slice
+        // of constant length lets the JIT drop the stores' own checks.
+        var header = destination[..MinHeaderLength];
+        BinaryPrimitives.WriteUInt64BigEndian(header, (ulong)versionIhl << 56 | (ulong)typeOfService << 48
             | (ulong)(ushort)totalLength << 32 | (ulong)identification << 16 | flags);
-        BinaryPrimitives.WriteUInt64BigEndian(destination[8..], (ulong)ttl << 56 | (ulong)(byte)protocol << 48 | (ulong)checksum << 32 | source.Value);
-        BinaryPrimitives.WriteUInt32BigEndian(destination[16..], dest.Value);
+        BinaryPrimitives.WriteUInt64BigEndian(header[8..], (ulong)ttl << 56 | (ulong)(byte)protocol << 48 | (ulong)checksum << 32 | source.Value);
+        BinaryPrimitives.WriteUInt32BigEndian(header[16..], dest.Value);
         return headerLength;
     }
 }

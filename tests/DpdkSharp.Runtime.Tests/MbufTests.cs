@@ -25,6 +25,28 @@ public sealed class MbufTests(DpdkFixture fixture) : DpdkTest(fixture)
     }
 
     [Fact]
+    public void SetLength_takes_the_whole_data_room_and_refuses_a_byte_more_naming_the_room()
+    {
+        var m = Pool.Alloc();
+        try
+        {
+            int room = m.DataRoom.Length;
+            m.SetLength(room);
+            Assert.Equal(room, m.DataLength);
+            Assert.Equal(room, m.PacketLength);
+
+            nint handle = m.Handle; // a ref struct cannot be captured by the lambda
+            var error = Assert.Throws<ArgumentOutOfRangeException>(() => Mbuf.FromHandle(handle).SetLength(room + 1));
+            Assert.Contains($"holds {room} bytes", error.Message);
+            Assert.Equal(room, m.DataLength); // unchanged
+        }
+        finally
+        {
+            m.Free();
+        }
+    }
+
+    [Fact]
     public void Append_prepend_adjust_and_trim_change_lengths_like_DPDK()
     {
         var m = Pool.Alloc();

@@ -244,6 +244,44 @@ public class InPlaceReplyTests
         Assert.True(reply.AsSpan(42, payload.Length).SequenceEqual(payload));
     }
 
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(false, true)]
+    [InlineData(true, false)]
+    [InlineData(true, true)]
+    public void A_reply_built_in_place_is_byte_for_byte_the_reply_the_copying_path_builds(bool offLink, bool offload)
+    {
+        // Two cores alike (same first IPv4 identification): one is lent the frame and replies in place, the other gets the
+        // caller's copy and replies by copy. Off the link the sender is reached through the gateway, whose MAC is not the
+        // frame's source: the reply goes where the route says, not back to the last hop the frame came from.
+        var sender = offLink ? Ipv4Address.Parse("198.51.100.7") : Net.PeerIp;
+        Func<InterfaceOptions, InterfaceOptions> change = o => o with
+        {
+            Gateway = Net.GatewayIp,
+            StaticNeighbors = [new(Net.PeerIp, Net.PeerMac), new(Net.GatewayIp, Net.OtherMac)],
+            Offloads = offload ? ChecksumOffloads.Ipv4Tx | ChecksumOffloads.UdpTx : ChecksumOffloads.None,
+        };
+        using var inPlace = new Echo(buffers: 1, change);
+        using var copied = new Echo(buffers: 1, change);
+        var payload = "the same bytes either way"u8.ToArray();
+        var frame = Build.Ethernet(Net.UsMac, Net.PeerMac, 0x0800,
+            Build.Ipv4(sender, Net.UsIp, 17, Build.Udp(sender, Net.UsIp, 13000, EchoPort, payload), ttl: 9));
+
+        Assert.True(inPlace.Lend(frame));
+        copied.Core.Receive(frame, At(0));
+
+        var reply = inPlace.Sink.Single();
+        Assert.Equal(copied.Sink.Single(), reply);
+        Assert.Equal(copied.Sink.Infos.Single(), inPlace.Sink.Infos.Single());
+        var nextHopMac = offLink ? Net.OtherMac : Net.PeerMac;
+        Assert.Equal(nextHopMac, MacAddress.Read(reply));
+        Assert.Equal(64, reply[22]); // our TTL, not the datagram's
+        if (!offload)
+        {
+            AssertEcho(reply, 13000, payload, peer: sender, peerMac: nextHopMac);
+        }
+    }
+
     [Fact]
     public void A_reply_to_an_unresolved_peer_is_copied_so_the_receive_buffer_never_waits_for_ARP()
     {

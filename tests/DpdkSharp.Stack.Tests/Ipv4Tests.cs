@@ -223,6 +223,26 @@ public class RoutingTests
     }
 
     [Fact]
+    public void The_last_hit_gives_the_next_hop_only_for_its_destination_in_the_current_table()
+    {
+        // The transmit path takes its next hop from the last hit before any other test (RoutingTable.TryLastHit).
+        var t = new RoutingTable();
+        t.AddConnected(A("10.0.0.1"), 24);
+        t.SetDefaultGateway(A("10.0.0.254"));
+        var hit = default(RouteHit);
+        Assert.False(t.TryLastHit(in hit, Ipv4Address.Any, out _)); // nothing remembered yet, not even the zero address
+        Assert.True(t.TryLookup(ref hit, A("10.0.0.7"), out _));
+        Assert.True(t.TryLastHit(in hit, A("10.0.0.7"), out var onLink));
+        Assert.Equal(A("10.0.0.7"), onLink); // on the link: the destination itself
+        Assert.False(t.TryLastHit(in hit, A("10.0.0.8"), out _));
+        Assert.True(t.TryLookup(ref hit, A("192.0.2.1"), out _));
+        Assert.True(t.TryLastHit(in hit, A("192.0.2.1"), out var offLink));
+        Assert.Equal(A("10.0.0.254"), offLink); // off the link: the gateway
+        t.AddStatic(A("192.0.2.0"), 24, A("10.0.0.2"));
+        Assert.False(t.TryLastHit(in hit, A("192.0.2.1"), out _)); // the table changed
+    }
+
+    [Fact]
     public void Core_sends_off_link_traffic_to_the_gateway_and_reports_no_route()
     {
         var (core, sink, _) = Net.Core(o => o with { StaticNeighbors = [new(Net.GatewayIp, Net.OtherMac)] });

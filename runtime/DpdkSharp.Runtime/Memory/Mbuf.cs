@@ -80,7 +80,7 @@ public readonly unsafe ref struct Mbuf
     {
         if ((uint)length > (uint)(_m->buf_len - _m->data_off))
         {
-            ThrowLength(length);
+            ThrowLength(length, _m->buf_len - _m->data_off);
         }
 
         if (_m->nb_segs != 1)
@@ -92,8 +92,10 @@ public readonly unsafe ref struct Mbuf
         _m->pkt_len = (uint)length;
     }
 
-    private void ThrowLength(int length) =>
-        throw new ArgumentOutOfRangeException(nameof(length), length, $"The data room holds {_m->buf_len - _m->data_off} bytes.");
+    // Static, the room passed in: an instance helper takes the Mbuf's address, and a caller that inlines SetLength then
+    // keeps its Mbuf in memory and reloads the pointer before every field it touches.
+    private static void ThrowLength(int length, int room) =>
+        throw new ArgumentOutOfRangeException(nameof(length), length, $"The data room holds {room} bytes.");
 
     private static void ThrowChained() =>
         throw new InvalidOperationException("SetLength is for single-segment packets; this mbuf is chained.");

@@ -55,8 +55,7 @@ public sealed partial class NetworkInterfaceCore
     private void SendReplyInPlace(ref RxFrame rx, Span<byte> span, Instant now)
     {
         ref readonly var r = ref rx.Reply; // read in place: a copy of the reply's fields cost a dozen spills per datagram
-        var hop = r.Hop;
-        if (!TryResolvedNow(ref hop, now))
+        if (!TryResolvedNow(in r.Hop, now, out var mac))
         {
             SendPendingReplyByCopy(ref rx, now); // the copy waits for ARP, the receive buffer goes back
             return;
@@ -75,17 +74,20 @@ public sealed partial class NetworkInterfaceCore
             uint payloadSum = offload ? 0 : InternetChecksum.Sum(udp[UdpDatagram.HeaderLength..]);
             UdpDatagram.WriteHeader(udp, r.Local.Address, r.Destination.Address, r.Local.Port, r.Destination.Port, r.PayloadLength, payloadSum, offload);
         }
-        SendLentBuffer(ref rx, span, in hop, r.Local.Address, r.Destination.Address, IpProtocol.Udp, udp.Length, r.DontFragment, offload, now);
+        SendLentBuffer(ref rx, span, mac, r.Local.Address, r.Destination.Address, IpProtocol.Udp, udp.Length, r.DontFragment, offload);
         _counters.CountTx(NetLayer.Udp, udp.Length);
     }
 
-    /// <summary>Writes the IPv4 and Ethernet headers in front of the reply's transport bytes in the lent buffer and hands the buffer on: it is ours from here.</summary>
-    private void SendLentBuffer(ref RxFrame rx, Span<byte> span, in NextHop hop, Ipv4Address source, Ipv4Address destination, IpProtocol protocol,
-        int transportLength, bool dontFragment, bool l4Offload, Instant now)
+    /// <summary>
+    /// Writes the IPv4 and Ethernet headers in front of the reply's transport bytes in the lent buffer and hands the buffer
+    /// to the sink: it is ours from here. The next hop's MAC is known (<see cref="TryResolvedNow"/>): the buffer never waits for ARP.
+    /// </summary>
+    private void SendLentBuffer(ref RxFrame rx, Span<byte> span, MacAddress destinationMac, Ipv4Address source, Ipv4Address destination,
+        IpProtocol protocol, int transportLength, bool dontFragment, bool l4Offload)
     {
-        int length = WriteIpv4Headers(span, in hop, source, destination, protocol, transportLength, _nextId++, dontFragment, false, 0);
+        int length = WriteIpv4Headers(span, destinationMac, source, destination, protocol, transportLength, _nextId++, dontFragment, false, 0);
         rx.Loan = LoanState.Taken;
-        Dispatch(rx.Buffer, span, length, TxInfo(l4Offload), in hop, now);
+        Transmit(rx.Buffer, length, TxInfo(l4Offload));
     }
 
     /// <summary>
@@ -132,7 +134,7 @@ public sealed partial class NetworkInterfaceCore
         {
             return true;
         }
-        if (!TryResolvedNow(ref hop, now))
+        if (!TryResolvedNow(in hop, now, out var mac))
         {
             return false;
         }
@@ -146,7 +148,7 @@ public sealed partial class NetworkInterfaceCore
         // The update yields 0 where the true sum is +0 (an all-zero message: id, sequence and data
         // zero); 0xFFFF is valid in both cases (RFC 1624 §3), 0 only in one.
         BinaryPrimitives.WriteUInt16BigEndian(icmp[2..], checksum == 0 ? (ushort)0xFFFF : checksum);
-        SendLentBuffer(ref rx, span, in hop, _address, meta.Source, IpProtocol.Icmp, icmpLength, false, false, now);
+        SendLentBuffer(ref rx, span, mac, _address, meta.Source, IpProtocol.Icmp, icmpLength, false, false);
         _counters.CountTx(NetLayer.Icmp, icmpLength);
         return true;
     }
@@ -154,19 +156,15 @@ public sealed partial class NetworkInterfaceCore
     /// <summary>
     /// A reply goes in place only to a next hop ARP already knows: a receive buffer must not wait in
     /// the ARP queue (a flood from unresolved or spoofed sources would hold the receive pool's mbufs
-    /// there); the copying path queues a transmit buffer instead. On success the hop carries the MAC.
+    /// there); the copying path queues a transmit buffer instead. On success <paramref name="mac"/> is the hop's.
     /// </summary>
-    private bool TryResolvedNow(ref NextHop hop, Instant now)
+    private bool TryResolvedNow(in NextHop hop, Instant now, out MacAddress mac)
     {
         if (!hop.Resolve)
         {
+            mac = hop.Mac;
             return true;
         }
-        if (!LookupNeighbor(hop.Address, now, out var mac))
-        {
-            return false;
-        }
-        hop = new NextHop(mac, default, Resolve: false);
-        return true;
+        return LookupNeighbor(hop.Address, now, out mac);
     }
 }

@@ -69,7 +69,7 @@ public sealed partial class NetworkInterfaceCore
         uint payloadSum = _tcpTxOffload ? 0 : InternetChecksum.Sum(data);
         TcpSegment.WriteHeader(span[tcpOffset..], source, destination, tuple.LocalPort, tuple.RemotePort,
             header.Sequence, header.Acknowledgment, header.Flags, header.Window, optionBytes[..optionLength], payloadLength, payloadSum, _tcpTxOffload);
-        int length = WriteIpv4Headers(span, in hop, source, destination, IpProtocol.Tcp,
+        int length = WriteIpv4Headers(span, hop.Mac, source, destination, IpProtocol.Tcp,
             tcpHeaderLength + payloadLength, _nextId++, dontFragment: true, more: false, offset: 0);
         _counters.CountTx(NetLayer.Tcp, tcpHeaderLength + payloadLength);
         var info = new TxFrameInfo((ushort)_l2Length, Ipv4Packet.MinHeaderLength,

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 
 namespace DpdkSharp.Stack.Interface;
@@ -78,7 +79,7 @@ public sealed partial class NetworkInterfaceCore
             }
             var span = _pool.GetSpan(buffer);
             CopyParts(p0, p1, p2, offset, span.Slice(_l2Length + headerLength, chunk));
-            int length = WriteIpv4Headers(span, in hop, source, destination, protocol, chunk, id, dontFragment, more, offset, fragmentOptions);
+            int length = WriteIpv4Headers(span, hop.Mac, source, destination, protocol, chunk, id, dontFragment, more, offset, fragmentOptions);
             Dispatch(buffer, span, length, TxInfo(l4Offload, headerLength), in hop, now);
             offset += chunk;
         }
@@ -87,49 +88,68 @@ public sealed partial class NetworkInterfaceCore
     }
 
     /// <summary>Where a datagram to <paramref name="destination"/> goes on the link; counts <see cref="DropReason.NoRoute"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] // once per datagram sent: the unicast case is a compare or two and the table's last hit
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // once per datagram sent: the usual case is the table's last hit
     private bool TryRoute(Ipv4Address destination, out NextHop hop)
     {
-        if (!destination.IsBroadcast && destination != _subnetBroadcast && !destination.IsMulticast && _routes.TryLookup(ref _routeHit, destination, out var route))
+        // The last hit needs none of the broadcast and multicast tests: it only ever holds a destination that passed them
+        // (it is remembered in TryRouteOther, past them, and the subnet's broadcast address never changes).
+        if (_routes.TryLastHit(in _routeHit, destination, out var nextHop))
         {
-            hop = new NextHop(default, route.NextHop(destination), Resolve: true);
+            hop = new NextHop(default, nextHop, Resolve: true);
             return true;
         }
         return TryRouteOther(destination, out hop);
     }
 
-    /// <summary><see cref="TryRoute"/> for a broadcast or multicast destination, or a unicast one no route matches.</summary>
+    /// <summary><see cref="TryRoute"/> past the last hit: a broadcast or multicast destination, or a unicast one looked up in the table.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private bool TryRouteOther(Ipv4Address destination, out NextHop hop)
     {
         if (destination.IsBroadcast || destination == _subnetBroadcast)
         {
             hop = new NextHop(MacAddress.Broadcast, default, Resolve: false);
+            return true;
         }
-        else if (destination.IsMulticast)
+        if (destination.IsMulticast)
         {
             hop = new NextHop(MacAddress.ForIpv4Multicast(destination), default, Resolve: false);
+            return true;
         }
-        else
+        if (_routes.TryLookup(ref _routeHit, destination, out var route))
         {
-            // A unicast destination here is one TryRoute found no route for.
-            hop = default;
-            _counters.CountDrop(DropReason.NoRoute, DropStage.Transmit);
-            return false;
+            hop = new NextHop(default, route.NextHop(destination), Resolve: true);
+            return true;
         }
-        return true;
+        hop = default;
+        _counters.CountDrop(DropReason.NoRoute, DropStage.Transmit);
+        return false;
     }
 
     private TxFrameInfo TxInfo(bool l4Offload, int ipHeaderLength = Ipv4Packet.MinHeaderLength) => new((ushort)_l2Length, (ushort)ipHeaderLength,
         (_ipTxOffload ? TxOffloadRequest.Ipv4Checksum : 0) | (l4Offload ? TxOffloadRequest.UdpChecksum : 0));
 
-    /// <summary>Writes the Ethernet and IPv4 headers in front of a payload of <paramref name="chunk"/> bytes already in place; returns the (padded) frame length.</summary>
-    private int WriteIpv4Headers(Span<byte> span, in NextHop hop, Ipv4Address source, Ipv4Address destination, IpProtocol protocol,
+    /// <summary>
+    /// Writes the Ethernet and IPv4 headers in front of a payload of <paramref name="chunk"/> bytes already in place; returns
+    /// the (padded) frame length. <paramref name="destinationMac"/> is the next hop's when known (a hop ARP resolves later
+    /// has its MAC written by <see cref="Dispatch"/>).
+    /// </summary>
+    private int WriteIpv4Headers(Span<byte> span, MacAddress destinationMac, Ipv4Address source, Ipv4Address destination, IpProtocol protocol,
         int chunk, ushort id, bool dontFragment, bool more, int offset, ReadOnlySpan<byte> options = default)
     {
-        EthernetFrame.WriteHeader(span, hop.Mac, _mac, EtherType.Ipv4, _vlan);
+        if (_vlan is null)
+        {
+            // The untagged header in two overlapping stores: the destination (and two bytes the second store overwrites),
+            // then our MAC and the type, one constant (see EthernetFrame.WriteHeader for the general case).
+            var ethernet = span[..EthernetFrame.HeaderLength];
+            BinaryPrimitives.WriteUInt64BigEndian(ethernet, destinationMac.Value << 16);
+            BinaryPrimitives.WriteUInt64BigEndian(ethernet[6..], _sourceAndIpv4Type);
+        }
+        else
+        {
+            EthernetFrame.WriteHeader(span, destinationMac, _mac, EtherType.Ipv4, _vlan);
+        }
         int ipLength = Ipv4Packet.MinHeaderLength + options.Length + chunk;
-        Ipv4Packet.WriteHeader(span[_l2Length..], source, destination, protocol, ipLength, id, _options.DefaultTtl,
+        Ipv4Packet.WriteHeader(span[_l2Length..], source, destination, protocol, ipLength, id, _ttl,
             dontFragment, more, offset, computeChecksum: !_ipTxOffload, options: options);
         _counters.CountTx(NetLayer.Ipv4, ipLength);
         return Pad(span, _l2Length + ipLength);

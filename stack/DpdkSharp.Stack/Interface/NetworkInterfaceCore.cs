@@ -48,6 +48,8 @@ public sealed partial class NetworkInterfaceCore : IFrameReceiver, IDisposable
     private readonly Ipv4Address _address;
     private readonly Ipv4Address _subnetBroadcast;
     private readonly int _mtu;
+    private readonly ulong _sourceAndIpv4Type; // bytes 6-13 of every untagged IPv4 frame we send: our MAC, then the IPv4 EtherType
+    private readonly byte _ttl; // InterfaceOptions.DefaultTtl, read per datagram sent without going through the options
     private readonly ushort? _vlan;
     private readonly int _l2Length;
     private readonly bool _ipTxOffload;
@@ -79,6 +81,8 @@ public sealed partial class NetworkInterfaceCore : IFrameReceiver, IDisposable
         _mac = options.Mac;
         _address = options.Address;
         _mtu = options.Mtu;
+        _ttl = options.DefaultTtl;
+        _sourceAndIpv4Type = _mac.Value << 16 | (ushort)EtherType.Ipv4;
         _vlan = options.VlanId;
         _l2Length = EthernetFrame.HeaderLengthFor(_vlan);
         if (_l2Length + _mtu > pool.BufferSize)
@@ -273,11 +277,16 @@ public sealed partial class NetworkInterfaceCore : IFrameReceiver, IDisposable
         {
             // The reply is built around the payload after the handler returns (the handler may
             // still read the payload until then): see SendReplyInPlace.
-            if (!TryRoute(destination.Address, out var hop))
+            // Written in place (see InPlaceReply); a failed route leaves a hop nobody reads, the reply not being pending.
+            ref var reply = ref _rx.Reply;
+            if (!TryRoute(destination.Address, out reply.Hop))
             {
                 return NetError.NoRoute;
             }
-            _rx.Reply = new InPlaceReply(local, destination, hop, payload.Length, dontFragment);
+            reply.Local = local;
+            reply.Destination = destination;
+            reply.PayloadLength = payload.Length;
+            reply.DontFragment = dontFragment;
             _rx.Loan = LoanState.ReplyPending;
             return NetError.None;
         }

@@ -105,8 +105,18 @@ internal enum LoanState : byte
 /// </summary>
 internal readonly record struct ReceivedUdp(Ipv4Address Source, Ipv4Address Destination, ushort SourcePort, ushort DestinationPort, ushort Checksum);
 
-/// <summary>A UDP reply to build in the lent receive buffer once the handler returns.</summary>
-internal readonly record struct InPlaceReply(Ipv4Endpoint Local, Ipv4Endpoint Destination, NextHop Hop, int PayloadLength, bool DontFragment);
+/// <summary>
+/// A UDP reply to build in the lent receive buffer once the handler returns. Fields, written one by one where the reply
+/// lives (<see cref="RxFrame.Reply"/>): a value built on the stack and then copied there cost a row of spills per datagram.
+/// </summary>
+internal struct InPlaceReply
+{
+    public Ipv4Endpoint Local;
+    public Ipv4Endpoint Destination;
+    public NextHop Hop;
+    public int PayloadLength;
+    public bool DontFragment;
+}
 
 /// <summary>A frame's link-layer destination: a known MAC, or a next hop for ARP to resolve.</summary>
 internal readonly record struct NextHop(MacAddress Mac, Ipv4Address Address, bool Resolve);
