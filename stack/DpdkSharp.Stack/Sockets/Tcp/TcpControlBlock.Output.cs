@@ -56,7 +56,12 @@ internal sealed partial class TcpControlBlock
             // SND.NXT falls back to SND.UNA, below what the peer may already hold, and an ACK with
             // that old sequence number fails the peer's acceptability test, so its acknowledgment
             // would be thrown away. With both ends retransmitting, neither ACK got through again.
-            Emit(sink, _sndMax, 0, TcpFlags.None, now);
+            // But never beyond the right edge of the peer's window (as Linux's tcp_acceptable_seq): when the
+            // peer's window closed below what we had sent (its receive queue full), Linux drops a segment
+            // starting past RCV.NXT + RCV.WND, its ACK included, and waited for ever for the acknowledgment
+            // these ACKs carried, its application blocked on a full send queue and so never reading.
+            var rightEdge = _sndUna + (int)Math.Min(_sndWnd, int.MaxValue);
+            Emit(sink, _sndMax > rightEdge ? rightEdge : _sndMax, 0, TcpFlags.None, now);
         }
         ArmPersist(now);
         ArmLossProbe(now);

@@ -77,6 +77,22 @@ public class FlowScripts
     }
 
     [Fact]
+    public void A_bare_ACK_never_carries_a_sequence_number_beyond_the_peers_window()
+    {
+        var s = TcpScript.Established();
+        s.Write(10, 3000);
+        s.Out(10, ".", 1, ack: 1, len: 1000);
+        s.Out(10, ".", 1001, ack: 1, len: 1000);
+        s.Out(10, "P.", 2001, ack: 1, len: 1000);
+        // The peer's queue filled: its window now ends at 2001, below SND.MAX (3001). Linux drops a segment that
+        // starts beyond RCV.NXT + RCV.WND, its acknowledgment included, so the ACK of its out-of-order data goes
+        // at the window's edge, not at SND.MAX (Linux's tcp_acceptable_seq does the same).
+        s.In(20, ".", 1, ack: 1001, win: 1000);
+        s.In(21, ".", 101, ack: 1001, win: 1000, len: 100);
+        s.Out(21, ".", 2001, ack: 1);
+    }
+
+    [Fact]
     public void A_zero_window_is_probed_with_backoff_until_it_reopens()
     {
         var s = TcpScript.Established();
