@@ -95,7 +95,7 @@ public sealed class RoutingTable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal bool TryLookup(ref RouteHit lastHit, Ipv4Address destination, out Ipv4Route route)
     {
-        if (destination == lastHit.Destination && ReferenceEquals(lastHit.Table, _routes))
+        if (Holds(in lastHit, destination))
         {
             route = lastHit.Route;
             return true;
@@ -111,7 +111,7 @@ public sealed class RoutingTable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal bool TryLastHit(in RouteHit lastHit, Ipv4Address destination, out Ipv4Address nextHop)
     {
-        if (destination == lastHit.Destination && ReferenceEquals(lastHit.Table, _routes))
+        if (Holds(in lastHit, destination))
         {
             nextHop = lastHit.NextHop;
             return true;
@@ -119,6 +119,11 @@ public sealed class RoutingTable
         nextHop = default;
         return false;
     }
+
+    /// <summary>Whether <paramref name="lastHit"/> answers for <paramref name="destination"/>: its destination, from the current table.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool Holds(in RouteHit lastHit, Ipv4Address destination) =>
+        destination == lastHit.Destination && ReferenceEquals(lastHit.Table, _routes);
 
     /// <summary>The lookup past the last hit; out of line so that callers inline only the hit test.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
