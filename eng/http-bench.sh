@@ -68,6 +68,15 @@ end
 request = function() return req end
 LUA
 
+# Tiered compilation's call-counting delay (100 ms by default) starts again whenever a method runs for the first time,
+# and on a saturated CPU it kept Kestrel's hot path (and our stack's) in its instrumented tiers for the whole run: the
+# JIT thread was quiet, so the warm-up below ended, while the methods waited to be counted (perf showed the PGO
+# probes' reservoir sampling, and DOTNET_JitStdOutFile the promotions still coming in waves after 10 s). Measured on
+# the pipelined GET with one server CPU: kernel sockets 195k -> 382k requests/s, DPDK 130k -> 455k with the delay 0.
+# Every process of the benchmark (both servers, both clients) runs with the same setting, so the runs compare
+# steady-state code; HTTP_BENCH_CALL_COUNTING_DELAY_MS=100 gives the runtime's default back.
+export DOTNET_TC_CallCountingDelayMs="${HTTP_BENCH_CALL_COUNTING_DELAY_MS:-0}"
+
 # The app's ports, made from this script's PID so that another HelloHttp on the machine (a test) does not collide
 # with the kernel server, which listens on every address of the root namespace.
 PORT=$((20000 + TAG % 15000 * 3))

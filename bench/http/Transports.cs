@@ -92,7 +92,7 @@ internal sealed class StackTransport(DpdkStackOptions options) : ILoadTransport
         var tcp = _stack.Core.TcpCounters;
         var c = _stack.Core.Counters;
         return $"client stack: TCP segments in {tcp.SegmentsReceived}, out {tcp.SegmentsSent}, retransmitted {tcp.RetransmittedSegments}; " +
-            $"frames received {c.FramesReceived}, dropped {c.FramesDropped} ({Drops(c)}); mbufs not returned {_stack.MbufsInUseAtStop?.ToString() ?? "?"}";
+            $"frames received {c.FramesReceived}, dropped {c.FramesDropped} ({Drops(c)}); frames the transmit queue refused {_stack.Interface.Device.Transmitter.FlushDrops}; mbufs not returned {_stack.MbufsInUseAtStop?.ToString() ?? "?"}";
     }
 
     private static string Drops(NetCounters counters) => string.Join(", ",

@@ -107,9 +107,10 @@ public sealed class DpdkNetwork : IDisposable
             }
             _stopped = true;
             var tcp = _stack.Core.TcpCounters;
+            var transmitter = _stack.Interface.Device.Transmitter;
             _stack.Dispose();
-            _logger.LogInformation("DPDK stack stopped: TCP connections {Connections}, segments in {In}, out {Out}, retransmitted {Retransmitted}, resets sent {Resets}; mbufs not returned {Mbufs}",
-                tcp.PassiveOpens + tcp.ActiveOpens, tcp.SegmentsReceived, tcp.SegmentsSent, tcp.RetransmittedSegments, tcp.ResetsSent, MbufsInUseAtStop);
+            _logger.LogInformation("DPDK stack stopped: TCP connections {Connections}, segments in {In}, out {Out}, retransmitted {Retransmitted}, resets sent {Resets}; frames the transmit queue refused {TxDrops}; mbufs not returned {Mbufs}",
+                tcp.PassiveOpens + tcp.ActiveOpens, tcp.SegmentsReceived, tcp.SegmentsSent, tcp.RetransmittedSegments, tcp.ResetsSent, transmitter.FlushDrops, MbufsInUseAtStop);
             if (MbufsInUseAtStop != 0)
             {
                 _logger.LogWarning("DPDK stack stopped with {Mbufs} mbufs still out of their pools (the pools and the EAL were left in place)", MbufsInUseAtStop);
