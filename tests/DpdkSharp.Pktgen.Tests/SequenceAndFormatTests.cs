@@ -57,13 +57,18 @@ public sealed class SequenceAndFormatTests
     {
         var frame = (byte[])Templates(seed: 1).Sequence[0].Clone();
         PacketFormat.Stamp(frame, 1030, 6, 1, 1);
+        var original = (byte[])frame.Clone();
         PacketFormat.Reflect(frame);
         Assert.True(EthernetFrame.TryParse(frame, out var ethernet));
-        Assert.Equal(MacAddress.Parse("02:00:00:00:00:01"), ethernet.Destination);
+        Assert.Equal((MacAddress.Parse("02:00:00:00:00:01"), MacAddress.Parse("02:00:00:00:00:02")), (ethernet.Destination, ethernet.Source));
         Assert.True(Ipv4Packet.TryParse(ethernet.Payload, verifyChecksum: true, out var ip, out _));
-        Assert.Equal(Ipv4Address.Parse("10.0.0.2"), ip.Source);
+        Assert.Equal((Ipv4Address.Parse("10.0.0.2"), Ipv4Address.Parse("10.0.0.1")), (ip.Source, ip.Destination));
         Assert.True(UdpDatagram.TryParse(ip.Payload, out var udp));
         Assert.Equal((9000, 1030), (udp.SourcePort, udp.DestinationPort));
+        // Nothing else moved: the payload is untouched and reflecting again gives the original frame back.
+        Assert.Equal(original.AsSpan(PacketFormat.HeadersLength).ToArray(), frame.AsSpan(PacketFormat.HeadersLength).ToArray());
+        PacketFormat.Reflect(frame);
+        Assert.Equal(original, frame);
     }
 
     [Fact]

@@ -23,6 +23,10 @@ public class PrimitiveTests
         var frame = Convert.FromHexString("0200000000010200000000020800AABB");
         EthernetFrame.SwapAddresses(frame);
         Assert.Equal("0200000000020200000000010800AABB", Convert.ToHexString(frame));
+        // Every byte distinct, so a byte moved to the wrong place shows (the swap works on 8- and 4-byte words).
+        var distinct = Convert.FromHexString("A1A2A3A4A5A6B1B2B3B4B5B6C1C2");
+        EthernetFrame.SwapAddresses(distinct);
+        Assert.Equal("B1B2B3B4B5B6A1A2A3A4A5A6C1C2", Convert.ToHexString(distinct));
         Assert.Throws<ArgumentException>(() => EthernetFrame.SwapAddresses(new byte[11]));
     }
 

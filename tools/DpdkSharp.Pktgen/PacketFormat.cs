@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -142,19 +143,18 @@ public static class PacketFormat
         }
 
         var ip = frame[EthernetFrame.HeaderLength..];
+        // Source and destination address side by side (bytes 12-19): swapping them rotates those 8 bytes by 4.
+        var addresses = ip.Slice(12, 8);
+        BinaryPrimitives.WriteUInt64LittleEndian(addresses, BitOperations.RotateRight(BinaryPrimitives.ReadUInt64LittleEndian(addresses), 32));
         var ipHeaderLength = (ip[0] & 0x0F) * 4;
-        var source = Ipv4Address.Read(ip[12..]);
-        Ipv4Address.Read(ip[16..]).Write(ip[12..]);
-        source.Write(ip[16..]);
         if (ip[9] != (byte)IpProtocol.Udp || ip.Length < ipHeaderLength + UdpDatagram.HeaderLength)
         {
             return;
         }
 
-        var udp = ip[ipHeaderLength..];
-        var sourcePort = BinaryPrimitives.ReadUInt16BigEndian(udp);
-        BinaryPrimitives.WriteUInt16BigEndian(udp, BinaryPrimitives.ReadUInt16BigEndian(udp[2..]));
-        BinaryPrimitives.WriteUInt16BigEndian(udp[2..], sourcePort);
+        // The two ports likewise: 4 bytes rotated by 2.
+        var ports = ip.Slice(ipHeaderLength, 4);
+        BinaryPrimitives.WriteUInt32LittleEndian(ports, BitOperations.RotateRight(BinaryPrimitives.ReadUInt32LittleEndian(ports), 16));
     }
 }
 

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using DpdkSharp.Interop;
 using DpdkSharp.Runtime;
+using DpdkSharp.Wire;
 
 namespace DpdkSharp.Pktgen;
 
@@ -322,31 +323,16 @@ internal sealed class Worker
             if (received > 0)
             {
                 capture?.Write(_port, _queue, ref burst, PcapngDirection.Inbound);
-                long bytes = 0, dropped = 0, droppedBytes = 0;
-                for (var i = 0; i < received; i++)
+                long dropped = 0, droppedBytes = 0;
+                var bytes = ReflectFrames(ref burst, received, out var sawArp);
+                if (sawArp)
                 {
-                    var data = burst[i].Data;
-                    bytes += data.Length + PacketFormat.FcsLength;
-                    if (!ArpResponder.IsArp(data))
+                    dropped = AnswerArp(ref burst, drop, ownMac, ownIp, ref counters, out droppedBytes);
+                    if (dropped > 0)
                     {
-                        PacketFormat.Reflect(data);
+                        DropMarked(ref burst, spare, drop);
+                        counters.ArpIgnored += dropped;
                     }
-                    else if (ArpResponder.Answer(data, ownMac, ownIp) == ArpAnswer.Replied)
-                    {
-                        counters.ArpAnswered++;
-                    }
-                    else
-                    {
-                        drop[i] = true;
-                        dropped++;
-                        droppedBytes += data.Length + PacketFormat.FcsLength;
-                    }
-                }
-
-                if (dropped > 0)
-                {
-                    DropMarked(ref burst, spare, drop);
-                    counters.ArpIgnored += dropped;
                 }
 
                 counters.RxPackets += received;
@@ -379,6 +365,60 @@ internal sealed class Worker
         }
 
         counters.AllocatedBytes = allocationBaseline == long.MinValue ? 0 : GC.GetAllocatedBytesForCurrentThread() - allocationBaseline;
+    }
+
+    // Turns every frame but ARP around in place; the bytes received (with FCS). Its own method, out of line: inside the
+    // run loop (one large method with many live locals) the per-frame loop kept its values on the stack.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static long ReflectFrames(ref MbufBurst burst, int count, out bool sawArp)
+    {
+        long bytes = 0;
+        sawArp = false;
+        for (var i = 0; i < count; i++)
+        {
+            var data = burst[i].Data;
+            bytes += data.Length + PacketFormat.FcsLength;
+            if (ArpResponder.IsArp(data))
+            {
+                sawArp = true;
+            }
+            else
+            {
+                PacketFormat.Reflect(data);
+            }
+        }
+
+        return bytes;
+    }
+
+    // The burst's ARP frames: requests for the reflector's address are answered in place; the others are marked to
+    // drop (the count, and their bytes in droppedBytes).
+    private static long AnswerArp(ref MbufBurst burst, Span<bool> drop, MacAddress ownMac, Ipv4Address ownIp, ref WorkerCounters counters,
+        out long droppedBytes)
+    {
+        long dropped = 0;
+        droppedBytes = 0;
+        for (var i = 0; i < burst.Count; i++)
+        {
+            var data = burst[i].Data;
+            if (!ArpResponder.IsArp(data))
+            {
+                continue;
+            }
+
+            if (ArpResponder.Answer(data, ownMac, ownIp) == ArpAnswer.Replied)
+            {
+                counters.ArpAnswered++;
+            }
+            else
+            {
+                drop[i] = true;
+                dropped++;
+                droppedBytes += data.Length + PacketFormat.FcsLength;
+            }
+        }
+
+        return dropped;
     }
 
     // Frees the marked mbufs and keeps the others in their order (TakeAt alone would reorder what is reflected).
