@@ -4,7 +4,7 @@
 #        eng/bench.sh udp-echo-count [warm-up-seconds] [count-seconds] | eng/bench.sh udp-echo-steps [warm-up-seconds] [calls]
 #        eng/bench.sh latency [idle-requests] [seconds-at-10k] [rounds] | eng/bench.sh http [seconds] [connections]
 #        eng/bench.sh tcp [rounds] [bulk-seconds-per-round] [rr-seconds-per-round] [send-buffer-bytes]
-#        eng/bench.sh pktgen [rounds] [seconds-per-window] [search-budget-seconds]
+#        eng/bench.sh pktgen [rounds=5] [seconds-per-window] [search-budget-seconds]
 # Prints the benchmark's JSON line on stdout (build output goes to stderr).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -157,7 +157,7 @@ case "${1:-}" in
     fi
     out=bench/pktgen/bin/Release/net10.0
     dotnet build bench/pktgen/Pktgen.csproj -c Release -nologo -v:q >&2
-    dotnet "$out/DpdkSharp.Bench.Pktgen.dll" "${2:-3}" "${3:-3}" "${4:-120}"
+    dotnet "$out/DpdkSharp.Bench.Pktgen.dll" "${2:-5}" "${3:-3}" "${4:-120}"
     ;;
   *)
     echo "usage: eng/bench.sh forward [rounds] | udp-echo [rounds] [seconds-per-round] | latency [idle-requests] [seconds-at-10k] | tcp [rounds] [bulk-seconds] [rr-seconds] [send-buffer-bytes] | http [seconds] [connections] | pktgen [rounds] [seconds] [search-budget-seconds]" >&2
