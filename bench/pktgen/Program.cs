@@ -5,7 +5,7 @@ using DpdkSharp.Pktgen.Peers;
 namespace DpdkSharp.Bench.Pktgen;
 
 /// <summary>
-/// dpdksharp-pktgen against dpdk-testpmd on one net_memif link (memfd-backed rings, no hugepages), each side its
+/// dpdksharp-pktgen against dpdk-testpmd on one net_memif link (memfd-backed rings), each side its
 /// own process, on a 2-vCPU machine: the process measured (generator or reflector) has both its lcores on CPU 1,
 /// its peer both of its own on CPU 0, so each busy-polling loop has a CPU. Ours and testpmd's runs alternate within
 /// each round (which goes first alternates too) and the medians are reported: the machine is shared and noisy.
@@ -41,13 +41,13 @@ public static class Program
         PeerEal.HugeDir = Environment.GetEnvironmentVariable("PKTGEN_BENCH_HUGE_DIR") is { Length: > 0 } huge ? huge : null;
         var memory = PeerEal.HugeDir is null ? "--no-huge" : "2-MB hugepages";
 
-        var tx = new List<(double Ours, double Testpmd)>();
-        var reflect = new List<(double Ours, double Testpmd)>();
+        var tx = new List<Pair>();
+        var reflect = new List<Pair>();
         for (var round = 0; round < rounds; round++)
         {
             var oursFirst = round % 2 == 0;
-            tx.Add(Pair(oursFirst, ours => MeasureTx(ours, window), "tx"));
-            reflect.Add(Pair(oursFirst, ours => MeasureReflect(ours, window), "reflect"));
+            tx.Add(MatchedPair(oursFirst, ours => MeasureTx(ours, window), "tx"));
+            reflect.Add(MatchedPair(oursFirst, ours => MeasureReflect(ours, window), "reflect"));
         }
 
         var (maxRate, trials, atHalf) = SearchSendrecvRate(TimeSpan.FromSeconds(2), window, budget);
@@ -61,12 +61,8 @@ public static class Program
             json.WriteString("placement", "measured process: main + worker lcore on CPU 1; its peer: main + worker lcore on CPU 0");
             json.WriteNumber("rounds", rounds);
             json.WriteNumber("window_s", seconds);
-            json.WriteNumber("tx_mpps_ours", Round(Median(tx.Select(p => p.Ours)) / 1e6));
-            json.WriteNumber("tx_mpps_testpmd", Round(Median(tx.Select(p => p.Testpmd)) / 1e6));
-            json.WriteNumber("ratio_tx_over_testpmd", Round(Median(tx.Select(p => p.Ours / p.Testpmd))));
-            json.WriteNumber("reflect_mpps_ours", Round(Median(reflect.Select(p => p.Ours)) / 1e6));
-            json.WriteNumber("reflect_mpps_testpmd", Round(Median(reflect.Select(p => p.Testpmd)) / 1e6));
-            json.WriteNumber("ratio_reflect_over_testpmd", Round(Median(reflect.Select(p => p.Ours / p.Testpmd))));
+            WritePairs(json, "tx", tx);
+            WritePairs(json, "reflect", reflect);
             json.WriteNumber("sendrecv_max_pps_loss_under_0.001pct", Math.Round(maxRate));
             json.WriteNumber("sendrecv_search_trials", trials);
             json.WriteNumber("p99_latency_ns_at_half_rate", atHalf?.LatencyP99 ?? 0);
@@ -80,23 +76,79 @@ public static class Program
         return 0;
     }
 
-    private static (double Ours, double Testpmd) Pair(bool oursFirst, Func<bool, double> measure, string what)
+    // A rate and the host's cross-CPU round trip (CoreRoundTrip) read just before and just after it.
+    private readonly record struct Sample(double Rate, double RoundTripBeforeNs, double RoundTripAfterNs)
     {
-        double ours, testpmd;
-        if (oursFirst)
+        public double RoundTripNs => Math.Max(RoundTripBeforeNs, RoundTripAfterNs);
+
+        public bool Steady => SameHostState(RoundTripBeforeNs, RoundTripAfterNs);
+    }
+
+    // Ours and testpmd's measurement of one round. Matched: the host kept the two CPUs in one state through both, so
+    // the ratio compares the two programs and not two placements of the vCPUs.
+    private sealed record Pair(Sample Ours, Sample Testpmd)
+    {
+        public double Ratio => Ours.Rate / Testpmd.Rate;
+
+        public bool Matched => Ours.Steady && Testpmd.Steady && SameHostState(Ours.RoundTripNs, Testpmd.RoundTripNs);
+    }
+
+    // The two states measured differ by 3-5 times (50-150 against 400-530 ns); within one, the probe moved by less
+    // than 2 times.
+    private static bool SameHostState(double a, double b) => Math.Max(a, b) < 2 * Math.Min(a, b);
+
+    // A round's pair, measured again (up to twice more) when the host moved the vCPUs during it: such a pair's ratio is
+    // that of two machines. One that never matches is kept, and counted out of the ratio's median (WritePairs).
+    private static Pair MatchedPair(bool oursFirst, Func<bool, double> measure, string what)
+    {
+        Pair pair = null!;
+        for (var attempt = 0; attempt < 3; attempt++)
         {
-            ours = Attempt(() => measure(true), $"{what} (ours)");
-            testpmd = Attempt(() => measure(false), $"{what} (testpmd)");
-        }
-        else
-        {
-            testpmd = Attempt(() => measure(false), $"{what} (testpmd)");
-            ours = Attempt(() => measure(true), $"{what} (ours)");
+            Sample ours, testpmd;
+            if (oursFirst)
+            {
+                ours = Probed(() => Attempt(() => measure(true), $"{what} (ours)"));
+                testpmd = Probed(() => Attempt(() => measure(false), $"{what} (testpmd)"));
+            }
+            else
+            {
+                testpmd = Probed(() => Attempt(() => measure(false), $"{what} (testpmd)"));
+                ours = Probed(() => Attempt(() => measure(true), $"{what} (ours)"));
+            }
+
+            pair = new Pair(ours, testpmd);
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{what}: ours {ours.Rate / 1e6:F3} Mpps (CPU round trip {ours.RoundTripBeforeNs:F0}/{ours.RoundTripAfterNs:F0} ns), testpmd {testpmd.Rate / 1e6:F3} Mpps ({testpmd.RoundTripBeforeNs:F0}/{testpmd.RoundTripAfterNs:F0} ns), ratio {pair.Ratio:F3}{(pair.Matched ? "" : attempt < 2 ? ": the host moved the CPUs, measuring again" : ": the host moved the CPUs, left out of the medians")}"));
+            if (pair.Matched)
+            {
+                break;
+            }
         }
 
-        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{what}: ours {ours / 1e6:F3} Mpps, testpmd {testpmd / 1e6:F3} Mpps, ratio {ours / testpmd:F3}"));
-        return (ours, testpmd);
+        return pair;
+    }
+
+    private static Sample Probed(Func<double> measure)
+    {
+        var before = CpuRoundTrip();
+        var rate = measure();
+        return new Sample(rate, before, CpuRoundTrip());
+    }
+
+    private static double CpuRoundTrip() => CoreRoundTrip.MeasureNanoseconds(
+        int.Parse(PeerCpu, CultureInfo.InvariantCulture), int.Parse(MeasuredCpu, CultureInfo.InvariantCulture));
+
+    // Medians over the matched pairs (over all, when none matched: then *_pairs_matched says so), and every pair's
+    // ratio with its round trip, so a reader sees which state each ran in.
+    private static void WritePairs(Utf8JsonWriter json, string what, List<Pair> pairs)
+    {
+        var counted = pairs.Any(p => p.Matched) ? pairs.Where(p => p.Matched).ToList() : pairs;
+        json.WriteNumber($"{what}_mpps_ours", Round(Median(counted.Select(p => p.Ours.Rate)) / 1e6));
+        json.WriteNumber($"{what}_mpps_testpmd", Round(Median(counted.Select(p => p.Testpmd.Rate)) / 1e6));
+        json.WriteNumber($"ratio_{what}_over_testpmd", Round(Median(counted.Select(p => p.Ratio))));
+        json.WriteNumber($"{what}_pairs_matched", pairs.Count(p => p.Matched));
+        json.WriteString($"{what}_rounds", string.Join(", ", pairs.Select(p => string.Create(CultureInfo.InvariantCulture,
+            $"{p.Ratio:F3} at {Math.Max(p.Ours.RoundTripNs, p.Testpmd.RoundTripNs):F0} ns{(p.Matched ? "" : " (unmatched)")}"))));
     }
 
     // A measurement whose processes failed (testpmd 22.11 crashes when a memif peer leaves mid-poll; the window
