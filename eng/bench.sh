@@ -4,7 +4,7 @@
 #        eng/bench.sh udp-echo-count [warm-up-seconds] [count-seconds] | eng/bench.sh udp-echo-steps [warm-up-seconds] [calls]
 #        eng/bench.sh latency [idle-requests] [seconds-at-10k] [rounds] | eng/bench.sh http [seconds] [connections]
 #        eng/bench.sh tcp [rounds] [bulk-seconds-per-round] [rr-seconds-per-round] [send-buffer-bytes]
-#        eng/bench.sh pktgen [rounds=5] [seconds-per-window] [search-budget-seconds]
+#        eng/bench.sh pktgen [rounds=5] [seconds-per-window] [search-budget-seconds] | eng/bench.sh pktgen-steps [iterations=3]
 # Prints the benchmark's JSON line on stdout (build output goes to stderr).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -180,8 +180,13 @@ case "${1:-}" in
     fi
     dotnet "$out/DpdkSharp.Bench.Pktgen.dll" "${2:-5}" "${3:-3}" "${4:-120}"
     ;;
+  pktgen-steps)
+    # Instructions per reflected frame: our reflect, testpmd macswap and 5tswap, each driven by testpmd flowgen over
+    # net_memif (eng/pktgen-steps.sh): exact and load-independent, where the timed reflect comparison is bound by its driver.
+    bash eng/pktgen-steps.sh "${2:-3}"
+    ;;
   *)
-    echo "usage: eng/bench.sh forward [rounds] | udp-echo [rounds] [seconds-per-round] | latency [idle-requests] [seconds-at-10k] | tcp [rounds] [bulk-seconds] [rr-seconds] [send-buffer-bytes] | http [seconds] [connections] | pktgen [rounds] [seconds] [search-budget-seconds]" >&2
+    echo "usage: eng/bench.sh forward [rounds] | udp-echo [rounds] [seconds-per-round] | latency [idle-requests] [seconds-at-10k] | tcp [rounds] [bulk-seconds] [rr-seconds] [send-buffer-bytes] | http [seconds] [connections] | pktgen [rounds] [seconds] [search-budget-seconds] | pktgen-steps [iterations]" >&2
     exit 2
     ;;
 esac

@@ -71,6 +71,49 @@ public sealed class SequenceAndFormatTests
         Assert.Equal(original, frame);
     }
 
+    [Theory]
+    [InlineData(42, 0x0800, 0x45, 17, true)] // the shortest plain UDP frame
+    [InlineData(1514, 0x0800, 0x45, 17, true)]
+    [InlineData(41, 0x0800, 0x45, 17, false)] // one byte short of the UDP header
+    [InlineData(64, 0x0800, 0x46, 17, false)] // IPv4 options
+    [InlineData(64, 0x0800, 0x45, 6, false)] // TCP
+    [InlineData(64, 0x0800, 0x65, 17, false)] // IP version 6 under an IPv4 EtherType
+    [InlineData(64, 0x8100, 0x45, 17, false)] // VLAN tag
+    [InlineData(64, 0x0806, 0x45, 17, false)] // ARP
+    [InlineData(13, 0x0800, 0x45, 17, false)]
+    public void The_plain_udp_fast_case_reflects_as_the_general_path_does_and_leaves_every_other_frame_to_it(
+        int length, int etherType, int versionAndLength, int protocol, bool plain)
+    {
+        // Every byte distinct (but the fields set below), so a byte moved to the wrong place shows.
+        var original = new byte[length];
+        for (var i = 0; i < length; i++)
+        {
+            original[i] = (byte)(i * 7 + 3);
+        }
+
+        SetIfInside(original, 12, (byte)(etherType >> 8));
+        SetIfInside(original, 13, (byte)etherType);
+        SetIfInside(original, 14, (byte)versionAndLength);
+        SetIfInside(original, 23, (byte)protocol);
+
+        var general = (byte[])original.Clone();
+        PacketFormat.ReflectAny(general);
+        var fast = (byte[])original.Clone();
+        Assert.Equal(plain, PacketFormat.TryReflectPlainUdp(fast));
+        Assert.Equal(plain ? general : original, fast);
+        var reflected = (byte[])original.Clone();
+        PacketFormat.Reflect(reflected);
+        Assert.Equal(general, reflected);
+    }
+
+    private static void SetIfInside(byte[] frame, int offset, byte value)
+    {
+        if (offset < frame.Length)
+        {
+            frame[offset] = value;
+        }
+    }
+
     [Fact]
     public void Imix_and_lists_parse_to_frame_sizes_and_out_of_range_sizes_are_refused()
     {

@@ -20,14 +20,20 @@ public class PrimitiveTests
     [Fact]
     public void Swapping_addresses_exchanges_destination_and_source_and_leaves_the_rest()
     {
-        var frame = Convert.FromHexString("0200000000010200000000020800AABB");
-        EthernetFrame.SwapAddresses(frame);
-        Assert.Equal("0200000000020200000000010800AABB", Convert.ToHexString(frame));
-        // Every byte distinct, so a byte moved to the wrong place shows (the swap works on 8- and 4-byte words).
-        var distinct = Convert.FromHexString("A1A2A3A4A5A6B1B2B3B4B5B6C1C2");
-        EthernetFrame.SwapAddresses(distinct);
-        Assert.Equal("B1B2B3B4B5B6A1A2A3A4A5A6C1C2", Convert.ToHexString(distinct));
+        Assert.Equal("0200000000020200000000010800AABB", Swapped("0200000000010200000000020800AABB"));
+        // Every byte distinct, so a byte moved to the wrong place shows. Spans of 16 bytes and more take the vector
+        // shuffle, shorter ones the 8- and 4-byte words: both ways, from the shortest header on.
+        Assert.Equal("B1B2B3B4B5B6A1A2A3A4A5A6", Swapped("A1A2A3A4A5A6B1B2B3B4B5B6"));
+        Assert.Equal("B1B2B3B4B5B6A1A2A3A4A5A6C1C2", Swapped("A1A2A3A4A5A6B1B2B3B4B5B6C1C2"));
+        Assert.Equal("B1B2B3B4B5B6A1A2A3A4A5A6C1C2C3C4D1D2", Swapped("A1A2A3A4A5A6B1B2B3B4B5B6C1C2C3C4D1D2"));
         Assert.Throws<ArgumentException>(() => EthernetFrame.SwapAddresses(new byte[11]));
+
+        static string Swapped(string hex)
+        {
+            var frame = Convert.FromHexString(hex);
+            EthernetFrame.SwapAddresses(frame);
+            return Convert.ToHexString(frame);
+        }
     }
 
     [Fact]

@@ -131,6 +131,47 @@ public static class PacketFormat
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Reflect(Span<byte> frame)
     {
+        if (!TryReflectPlainUdp(frame))
+        {
+            ReflectAny(frame);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Reflect"/> for the frame a reflector nearly always gets: untagged IPv4 with a 20-byte header carrying
+    /// UDP. False, the frame untouched, for anything else. One length check covers every byte it reads or writes (the
+    /// first <see cref="HeadersLength"/>), and one load tests the EtherType, the IP version and the header length
+    /// together. Measured with <c>eng/bench.sh pktgen-steps</c>: the reflector's per-frame loop went from 76
+    /// instructions per frame (the general path) to 34 with this and the vector MAC swap.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static bool TryReflectPlainUdp(Span<byte> frame)
+    {
+        if (!BitConverter.IsLittleEndian || frame.Length < HeadersLength)
+        {
+            return false;
+        }
+
+        ref var start = ref MemoryMarshal.GetReference(frame);
+        // Bytes 12-14 read as a little-endian word: EtherType 0x0800, then version 4 with a 5-word header (0x45).
+        if ((Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref start, 12)) & 0x00FF_FFFF) != 0x0045_0008
+            || Unsafe.Add(ref start, EthernetFrame.HeaderLength + 9) != (byte)IpProtocol.Udp)
+        {
+            return false;
+        }
+
+        EthernetFrame.SwapAddresses(frame);
+        // The addresses (IP bytes 12-19) and the ports (UDP bytes 0-3), each pair swapped by rotating it by half.
+        ref var addresses = ref Unsafe.Add(ref start, EthernetFrame.HeaderLength + 12);
+        Unsafe.WriteUnaligned(ref addresses, BitOperations.RotateRight(Unsafe.ReadUnaligned<ulong>(ref addresses), 32));
+        ref var ports = ref Unsafe.Add(ref start, EthernetFrame.HeaderLength + Ipv4Packet.MinHeaderLength);
+        Unsafe.WriteUnaligned(ref ports, BitOperations.RotateRight(Unsafe.ReadUnaligned<uint>(ref ports), 16));
+        return true;
+    }
+
+    // Any other frame: IPv4 with options, other protocols, tagged or short frames.
+    internal static void ReflectAny(Span<byte> frame)
+    {
         if (frame.Length < EthernetFrame.HeaderLength)
         {
             return;

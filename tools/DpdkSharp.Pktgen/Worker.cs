@@ -324,7 +324,7 @@ internal sealed class Worker
             {
                 capture?.Write(_port, _queue, ref burst, PcapngDirection.Inbound);
                 long dropped = 0, droppedBytes = 0;
-                var bytes = ReflectFrames(ref burst, received, out var sawArp);
+                var bytes = ReflectFrames(ref burst, out var sawArp);
                 if (sawArp)
                 {
                     dropped = AnswerArp(ref burst, drop, ownMac, ownIp, ref counters, out droppedBytes);
@@ -370,21 +370,27 @@ internal sealed class Worker
     // Turns every frame but ARP around in place; the bytes received (with FCS). Its own method, out of line: inside the
     // run loop (one large method with many live locals) the per-frame loop kept its values on the stack.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static long ReflectFrames(ref MbufBurst burst, int count, out bool sawArp)
+    private static long ReflectFrames(ref MbufBurst burst, out bool sawArp)
     {
         long bytes = 0;
         sawArp = false;
-        for (var i = 0; i < count; i++)
+        // The enumerator walks a span of the burst's slots: no per-frame bounds checks against the burst's count.
+        foreach (var m in burst)
         {
-            var data = burst[i].Data;
+            var data = m.Data;
             bytes += data.Length + PacketFormat.FcsLength;
+            if (PacketFormat.TryReflectPlainUdp(data))
+            {
+                continue;
+            }
+
             if (ArpResponder.IsArp(data))
             {
                 sawArp = true;
             }
             else
             {
-                PacketFormat.Reflect(data);
+                PacketFormat.ReflectAny(data);
             }
         }
 
