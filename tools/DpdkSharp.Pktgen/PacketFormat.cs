@@ -142,7 +142,7 @@ public static class PacketFormat
     /// UDP. False, the frame untouched, for anything else. One length check covers every byte it reads or writes (the
     /// first <see cref="HeadersLength"/>), and one load tests the EtherType, the IP version and the header length
     /// together. Measured with <c>eng/bench.sh pktgen-steps</c>: the reflector's per-frame loop went from 76
-    /// instructions per frame (the general path) to 34 with this and the vector MAC swap.
+    /// instructions per frame (the general path) to 29 with this, the vector MAC swap and the loop over the slots' span.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static bool TryReflectPlainUdp(Span<byte> frame)

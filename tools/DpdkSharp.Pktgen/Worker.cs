@@ -374,10 +374,10 @@ internal sealed class Worker
     {
         long bytes = 0;
         sawArp = false;
-        // The enumerator walks a span of the burst's slots: no per-frame bounds checks against the burst's count.
-        foreach (var m in burst)
+        // A span of the burst's slots: the loop has no per-frame bounds checks against the burst's count.
+        foreach (var handle in burst.Pointers)
         {
-            var data = m.Data;
+            var data = Mbuf.FromHandle(handle).Data;
             bytes += data.Length + PacketFormat.FcsLength;
             if (PacketFormat.TryReflectPlainUdp(data))
             {
