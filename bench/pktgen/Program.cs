@@ -13,7 +13,8 @@ namespace DpdkSharp.Bench.Pktgen;
 /// <item>tx: our <c>tx</c> and testpmd <c>txonly</c> (60-byte frames + FCS, burst 32, unpaced) into testpmd <c>rxonly</c>;
 /// the rate is what the sink counts over the window.</item>
 /// <item>reflect: our <c>reflect</c> and testpmd <c>macswap</c> driven by testpmd <c>flowgen</c> (which generates and
-/// drains what comes back); the rate is what the driver gets back.</item>
+/// drains what comes back); the rate is what the driver gets back. Each round also runs testpmd <c>io</c> (frames sent back
+/// untouched) as the ceiling this driver allows any reflector.</item>
 /// <item>the highest rate our <c>sendrecv</c> sustains against our <c>reflect</c> with loss and skipped under 0.001 %:
 /// doubling, then halving the interval, bounded in trials and time; then p99 latency at half that rate, over the
 /// window after a one-second warm-up (the run's first second is the new process's start-up).</item>
@@ -43,11 +44,16 @@ public static class Program
 
         var tx = new List<Pair>();
         var reflect = new List<Pair>();
+        // testpmd's io mode forwards frames without touching them: what any reflector gets at most from this driver.
+        var reflectCeiling = new List<Sample>();
         for (var round = 0; round < rounds; round++)
         {
             var oursFirst = round % 2 == 0;
             tx.Add(MatchedPair(oursFirst, ours => MeasureTx(ours, window), "tx"));
             reflect.Add(MatchedPair(oursFirst, ours => MeasureReflect(ours, window), "reflect"));
+            reflectCeiling.Add(Probed(() => Attempt(() => Measure(false, window, "flowgen", "reflect", "io"), "reflect (testpmd io)")));
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"reflect ceiling: testpmd io {reflectCeiling[^1].Rate / 1e6:F3} Mpps (CPU round trip {reflectCeiling[^1].RoundTripBeforeNs:F0}/{reflectCeiling[^1].RoundTripAfterNs:F0} ns)"));
         }
 
         var (maxRate, trials, atHalf) = SearchSendrecvRate(TimeSpan.FromSeconds(2), window, budget);
@@ -63,6 +69,7 @@ public static class Program
             json.WriteNumber("window_s", seconds);
             WritePairs(json, "tx", tx);
             WritePairs(json, "reflect", reflect);
+            WriteCeiling(json, reflectCeiling);
             json.WriteNumber("sendrecv_max_pps_loss_under_0.001pct", Math.Round(maxRate));
             json.WriteNumber("sendrecv_search_trials", trials);
             json.WriteNumber("p99_latency_ns_at_half_rate", atHalf?.LatencyP99 ?? 0);
@@ -149,6 +156,17 @@ public static class Program
         json.WriteNumber($"{what}_pairs_matched", pairs.Count(p => p.Matched));
         json.WriteString($"{what}_rounds", string.Join(", ", pairs.Select(p => string.Create(CultureInfo.InvariantCulture,
             $"{p.Ratio:F3} at {Math.Max(p.Ours.RoundTripNs, p.Testpmd.RoundTripNs):F0} ns{(p.Matched ? "" : " (unmatched)")}"))));
+    }
+
+    // The reflect ceiling: testpmd io's rate (median over the runs the host kept in one state, all of them if none) and
+    // each run's rate with its slowest probe. When ours, macswap and io all reflect about as fast, the driver set the
+    // rate and the reflect ratio cannot tell the reflectors apart (bench/pktgen/README.md).
+    private static void WriteCeiling(Utf8JsonWriter json, List<Sample> ceiling)
+    {
+        var counted = ceiling.Any(c => c.Steady) ? ceiling.Where(c => c.Steady).ToList() : ceiling;
+        json.WriteNumber("reflect_mpps_testpmd_io", Round(Median(counted.Select(c => c.Rate)) / 1e6));
+        json.WriteString("reflect_io_rounds", string.Join(", ", ceiling.Select(c => string.Create(CultureInfo.InvariantCulture,
+            $"{c.Rate / 1e6:F3} Mpps at {c.RoundTripNs:F0} ns{(c.Steady ? "" : " (unsteady)")}"))));
     }
 
     // A measurement whose processes failed (testpmd 22.11 crashes when a memif peer leaves mid-poll; the window
