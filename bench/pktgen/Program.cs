@@ -52,8 +52,7 @@ public static class Program
             tx.Add(MatchedPair(oursFirst, ours => MeasureTx(ours, window), "tx"));
             reflect.Add(MatchedPair(oursFirst, ours => MeasureReflect(ours, window), "reflect"));
             reflectCeiling.Add(Probed(() => Attempt(() => Measure(false, window, "flowgen", "reflect", "io"), "reflect (testpmd io)")));
-            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"reflect ceiling: testpmd io {reflectCeiling[^1].Rate / 1e6:F3} Mpps (CPU round trip {reflectCeiling[^1].RoundTripBeforeNs:F0}/{reflectCeiling[^1].RoundTripAfterNs:F0} ns)"));
+            Console.Error.WriteLine($"reflect ceiling: testpmd io {reflectCeiling[^1]}");
         }
 
         var (maxRate, trials, atHalf) = SearchSendrecvRate(TimeSpan.FromSeconds(2), window, budget);
@@ -89,6 +88,10 @@ public static class Program
         public double RoundTripNs => Math.Max(RoundTripBeforeNs, RoundTripAfterNs);
 
         public bool Steady => SameHostState(RoundTripBeforeNs, RoundTripAfterNs);
+
+        // For the progress lines on stderr.
+        public override string ToString() => string.Create(CultureInfo.InvariantCulture,
+            $"{Rate / 1e6:F3} Mpps (CPU round trip {RoundTripBeforeNs:F0}/{RoundTripAfterNs:F0} ns)");
     }
 
     // Ours and testpmd's measurement of one round. Matched: the host kept the two CPUs in one state through both, so
@@ -125,7 +128,7 @@ public static class Program
 
             pair = new Pair(ours, testpmd);
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{what}: ours {ours.Rate / 1e6:F3} Mpps (CPU round trip {ours.RoundTripBeforeNs:F0}/{ours.RoundTripAfterNs:F0} ns), testpmd {testpmd.Rate / 1e6:F3} Mpps ({testpmd.RoundTripBeforeNs:F0}/{testpmd.RoundTripAfterNs:F0} ns), ratio {pair.Ratio:F3}{(pair.Matched ? "" : attempt < 2 ? ": the host moved the CPUs, measuring again" : ": the host moved the CPUs, left out of the medians")}"));
+                $"{what}: ours {ours}, testpmd {testpmd}, ratio {pair.Ratio:F3}{(pair.Matched ? "" : attempt < 2 ? ": the host moved the CPUs, measuring again" : ": the host moved the CPUs, left out of the medians")}"));
             if (pair.Matched)
             {
                 break;
