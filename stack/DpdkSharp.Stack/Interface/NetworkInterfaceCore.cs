@@ -232,7 +232,10 @@ public sealed partial class NetworkInterfaceCore : IFrameReceiver, IDisposable
     private RxDisposition ReceiveFrame(ref RxFrame rx, ReadOnlySpan<byte> frame, Instant now, RxChecksumStatus checksum)
     {
         _counters.FramesReceivedField++;
-        var disposition = ReceiveEthernet(ref rx, frame, now, checksum);
+        if (!TryReceivePlainUdp(ref rx, frame, now, checksum, out var disposition))
+        {
+            disposition = ReceiveEthernet(ref rx, frame, now, checksum);
+        }
         switch (disposition)
         {
             case RxDisposition.Delivered: _counters.FramesDeliveredField++; break;

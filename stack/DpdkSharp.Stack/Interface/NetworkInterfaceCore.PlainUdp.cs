@@ -1,0 +1,95 @@
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+
+namespace DpdkSharp.Stack.Interface;
+
+/// <summary>
+/// The receive path's shortcut for the frame a UDP server gets nearly always: untagged, to our MAC, IPv4 with a
+/// 20-byte header to our address, not a fragment, carrying UDP.
+/// </summary>
+public sealed partial class NetworkInterfaceCore
+{
+    /// <summary>Ethernet (untagged), a 20-byte IPv4 header and a UDP header: the bytes the shortcut reads.</summary>
+    private const int PlainUdpHeaders = EthernetFrame.HeaderLength + Ipv4Packet.MinHeaderLength + UdpDatagram.HeaderLength;
+
+    /// <summary>
+    /// Takes a plain UDP frame past the Ethernet and IPv4 layers in a few wide loads, checking what
+    /// <see cref="ReceiveEthernet"/> and <see cref="ReceiveIpv4"/> check for such a frame (RFC 791 §3.1 fields, the
+    /// RFC 1071 header checksum, RFC 1122 §3.2.1.3 source addresses) and counting what they count, then hands it to
+    /// <see cref="ReceiveUdp"/> as they would. It only ever accepts: any frame it is not sure of (a check fails, a
+    /// device verdict of a bad header, a case it does not cover) returns false untouched, and the general path takes
+    /// it from the start, drop reasons included.
+    /// </summary>
+    /// <remarks>
+    /// Why: the general path parses into <see cref="EthernetFrame"/> and <see cref="Ipv4Packet"/> values (tags, options,
+    /// every field) that an echo or request/response server's frames never need, about a quarter of the stack's
+    /// instructions per echo (bench/udp-echo/README.md).
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool TryReceivePlainUdp(ref RxFrame rx, ReadOnlySpan<byte> frame, Instant now, RxChecksumStatus checksum, out RxDisposition disposition)
+    {
+        disposition = RxDisposition.Dropped;
+        if (_vlan is not null || frame.Length < PlainUdpHeaders || (checksum & RxChecksumStatus.Ipv4Bad) != 0)
+        {
+            return false;
+        }
+        // A slice of constant length: the JIT proves every read below in range once.
+        var headers = frame[..PlainUdpHeaders];
+        ulong ethernetDestination = BinaryPrimitives.ReadUInt64BigEndian(headers) >> 16;
+        ulong ethernetSourceAndType = BinaryPrimitives.ReadUInt64BigEndian(headers[6..]);
+        ulong ethernetSource = ethernetSourceAndType >> 16;
+        if (ethernetDestination != _mac.Value || (ushort)ethernetSourceAndType != (ushort)EtherType.Ipv4
+            || ethernetSource == _mac.Value || (ethernetSource & MulticastMacBit) != 0)
+        {
+            return false;
+        }
+        // IPv4's 20 bytes in three loads: version and IHL, TOS, total length, identification, flags and offset; TTL,
+        // protocol, checksum, source; destination.
+        ulong ip0 = BinaryPrimitives.ReadUInt64BigEndian(headers[EthernetFrame.HeaderLength..]);
+        ulong ip1 = BinaryPrimitives.ReadUInt64BigEndian(headers[(EthernetFrame.HeaderLength + 8)..]);
+        uint destination = BinaryPrimitives.ReadUInt32BigEndian(headers[(EthernetFrame.HeaderLength + 16)..]);
+        int totalLength = (int)(ip0 >> 32) & 0xFFFF;
+        var source = new Ipv4Address((uint)ip1);
+        if ((ip0 >> 56) != 0x45 // version 4, no options
+            || (ip0 & FragmentBits) != 0 // More Fragments or an offset: reassembly's
+            || (byte)(ip1 >> 48) != (byte)IpProtocol.Udp
+            || destination != _address.Value
+            || totalLength < Ipv4Packet.MinHeaderLength + UdpDatagram.HeaderLength
+            || totalLength > frame.Length - EthernetFrame.HeaderLength
+            || source.IsMulticast || source.IsBroadcast || source == _address || source == _subnetBroadcast
+            || ((checksum & RxChecksumStatus.Ipv4Good) == 0 && !HeaderChecksumValid(ip0, ip1, destination)))
+        {
+            return false;
+        }
+        // What the general path counts for this frame on its way to ReceiveUdp.
+        _counters.CountRx(NetLayer.Ethernet, frame.Length);
+        rx.L2Length = EthernetFrame.HeaderLength;
+        _counters.CountRx(NetLayer.Ipv4, totalLength);
+        var meta = new Ipv4Meta(source, _address, IpProtocol.Udp, (byte)(ip1 >> 56), Reassembled: false, DestinationIsBroadcastOrMulticast: false);
+        var ip = frame.Slice(EthernetFrame.HeaderLength, totalLength);
+        disposition = ReceiveUdp(ref rx, in meta, ip[..Ipv4Packet.MinHeaderLength], ip[Ipv4Packet.MinHeaderLength..], now, checksum);
+        return true;
+    }
+
+    /// <summary>The group bit of a MAC address held in the low 48 bits of a value (<see cref="MacAddress.IsMulticast"/>).</summary>
+    private const ulong MulticastMacBit = 0x0100_0000_0000UL;
+
+    /// <summary>IPv4's More Fragments flag and fragment offset, in the low 16 bits of the header's first 8 bytes.</summary>
+    private const ulong FragmentBits = 0x3FFF;
+
+    /// <summary>
+    /// RFC 1071 §1 over a 20-byte header held as two big-endian 8-byte words and one 4-byte word: their 32-bit halves
+    /// summed and folded to 16 bits are the sum of its 16-bit words (2^16 ≡ 1 in one's complement), all ones when the
+    /// checksum is right.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool HeaderChecksumValid(ulong first, ulong second, uint last)
+    {
+        ulong sum = (first >> 32) + (uint)first + (second >> 32) + (uint)second + last;
+        sum = (sum & 0xFFFF_FFFF) + (sum >> 32);
+        uint s = (uint)sum + (uint)(sum >> 32);
+        s = (s & 0xFFFF) + (s >> 16);
+        s = (s & 0xFFFF) + (s >> 16);
+        return s == 0xFFFF;
+    }
+}
