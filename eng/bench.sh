@@ -114,7 +114,7 @@ case "${1:-}" in
       ip netns list | awk -v p="$prefix-" 'index($1, p) == 1 { print $1 }' | while read -r ns; do ip netns del "$ns" || true; done
     }
     trap latency_cleanup EXIT
-    dotnet "$out/DpdkSharp.Bench.Latency.dll" run "$prefix" "${2:-2000}" "${3:-3}" "${4:-4}"
+    dotnet "$out/DpdkSharp.Bench.Latency.dll" run "$prefix" "${2:-8000}" "${3:-3}" "${4:-8}"
     ;;
   tcp)
     # Bulk transfer and 64-byte request/response between two stack instances on a net_ring pair, driven on one

@@ -15,7 +15,7 @@ internal sealed record ClientPlan(int IdleRequests, int IdleIntervalUs, int Rate
         static int Int(string s) => int.Parse(s, CultureInfo.InvariantCulture);
         if (defaults)
         {
-            return new ClientPlan(args.Length > 0 ? Int(args[0]) : 2000, DefaultIdleIntervalUs, DefaultRate,
+            return new ClientPlan(args.Length > 0 ? Int(args[0]) : 8000, DefaultIdleIntervalUs, DefaultRate,
                 args.Length > 1 ? double.Parse(args[1], CultureInfo.InvariantCulture) : 3.0);
         }
         if (args.Length != 4)

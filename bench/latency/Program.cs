@@ -13,9 +13,9 @@ try
 {
     return args switch
     {
-        // Rounds: 4 by default, enough that a burst of load on a shared machine is spread over every cell.
+        // Rounds: 8 by default, so that a burst of load or a move of the host's vCPUs is spread over every cell.
         ["run", var prefix, .. var rest] => Runner.Run(prefix, ClientPlan.Parse(rest, defaults: true),
-            rest.Length > 2 ? int.Parse(rest[2], CultureInfo.InvariantCulture) : 4),
+            rest.Length > 2 ? int.Parse(rest[2], CultureInfo.InvariantCulture) : 8),
         ["stack", var mode, var iface, var netns, .. var rest] => StackSide.Run(ParseMode(mode), iface, netns, ClientPlan.Parse(rest, defaults: false)),
         ["client", var ip, var port, .. var rest] => Client.Run(IPAddress.Parse(ip), int.Parse(port, CultureInfo.InvariantCulture), ClientPlan.Parse(rest, defaults: false)),
         ["echo", var ip, var port, var seconds] => KernelEcho.Run(IPAddress.Parse(ip), int.Parse(port, CultureInfo.InvariantCulture), double.Parse(seconds, CultureInfo.InvariantCulture)),
