@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using DpdkSharp.Packaging.Tests.Infrastructure;
 
@@ -42,33 +41,14 @@ public sealed class ConsumerAppTests(PackedFeed feed)
         var suffix = $"{Environment.ProcessId % 100000}";
         var iface = $"dpkg{suffix}";
         var netns = $"dpdksharp-pkg-{suffix}";
-        var lines = new ConcurrentQueue<string>();
-        using var ready = new ManualResetEventSlim();
-        using var server = Tool.Start("dotnet",
-            [Path.Combine(output, "Consumer.dll"), "--iface", iface, "--address", $"{StackIp}/24", "--port", $"{EchoPort}", "--seconds", "90"],
-            app, feed.Environment);
-        server.OutputDataReceived += (_, e) =>
-        {
-            if (e.Data is null)
-            {
-                return;
-            }
-
-            lines.Enqueue(e.Data);
-            if (e.Data.StartsWith("ready:", StringComparison.Ordinal))
-            {
-                ready.Set();
-            }
-        };
-        server.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lines.Enqueue("stderr: " + e.Data); } };
-        server.BeginOutputReadLine();
-        server.BeginErrorReadLine();
-        string Log() => string.Join('\n', lines);
+        using var server = new ConsumerProcess(Path.Combine(output, "Consumer.dll"),
+            ["--iface", iface, "--address", $"{StackIp}/24", "--port", $"{EchoPort}", "--seconds", "90"], app, feed.Environment);
+        string Log() => server.Log;
 
         var echoed = new List<string>();
         try
         {
-            Assert.True(ready.Wait(TimeSpan.FromSeconds(60)), $"the app did not get ready:\n{Log()}");
+            Assert.True(server.WaitReady(TimeSpan.FromSeconds(60)), $"the app did not get ready:\n{Log()}");
 
             Tool.Check("ip", ["netns", "add", netns], TimeSpan.FromSeconds(10));
             Tool.Check("ip", ["link", "set", iface, "netns", netns], TimeSpan.FromSeconds(10));
@@ -93,13 +73,7 @@ public sealed class ConsumerAppTests(PackedFeed feed)
         }
         finally
         {
-            server.StandardInput.Close();   // the app stops: sockets, interface, port (the TAP goes), pools
-            if (!server.WaitForExit(TimeSpan.FromSeconds(30)))
-            {
-                server.Kill(entireProcessTree: true);
-            }
-
-            server.WaitForExit();
+            server.Stop();   // the app stops: sockets, interface, port (the TAP goes), pools
             Tool.Run("ip", ["netns", "del", netns], TimeSpan.FromSeconds(10));
         }
 
@@ -110,7 +84,7 @@ public sealed class ConsumerAppTests(PackedFeed feed)
         Assert.Contains("stopped: 4 datagrams echoed, 200000 TCP bytes echoed", log);
         Assert.Contains("pools in use: rx 0, tx 0", log);
         // Another DPDK is refused with a message that says how to get bindings for it.
-        var guard = lines.Single(l => l.StartsWith("guard:", StringComparison.Ordinal));
+        var guard = server.Lines.Single(l => l.StartsWith("guard:", StringComparison.Ordinal));
         Assert.Contains($"generated for DPDK {feed.DpdkVersion}", guard);
         Assert.Contains("'DPDK 21.11.0'", guard);
         Assert.Contains("<DpdkSharpRegenerateBindings>true</DpdkSharpRegenerateBindings>", guard);

@@ -4,13 +4,13 @@ namespace DpdkSharp.Packaging.Tests.Infrastructure;
 public static class ConsumerProject
 {
     /// <summary>
-    /// Writes <c>Consumer.csproj</c> (referencing <paramref name="packageId"/> at the feed's version, with
-    /// <paramref name="properties"/> added as they are) and copies <c>&lt;program&gt;/Program.cs</c> beside it.
+    /// Writes <c>Consumer.csproj</c> (on <paramref name="sdk"/>, referencing <paramref name="packageId"/> at the feed's
+    /// version, with <paramref name="properties"/> added as they are) and copies <c>&lt;program&gt;/Program.cs</c> beside it.
     /// </summary>
-    public static void Write(string folder, PackedFeed feed, string packageId, string program, string properties = "")
+    public static void Write(string folder, PackedFeed feed, string packageId, string program, string properties = "", string sdk = "Microsoft.NET.Sdk")
     {
         File.WriteAllText(Path.Combine(folder, "Consumer.csproj"), $"""
-            <Project Sdk="Microsoft.NET.Sdk">
+            <Project Sdk="{sdk}">
               <PropertyGroup>
                 <OutputType>Exe</OutputType>
                 <TargetFramework>net10.0</TargetFramework>
