@@ -232,7 +232,7 @@ public sealed partial class NetworkInterfaceCore : IFrameReceiver, IDisposable
     private RxDisposition ReceiveFrame(ref RxFrame rx, ReadOnlySpan<byte> frame, Instant now, RxChecksumStatus checksum)
     {
         _counters.FramesReceivedField++;
-        if (!TryReceivePlainUdp(ref rx, frame, now, checksum, out var disposition))
+        if (!TryReceivePlainIpv4(ref rx, frame, now, checksum, out var disposition))
         {
             disposition = ReceiveEthernet(ref rx, frame, now, checksum);
         }

@@ -4,37 +4,37 @@ using System.Runtime.CompilerServices;
 namespace DpdkSharp.Stack.Interface;
 
 /// <summary>
-/// The receive path's shortcut for the frame a UDP server gets nearly always: untagged, to our MAC, IPv4 with a
-/// 20-byte header to our address, not a fragment, carrying UDP.
+/// The receive path's shortcut for the frame a host gets nearly always: untagged, to our MAC, IPv4 with a 20-byte
+/// header to our address, not a fragment.
 /// </summary>
 public sealed partial class NetworkInterfaceCore
 {
-    /// <summary>Ethernet (untagged), a 20-byte IPv4 header and a UDP header: the bytes the shortcut reads.</summary>
-    private const int PlainUdpHeaders = EthernetFrame.HeaderLength + Ipv4Packet.MinHeaderLength + UdpDatagram.HeaderLength;
+    /// <summary>Ethernet (untagged) and a 20-byte IPv4 header: the bytes the shortcut reads.</summary>
+    private const int PlainIpv4Headers = EthernetFrame.HeaderLength + Ipv4Packet.MinHeaderLength;
 
     /// <summary>
-    /// Takes a plain UDP frame past the Ethernet and IPv4 layers in a few wide loads, checking what
+    /// Takes a plain IPv4 frame past the Ethernet and IPv4 layers in a few wide loads, checking what
     /// <see cref="ReceiveEthernet"/> and <see cref="ReceiveIpv4"/> check for such a frame (RFC 791 §3.1 fields, the
     /// RFC 1071 header checksum, RFC 1122 §3.2.1.3 source addresses) and counting what they count, then hands it to
-    /// <see cref="ReceiveUdp"/> as they would. It only ever accepts: any frame it is not sure of (a check fails, a
-    /// device verdict of a bad header, a case it does not cover) returns false untouched, and the general path takes
-    /// it from the start, drop reasons included.
+    /// <see cref="Deliver"/> as they would. It only ever accepts: any frame it is not sure of (a check fails, a device
+    /// verdict of a bad header, a case it does not cover) returns false untouched, and the general path takes it from
+    /// the start, drop reasons included.
     /// </summary>
     /// <remarks>
     /// Why: the general path parses into <see cref="EthernetFrame"/> and <see cref="Ipv4Packet"/> values (tags, options,
-    /// every field) that an echo or request/response server's frames never need, about a quarter of the stack's
-    /// instructions per echo (bench/udp-echo/README.md).
+    /// every field) that nearly no frame needs: for a UDP echo that was about a tenth of the stack's instructions per
+    /// echo (bench/udp-echo/README.md).
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool TryReceivePlainUdp(ref RxFrame rx, ReadOnlySpan<byte> frame, Instant now, RxChecksumStatus checksum, out RxDisposition disposition)
+    private bool TryReceivePlainIpv4(ref RxFrame rx, ReadOnlySpan<byte> frame, Instant now, RxChecksumStatus checksum, out RxDisposition disposition)
     {
         disposition = RxDisposition.Dropped;
-        if (_vlan is not null || frame.Length < PlainUdpHeaders || (checksum & RxChecksumStatus.Ipv4Bad) != 0)
+        if (_vlan is not null || frame.Length < PlainIpv4Headers || (checksum & RxChecksumStatus.Ipv4Bad) != 0)
         {
             return false;
         }
         // A slice of constant length: the JIT proves every read below in range once.
-        var headers = frame[..PlainUdpHeaders];
+        var headers = frame[..PlainIpv4Headers];
         ulong ethernetDestination = BinaryPrimitives.ReadUInt64BigEndian(headers) >> 16;
         ulong ethernetSourceAndType = BinaryPrimitives.ReadUInt64BigEndian(headers[6..]);
         ulong ethernetSource = ethernetSourceAndType >> 16;
@@ -52,22 +52,21 @@ public sealed partial class NetworkInterfaceCore
         var source = new Ipv4Address((uint)ip1);
         if ((ip0 >> 56) != 0x45 // version 4, no options
             || (ip0 & FragmentBits) != 0 // More Fragments or an offset: reassembly's
-            || (byte)(ip1 >> 48) != (byte)IpProtocol.Udp
             || destination != _address.Value
-            || totalLength < Ipv4Packet.MinHeaderLength + UdpDatagram.HeaderLength
+            || totalLength < Ipv4Packet.MinHeaderLength
             || totalLength > frame.Length - EthernetFrame.HeaderLength
             || source.IsMulticast || source.IsBroadcast || source == _address || source == _subnetBroadcast
             || ((checksum & RxChecksumStatus.Ipv4Good) == 0 && !HeaderChecksumValid(ip0, ip1, destination)))
         {
             return false;
         }
-        // What the general path counts for this frame on its way to ReceiveUdp.
+        // What the general path counts for this frame on its way to Deliver.
         _counters.CountRx(NetLayer.Ethernet, frame.Length);
         rx.L2Length = EthernetFrame.HeaderLength;
         _counters.CountRx(NetLayer.Ipv4, totalLength);
-        var meta = new Ipv4Meta(source, _address, IpProtocol.Udp, (byte)(ip1 >> 56), Reassembled: false, DestinationIsBroadcastOrMulticast: false);
+        var meta = new Ipv4Meta(source, _address, (IpProtocol)(byte)(ip1 >> 48), (byte)(ip1 >> 56), Reassembled: false, DestinationIsBroadcastOrMulticast: false);
         var ip = frame.Slice(EthernetFrame.HeaderLength, totalLength);
-        disposition = ReceiveUdp(ref rx, in meta, ip[..Ipv4Packet.MinHeaderLength], ip[Ipv4Packet.MinHeaderLength..], now, checksum);
+        disposition = Deliver(ref rx, in meta, ip[..Ipv4Packet.MinHeaderLength], ip[Ipv4Packet.MinHeaderLength..], now, checksum);
         return true;
     }
 
