@@ -9,7 +9,6 @@
 # instructions ran (the mapped file, or the JIT method).
 import json
 import os
-import re
 import sys
 
 import gdb
@@ -41,9 +40,8 @@ perf_map = PerfMap(os.environ["BURST_PERF_MAP"]) if os.environ.get("BURST_PERF_M
 def where(pc):
     for low, high, name in mappings:
         if low <= pc < high:
-            if name == "[anonymous]" and perf_map is not None and (method := perf_map.name(pc)) is not None:
-                cut = method.find("::")
-                return re.sub(r"\(.*", "", method[cut + 2:] if cut >= 0 else method)
+            if name == "[anonymous]" and perf_map is not None and (method := perf_map.method(pc)) is not None:
+                return method
             return name
     return "unmapped"
 

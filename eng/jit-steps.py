@@ -26,11 +26,7 @@ def tier1(pattern):
 
 
 def short_name(pc):
-    name = perf_map.name(pc)
-    if name is None:
-        return "native"
-    cut = name.find("::")
-    return re.sub(r"\(.*", "", name[cut + 2:] if cut >= 0 else name)
+    return perf_map.method(pc) or "native"
 
 
 target = tier1(os.environ["STEPS_METHOD"])

@@ -1,6 +1,8 @@
 """The .NET runtime's perf map (DOTNET_PerfMapEnabled=1 writes /tmp/perf-PID.map: start, size and name of each piece of
-JIT code), read once and searched by address: eng/callgrind-jit.py and eng/jit-steps.py name the JIT's code with it."""
+JIT code), read once and searched by address: eng/callgrind-jit.py, eng/jit-steps.py and eng/burst-steps.py name the
+JIT's code with it."""
 import bisect
+import re
 
 
 class PerfMap:
@@ -26,3 +28,11 @@ class PerfMap:
                 break
             i -= 1
         return None
+
+    def method(self, addr):
+        """The method at addr without its namespace, type and signature ("ReceiveUdp"), or None."""
+        name = self.name(addr)
+        if name is None:
+            return None
+        cut = name.find("::")
+        return re.sub(r"\(.*", "", name[cut + 2:] if cut >= 0 else name)

@@ -15,7 +15,7 @@ public sealed partial class NetworkInterfaceCore
     /// <summary>
     /// Takes a plain IPv4 frame past the Ethernet and IPv4 layers in a few wide loads, checking what
     /// <see cref="ReceiveEthernet"/> and <see cref="ReceiveIpv4"/> check for such a frame (RFC 791 §3.1 fields, the
-    /// RFC 1071 header checksum, RFC 1122 §3.2.1.3 source addresses) and counting what they count, then hands it to
+    /// RFC 1071 header checksum, the source addresses <see cref="IsForbiddenSource"/> refuses) and counting what they count, then hands it to
     /// <see cref="Deliver"/> as they would. It only ever accepts: any frame it is not sure of (a check fails, a device
     /// verdict of a bad header, a case it does not cover) returns false untouched, and the general path takes it from
     /// the start, drop reasons included.
@@ -35,15 +35,15 @@ public sealed partial class NetworkInterfaceCore
         }
         // A slice of constant length: the JIT proves every read below in range once.
         var headers = frame[..PlainIpv4Headers];
-        ulong ethernetDestination = BinaryPrimitives.ReadUInt64BigEndian(headers) >> 16;
+        var ethernetDestination = new MacAddress(BinaryPrimitives.ReadUInt64BigEndian(headers) >> 16);
         ulong ethernetSourceAndType = BinaryPrimitives.ReadUInt64BigEndian(headers[6..]);
-        ulong ethernetSource = ethernetSourceAndType >> 16;
-        if (ethernetDestination != _mac.Value || (ushort)ethernetSourceAndType != (ushort)EtherType.Ipv4
-            || ethernetSource == _mac.Value || (ethernetSource & MulticastMacBit) != 0)
+        var ethernetSource = new MacAddress(ethernetSourceAndType >> 16);
+        if (ethernetDestination != _mac || (ushort)ethernetSourceAndType != (ushort)EtherType.Ipv4
+            || ethernetSource == _mac || ethernetSource.IsMulticast)
         {
             return false;
         }
-        // IPv4's 20 bytes in three loads: version and IHL, TOS, total length, identification, flags and offset; TTL,
+        // IPv4's fixed fields in three loads: version and IHL, TOS, total length, identification, flags and offset; TTL,
         // protocol, checksum, source; destination.
         ulong ip0 = BinaryPrimitives.ReadUInt64BigEndian(headers[EthernetFrame.HeaderLength..]);
         ulong ip1 = BinaryPrimitives.ReadUInt64BigEndian(headers[(EthernetFrame.HeaderLength + 8)..]);
@@ -55,8 +55,8 @@ public sealed partial class NetworkInterfaceCore
             || destination != _address.Value
             || totalLength < Ipv4Packet.MinHeaderLength
             || totalLength > frame.Length - EthernetFrame.HeaderLength
-            || source.IsMulticast || source.IsBroadcast || source == _address || source == _subnetBroadcast
-            || ((checksum & RxChecksumStatus.Ipv4Good) == 0 && !HeaderChecksumValid(ip0, ip1, destination)))
+            || IsForbiddenSource(source)
+            || ((checksum & RxChecksumStatus.Ipv4Good) == 0 && !InternetChecksum.IsValid(headers[EthernetFrame.HeaderLength..])))
         {
             return false;
         }
@@ -70,25 +70,6 @@ public sealed partial class NetworkInterfaceCore
         return true;
     }
 
-    /// <summary>The group bit of a MAC address held in the low 48 bits of a value (<see cref="MacAddress.IsMulticast"/>).</summary>
-    private const ulong MulticastMacBit = 0x0100_0000_0000UL;
-
     /// <summary>IPv4's More Fragments flag and fragment offset, in the low 16 bits of the header's first 8 bytes.</summary>
     private const ulong FragmentBits = 0x3FFF;
-
-    /// <summary>
-    /// RFC 1071 §1 over a 20-byte header held as two big-endian 8-byte words and one 4-byte word: their 32-bit halves
-    /// summed and folded to 16 bits are the sum of its 16-bit words (2^16 ≡ 1 in one's complement), all ones when the
-    /// checksum is right.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool HeaderChecksumValid(ulong first, ulong second, uint last)
-    {
-        ulong sum = (first >> 32) + (uint)first + (second >> 32) + (uint)second + last;
-        sum = (sum & 0xFFFF_FFFF) + (sum >> 32);
-        uint s = (uint)sum + (uint)(sum >> 32);
-        s = (s & 0xFFFF) + (s >> 16);
-        s = (s & 0xFFFF) + (s >> 16);
-        return s == 0xFFFF;
-    }
 }

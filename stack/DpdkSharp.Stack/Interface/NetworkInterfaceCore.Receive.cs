@@ -95,7 +95,7 @@ public sealed partial class NetworkInterfaceCore
         _counters.CountRx(NetLayer.Ipv4, ip.TotalLength);
         var src = ip.Source;
         var dst = ip.Destination;
-        if (src.IsMulticast || src.IsBroadcast || src == _address || (src == _subnetBroadcast && !src.IsAny))
+        if (IsForbiddenSource(src))
         {
             return RxDrop(DropReason.InvalidAddress);
         }
@@ -314,6 +314,14 @@ public sealed partial class NetworkInterfaceCore
             _ => NetError.HostUnreachable,
         },
     };
+
+    /// <summary>
+    /// A source no datagram may carry (RFC 1122 §3.2.1.3): a group or the limited broadcast address, our own address (our
+    /// datagram reflected back), or our subnet's broadcast address.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool IsForbiddenSource(Ipv4Address source) =>
+        source.IsMulticast || source.IsBroadcast || source == _address || (source == _subnetBroadcast && !source.IsAny);
 
     private bool IsJoined(Ipv4Address group)
     {
