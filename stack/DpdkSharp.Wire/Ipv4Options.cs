@@ -16,6 +16,10 @@ public static class Ipv4Options
     public const byte RecordRoute = 7;
     /// <summary>Internet Timestamp (type 68).</summary>
     public const byte Timestamp = 68;
+    /// <summary>Router Alert (type 148, RFC 2113): routers look at the datagram's contents; IGMP carries it (RFC 2236 §2).</summary>
+    public const byte RouterAlert = 148;
+    /// <summary>Bytes of the Router Alert option: type, length 4, value 0 ("every router examines the packet").</summary>
+    public const int RouterAlertLength = 4;
     /// <summary>Most option bytes a header holds (60-byte header minus the fixed 20).</summary>
     public const int MaxLength = 40;
 

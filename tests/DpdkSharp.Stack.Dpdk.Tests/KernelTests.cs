@@ -62,6 +62,16 @@ public sealed class KernelTests
         Assert.Contains("PING size 4000 under flood: sent 20, received 20, lost 0", output);
     }
 
+    [Fact]
+    public void A_snooping_Linux_bridge_learns_the_stacks_group_from_its_IGMP_reports_forwards_it_and_forgets_it_after_the_leave()
+    {
+        var output = Run("kernel-igmp");
+        Assert.Matches(@"SNOOPING learned 239\.1\.2\.3 on \S+: yes", output);
+        Assert.Contains("MULTICAST through the snooping bridge: igmp-works", output);
+        Assert.Matches(@"IGMP received [1-9]\d*, sent [1-9]\d*", output);
+        Assert.Contains("SNOOPING forgot 239.1.2.3 after the leave: yes", output);
+    }
+
     internal static string Run(string scenario, TimeSpan? timeout = null)
     {
         Shell.RequireRoot();

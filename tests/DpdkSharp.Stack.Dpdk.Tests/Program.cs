@@ -27,6 +27,7 @@ public static class Program
                 "kernel-client" => KernelClient.Run(args[2]),
                 "kernel-interrupt" => IdleScenarios.Interrupt(args[2], args[3]),
                 "kernel-fragment-flood" => FragmentFlood.Run(args[2], args[3]),
+                "kernel-igmp" => IgmpScenario.Run(args[2], args[3]),
                 "fragment-attacker" => FragmentFlood.Attack(args[2], int.Parse(args[3])),
                 "kernel-tcp-bulk" => TcpScenarios.Bulk(args[2], args[3]),
                 "kernel-tcp-bulk-offload" => TcpScenarios.BulkOffload(args[2], args[3]),

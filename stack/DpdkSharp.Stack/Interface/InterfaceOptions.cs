@@ -29,8 +29,13 @@ public sealed record InterfaceOptions
     public IReadOnlyList<Ipv4Route> StaticRoutes { get; init; } = [];
     /// <summary>ARP entries that never expire (address, MAC).</summary>
     public IReadOnlyList<KeyValuePair<Ipv4Address, MacAddress>> StaticNeighbors { get; init; } = [];
-    /// <summary>IPv4 multicast groups to receive (224.0.0.1, all hosts, is always received: RFC 1112 §4).</summary>
+    /// <summary>
+    /// IPv4 multicast groups to receive (224.0.0.1, all hosts, is always received: RFC 1112 §4), reported to routers and
+    /// snooping switches by IGMP (<see cref="Igmp"/>). Fixed for the interface's life.
+    /// </summary>
     public IReadOnlyList<Ipv4Address> MulticastGroups { get; init; } = [];
+    /// <summary>IGMP membership reports for <see cref="MulticastGroups"/>.</summary>
+    public IgmpOptions Igmp { get; init; } = new();
     /// <summary>ARP timing and bounds.</summary>
     public ArpOptions Arp { get; init; } = new();
     /// <summary>IPv4 reassembly bounds.</summary>

@@ -28,6 +28,8 @@ public enum NetLayer
     Udp,
     /// <summary>TCP segments.</summary>
     Tcp,
+    /// <summary>IGMP messages (group membership, RFC 2236).</summary>
+    Igmp,
 }
 
 /// <summary>What happened to one received frame.</summary>
@@ -65,6 +67,7 @@ public sealed class NetCounters
     private long _rxIcmpPackets, _rxIcmpBytes, _txIcmpPackets, _txIcmpBytes;
     private long _rxUdpPackets, _rxUdpBytes, _txUdpPackets, _txUdpBytes;
     private long _rxTcpPackets, _rxTcpBytes, _txTcpPackets, _txTcpBytes;
+    private long _rxIgmpPackets, _rxIgmpBytes, _txIgmpPackets, _txIgmpBytes;
     internal readonly long[] Drops = new long[StageCount * ReasonCount];
 
     internal long FramesReceivedField;
@@ -128,6 +131,7 @@ public sealed class NetCounters
             case NetLayer.Icmp: _rxIcmpPackets++; _rxIcmpBytes += bytes; break;
             case NetLayer.Udp: _rxUdpPackets++; _rxUdpBytes += bytes; break;
             case NetLayer.Tcp: _rxTcpPackets++; _rxTcpBytes += bytes; break;
+            case NetLayer.Igmp: _rxIgmpPackets++; _rxIgmpBytes += bytes; break;
             default: throw new ArgumentOutOfRangeException(nameof(layer), layer, null);
         }
     }
@@ -145,6 +149,7 @@ public sealed class NetCounters
             case NetLayer.Icmp: _txIcmpPackets++; _txIcmpBytes += bytes; break;
             case NetLayer.Udp: _txUdpPackets++; _txUdpBytes += bytes; break;
             case NetLayer.Tcp: _txTcpPackets++; _txTcpBytes += bytes; break;
+            case NetLayer.Igmp: _txIgmpPackets++; _txIgmpBytes += bytes; break;
             default: throw new ArgumentOutOfRangeException(nameof(layer), layer, null);
         }
     }
@@ -164,9 +169,11 @@ public sealed class NetCounters
         (NetLayer.Udp, true) => (_txUdpPackets, _txUdpBytes),
         (NetLayer.Tcp, false) => (_rxTcpPackets, _rxTcpBytes),
         (NetLayer.Tcp, true) => (_txTcpPackets, _txTcpBytes),
+        (NetLayer.Igmp, false) => (_rxIgmpPackets, _rxIgmpBytes),
+        (NetLayer.Igmp, true) => (_txIgmpPackets, _txIgmpBytes),
         _ => throw new ArgumentOutOfRangeException(nameof(layer), layer, null),
     };
 
     /// <summary>The <see cref="NetLayer"/> values that have fields here (checked by a test against the enum).</summary>
-    internal const int SlottedLayers = 6;
+    internal const int SlottedLayers = 7;
 }

@@ -169,6 +169,8 @@ public sealed partial class NetworkInterfaceCore
                 return ReceiveIcmp(ref rx, in meta, header, payload, now);
             case IpProtocol.Tcp:
                 return ReceiveTcp(in meta, payload, now, checksum);
+            case IpProtocol.Igmp when _igmp is not null:
+                return ReceiveIgmp(in meta, payload, now);
             default:
                 // RFC 1122 §3.2.2.1: protocol unreachable SHOULD be sent.
                 SendIcmpError(IcmpType.DestinationUnreachable, (byte)IcmpUnreachableCode.Protocol, meta.Source,

@@ -44,6 +44,7 @@ public sealed partial class NetworkInterfaceCore : IFrameReceiver, IDisposable
     private RouteHit _routeHit; // the last route the transmit path looked up (see RoutingTable.TryLookup)
     private readonly DatagramQueue _echoReplies;
     private readonly Ipv4Address[] _groups;
+    private readonly IgmpHost? _igmp; // null when IgmpOptions.Enabled is off
     private readonly MacAddress _mac;
     private readonly Ipv4Address _address;
     private readonly Ipv4Address _subnetBroadcast;
@@ -95,7 +96,12 @@ public sealed partial class NetworkInterfaceCore : IFrameReceiver, IDisposable
         _ipTxOffload = (options.Offloads & ChecksumOffloads.Ipv4Tx) != 0;
         _udpTxOffload = (options.Offloads & ChecksumOffloads.UdpTx) != 0;
         _tcpTxOffload = (options.Offloads & ChecksumOffloads.TcpTx) != 0;
-        _groups = [new Ipv4Address(0xE000_0001), .. options.MulticastGroups];
+        _groups = [IgmpMessage.AllSystems, .. options.MulticastGroups];
+        if (options.Igmp.Enabled)
+        {
+            // Seeded from what tells this host from its neighbours: their report delays differ (RFC 2236 §3).
+            _igmp = new IgmpHost(options.MulticastGroups, options.Igmp, (int)(_address.Value ^ (uint)_mac.Value ^ (uint)(_mac.Value >> 16)));
+        }
 
         _arp = new ArpCache(options.Arp);
         if (options.LoggerFactory?.CreateLogger(LogCategory) is { } logger)
@@ -167,13 +173,14 @@ public sealed partial class NetworkInterfaceCore : IFrameReceiver, IDisposable
     /// <summary>
     /// Brings the interface up: announces our address with gratuitous ARP (RFC 5227 §2.3, ARP
     /// Announcement: a request with sender and target IP both ours), the first now and the rest
-    /// from <see cref="Poll"/>. Address conflict detection (probing, §2.1) is not done: the
-    /// address is statically configured.
+    /// from <see cref="Poll"/>, and reports the multicast groups (IGMP, RFC 2236 §3) the same way.
+    /// Address conflict detection (probing, §2.1) is not done: the address is statically configured.
     /// </summary>
     public void Start(Instant now)
     {
         _announcementsLeft = _options.Arp.Announcements;
         _nextAnnounceAt = now;
+        _igmp?.Start(now);
         Poll(now);
     }
 
@@ -184,9 +191,9 @@ public sealed partial class NetworkInterfaceCore : IFrameReceiver, IDisposable
     /// the partial datagrams, so a driver polls only once this is due.
     /// </summary>
     public Instant NextTimerAt => Instant.Min(Instant.Min(Instant.Min(_arp.EarliestDeadline, _reassembly.EarliestDeadline),
-        _announcementsLeft > 0 ? _nextAnnounceAt : Instant.Never), _tcp.NextTimerAt);
+        _announcementsLeft > 0 ? _nextAnnounceAt : Instant.Never), Instant.Min(_tcp.NextTimerAt, _igmp?.NextDeadline ?? Instant.Never));
 
-    /// <summary>Runs timers: ARP retries and expiry, reassembly timeouts, announcements, TCP's. Returns when it next needs to run.</summary>
+    /// <summary>Runs timers: ARP retries and expiry, reassembly timeouts, announcements, IGMP reports, TCP's. Returns when it next needs to run.</summary>
     public Instant Poll(Instant now)
     {
         var next = _arp.Poll(now);
@@ -214,6 +221,11 @@ public sealed partial class NetworkInterfaceCore : IFrameReceiver, IDisposable
         if (_announcementsLeft > 0)
         {
             next = Instant.Min(next, _nextAnnounceAt);
+        }
+        if (_igmp is not null)
+        {
+            SendDueIgmpReports(now);
+            next = Instant.Min(next, _igmp.NextDeadline);
         }
         return next;
     }

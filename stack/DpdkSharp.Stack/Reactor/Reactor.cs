@@ -342,6 +342,7 @@ public sealed class Reactor : IDisposable
         }
         try
         {
+            _core.Stop(NextNow()); // IGMP leaves
             _device.Flush();
             _core.Dispose(); // frames waiting for ARP go back to the pool
             _device.Flush();

@@ -26,8 +26,10 @@ public sealed class TapHarness : IDisposable
 
     /// <param name="decorateDevice">When given, the reactor runs on what it makes of the port queue's device (an <c>ImpairedDevice</c>, say).</param>
     /// <param name="tcpChecksumOffload">The port also computes and judges TCP checksums (with IPv4's).</param>
+    /// <param name="changeOptions">Changes the stack's interface options (multicast groups, say) before it starts.</param>
     public TapHarness(string iface, string netns, bool checksumOffloads = false, RxWaitOptions? rxWait = null,
-        Func<PortQueueDevice, IReactorDevice>? decorateDevice = null, bool tcpChecksumOffload = false)
+        Func<PortQueueDevice, IReactorDevice>? decorateDevice = null, bool tcpChecksumOffload = false,
+        Func<InterfaceOptions, InterfaceOptions>? changeOptions = null)
     {
         Interface = iface;
         Namespace = netns;
@@ -81,6 +83,7 @@ public sealed class TapHarness : IDisposable
             PrefixLength = 24,
             Mtu = 1500,
         };
+        options = changeOptions?.Invoke(options) ?? options;
         Stack = decorateDevice is null
             ? new DpdkInterface(_port, _txPool, options, rxWait: rxWait)
             : new DpdkInterface(_port, _txPool, options, decorateDevice);

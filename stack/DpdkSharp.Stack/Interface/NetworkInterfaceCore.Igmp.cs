@@ -1,0 +1,87 @@
+namespace DpdkSharp.Stack.Interface;
+
+/// <summary>IGMPv2 host (RFC 2236): membership reports for the configured groups, answers to queries, leaves.</summary>
+public sealed partial class NetworkInterfaceCore
+{
+    /// <summary>
+    /// Takes the interface down: a Leave Group for every group whose last report was ours (RFC 2236 §3), then nothing
+    /// more is reported. The reactor calls it as it stops; a core driven by hand calls it before <see cref="Dispose"/>.
+    /// </summary>
+    public void Stop(Instant now)
+    {
+        if (_igmp is null)
+        {
+            return;
+        }
+        foreach (var group in _igmp.Stop(now))
+        {
+            SendIgmp(IgmpType.LeaveGroup, group, IgmpMessage.AllRouters);
+        }
+    }
+
+    /// <summary>Sends the reports <see cref="IgmpHost"/> has due.</summary>
+    private void SendDueIgmpReports(Instant now)
+    {
+        while (_igmp!.TryTakeDue(now, out var group, out bool version1))
+        {
+            // RFC 2236 §3: a report goes to the group it reports.
+            SendIgmp(version1 ? IgmpType.Version1MembershipReport : IgmpType.Version2MembershipReport, group, group);
+        }
+    }
+
+    /// <summary>
+    /// An IGMP message delivered to us with IGMP enabled (a query to all systems or to a joined group, another member's report). RFC 2236
+    /// §2.3: the checksum covers the whole message; RFC 3376 §7.1: a query of 9 to 11 bytes is ignored (counted
+    /// malformed). Reports only count when sent to the group they report, as every host sends them (RFC 2236 §3).
+    /// </summary>
+    private RxDisposition ReceiveIgmp(in Ipv4Meta meta, ReadOnlySpan<byte> payload, Instant now)
+    {
+        if (!IgmpMessage.TryParse(payload, out var message, out var reason))
+        {
+            return RxDrop(reason);
+        }
+        _counters.CountRx(NetLayer.Igmp, payload.Length);
+        switch (message.Type)
+        {
+            case IgmpType.MembershipQuery:
+                var version = message.QueryVersion;
+                if (version == IgmpQueryVersion.Unknown)
+                {
+                    return RxDrop(DropReason.Malformed);
+                }
+                _igmp!.OnQuery(message.Group, message.MaxResponseTime, version == IgmpQueryVersion.Version1, now);
+                return RxDisposition.Consumed;
+            case IgmpType.Version1MembershipReport or IgmpType.Version2MembershipReport when meta.Destination == message.Group:
+                _igmp!.OnReport(message.Group);
+                return RxDisposition.Consumed;
+            case IgmpType.Version1MembershipReport or IgmpType.Version2MembershipReport or IgmpType.LeaveGroup or IgmpType.Version3MembershipReport:
+                return RxDisposition.Consumed; // for routers, or a report sent elsewhere than its group: nothing for a host to do
+            default:
+                return RxDrop(DropReason.UnsupportedProtocol);
+        }
+    }
+
+    /// <summary>
+    /// An IGMP message from our address with IP TTL 1 and the Router Alert option (RFC 2236 §2), to
+    /// <paramref name="destination"/>'s multicast MAC (RFC 1112 §6.4: no ARP for a group).
+    /// </summary>
+    private void SendIgmp(IgmpType type, Ipv4Address group, Ipv4Address destination)
+    {
+        if (!_pool.TryRent(out var buffer))
+        {
+            _counters.CountDrop(DropReason.NoBuffer, DropStage.Transmit);
+            return;
+        }
+        var span = _pool.GetSpan(buffer);
+        int l2 = EthernetFrame.WriteHeader(span, MacAddress.ForIpv4Multicast(destination), _mac, EtherType.Ipv4, _vlan);
+        ReadOnlySpan<byte> routerAlert = [Ipv4Options.RouterAlert, Ipv4Options.RouterAlertLength, 0, 0];
+        int headerLength = Ipv4Packet.MinHeaderLength + routerAlert.Length;
+        int ipLength = headerLength + IgmpMessage.Length;
+        Ipv4Packet.WriteHeader(span[l2..], _address, destination, IpProtocol.Igmp, ipLength, _nextId++, ttl: 1,
+            dontFragment: false, moreFragments: false, fragmentOffsetBytes: 0, computeChecksum: !_ipTxOffload, options: routerAlert);
+        IgmpMessage.Write(span[(l2 + headerLength)..], type, 0, group);
+        _counters.CountTx(NetLayer.Ipv4, ipLength);
+        _counters.CountTx(NetLayer.Igmp, IgmpMessage.Length);
+        Transmit(buffer, Pad(span, l2 + ipLength), TxInfo(l4Offload: false, headerLength));
+    }
+}
