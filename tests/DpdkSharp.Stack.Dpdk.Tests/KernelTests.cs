@@ -63,11 +63,14 @@ public sealed class KernelTests
     }
 
     [Fact]
-    public void A_snooping_Linux_bridge_learns_the_stacks_group_from_its_IGMP_reports_forwards_it_and_forgets_it_after_the_leave()
+    public void A_snooping_Linux_bridge_learns_the_stacks_groups_from_its_IGMP_reports_forwards_them_and_forgets_each_after_its_leave()
     {
         var output = Run("kernel-igmp");
         Assert.Matches(@"SNOOPING learned 239\.1\.2\.3 on \S+: yes", output);
         Assert.Contains("MULTICAST through the snooping bridge: igmp-works", output);
+        Assert.Contains("SNOOPING learned the socket's 239.1.2.4: yes", output);
+        Assert.Contains("MULTICAST to the socket's group: igmp-works", output);
+        Assert.Contains("SNOOPING forgot 239.1.2.4 after the socket dropped it, kept 239.1.2.3: yes", output);
         Assert.Matches(@"IGMP received [1-9]\d*, sent [1-9]\d*", output);
         Assert.Contains("SNOOPING forgot 239.1.2.3 after the leave: yes", output);
     }

@@ -188,6 +188,41 @@ public class IgmpTests
         Assert.Equal(0, Build.RefChecksum(ip.Slice(24, 8)));
     }
 
+    [Fact]
+    public void A_group_joined_while_up_is_reported_at_once_received_and_after_its_last_leave_left_and_no_longer_received()
+    {
+        var (core, sink, _) = Started([]);
+        var datagram = Build.Ethernet(MacAddress.ForIpv4Multicast(GroupB), Net.PeerMac, 0x0800,
+            Build.Ipv4(Net.PeerIp, GroupB, 17, Build.Udp(Net.PeerIp, GroupB, 4000, 4000, "hi"u8)));
+        Assert.Equal(RxDisposition.Dropped, core.Receive(datagram, At(30 * Sec)));
+        Assert.Equal(1, core.Counters.DropCount(DropReason.NotForUs));
+
+        core.JoinGroup(GroupB, At(30 * Sec));
+        core.JoinGroup(GroupB, At(30 * Sec)); // a second join (another socket) sends nothing more
+        Assert.Equal([new Sent(0x16, GroupB, GroupB)], Igmp(sink));
+        Assert.Equal([AllSystems, GroupB], core.Groups);
+        Assert.Equal(RxDisposition.Dropped, core.Receive(datagram, At(31 * Sec)));
+        Assert.Equal(1, core.Counters.DropCount(DropReason.NoSocket)); // received up to UDP, where no socket has port 4000
+
+        // Joins are counted: the group stays until the last leave, then RFC 2236 §3's Leave goes to all routers.
+        core.LeaveGroup(GroupB, At(32 * Sec));
+        Assert.Empty(Igmp(sink));
+        Assert.Equal([AllSystems, GroupB], core.Groups);
+        core.LeaveGroup(GroupB, At(33 * Sec));
+        Assert.Equal([new Sent(0x17, GroupB, AllRouters)], Igmp(sink));
+        Assert.Equal([AllSystems], core.Groups);
+        Assert.Equal(RxDisposition.Dropped, core.Receive(datagram, At(34 * Sec)));
+        Assert.Equal(2, core.Counters.DropCount(DropReason.NotForUs));
+        core.Poll(At(100 * Sec)); // the join's repeated report was cancelled with it
+        Assert.Empty(Igmp(sink));
+
+        core.LeaveGroup(GroupB, At(100 * Sec)); // not joined: nothing
+        core.JoinGroup(AllSystems, At(100 * Sec)); // always received, never reported
+        Assert.Empty(Igmp(sink));
+        Assert.Throws<ArgumentException>(() => core.JoinGroup(Net.PeerIp, At(100 * Sec)));
+        Assert.Throws<ArgumentException>(() => Net.Core(o => o with { MulticastGroups = [Net.PeerIp] }));
+    }
+
     private static (NetworkInterfaceCore Core, CaptureSink Sink, ArrayPacketBufferPool Pool) Started(Ipv4Address[] groups)
     {
         var made = Net.Core(o => o with { MulticastGroups = groups });

@@ -40,6 +40,62 @@ public sealed class UdpSocketTests : IDisposable
     }
 
     [Fact]
+    public void A_socket_that_joined_a_group_receives_what_is_sent_to_it_until_it_drops_the_group()
+    {
+        using var pair = OneReportPerJoin();
+        var group = IPAddress.Parse("239.7.7.7");
+        using var server = new UdpSocket(pair.Us) { ReceiveTimeout = 5000 };
+        server.Bind(new IPEndPoint(IPAddress.Any, 7010));
+        server.JoinMulticastGroup(group);
+        using var client = new UdpSocket(pair.Peer);
+        client.SendTo("to the group"u8.ToArray(), new IPEndPoint(group, 7010));
+        var buffer = new byte[64];
+        EndPoint from = new IPEndPoint(IPAddress.Any, 0);
+        int n = server.ReceiveFrom(buffer, ref from);
+        Assert.Equal("to the group", System.Text.Encoding.ASCII.GetString(buffer, 0, n));
+        Assert.True(SpinWait.SpinUntil(() => IgmpSent(pair) == 1, 5000), "no IGMP report sent");
+
+        // Linux's errors for IP_ADD_MEMBERSHIP / IP_DROP_MEMBERSHIP: EADDRINUSE, EINVAL, EADDRNOTAVAIL.
+        Assert.Equal(SocketError.AddressAlreadyInUse, Assert.Throws<SocketException>(() => server.JoinMulticastGroup(group)).SocketErrorCode);
+        Assert.Equal(SocketError.InvalidArgument, Assert.Throws<SocketException>(() => server.JoinMulticastGroup(PeerAddress)).SocketErrorCode);
+        server.DropMulticastGroup(group);
+        Assert.Equal(SocketError.AddressNotAvailable, Assert.Throws<SocketException>(() => server.DropMulticastGroup(group)).SocketErrorCode);
+        Assert.True(SpinWait.SpinUntil(() => IgmpSent(pair) == 2, 5000), "no IGMP leave sent");
+
+        server.ReceiveTimeout = 300;
+        client.SendTo("nobody listens"u8.ToArray(), new IPEndPoint(group, 7010));
+        Assert.Equal(SocketError.TimedOut, Assert.Throws<SocketException>(() => server.ReceiveFrom(buffer, ref from)).SocketErrorCode);
+    }
+
+    [Fact]
+    public void Closing_a_socket_ends_its_memberships_and_another_sockets_membership_keeps_the_group()
+    {
+        using var pair = OneReportPerJoin();
+        var group = IPAddress.Parse("239.7.7.8");
+        using var stays = new UdpSocket(pair.Us) { ReceiveTimeout = 5000 };
+        stays.Bind(new IPEndPoint(IPAddress.Any, 7011));
+        stays.JoinMulticastGroup(group);
+        var closes = new UdpSocket(pair.Us);
+        closes.JoinMulticastGroup(group);
+        closes.Dispose();
+
+        using var client = new UdpSocket(pair.Peer);
+        client.SendTo("still here"u8.ToArray(), new IPEndPoint(group, 7011));
+        var buffer = new byte[64];
+        EndPoint from = new IPEndPoint(IPAddress.Any, 0);
+        Assert.Equal(10, stays.ReceiveFrom(buffer, ref from));
+        Assert.Equal(1, IgmpSent(pair)); // one report for both joins, no leave yet
+
+        stays.Dispose();
+        Assert.True(SpinWait.SpinUntil(() => IgmpSent(pair) == 2, 5000), "no IGMP leave after the last socket closed");
+    }
+
+    // A join sends one report and nothing after it, so the count of IGMP messages sent tells a leave from a repeat.
+    private static ReactorPair OneReportPerJoin() => new(change: o => o with { Igmp = o.Igmp with { UnsolicitedReports = 1 } });
+
+    private static long IgmpSent(ReactorPair pair) => pair.Us.Core.Counters.SentPackets(NetLayer.Igmp);
+
+    [Fact]
     public async Task An_async_receive_completes_on_arrival_and_a_cancelled_one_throws()
     {
         using var server = new UdpSocket(_us);

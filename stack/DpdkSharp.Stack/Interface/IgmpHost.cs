@@ -1,56 +1,79 @@
 namespace DpdkSharp.Stack.Interface;
 
 /// <summary>
-/// The host side of IGMPv2 (RFC 2236 §6) for a fixed list of groups, sans IO: it is told of queries, other hosts'
-/// reports and the time, and says which report is due. Each group is a Delaying Member while its timer runs and an
-/// Idle Member otherwise (Non-Member only before <see cref="Start"/> and after <see cref="Stop"/>); the all-systems group
-/// is never reported. Version 1 compatibility per RFC 2236 §4: after a version 1 query, reports go as version 1 and
-/// no Leave is sent until the Version 1 Router Present timeout passes.
+/// The host side of IGMPv2 (RFC 2236 §6) for the interface's groups, sans IO: it is told of joins, leaves, queries,
+/// other hosts' reports and the time, and says which message is due. Each group is a Delaying Member while its timer
+/// runs and an Idle Member otherwise (Non-Member before it is joined, before <see cref="Start"/> and after
+/// <see cref="Stop"/>); the all-systems group is never reported. Version 1 compatibility per RFC 2236 §4: after a
+/// version 1 query, reports go as version 1 and no Leave is sent until the Version 1 Router Present timeout passes.
 /// </summary>
 internal sealed class IgmpHost
 {
+    private struct Member
+    {
+        public Ipv4Address Group;
+        public Instant ReportAt;      // Never: Idle Member (no timer running)
+        public int UnsolicitedLeft;   // join reports still to send after the one due
+        public bool LastReporter;     // RFC 2236 §6 "flag": we sent the group's last report
+    }
+
     private readonly IgmpOptions _options;
-    private readonly Ipv4Address[] _groups;
-    private readonly Instant[] _reportAt;      // Never: Idle Member (no timer running)
-    private readonly int[] _unsolicitedLeft;  // start-up reports still to send after the one due
-    private readonly bool[] _lastReporter;    // RFC 2236 §6 "flag": we sent the group's last report
+    private readonly List<Member> _members = [];
     private readonly Random _random;
     private Instant _version1RouterUntil;
     private bool _started;
 
-    /// <param name="groups">The groups to report; duplicates and the all-systems group are left out.</param>
     /// <param name="options">Timing.</param>
     /// <param name="seed">Seeds the random report delays (hosts on a link must pick different ones, RFC 2236 §3).</param>
-    public IgmpHost(IEnumerable<Ipv4Address> groups, IgmpOptions options, int seed)
+    public IgmpHost(IgmpOptions options, int seed)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(options.UnsolicitedReports);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.UnsolicitedReportInterval, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Version1RouterPresentTimeout, TimeSpan.Zero);
         _options = options;
-        _groups = groups.Where(g => g.IsMulticast && g != IgmpMessage.AllSystems).Distinct().ToArray();
-        _reportAt = new Instant[_groups.Length];
-        _unsolicitedLeft = new int[_groups.Length];
-        _lastReporter = new bool[_groups.Length];
-        Array.Fill(_reportAt, Instant.Never);
         _random = new Random(seed);
     }
 
     /// <summary>When a report is next due; <see cref="Instant.Never"/> when no timer runs.</summary>
     public Instant NextDeadline { get; private set; } = Instant.Never;
 
-    /// <summary>Joins every group: the first start-up report of each is due now (RFC 2236 §3, "join group" in §6).</summary>
+    /// <summary>The interface is up: every group joined so far reports now (RFC 2236 §3, "join group" in §6).</summary>
     public void Start(Instant now)
     {
         _started = true;
-        for (int i = 0; i < _groups.Length; i++)
+        for (int i = 0; i < _members.Count; i++)
         {
-            if (_options.UnsolicitedReports > 0)
-            {
-                _reportAt[i] = now;
-                _unsolicitedLeft[i] = _options.UnsolicitedReports - 1;
-            }
+            _members[i] = Joining(_members[i].Group, now);
         }
         UpdateDeadline();
+    }
+
+    /// <summary>Adds <paramref name="group"/> (not all-systems, not twice); once started, its first report is due now.</summary>
+    public void Join(Ipv4Address group, Instant now)
+    {
+        if (group == IgmpMessage.AllSystems || IndexOf(group) >= 0)
+        {
+            return;
+        }
+        _members.Add(_started ? Joining(group, now) : new Member { Group = group, ReportAt = Instant.Never });
+        UpdateDeadline();
+    }
+
+    /// <summary>
+    /// Removes <paramref name="group"/>; true when a Leave Group message is owed: we sent its last report (RFC 2236 §3:
+    /// SHOULD) and no IGMPv1 router is present (§4: v1 routers know no Leave).
+    /// </summary>
+    public bool Leave(Ipv4Address group, Instant now)
+    {
+        int i = IndexOf(group);
+        if (i < 0)
+        {
+            return false;
+        }
+        bool owed = _started && _members[i].LastReporter && now >= _version1RouterUntil;
+        _members.RemoveAt(i);
+        UpdateDeadline();
+        return owed;
     }
 
     /// <summary>
@@ -69,11 +92,13 @@ internal sealed class IgmpHost
             _version1RouterUntil = now + _options.Version1RouterPresentTimeout;
         }
         var latest = now + maxResponseTime;
-        for (int i = 0; i < _groups.Length; i++)
+        for (int i = 0; i < _members.Count; i++)
         {
-            if ((group.IsAny || _groups[i] == group) && latest < _reportAt[i])
+            var m = _members[i];
+            if ((group.IsAny || m.Group == group) && latest < m.ReportAt)
             {
-                _reportAt[i] = now + RandomDelay(maxResponseTime);
+                m.ReportAt = now + RandomDelay(maxResponseTime);
+                _members[i] = m;
             }
         }
         UpdateDeadline();
@@ -82,41 +107,41 @@ internal sealed class IgmpHost
     /// <summary>Another host reported <paramref name="group"/> (version 1 or 2): a Delaying Member stops its timer and clears its flag (report suppression).</summary>
     public void OnReport(Ipv4Address group)
     {
-        int i = Array.IndexOf(_groups, group);
-        if (i < 0 || _reportAt[i] == Instant.Never)
+        int i = IndexOf(group);
+        if (i < 0 || _members[i].ReportAt == Instant.Never)
         {
             return;
         }
-        _reportAt[i] = Instant.Never;
-        _unsolicitedLeft[i] = 0;
-        _lastReporter[i] = false;
+        _members[i] = new Member { Group = group, ReportAt = Instant.Never };
         UpdateDeadline();
     }
 
     /// <summary>
     /// A report due at <paramref name="now"/>: its group, and whether it goes as version 1 (an IGMPv1 router is present).
-    /// The group becomes an Idle Member with its flag set, or waits for its next start-up report.
+    /// The group becomes an Idle Member with its flag set, or waits for its next join report.
     /// </summary>
     public bool TryTakeDue(Instant now, out Ipv4Address group, out bool version1)
     {
-        for (int i = 0; i < _groups.Length; i++)
+        for (int i = 0; i < _members.Count; i++)
         {
-            if (_reportAt[i] > now)
+            var m = _members[i];
+            if (m.ReportAt > now)
             {
                 continue;
             }
-            group = _groups[i];
+            group = m.Group;
             version1 = now < _version1RouterUntil;
-            _lastReporter[i] = true;
-            if (_unsolicitedLeft[i] > 0)
+            m.LastReporter = true;
+            if (m.UnsolicitedLeft > 0)
             {
-                _unsolicitedLeft[i]--;
-                _reportAt[i] = now + RandomDelay(_options.UnsolicitedReportInterval);
+                m.UnsolicitedLeft--;
+                m.ReportAt = now + RandomDelay(_options.UnsolicitedReportInterval);
             }
             else
             {
-                _reportAt[i] = Instant.Never;
+                m.ReportAt = Instant.Never;
             }
+            _members[i] = m;
             UpdateDeadline();
             return true;
         }
@@ -125,10 +150,7 @@ internal sealed class IgmpHost
         return false;
     }
 
-    /// <summary>
-    /// Leaves every group: those whose last report was ours are returned for a Leave Group message (RFC 2236 §3: SHOULD),
-    /// none while an IGMPv1 router is present (§4: v1 routers know no Leave).
-    /// </summary>
+    /// <summary>The interface goes down: the groups owed a Leave (see <see cref="Leave"/>); the groups stay joined, silent.</summary>
     public List<Ipv4Address> Stop(Instant now)
     {
         var leaves = new List<Ipv4Address>();
@@ -136,20 +158,35 @@ internal sealed class IgmpHost
         {
             return leaves;
         }
-        _started = false;
         bool version1 = now < _version1RouterUntil;
-        for (int i = 0; i < _groups.Length; i++)
+        for (int i = 0; i < _members.Count; i++)
         {
-            if (_lastReporter[i] && !version1)
+            if (_members[i].LastReporter && !version1)
             {
-                leaves.Add(_groups[i]);
+                leaves.Add(_members[i].Group);
             }
-            _reportAt[i] = Instant.Never;
-            _unsolicitedLeft[i] = 0;
-            _lastReporter[i] = false;
+            _members[i] = new Member { Group = _members[i].Group, ReportAt = Instant.Never };
         }
+        _started = false;
         UpdateDeadline();
         return leaves;
+    }
+
+    // RFC 2236 §3: the first report at once, repeated after random delays.
+    private Member Joining(Ipv4Address group, Instant now) => _options.UnsolicitedReports > 0
+        ? new Member { Group = group, ReportAt = now, UnsolicitedLeft = _options.UnsolicitedReports - 1 }
+        : new Member { Group = group, ReportAt = Instant.Never };
+
+    private int IndexOf(Ipv4Address group)
+    {
+        for (int i = 0; i < _members.Count; i++)
+        {
+            if (_members[i].Group == group)
+            {
+                return i;
+            }
+        }
+        return -1;
     }
 
     // A delay in (0, max]: RFC 2236 §3 excludes 0, so every member does not answer in the same instant.
@@ -158,9 +195,9 @@ internal sealed class IgmpHost
     private void UpdateDeadline()
     {
         var next = Instant.Never;
-        foreach (var at in _reportAt)
+        foreach (var m in _members)
         {
-            next = Instant.Min(next, at);
+            next = Instant.Min(next, m.ReportAt);
         }
         NextDeadline = next;
     }

@@ -1,8 +1,62 @@
 namespace DpdkSharp.Stack.Interface;
 
-/// <summary>IGMPv2 host (RFC 2236): membership reports for the configured groups, answers to queries, leaves.</summary>
+/// <summary>Multicast group membership (RFC 1112 §7.2) and the IGMPv2 host that reports it (RFC 2236).</summary>
 public sealed partial class NetworkInterfaceCore
 {
+    /// <summary>
+    /// Receives <paramref name="group"/> from now on and reports it (IGMP, at once when the interface is up). Joins are
+    /// counted, like sockets' IP_ADD_MEMBERSHIP on one interface: the group stays until as many
+    /// <see cref="LeaveGroup"/> calls. The all-systems group (224.0.0.1) is always received and never reported.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="group"/> is not a multicast address.</exception>
+    public void JoinGroup(Ipv4Address group, Instant now)
+    {
+        if (!group.IsMulticast)
+        {
+            throw new ArgumentException($"{group} is not an IPv4 multicast address (224.0.0.0/4).", nameof(group));
+        }
+        if (group == IgmpMessage.AllSystems)
+        {
+            return;
+        }
+        _groupJoins[group] = _groupJoins.GetValueOrDefault(group) + 1;
+        if (_groupJoins[group] == 1)
+        {
+            _groups = [.. _groups, group];
+            _igmp?.Join(group, now);
+            if (_igmp is not null && now >= _igmp.NextDeadline)
+            {
+                SendDueIgmpReports(now);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Undoes one <see cref="JoinGroup"/>; after the last, the group is no longer received, and a Leave Group goes to all
+    /// routers if our report was its last (RFC 2236 §3). Leaving a group not joined does nothing.
+    /// </summary>
+    public void LeaveGroup(Ipv4Address group, Instant now)
+    {
+        if (!_groupJoins.TryGetValue(group, out int joins))
+        {
+            return;
+        }
+        if (joins > 1)
+        {
+            _groupJoins[group] = joins - 1;
+            return;
+        }
+        _groupJoins.Remove(group);
+        _groups = Array.FindAll(_groups, g => g != group);
+        if (_igmp?.Leave(group, now) == true)
+        {
+            SendIgmp(IgmpType.LeaveGroup, group, IgmpMessage.AllRouters);
+        }
+    }
+
+    /// <summary>The groups received now, all systems (224.0.0.1) first.</summary>
+    public IReadOnlyList<Ipv4Address> Groups => Array.AsReadOnly(_groups);
+
     /// <summary>
     /// Takes the interface down: a Leave Group for every group whose last report was ours (RFC 2236 §3), then nothing
     /// more is reported. The reactor calls it as it stops; a core driven by hand calls it before <see cref="Dispose"/>.

@@ -43,7 +43,8 @@ public sealed partial class NetworkInterfaceCore : IFrameReceiver, IDisposable
     private readonly RoutingTable _routes = new();
     private RouteHit _routeHit; // the last route the transmit path looked up (see RoutingTable.TryLookup)
     private readonly DatagramQueue _echoReplies;
-    private readonly Ipv4Address[] _groups;
+    private Ipv4Address[] _groups; // received: all systems and every joined group (replaced on a join or leave)
+    private readonly Dictionary<Ipv4Address, int> _groupJoins = []; // joins per group, a configured group's included
     private readonly IgmpHost? _igmp; // null when IgmpOptions.Enabled is off
     private readonly MacAddress _mac;
     private readonly Ipv4Address _address;
@@ -96,11 +97,15 @@ public sealed partial class NetworkInterfaceCore : IFrameReceiver, IDisposable
         _ipTxOffload = (options.Offloads & ChecksumOffloads.Ipv4Tx) != 0;
         _udpTxOffload = (options.Offloads & ChecksumOffloads.UdpTx) != 0;
         _tcpTxOffload = (options.Offloads & ChecksumOffloads.TcpTx) != 0;
-        _groups = [IgmpMessage.AllSystems, .. options.MulticastGroups];
+        _groups = [IgmpMessage.AllSystems];
         if (options.Igmp.Enabled)
         {
             // Seeded from what tells this host from its neighbours: their report delays differ (RFC 2236 §3).
-            _igmp = new IgmpHost(options.MulticastGroups, options.Igmp, (int)(_address.Value ^ (uint)_mac.Value ^ (uint)(_mac.Value >> 16)));
+            _igmp = new IgmpHost(options.Igmp, (int)(_address.Value ^ (uint)_mac.Value ^ (uint)(_mac.Value >> 16)));
+        }
+        foreach (var group in options.MulticastGroups)
+        {
+            JoinGroup(group, Instant.Zero); // reported when the interface starts
         }
 
         _arp = new ArpCache(options.Arp);

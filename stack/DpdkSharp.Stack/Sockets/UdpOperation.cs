@@ -14,6 +14,8 @@ internal enum UdpOperationKind : byte
     Receive,
     SetHandler,
     SetReceiveBuffer,
+    JoinGroup,
+    LeaveGroup,
     Close,
 }
 

@@ -36,6 +36,7 @@ public sealed class UdpSocket : IDisposable, IUdpDatagramHandler
     private bool _connected;
     private bool _closed;
     private readonly Queue<UdpOperation> _pendingReceives = new();
+    private readonly List<Ipv4Address> _memberships = []; // groups this socket joined (reactor thread only)
     private UdpDatagramHandler? _handler;
 
     /// <summary>An unbound socket on <paramref name="reactor"/>'s interface.</summary>
@@ -124,6 +125,30 @@ public sealed class UdpSocket : IDisposable, IUdpDatagramHandler
     {
         var op = Rent(UdpOperationKind.SetHandler);
         op.Handler = handler;
+        op.RunBlocking(_reactor, Timeout.Infinite);
+    }
+
+    // ---- multicast -----------------------------------------------------------------------------
+
+    /// <summary>
+    /// Receives datagrams sent to <paramref name="multicastAddr"/> (on the port the socket is bound to), and has the
+    /// interface report the group to routers and snooping switches (IGMP), as
+    /// <see cref="System.Net.Sockets.UdpClient.JoinMulticastGroup(IPAddress)"/> does. The membership lasts until
+    /// <see cref="DropMulticastGroup"/> or the socket closes; sockets share a group's membership on the interface.
+    /// </summary>
+    /// <exception cref="SocketException"><see cref="SocketError.InvalidArgument"/>: not an IPv4 multicast address;
+    /// <see cref="SocketError.AddressAlreadyInUse"/>: this socket joined it already (Linux's EADDRINUSE).</exception>
+    public void JoinMulticastGroup(IPAddress multicastAddr) => RunMembership(UdpOperationKind.JoinGroup, multicastAddr);
+
+    /// <summary>Ends this socket's membership of <paramref name="multicastAddr"/> (see <see cref="JoinMulticastGroup"/>).</summary>
+    /// <exception cref="SocketException"><see cref="SocketError.AddressNotAvailable"/>: this socket did not join it (Linux's EADDRNOTAVAIL).</exception>
+    public void DropMulticastGroup(IPAddress multicastAddr) => RunMembership(UdpOperationKind.LeaveGroup, multicastAddr);
+
+    private void RunMembership(UdpOperationKind kind, IPAddress multicastAddr)
+    {
+        ArgumentNullException.ThrowIfNull(multicastAddr);
+        var op = Rent(kind);
+        op.Endpoint = new IPEndPoint(multicastAddr, 0).ToIpv4Endpoint();
         op.RunBlocking(_reactor, Timeout.Infinite);
     }
 
@@ -347,6 +372,28 @@ public sealed class UdpSocket : IDisposable, IUdpDatagramHandler
                 Complete(op, _bound ? table.SetReceiveBufferSize(Handle, op.Value) : NetError.None, 0);
                 return;
 
+            case UdpOperationKind.JoinGroup:
+                var group = op.Endpoint!.Value.Address;
+                if (!group.IsMulticast || _memberships.Contains(group))
+                {
+                    op.Fail(new SocketException((int)(group.IsMulticast ? SocketError.AddressAlreadyInUse : SocketError.InvalidArgument)));
+                    return;
+                }
+                Core.JoinGroup(group, _reactor.Now);
+                _memberships.Add(group);
+                op.Succeed(default);
+                return;
+
+            case UdpOperationKind.LeaveGroup:
+                if (!_memberships.Remove(op.Endpoint!.Value.Address))
+                {
+                    op.Fail(new SocketException((int)SocketError.AddressNotAvailable));
+                    return;
+                }
+                Core.LeaveGroup(op.Endpoint!.Value.Address, _reactor.Now);
+                op.Succeed(default);
+                return;
+
             case UdpOperationKind.Close:
                 CloseOnReactor(SocketError.OperationAborted);
                 op.Succeed(default);
@@ -465,6 +512,11 @@ public sealed class UdpSocket : IDisposable, IUdpDatagramHandler
                 op.Fail(new SocketException((int)error));
             }
         }
+        foreach (var group in _memberships)
+        {
+            Core.LeaveGroup(group, _reactor.Now);
+        }
+        _memberships.Clear();
         if (_bound)
         {
             Core.Udp.Close(Handle);
