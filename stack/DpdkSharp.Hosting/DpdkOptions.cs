@@ -73,6 +73,9 @@ public class DpdkOptions
     /// <summary>Use hugepages; false runs on ordinary memory (<c>--no-huge</c>); null (the default): when a hugetlbfs is mounted with free pages.</summary>
     public bool? UseHugepages { get; set; }
 
+    /// <summary>IPv4 multicast groups received from the start and reported by IGMP, for example <c>239.1.2.3</c> (in configuration, an array).</summary>
+    public IList<string> MulticastGroups { get; } = new List<string>();
+
     /// <summary>More EAL arguments, appended as given (in configuration, an array).</summary>
     public IList<string> ExtraEalArguments { get; } = new List<string>();
 
@@ -114,6 +117,7 @@ public class DpdkOptions
         Descriptors = Descriptors,
         UseHugepages = UseHugepages,
         ExtraEalArguments = [.. ExtraEalArguments],
+        MulticastGroups = [.. MulticastGroups],
         LogLevel = LogLevel,
         TcpShutdownTimeout = TcpShutdownTimeout,
         LoggerFactory = loggerFactory,

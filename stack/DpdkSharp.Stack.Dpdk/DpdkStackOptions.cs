@@ -32,6 +32,12 @@ public sealed record DpdkStackOptions
     /// <summary>The IP MTU.</summary>
     public int Mtu { get; init; } = 1500;
 
+    /// <summary>
+    /// IPv4 multicast groups the interface receives from the start and reports by IGMP (e.g. <c>239.1.2.3</c>); sockets
+    /// can join more with <see cref="Sockets.UdpSocket.JoinMulticastGroup"/>.
+    /// </summary>
+    public IReadOnlyList<string> MulticastGroups { get; init; } = [];
+
     /// <summary>EAL's lcore list (<c>-l</c>).</summary>
     public string Lcores { get; init; } = "0";
 

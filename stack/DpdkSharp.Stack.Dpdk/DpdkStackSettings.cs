@@ -44,6 +44,13 @@ internal static class DpdkStackSettings
             // net_tap gives its kernel end the port's MAC: the stack would drop every kernel frame as its own.
             mac = new MacAddress(0x0200_0000_0000UL | address.Value);
         }
+        var groups = new List<Ipv4Address>();
+        foreach (var text in options.MulticastGroups ?? [])
+        {
+            var group = ParseIpv4(text ?? "");
+            Check(group is { IsMulticast: true }, $"MulticastGroups entry '{text}' is not an IPv4 multicast address (224.0.0.0/4, for example 239.1.2.3).");
+            groups.Add(group!.Value);
+        }
         Check(options.Mtu is >= 68 and <= 9000, $"Mtu {options.Mtu} is outside 68..9000.");
         Check(options.MbufCount >= 255, $"MbufCount {options.MbufCount} is below 255: a port's receive ring alone holds more.");
         Check(options.Descriptors is >= 64 and <= 16384, $"Descriptors {options.Descriptors} is outside 64..16384.");
@@ -60,6 +67,7 @@ internal static class DpdkStackSettings
             Gateway = gateway,
             Mac = mac,
             Mtu = options.Mtu,
+            MulticastGroups = groups,
             LoggerFactory = options.LoggerFactory,
             MeterFactory = options.MeterFactory,
         };

@@ -23,7 +23,7 @@ public sealed class ConfigurationTests
             ("Device", "net_tap0,iface=dhcfg0"), ("Address", "10.80.0.2/24"), ("Gateway", "10.80.0.1"), ("Mac", "02:00:00:00:00:09"),
             ("Mtu", "1400"), ("Lcores", "1"), ("ReactorCpu", "1"), ("RxMode", "Poll"), ("MbufCount", "1023"), ("Descriptors", "512"),
             ("UseHugepages", "false"), ("ExtraEalArguments:0", "--log-color"), ("LogLevel", "Warning"), ("TcpShutdownTimeout", "00:00:05"),
-            ("ShortSleepWindow", "00:00:00.005"), ("SpinIterationsBeforeSleep", "64")));
+            ("ShortSleepWindow", "00:00:00.005"), ("SpinIterationsBeforeSleep", "64"), ("MulticastGroups:0", "239.1.2.3")));
         using var host = builder.Build();
         var network = host.Services.GetRequiredService<DpdkNetwork>();
         var o = network.Options;
@@ -31,6 +31,7 @@ public sealed class ConfigurationTests
         Assert.Equal((1400, "1", 1, RxMode.Poll, 1023, 512), (o.Mtu, o.Lcores, o.ReactorCpu, o.RxMode, o.MbufCount, o.Descriptors));
         Assert.Equal((false, DpdkLogLevel.Warning, TimeSpan.FromSeconds(5)), (o.UseHugepages, o.LogLevel, o.TcpShutdownTimeout));
         Assert.Equal(["--log-color"], o.ExtraEalArguments);
+        Assert.Equal(["239.1.2.3"], o.MulticastGroups);
         Assert.Equal((TimeSpan.FromMilliseconds(5), 64), (o.ShortSleepWindow, o.SpinIterationsBeforeSleep));
         Assert.Same(o, host.Services.GetRequiredService<DpdkOptions>());
         Assert.False(network.IsRunning);
@@ -64,6 +65,7 @@ public sealed class ConfigurationTests
     [InlineData("Mac", "02:00", "Mac '02:00'")]
     [InlineData("MbufCount", "10", "MbufCount 10")]
     [InlineData("SpinIterationsBeforeSleep", "-1", "SpinIterationsBeforeSleep")]
+    [InlineData("MulticastGroups:0", "10.1.2.3", "MulticastGroups entry '10.1.2.3'")]
     public void A_value_that_cannot_be_used_is_refused_naming_the_section_and_the_setting(string key, string value, string named)
     {
         var values = new Dictionary<string, string> { ["Device"] = "net_tap0", ["Address"] = "10.80.0.2/24", [key] = value };
