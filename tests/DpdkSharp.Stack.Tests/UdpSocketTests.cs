@@ -58,9 +58,18 @@ public sealed class UdpSocketTests : IDisposable
         // Linux's errors for IP_ADD_MEMBERSHIP / IP_DROP_MEMBERSHIP: EADDRINUSE, EINVAL, EADDRNOTAVAIL.
         Assert.Equal(SocketError.AddressAlreadyInUse, Assert.Throws<SocketException>(() => server.JoinMulticastGroup(group)).SocketErrorCode);
         Assert.Equal(SocketError.InvalidArgument, Assert.Throws<SocketException>(() => server.JoinMulticastGroup(PeerAddress)).SocketErrorCode);
+        using (var greedy = new UdpSocket(pair.Us))
+        {
+            for (int i = 0; i < 20; i++)
+            {
+                greedy.JoinMulticastGroup(IPAddress.Parse($"239.8.0.{i}"));
+            }
+            Assert.Equal(SocketError.NoBufferSpaceAvailable, Assert.Throws<SocketException>(() => greedy.JoinMulticastGroup(IPAddress.Parse("239.8.0.20"))).SocketErrorCode);
+        }
+        Assert.True(SpinWait.SpinUntil(() => IgmpSent(pair) == 41, 5000), $"20 reports and 20 leaves expected, {IgmpSent(pair) - 1} sent");
         server.DropMulticastGroup(group);
         Assert.Equal(SocketError.AddressNotAvailable, Assert.Throws<SocketException>(() => server.DropMulticastGroup(group)).SocketErrorCode);
-        Assert.True(SpinWait.SpinUntil(() => IgmpSent(pair) == 2, 5000), "no IGMP leave sent");
+        Assert.True(SpinWait.SpinUntil(() => IgmpSent(pair) == 42, 5000), "no IGMP leave sent");
 
         server.ReceiveTimeout = 300;
         client.SendTo("nobody listens"u8.ToArray(), new IPEndPoint(group, 7010));

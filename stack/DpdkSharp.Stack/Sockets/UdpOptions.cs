@@ -13,4 +13,9 @@ public sealed record UdpOptions
     public ushort EphemeralFirst { get; init; } = 32768;
     /// <summary>The last port of the ephemeral range.</summary>
     public ushort EphemeralLast { get; init; } = 60999;
+    /// <summary>
+    /// Multicast groups one socket may join (<c>UdpSocket.JoinMulticastGroup</c>; Linux's net.ipv4.igmp_max_memberships:
+    /// 20): the interface checks its groups on every multicast frame received.
+    /// </summary>
+    public int MaxMembershipsPerSocket { get; init; } = 20;
 }

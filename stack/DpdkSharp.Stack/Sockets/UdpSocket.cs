@@ -137,7 +137,8 @@ public sealed class UdpSocket : IDisposable, IUdpDatagramHandler
     /// <see cref="DropMulticastGroup"/> or the socket closes; sockets share a group's membership on the interface.
     /// </summary>
     /// <exception cref="SocketException"><see cref="SocketError.InvalidArgument"/>: not an IPv4 multicast address;
-    /// <see cref="SocketError.AddressAlreadyInUse"/>: this socket joined it already (Linux's EADDRINUSE).</exception>
+    /// <see cref="SocketError.AddressAlreadyInUse"/>: this socket joined it already (Linux's EADDRINUSE);
+    /// <see cref="SocketError.NoBufferSpaceAvailable"/>: the socket has <see cref="UdpOptions.MaxMembershipsPerSocket"/> groups (ENOBUFS).</exception>
     public void JoinMulticastGroup(IPAddress multicastAddr) => RunMembership(UdpOperationKind.JoinGroup, multicastAddr);
 
     /// <summary>Ends this socket's membership of <paramref name="multicastAddr"/> (see <see cref="JoinMulticastGroup"/>).</summary>
@@ -374,9 +375,13 @@ public sealed class UdpSocket : IDisposable, IUdpDatagramHandler
 
             case UdpOperationKind.JoinGroup:
                 var group = op.Endpoint!.Value.Address;
-                if (!group.IsMulticast || _memberships.Contains(group))
+                var refused = !group.IsMulticast ? SocketError.InvalidArgument
+                    : _memberships.Contains(group) ? SocketError.AddressAlreadyInUse
+                    : _memberships.Count >= Core.Options.Udp.MaxMembershipsPerSocket ? SocketError.NoBufferSpaceAvailable // Linux: ENOBUFS
+                    : SocketError.Success;
+                if (refused != SocketError.Success)
                 {
-                    op.Fail(new SocketException((int)(group.IsMulticast ? SocketError.AddressAlreadyInUse : SocketError.InvalidArgument)));
+                    op.Fail(new SocketException((int)refused));
                     return;
                 }
                 Core.JoinGroup(group, _reactor.Now);
