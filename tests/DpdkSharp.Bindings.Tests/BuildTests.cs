@@ -3,7 +3,7 @@ namespace DpdkSharp.Bindings.Tests;
 /// <summary>
 /// The build step itself: a no-op build does not run the generator, and the bindings also generate and
 /// compile (C# with zero warnings, shim and layout checker with gcc) against DPDK 24.11 and 25.11 headers
-/// fetched by eng/fetch-dpdk-headers.sh (eng/test.sh fetches them), and so does the runtime on top of them.
+/// fetched by eng/fetch-dpdk-headers.sh (eng/test.sh fetches them), and so do the runtime, the stack and the packet generator on top of them.
 /// </summary>
 public class BuildTests
 {
@@ -35,11 +35,15 @@ public class BuildTests
     [Theory]
     [InlineData("24.11")]
     [InlineData("25.11")]
-    public void The_runtime_compiles_against_the_bindings_of_other_dpdk_versions(string version)
+    public void The_runtime_the_stack_and_the_packet_generator_compile_against_the_bindings_of_other_dpdk_versions(string version)
     {
         // What a user who regenerates the bindings for their DPDK builds next: signatures that changed between
         // releases (rte_pcapng_copy in 23.11, rte_lpm6's addresses in 24.11) go through the shim's stable entry points.
         BuildWithoutWarnings(Path.Combine("runtime", "DpdkSharp.Runtime", "DpdkSharp.Runtime.csproj"), version);
+        // Everything above the runtime, the parts that reach DPDK beside it included (the memif guard's layout checks,
+        // capture): ASP.NET Core brings the stack, Stack.Dpdk and Hosting with it.
+        BuildWithoutWarnings(Path.Combine("stack", "DpdkSharp.AspNetCore", "DpdkSharp.AspNetCore.csproj"), version);
+        BuildWithoutWarnings(Path.Combine("tools", "DpdkSharp.Pktgen", "DpdkSharp.Pktgen.csproj"), version);
     }
 
     /// <summary>Builds <paramref name="project"/> against DPDK <paramref name="version"/>'s fetched headers, into folders of that version's own.</summary>
