@@ -39,6 +39,26 @@ public class UdpTests
     }
 
     [Fact]
+    public void A_datagram_to_a_group_goes_with_the_multicast_TTL_of_1_by_default_and_unicast_with_the_default_TTL()
+    {
+        var group = Ipv4Address.Parse("239.1.2.3");
+        foreach (var (multicastTtl, expected) in new (byte?, byte)[] { (null, 1), (16, 16) })
+        {
+            var (core, sink, _) = Net.Core(o => (multicastTtl is byte t ? o with { MulticastTtl = t } : o) with { StaticNeighbors = [new(Net.PeerIp, Net.PeerMac)] });
+            core.Udp.Bind(new Ipv4Endpoint(Ipv4Address.Any, 1000), out var h);
+            Assert.Equal(NetError.None, core.SendUdp(h, new Ipv4Endpoint(group, 2000), [1, 2, 3], At(0)));
+            var toGroup = sink.Single();
+            // RFC 1112 §6.1 (TTL 1 unless the sender asks for more) and §6.4 (the group's MAC, no ARP).
+            Assert.Equal(expected, toGroup[14 + 8]);
+            Assert.Equal(MacAddress.ForIpv4Multicast(group), MacAddress.Read(toGroup));
+            Assert.Equal(0, Build.RefChecksum(toGroup.AsSpan(14, 20)));
+            sink.Take();
+            core.SendUdp(h, new Ipv4Endpoint(Net.PeerIp, 2000), [1, 2, 3], At(0));
+            Assert.Equal(64, sink.Single()[14 + 8]);
+        }
+    }
+
+    [Fact]
     public void Length_field_is_checked_against_the_ip_payload()
     {
         Assert.False(UdpDatagram.TryParse(new byte[7], out _));

@@ -25,6 +25,8 @@ public sealed record InterfaceOptions
     public ChecksumOffloads Offloads { get; init; }
     /// <summary>TTL of datagrams we originate (RFC 1700/IANA default 64).</summary>
     public byte DefaultTtl { get; init; } = 64;
+    /// <summary>TTL of multicast datagrams we originate (RFC 1112 §6.1: 1 by default, the link only; Linux's IP_MULTICAST_TTL).</summary>
+    public byte MulticastTtl { get; init; } = 1;
     /// <summary>Routes besides the connected subnet and the default.</summary>
     public IReadOnlyList<Ipv4Route> StaticRoutes { get; init; } = [];
     /// <summary>ARP entries that never expire (address, MAC).</summary>

@@ -85,7 +85,7 @@ public sealed partial class NetworkInterfaceCore
     private void SendLentBuffer(ref RxFrame rx, Span<byte> span, MacAddress destinationMac, Ipv4Address source, Ipv4Address destination,
         IpProtocol protocol, int transportLength, bool dontFragment, bool l4Offload)
     {
-        int length = WriteIpv4Headers(span, destinationMac, source, destination, protocol, transportLength, _nextId++, dontFragment, false, 0);
+        int length = WriteIpv4Headers(span, destinationMac, source, destination, protocol, transportLength, _nextId++, _ttl, dontFragment, false, 0);
         rx.Loan = LoanState.Taken;
         Transmit(rx.Buffer, length, TxInfo(l4Offload));
     }

@@ -70,7 +70,7 @@ public sealed partial class NetworkInterfaceCore
         TcpSegment.WriteHeader(span[tcpOffset..], source, destination, tuple.LocalPort, tuple.RemotePort,
             header.Sequence, header.Acknowledgment, header.Flags, header.Window, optionBytes[..optionLength], payloadLength, payloadSum, _tcpTxOffload);
         int length = WriteIpv4Headers(span, hop.Mac, source, destination, IpProtocol.Tcp,
-            tcpHeaderLength + payloadLength, _nextId++, dontFragment: true, more: false, offset: 0);
+            tcpHeaderLength + payloadLength, _nextId++, _ttl, dontFragment: true, more: false, offset: 0);
         _counters.CountTx(NetLayer.Tcp, tcpHeaderLength + payloadLength);
         var info = new TxFrameInfo((ushort)_l2Length, Ipv4Packet.MinHeaderLength,
             (_ipTxOffload ? TxOffloadRequest.Ipv4Checksum : 0) | (_tcpTxOffload ? TxOffloadRequest.TcpChecksum : 0));

@@ -60,6 +60,8 @@ public sealed partial class NetworkInterfaceCore
             l4Offload = false;
         }
         ushort id = _nextId++;
+        // RFC 1112 §6.1: a multicast datagram's TTL defaults to 1, so it stays on the link unless asked otherwise.
+        byte ttl = destination.IsMulticast ? _multicastTtl : _ttl;
         int offset = 0;
         do
         {
@@ -79,7 +81,7 @@ public sealed partial class NetworkInterfaceCore
             }
             var span = _pool.GetSpan(buffer);
             CopyParts(p0, p1, p2, offset, span.Slice(_l2Length + headerLength, chunk));
-            int length = WriteIpv4Headers(span, hop.Mac, source, destination, protocol, chunk, id, dontFragment, more, offset, fragmentOptions);
+            int length = WriteIpv4Headers(span, hop.Mac, source, destination, protocol, chunk, id, ttl, dontFragment, more, offset, fragmentOptions);
             Dispatch(buffer, span, length, TxInfo(l4Offload, headerLength), in hop, now);
             offset += chunk;
         }
@@ -134,7 +136,7 @@ public sealed partial class NetworkInterfaceCore
     /// has its MAC written by <see cref="Dispatch"/>).
     /// </summary>
     private int WriteIpv4Headers(Span<byte> span, MacAddress destinationMac, Ipv4Address source, Ipv4Address destination, IpProtocol protocol,
-        int chunk, ushort id, bool dontFragment, bool more, int offset, ReadOnlySpan<byte> options = default)
+        int chunk, ushort id, byte ttl, bool dontFragment, bool more, int offset, ReadOnlySpan<byte> options = default)
     {
         if (_vlan is null)
         {
@@ -149,7 +151,7 @@ public sealed partial class NetworkInterfaceCore
             EthernetFrame.WriteHeader(span, destinationMac, _mac, EtherType.Ipv4, _vlan);
         }
         int ipLength = Ipv4Packet.MinHeaderLength + options.Length + chunk;
-        Ipv4Packet.WriteHeader(span[_l2Length..], source, destination, protocol, ipLength, id, _ttl,
+        Ipv4Packet.WriteHeader(span[_l2Length..], source, destination, protocol, ipLength, id, ttl,
             dontFragment, more, offset, computeChecksum: !_ipTxOffload, options: options);
         _counters.CountTx(NetLayer.Ipv4, ipLength);
         return Pad(span, _l2Length + ipLength);

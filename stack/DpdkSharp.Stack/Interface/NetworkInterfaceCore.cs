@@ -52,6 +52,7 @@ public sealed partial class NetworkInterfaceCore : IFrameReceiver, IDisposable
     private readonly int _mtu;
     private readonly ulong _sourceAndIpv4Type; // bytes 6-13 of every untagged IPv4 frame we send: our MAC, then the IPv4 EtherType
     private readonly byte _ttl; // InterfaceOptions.DefaultTtl, read per datagram sent without going through the options
+    private readonly byte _multicastTtl; // InterfaceOptions.MulticastTtl
     private readonly ushort? _vlan;
     private readonly int _l2Length;
     private readonly bool _ipTxOffload;
@@ -84,6 +85,7 @@ public sealed partial class NetworkInterfaceCore : IFrameReceiver, IDisposable
         _address = options.Address;
         _mtu = options.Mtu;
         _ttl = options.DefaultTtl;
+        _multicastTtl = options.MulticastTtl;
         _sourceAndIpv4Type = _mac.Value << 16 | (ushort)EtherType.Ipv4;
         _vlan = options.VlanId;
         _l2Length = EthernetFrame.HeaderLengthFor(_vlan);
