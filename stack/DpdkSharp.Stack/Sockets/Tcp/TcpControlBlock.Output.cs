@@ -351,9 +351,10 @@ internal sealed partial class TcpControlBlock
             if (!allQueued)
             {
                 // Window-limited: hold a runt unless it is at least half the largest window seen. Not when going back
-                // over sent data (after a timeout) to a right edge that moved in: that data was sent in full segments
-                // before, and holding it would delay the retransmission by a persist timeout.
-                if (length < _maxSndWnd / 2 && (_sndNxt >= _sndMax || _sndNxt + length != SendWindowEdge))
+                // over sent data (after a timeout) to a right edge at or below SND.MAX, a window that shrank under what
+                // was sent: that data went in full segments before, and holding it would delay the retransmission by a
+                // persist timeout.
+                if (length < _maxSndWnd / 2 && (_sndNxt + length != SendWindowEdge || SendWindowEdge > _sndMax))
                 {
                     return false;
                 }

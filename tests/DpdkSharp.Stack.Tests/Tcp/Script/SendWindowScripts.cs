@@ -101,6 +101,23 @@ public class SendWindowScripts
     }
 
     [Fact]
+    public void A_SACK_recovery_that_starts_in_a_zero_window_sends_its_first_retransmission_when_the_window_opens()
+    {
+        var s = RecoveryScripts.SixSegmentsInFlight("mss 1000, sackOK");
+        s.In(20, ".", 1, ack: 1001);
+        // RFC 6675 §5: three segments SACKed above the hole start a recovery, but the window is closed.
+        s.In(21, ".", 1, ack: 1001, win: 0, options: "sack 2001:5001");
+        s.ExpectNothing();
+        Assert.Equal(1, s.Counters.SackRecoveries);
+        // A window update: the retransmission that starts the recovery goes whatever cwnd − pipe says (§5 step 4.3).
+        s.In(30, ".", 1, ack: 1001, win: 65535, options: "sack 2001:5001");
+        s.Out(30, ".", 1001, ack: 1, len: 1000);
+        s.In(40, ".", 1, ack: 6001);
+        s.ExpectNothingUntil(5_000);
+        Assert.Equal(0, s.Counters.RetransmissionTimeouts);
+    }
+
+    [Fact]
     public void A_zero_window_stops_retransmissions_the_persist_timer_probes_and_the_data_follows_when_it_opens()
     {
         var s = ThreeSegmentsInFlight(RackNoProbe, "mss 1000, sackOK");
