@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace DpdkSharp.Stack.Sockets;
 
 /// <summary>What to send: SYNs, data within the send and congestion windows, retransmissions, ACKs, probes, RST.</summary>
@@ -211,13 +213,13 @@ internal sealed partial class TcpControlBlock
     private bool SendData(Instant now, ITcpSegmentSink sink)
     {
         bool sent = false;
+        bool cut = false; // set by every CutToWindow, and read only for the hole it cut: no per-segment cost for new data
         for (int n = 0; n < MaxSegmentsPerOutput; n++)
         {
             SequenceNumber seq;
             int length;
             bool fin;
             bool hole = false;
-            bool cut = false;
             if (_inRecovery)
             {
                 // The retransmission that starts a recovery (RFC 5681 §3.2 step 4, RFC 6675 §5 step 4.3)
@@ -281,10 +283,7 @@ internal sealed partial class TcpControlBlock
                 if (again)
                 {
                     _shared.Counters.RetransmittedSegmentsField++;
-                    if (length < SegmentRoom() && seq + length == SendWindowEdge && SendWindowEdge < _sndMax)
-                    {
-                        _shared.Counters.WindowLimitedRetransmissionsField++; // going back, stopped by the window short of SND.MAX
-                    }
+                    CountIfCutByWindow(seq, length);
                 }
                 else if (!_timing && seqLength > 0)
                 {
@@ -416,6 +415,7 @@ internal sealed partial class TcpControlBlock
     /// it unless its sequence number is inside; false when nothing is (a zero window: the persist timer probes it,
     /// §3.8.6.1). <paramref name="cut"/>: the segment is shorter than it would have been.
     /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)] // recovery only: keeps SendData's loop, which sends new data, small
     private bool CutToWindow(SequenceNumber seq, ref int length, ref bool fin, out bool cut)
     {
         int inWindow = SendWindowEdge - seq;
@@ -426,6 +426,17 @@ internal sealed partial class TcpControlBlock
             length = Math.Clamp(inWindow, 0, length);
         }
         return length > 0 || fin;
+    }
+
+    /// <summary>Going back over sent data (<see cref="TryNewData"/> after a timeout): counts a segment the window stopped short of SND.MAX.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void CountIfCutByWindow(SequenceNumber seq, int length)
+    {
+        var edge = SendWindowEdge;
+        if (length < SegmentRoom() && seq + length == edge && edge < _sndMax)
+        {
+            _shared.Counters.WindowLimitedRetransmissionsField++;
+        }
     }
 
     /// <summary>SND.UNA + SND.WND: the first sequence number beyond the peer's window.</summary>
