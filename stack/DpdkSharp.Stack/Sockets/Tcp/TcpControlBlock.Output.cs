@@ -409,11 +409,12 @@ internal sealed partial class TcpControlBlock
     }
 
     /// <summary>
-    /// RFC 9293 §3.8.6 and §3.10.7.4, RFC 1122 §4.2.2.16: a retransmission never goes beyond the right edge of the
-    /// peer's window, SND.UNA + SND.WND, which may have moved in since the data first went (a window that shrank, or
-    /// closed). Cuts [<paramref name="seq"/>, <paramref name="seq"/> + <paramref name="length"/>) there, the FIN with
-    /// it unless its sequence number is inside; false when nothing is (a zero window: the persist timer probes it,
-    /// §3.8.6.1). <paramref name="cut"/>: the segment is shorter than it would have been.
+    /// RFC 9293 §3.8.6 (SHLD-16; RFC 1122 §4.2.2.16): when the peer's window shrank, retransmit the old data between
+    /// SND.UNA and SND.UNA + SND.WND. MAY-7 lets a sender go further, but a receiver drops what lies beyond its window
+    /// (Linux drops any data into a zero window), so such copies are wasted: a retransmission never goes past the
+    /// right edge. Cuts [<paramref name="seq"/>, <paramref name="seq"/> + <paramref name="length"/>) there, the FIN
+    /// with it unless its sequence number is inside; false when nothing is (a zero window: the persist timer probes
+    /// it, §3.8.6.1). <paramref name="cut"/>: the segment is shorter than it would have been.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)] // recovery only: keeps SendData's loop, which sends new data, small
     private bool CutToWindow(SequenceNumber seq, ref int length, ref bool fin, out bool cut)

@@ -1,9 +1,9 @@
 namespace DpdkSharp.Stack.Tests.Tcp.Script;
 
 /// <summary>
-/// Retransmissions stay inside the peer's window (RFC 9293 §3.8.6, §3.10.7.4; RFC 1122 §4.2.2.16): when the
+/// Retransmissions stay inside the peer's window (RFC 9293 §3.8.6 SHLD-16, RFC 1122 §4.2.2.16): when the
 /// window shrank below what is outstanding, what goes again is cut at SND.UNA + SND.WND, a zero window gets
-/// only the persist timer's probe (§3.8.6.1), and the rest follows as the window opens.
+/// only the persist timer's probe (§3.8.6.1, RFC 1122 §4.2.2.17), and the rest follows as the window opens.
 /// </summary>
 public class SendWindowScripts
 {
