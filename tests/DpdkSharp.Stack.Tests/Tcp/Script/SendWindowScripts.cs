@@ -143,6 +143,27 @@ public class SendWindowScripts
     }
 
     [Fact]
+    public void A_peer_that_answers_zero_window_probes_is_not_timed_out_while_data_is_outstanding()
+    {
+        var s = ThreeSegmentsInFlight(new TcpSocketOptions { TailLossProbes = false, MaxRetransmissions = 2 }, "mss 1000, sackOK");
+        s.In(20, ".", 1, ack: 1, win: 0);
+        // RFC 1122 §4.2.2.17 (RFC 9293 §3.8.6.1): the connection stays as long as the probes are answered, and
+        // RFC 9293 §3.8.6 SHLD-17: unacknowledged data beyond the window is no reason to time out. Retransmitting
+        // into the closed window instead would count toward MaxRetransmissions and close it after three timeouts.
+        long at = 610;
+        for (int probe = 0; probe < 6; probe++)
+        {
+            s.ExpectNothingUntil(at);
+            s.Out(at, ".", 0, ack: 1);
+            s.In(at + 1, ".", 1, ack: 1, win: 0);
+            at += 400L << (probe + 1); // the persist timer backs off from the RTO (RFC 1122 §4.2.2.17)
+        }
+        s.ExpectState(TcpState.Established);
+        Assert.Equal(1, s.Counters.RetransmissionTimeouts);
+        Assert.Equal(0, s.Counters.RetransmittedSegments);
+    }
+
+    [Fact]
     public void The_loss_probe_goes_again_only_for_bytes_inside_the_window()
     {
         var s = ThreeSegmentsInFlight(TcpSocketOptions.Default, "mss 1000, sackOK");
