@@ -85,6 +85,26 @@ public class SendWindowScripts
     }
 
     [Fact]
+    public void A_SACK_recovery_cut_at_the_window_sends_the_rest_of_the_hole_from_HighRxt_when_the_window_opens()
+    {
+        var s = RecoveryScripts.SixSegmentsInFlight("mss 1000, sackOK"); // RFC 6675 alone, RACK off
+        s.In(20, ".", 1, ack: 1001);
+        // Three segments SACKed above 1001 (RFC 6675 §4 IsLost), and the window shrinks to 500 bytes.
+        s.In(21, ".", 1, ack: 1001, win: 500, options: "sack 2001:5001");
+        s.Out(21, ".", 1001, ack: 1, len: 500); // §5 step 4.3, cut at 1501: HighRxt = 1501, not 2001
+        s.ExpectNothing();
+        // A window update: NextSeg (§4 rule 1) finds the rest of the hole above HighRxt; nothing SACKed goes.
+        s.In(30, ".", 1, ack: 1001, win: 1500, options: "sack 2001:5001");
+        s.Out(30, ".", 1501, ack: 1, len: 500);
+        s.ExpectNothing();
+        s.In(40, ".", 1, ack: 6001);
+        s.ExpectNothingUntil(5_000);
+        Assert.Equal(2, s.Counters.RetransmittedSegments);
+        Assert.Equal(1, s.Counters.WindowLimitedRetransmissions);
+        Assert.Equal(0, s.Counters.RetransmissionTimeouts);
+    }
+
+    [Fact]
     public void A_fast_retransmit_without_SACK_is_cut_at_a_window_that_shrank()
     {
         var s = RecoveryScripts.SixSegmentsInFlight("mss 1000");
