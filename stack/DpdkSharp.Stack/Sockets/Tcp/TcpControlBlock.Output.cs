@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace DpdkSharp.Stack.Sockets;
 
 /// <summary>What to send: SYNs, data within the send and congestion windows, retransmissions, ACKs, probes, RST.</summary>
@@ -60,7 +62,7 @@ internal sealed partial class TcpControlBlock
             // peer's window closed below what we had sent (its receive queue full), Linux drops a segment
             // starting past RCV.NXT + RCV.WND, its ACK included, and waited for ever for the acknowledgment
             // these ACKs carried, its application blocked on a full send queue and so never reading.
-            var rightEdge = _sndUna + (int)Math.Min(_sndWnd, int.MaxValue);
+            var rightEdge = SendWindowEdge;
             Emit(sink, _sndMax > rightEdge ? rightEdge : _sndMax, 0, TcpFlags.None, now);
         }
         ArmPersist(now);
@@ -91,16 +93,24 @@ internal sealed partial class TcpControlBlock
         }
         else
         {
+            // The last segment sent, or, when the peer's window shrank below it, the last bytes inside the window
+            // (RFC 9293 §3.8.6: nothing beyond SND.UNA + SND.WND); a zero window gets no probe but the persist timer's.
             var dataEnd = SendEnd < _sndMax ? SendEnd : _sndMax;
-            length = Math.Min(SegmentRoom(), Math.Max(0, dataEnd - _sndUna));
-            seq = dataEnd - length;
-            fin = _finQueued && _sndMax == SendEnd + 1;
+            var edge = SendWindowEdge;
+            var end = dataEnd < edge ? dataEnd : edge;
+            length = Math.Min(SegmentRoom(), Math.Max(0, end - _sndUna));
+            seq = end - length;
+            fin = _finQueued && _sndMax == SendEnd + 1 && SendEnd < edge;
             if ((length == 0 && !fin) || !Emit(sink, seq, length, fin ? TcpFlags.Fin : TcpFlags.None, now))
             {
                 return false;
             }
             _rack?.OnSent(seq, seq + length + (fin ? 1 : 0), now);
             _shared.Counters.RetransmittedSegmentsField++;
+            if (end < dataEnd)
+            {
+                _shared.Counters.WindowLimitedRetransmissionsField++;
+            }
         }
         _shared.Counters.LossProbesField++;
         _rtoAt = now + _rtt.Rto; // RFC 8985 §7.3: the RTO runs from the probe
@@ -203,6 +213,7 @@ internal sealed partial class TcpControlBlock
     private bool SendData(Instant now, ITcpSegmentSink sink)
     {
         bool sent = false;
+        bool cut = false; // set by every CutToWindow, and read only for the hole it cut: no per-segment cost for new data
         for (int n = 0; n < MaxSegmentsPerOutput; n++)
         {
             SequenceNumber seq;
@@ -221,6 +232,10 @@ internal sealed partial class TcpControlBlock
                     break;
                 }
                 hole = TryNextHole(first, rescue: false, out seq, out length, out fin);
+                if (hole && !CutToWindow(seq, ref length, ref fin, out cut))
+                {
+                    break; // the window opens later (an ACK, or the persist timer's probe): the first retransmission still goes then
+                }
                 if (first && !hole)
                 {
                     _retransmitFirst = false;
@@ -231,7 +246,7 @@ internal sealed partial class TcpControlBlock
                     // RFC 6675 §4 NextSeg rule 3: no lost segment and no new data, so an un-SACKed hole
                     // below the highest SACKed byte (else it waits for the timer once no more ACKs come).
                     hole = _sackOn && TryNextHole(first: false, rescue: true, out seq, out length, out fin);
-                    if (!hole)
+                    if (!hole || !CutToWindow(seq, ref length, ref fin, out cut))
                     {
                         break;
                     }
@@ -257,6 +272,10 @@ internal sealed partial class TcpControlBlock
                     _highRxt = seq + seqLength;
                 }
                 _shared.Counters.RetransmittedSegmentsField++;
+                if (cut)
+                {
+                    _shared.Counters.WindowLimitedRetransmissionsField++;
+                }
             }
             else
             {
@@ -264,6 +283,7 @@ internal sealed partial class TcpControlBlock
                 if (again)
                 {
                     _shared.Counters.RetransmittedSegmentsField++;
+                    CountIfCutByWindow(seq, length);
                 }
                 else if (!_timing && seqLength > 0)
                 {
@@ -305,14 +325,21 @@ internal sealed partial class TcpControlBlock
         int queued = Math.Max(0, SendEnd - _sndNxt);
         long window = windowOnly ? _sndWnd : Math.Min(_sndWnd, (long)CongestionWindow);
         long usable = window - (_sndNxt - _sndUna);
-        if (_forceSend && usable <= 0 && _sndWnd > 0)
+        if (_forceSend && usable <= 0)
         {
-            usable = Math.Min(_sndWnd, _sndMss); // the persist timer overrides SWS avoidance and the congestion window once
+            // The persist timer overrides SWS avoidance and the congestion window once, not the peer's window.
+            long inWindow = _sndWnd - (_sndNxt - _sndUna);
+            if (inWindow > 0)
+            {
+                usable = Math.Min(inWindow, _sndMss);
+            }
         }
         int room = SegmentRoom();
         length = (int)Math.Clamp(Math.Min(queued, usable), 0, room);
-        bool finUnsent = _finQueued && _sndNxt <= SendEnd;
-        fin = finUnsent && _sndNxt + length == SendEnd && (usable > length || length > 0 || _forceSend);
+        // The FIN follows this data; it goes only with its sequence number inside the window (RFC 9293 §3.8.6), which
+        // the data may fill exactly: it then waits for the window to open, and the persist timer makes sure it does.
+        bool finNext = _finQueued && _sndNxt + length == SendEnd;
+        fin = finNext && (usable > length || length > 0 || _forceSend) && SendEnd < SendWindowEdge;
         if (length == 0)
         {
             return fin;
@@ -322,15 +349,18 @@ internal sealed partial class TcpControlBlock
             bool allQueued = length == queued;
             if (!allQueued)
             {
-                // Window-limited: hold a runt unless it is at least half the largest window seen.
-                if (length < _maxSndWnd / 2)
+                // Window-limited: hold a runt unless it is at least half the largest window seen. Not when going back
+                // over sent data (after a timeout) to a right edge at or below SND.MAX, a window that shrank under what
+                // was sent: that data went in full segments before, and holding it would delay the retransmission by a
+                // persist timeout.
+                if (length < _maxSndWnd / 2 && (_sndNxt + length != SendWindowEdge || SendWindowEdge > _sndMax))
                 {
                     return false;
                 }
             }
-            else if (!NoDelay && !fin && _sndNxt != _sndUna)
+            else if (!NoDelay && !finNext && _sndNxt != _sndUna)
             {
-                return false; // Nagle: a small segment waits while data is unacknowledged
+                return false; // Nagle: a small segment waits while data is unacknowledged (not the last one before the FIN)
             }
         }
         return true;
@@ -377,6 +407,41 @@ internal sealed partial class TcpControlBlock
         fin = _finQueued && seq + length == SendEnd && holeLength > length;
         return length > 0 || fin;
     }
+
+    /// <summary>
+    /// RFC 9293 §3.8.6 (SHLD-16; RFC 1122 §4.2.2.16): when the peer's window shrank, retransmit the old data between
+    /// SND.UNA and SND.UNA + SND.WND. MAY-7 lets a sender go further, but a receiver drops what lies beyond its window
+    /// (Linux drops any data into a zero window), so such copies are wasted: a retransmission never goes past the
+    /// right edge. Cuts [<paramref name="seq"/>, <paramref name="seq"/> + <paramref name="length"/>) there, the FIN
+    /// with it unless its sequence number is inside; false when nothing is (a zero window: the persist timer probes
+    /// it, §3.8.6.1). <paramref name="cut"/>: the segment is shorter than it would have been.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)] // recovery only: keeps SendData's loop, which sends new data, small
+    private bool CutToWindow(SequenceNumber seq, ref int length, ref bool fin, out bool cut)
+    {
+        int inWindow = SendWindowEdge - seq;
+        cut = length + (fin ? 1 : 0) > inWindow;
+        if (cut)
+        {
+            fin = false;
+            length = Math.Clamp(inWindow, 0, length);
+        }
+        return length > 0 || fin;
+    }
+
+    /// <summary>Going back over sent data (<see cref="TryNewData"/> after a timeout): counts a segment the window stopped short of SND.MAX.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void CountIfCutByWindow(SequenceNumber seq, int length)
+    {
+        var edge = SendWindowEdge;
+        if (length < SegmentRoom() && seq + length == edge && edge < _sndMax)
+        {
+            _shared.Counters.WindowLimitedRetransmissionsField++;
+        }
+    }
+
+    /// <summary>SND.UNA + SND.WND: the first sequence number beyond the peer's window.</summary>
+    private SequenceNumber SendWindowEdge => _sndUna + (int)Math.Min(_sndWnd, int.MaxValue);
 
     /// <summary>
     /// Data bytes that fit one segment now: the MSS less the SACK option when one goes along

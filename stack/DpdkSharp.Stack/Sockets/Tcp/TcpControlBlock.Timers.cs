@@ -234,11 +234,15 @@ internal sealed partial class TcpControlBlock
     /// RFC 9293 §3.8.6.1: with data waiting, nothing in flight and a window too small to send into
     /// (zero, or held back by SWS avoidance), a timer makes sure something goes out: a zero-window
     /// probe, or the runt after all. Backs off like the RTO and never gives up (RFC 1122 §4.2.2.17).
+    /// Also when data is outstanding but the retransmission timer stopped: it expired and the window
+    /// let nothing go again (RACK's recovery keeps SND.NXT where it was), so only a probe can learn
+    /// when the window opens.
     /// </summary>
     private void ArmPersist(Instant now)
     {
-        bool waiting = State is not (TcpState.Closed or TcpState.TimeWait) && _sndNxt == _sndUna && _sndUna != _iss
-            && (SendEnd > _sndNxt || (_finQueued && _sndNxt <= SendEnd));
+        bool waiting = State is not (TcpState.Closed or TcpState.TimeWait) && _sndUna != _iss
+            && ((_sndNxt == _sndUna && (SendEnd > _sndNxt || (_finQueued && _sndNxt <= SendEnd)))
+                || (_sndMax != _sndUna && _rtoAt == Instant.Never));
         if (!waiting)
         {
             _persistAt = Instant.Never;

@@ -22,6 +22,7 @@ public sealed class TcpCounters
     internal long SackRecoveriesField;
     internal long LossProbesField;
     internal long LostRetransmissionsField;
+    internal long WindowLimitedRetransmissionsField;
     internal long ZeroWindowEventsField;
     internal long SynCookiesSentField;
     internal long SynCookiesAcceptedField;
@@ -69,6 +70,11 @@ public sealed class TcpCounters
     public long LossProbes => Volatile.Read(ref LossProbesField);
     /// <summary>Retransmissions found lost again by RACK (RFC 8985 §6.2) and resent without waiting for the retransmission timer.</summary>
     public long LostRetransmissions => Volatile.Read(ref LostRetransmissionsField);
+    /// <summary>
+    /// Retransmitted segments cut short at the right edge of the peer's window (SND.UNA + SND.WND, RFC 9293 §3.8.6):
+    /// the window had shrunk below data sent before. Part of <see cref="RetransmittedSegments"/>.
+    /// </summary>
+    public long WindowLimitedRetransmissions => Volatile.Read(ref WindowLimitedRetransmissionsField);
     /// <summary>Times a peer closed its window to zero.</summary>
     public long ZeroWindowEvents => Volatile.Read(ref ZeroWindowEventsField);
     /// <summary>SYN-ACKs sent with a SYN cookie because the SYN queue was full (RFC 4987 §3.6).</summary>

@@ -9,7 +9,7 @@ public class RecoveryScripts
     private static readonly TcpSocketOptions NewReno = new() { CongestionControl = TcpCongestionControl.NewReno, TailLossProbes = false, RackLossDetection = false };
 
     /// <summary>Six full segments in flight (the initial window is ten, RFC 6928).</summary>
-    private static TcpScript SixSegmentsInFlight(string synOptions)
+    internal static TcpScript SixSegmentsInFlight(string synOptions)
     {
         var s = TcpScript.Established(NewReno, synOptions);
         s.Write(10, 6000);
