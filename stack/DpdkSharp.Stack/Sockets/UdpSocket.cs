@@ -321,6 +321,7 @@ public sealed class UdpSocket : IDisposable, IUdpDatagramHandler
                 error = _bound ? NetError.None : BindOnReactor(new Ipv4Endpoint(Ipv4Address.Any, 0), false);
                 if (error == NetError.None)
                 {
+                    SwallowErrorIfUnconnected(); // not yet taken by the readiness pass: the core would fail the send with it
                     error = Core.SendUdp(Handle, op.Endpoint, op.Payload.Span, _reactor.Now);
                 }
                 Complete(op, error, op.Payload.Length);
@@ -421,7 +422,11 @@ public sealed class UdpSocket : IDisposable, IUdpDatagramHandler
         }
     }
 
-    /// <summary>Linux reports ICMP errors only to connected UDP sockets (without IP_RECVERR): drop the others'.</summary>
+    /// <summary>
+    /// Linux reports ICMP errors only to connected UDP sockets (without IP_RECVERR): drop the others', before every receive
+    /// and send (the core reports a pending error to whichever call comes first, and anyone can send an ICMP error naming an
+    /// unconnected socket: a spoofed port unreachable would cost an echo handler its next reply).
+    /// </summary>
     private void SwallowErrorIfUnconnected()
     {
         if (!_connected && _bound && Core.Udp.PeekError(Handle, out _) is not (NetError.None or NetError.InvalidHandle))
@@ -501,6 +506,8 @@ public sealed class UdpSocket : IDisposable, IUdpDatagramHandler
         {
             return SocketError.NotSocket;
         }
+        // An error that came in the same receive burst as this datagram has not met the readiness pass yet.
+        SwallowErrorIfUnconnected();
         return Core.SendUdp(Handle, remote, payload, _reactor.Now).ToSocketError();
     }
 }
