@@ -136,6 +136,18 @@ public partial class PlainIpv4ShortcutTests
         add("options after end of list are not read", () => Frame(Net.PeerIp, Net.UsIp, 17, Udp4(), options: [0, 7, 99, 1]), RxDisposition.Delivered);
         add("echo request with record route", () => Frame(Net.PeerIp, Net.UsIp, 1, Echo(), options: [7, 11, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
             RxDisposition.Consumed);
+        // RFC 7126 §4.3.5, §4.4.5: source-routed datagrams are dropped by default (Linux: accept_source_route 0).
+        add("echo request with a loose source route", () => Frame(Net.PeerIp, Net.UsIp, 1, Echo(), options: [0x83, 7, 4, 10, 1, 1, 1, 0]),
+            RxDisposition.Dropped, DropReason.SourceRoute);
+        add("udp with a strict source route", () => Frame(Net.PeerIp, Net.UsIp, 17, Udp4(), options: [1, 0x89, 7, 8, 10, 1, 1, 1]),
+            RxDisposition.Dropped, DropReason.SourceRoute);
+        // RFC 791 §3.1: some room but not enough, or an overflow count that overflows, is an error; full is not.
+        add("echo request with record route room for half an address", () => Frame(Net.PeerIp, Net.UsIp, 1, Echo(), options: [7, 5, 4, 0, 0, 0, 0, 0]),
+            RxDisposition.Dropped, DropReason.Malformed);
+        add("echo request with a full timestamp at overflow 15", () => Frame(Net.PeerIp, Net.UsIp, 1, Echo(), options: [68, 8, 9, 0xF0, 1, 2, 3, 4]),
+            RxDisposition.Dropped, DropReason.Malformed);
+        add("echo request with a full timestamp", () => Frame(Net.PeerIp, Net.UsIp, 1, Echo(), options: [68, 8, 9, 0x30, 1, 2, 3, 4]),
+            RxDisposition.Consumed);
         add("ihl of 4", () => WithIhl(0x44), RxDisposition.Dropped, DropReason.Malformed);
         add("ihl beyond the total length", () => WithIhl(0x4F), RxDisposition.Dropped, DropReason.Malformed);
         add("ihl 6 eating the udp header", () => WithIhl(0x46), RxDisposition.Dropped, DropReason.Malformed);

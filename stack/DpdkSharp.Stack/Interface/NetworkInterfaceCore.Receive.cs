@@ -93,6 +93,10 @@ public sealed partial class NetworkInterfaceCore
             return RxDrop(reason);
         }
         _counters.CountRx(NetLayer.Ipv4, ip.TotalLength);
+        if (ip.HeaderLength > Ipv4Packet.MinHeaderLength && Ipv4Options.HasSourceRoute(ip.Header[Ipv4Packet.MinHeaderLength..]))
+        {
+            return RxDrop(DropReason.SourceRoute);
+        }
         var src = ip.Source;
         var dst = ip.Destination;
         if (IsForbiddenSource(src))
