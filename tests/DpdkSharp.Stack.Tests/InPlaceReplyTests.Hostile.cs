@@ -63,4 +63,21 @@ public partial class InPlaceReplyTests
         Assert.Empty(echo.Sink.Frames);
         Assert.Equal(4, echo.Core.Counters.DropCount(DropReason.InvalidAddress));
     }
+
+    [Theory]
+    [InlineData("127.0.0.1")]
+    [InlineData("0.1.2.3")]
+    [InlineData("0.0.0.0")]
+    public void Nothing_is_sent_to_a_loopback_or_this_network_destination_even_with_a_gateway(string destination)
+    {
+        // What a broadcast from such a source could still make an application answer (RFC 1122 §3.2.1.3 (a), (b), (g)).
+        using var echo = new Echo(buffers: 4, o => o with { Gateway = Net.GatewayIp, StaticNeighbors = [new(Net.GatewayIp, Net.OtherMac)] });
+        var to = new Ipv4Endpoint(Ipv4Address.Parse(destination), 53);
+        var error = echo.Core.SendUdp(echo.Handle, to, [1, 2, 3], At(0));
+
+        Assert.Equal(to.Address.IsAny ? NetError.InvalidArgument : NetError.NoRoute, error);
+        Assert.Empty(echo.Sink.Frames);
+        Assert.Equal(NetError.None, echo.Core.SendUdp(echo.Handle, new Ipv4Endpoint(Ipv4Address.Parse("192.0.2.1"), 53), [1], At(0))); // off-link still goes
+        Assert.Single(echo.Sink.Frames);
+    }
 }
