@@ -33,7 +33,6 @@ public sealed class UdpSocket : IDisposable, IUdpDatagramHandler
     // Reactor-thread state.
     internal UdpHandle Handle;
     private bool _bound;
-    private bool _connected;
     private bool _closed;
     private readonly Queue<UdpOperation> _pendingReceives = new();
     private UdpDatagramHandler? _handler;
@@ -310,7 +309,6 @@ public sealed class UdpSocket : IDisposable, IUdpDatagramHandler
                 }
                 if (error == NetError.None)
                 {
-                    _connected = true;
                     _remote = op.Endpoint!.Value.ToIPEndPoint();
                     PublishLocal();
                 }
@@ -321,7 +319,6 @@ public sealed class UdpSocket : IDisposable, IUdpDatagramHandler
                 error = _bound ? NetError.None : BindOnReactor(new Ipv4Endpoint(Ipv4Address.Any, 0), false);
                 if (error == NetError.None)
                 {
-                    SwallowErrorIfUnconnected(); // not yet taken by the readiness pass: the core would fail the send with it
                     error = Core.SendUdp(Handle, op.Endpoint, op.Payload.Span, _reactor.Now);
                 }
                 Complete(op, error, op.Payload.Length);
@@ -364,6 +361,9 @@ public sealed class UdpSocket : IDisposable, IUdpDatagramHandler
         }
         Handle = handle;
         _bound = true;
+        // Linux reports ICMP errors only to connected UDP sockets (without IP_RECVERR). Dropped as they come, not when the
+        // socket is next used: an error that came in the same receive burst as a datagram would fail its handler's reply.
+        Core.Udp.ReportErrorsOnlyWhenConnected(handle);
         _reactor.UdpSockets.Register(this, handle);
         if (_receiveBufferSize != Core.Options.Udp.ReceiveBufferBytes)
         {
@@ -394,7 +394,6 @@ public sealed class UdpSocket : IDisposable, IUdpDatagramHandler
     /// <summary>Data or an error arrived: complete waiting receives in order.</summary>
     internal void OnReady()
     {
-        SwallowErrorIfUnconnected();
         while (_pendingReceives.TryPeek(out var op))
         {
             if (!TryCompleteReceive(op))
@@ -407,7 +406,6 @@ public sealed class UdpSocket : IDisposable, IUdpDatagramHandler
 
     private bool TryCompleteReceive(UdpOperation op)
     {
-        SwallowErrorIfUnconnected();
         var error = Core.Udp.TryReceive(Handle, op.Buffer.Span, out var result);
         switch (error)
         {
@@ -419,19 +417,6 @@ public sealed class UdpSocket : IDisposable, IUdpDatagramHandler
             default:
                 op.Fail(SocketConversions.Exception(error));
                 return true;
-        }
-    }
-
-    /// <summary>
-    /// Linux reports ICMP errors only to connected UDP sockets (without IP_RECVERR): drop the others', before every receive
-    /// and send (the core reports a pending error to whichever call comes first, and anyone can send an ICMP error naming an
-    /// unconnected socket: a spoofed port unreachable would cost an echo handler its next reply).
-    /// </summary>
-    private void SwallowErrorIfUnconnected()
-    {
-        if (!_connected && _bound && Core.Udp.PeekError(Handle, out _) is not (NetError.None or NetError.InvalidHandle))
-        {
-            Core.Udp.TryReceive(Handle, default, out _); // takes the pending error only
         }
     }
 
@@ -506,8 +491,6 @@ public sealed class UdpSocket : IDisposable, IUdpDatagramHandler
         {
             return SocketError.NotSocket;
         }
-        // An error that came in the same receive burst as this datagram has not met the readiness pass yet.
-        SwallowErrorIfUnconnected();
         return Core.SendUdp(Handle, remote, payload, _reactor.Now).ToSocketError();
     }
 }
