@@ -52,4 +52,9 @@ public enum DropReason
     UnexpectedSyn,
     /// <summary>A SYN or handshake ACK refused because a listener's queue was full (and SYN cookies off), or a SYN cookie that did not validate.</summary>
     ListenQueueFull,
+    /// <summary>
+    /// An IPv4 datagram with a loose or strict source route option: dropped by default (RFC 7126 §4.3.5, §4.4.5), as Linux
+    /// does with accept_source_route 0.
+    /// </summary>
+    SourceRoute,
 }

@@ -20,8 +20,42 @@ public static class Ipv4Options
     public const byte RouterAlert = 148;
     /// <summary>Bytes of the Router Alert option: type, length 4, value 0 ("every router examines the packet").</summary>
     public const int RouterAlertLength = 4;
+    /// <summary>Loose Source and Record Route (type 131).</summary>
+    public const byte LooseSourceRoute = 131;
+    /// <summary>Strict Source and Record Route (type 137).</summary>
+    public const byte StrictSourceRoute = 137;
     /// <summary>Most option bytes a header holds (60-byte header minus the fixed 20).</summary>
     public const int MaxLength = 40;
+
+    /// <summary>
+    /// Whether <paramref name="options"/> (well-formed, as <see cref="Ipv4Packet.TryParse"/> checked them) carry a loose or strict
+    /// source route. RFC 7126 §4.3.5 and §4.4.5: all systems should drop such datagrams by default (Linux does, with
+    /// accept_source_route 0); a host that answered one would also owe the reversed route (RFC 1122 §3.2.2.6), which this
+    /// host does not build.
+    /// </summary>
+    public static bool HasSourceRoute(ReadOnlySpan<byte> options)
+    {
+        int i = 0;
+        while (i < options.Length)
+        {
+            byte type = options[i];
+            if (type == EndOfList)
+            {
+                return false;
+            }
+            if (type is LooseSourceRoute or StrictSourceRoute)
+            {
+                return true;
+            }
+            if (type == NoOperation || i + 1 >= options.Length)
+            {
+                i++;
+                continue;
+            }
+            i += Math.Max(2, (int)options[i + 1]);
+        }
+        return false;
+    }
 
     /// <summary>
     /// Writes into <paramref name="destination"/> the options an echo reply carries for a request
@@ -109,7 +143,8 @@ public static class Ipv4Options
     /// <summary>
     /// RFC 791 "Internet Timestamp": flag 0 records a timestamp, 1 our address and a timestamp, 3 a
     /// timestamp only where the next prespecified address is ours. A full option counts one more
-    /// overflow (the 4-bit field saturates rather than wrap).
+    /// overflow (<see cref="Ipv4Packet.TryParse"/> refuses an option whose count would overflow; the
+    /// field saturates here rather than wrap, should unchecked bytes come).
     /// </summary>
     private static void Stamp(Span<byte> option, Ipv4Address address, uint timestamp)
     {

@@ -105,7 +105,8 @@ public readonly ref struct Ipv4Packet
 
     /// <summary>
     /// RFC 791 §3.1 "Options": type 0 ends the list, type 1 is a one-byte no-op, every other
-    /// option carries a length byte that counts itself and the type and must stay in the header.
+    /// option carries a length byte that counts itself and the type and must stay in the header;
+    /// Record Route and Timestamp must also be ones this host could update (<see cref="RecordableOptionValid"/>).
     /// </summary>
     private static bool OptionsWellFormed(ReadOnlySpan<byte> options)
     {
@@ -131,9 +132,47 @@ public readonly ref struct Ipv4Packet
             {
                 return false;
             }
+            if (type is Ipv4Options.RecordRoute or Ipv4Options.Timestamp && !RecordableOptionValid(options.Slice(i, length)))
+            {
+                return false;
+            }
             i += length;
         }
         return true;
+    }
+
+    /// <summary>
+    /// RFC 791 §3.1 "Record Route" and "Internet Timestamp": the pointer starts at the first slot (4, or 5 for a timestamp);
+    /// a pointer past the length means full, but "if there is some room but not enough room for a full address [or
+    /// timestamp] to be inserted, or the overflow count itself overflows, the original datagram is considered to be in error
+    /// and is discarded". An echo request's options are updated and reflected (RFC 1122 §3.2.2.6), so these would be too;
+    /// Linux refuses the same datagrams (with a parameter problem).
+    /// </summary>
+    private static bool RecordableOptionValid(ReadOnlySpan<byte> option)
+    {
+        bool timestamp = option[0] == Ipv4Options.Timestamp;
+        if (option.Length < (timestamp ? 4 : 3))
+        {
+            return false;
+        }
+        int pointer = option[2];
+        if (pointer < (timestamp ? 5 : 4))
+        {
+            return false;
+        }
+        if (!timestamp)
+        {
+            return pointer > option.Length || pointer + 3 <= option.Length;
+        }
+        int flag = option[3] & 0x0F;
+        if (pointer > option.Length)
+        {
+            // Full: one more module counts itself in the overflow (none for prespecified addresses, all of which are past).
+            return flag == 3 || option[3] >> 4 != 15;
+        }
+        // A flag RFC 791 does not define is left alone (nothing is recorded), as Linux leaves it.
+        int entry = flag == 0 ? 4 : 8;
+        return flag is not (0 or 1 or 3) || pointer + entry - 1 <= option.Length;
     }
 
     /// <summary>

@@ -7,7 +7,7 @@ namespace DpdkSharp.Stack.Tests;
 /// back gets a correct frame without a buffer rented or a byte copied, and every other case still
 /// takes the copying path with the same result.
 /// </summary>
-public class InPlaceReplyTests
+public partial class InPlaceReplyTests
 {
     private const ushort EchoPort = 7;
 

@@ -8,7 +8,7 @@ namespace DpdkSharp.Stack.Tests;
 /// path ends it, drop reason included. A priority-tagged frame (VLAN 0) always takes the general path, so each frame's
 /// tagged twin is the general path's answer to compare with.
 /// </summary>
-public class PlainIpv4ShortcutTests
+public partial class PlainIpv4ShortcutTests
 {
     private const ushort Port = 7;
 
@@ -74,6 +74,7 @@ public class PlainIpv4ShortcutTests
         Add("icmp echo request", () => Build.FromPeer(1, Build.Icmp(8, 0, 1, 2, [1, 2, 3])), RxDisposition.Consumed);
         Add("tcp to a closed port", () => Build.FromPeer(6, TcpSyn()), RxDisposition.Dropped, DropReason.NoSocket);
         Add("an unknown protocol", () => Build.FromPeer(253, [1, 2, 3, 4]), RxDisposition.Dropped, DropReason.UnsupportedProtocol);
+        AddHostile(Add);
         return data;
     }
 

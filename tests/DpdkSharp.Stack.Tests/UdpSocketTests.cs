@@ -131,6 +131,54 @@ public sealed class UdpSocketTests : IDisposable
     }
 
     [Fact]
+    public async Task A_handler_on_an_unconnected_socket_replies_after_a_port_unreachable_in_the_same_burst()
+    {
+        // Linux reports ICMP errors only to connected sockets: a port unreachable about an earlier datagram to someone else
+        // (or a spoofed one: it may name any remote) must not fail the reply of a handler on an unconnected socket, even
+        // when it comes in the same receive burst as the datagram the handler answers.
+        using var server = new UdpSocket(_us);
+        server.Bind(new IPEndPoint(IPAddress.Any, 7010));
+        var replies = new List<SocketError>();
+        server.SetHandler(datagram =>
+        {
+            lock (replies)
+            {
+                replies.Add(datagram.Reply(datagram.Payload));
+            }
+        });
+        using var client = new UdpSocket(_peer);
+        client.Connect(UsAddress, 7010);
+        FrozenReactor frozenUs;
+        using (new FrozenReactor(_peer))
+        {
+            await server.SendToAsync(new byte[] { 1 }, new IPEndPoint(PeerAddress, 9)).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+            frozenUs = new FrozenReactor(_us);
+        }
+        using (frozenUs)
+        {
+            // The peer answers port unreachable (port 9 is closed), then the client's datagram follows: both wait for "us".
+            await WaitUntil(() => _peer.InvokeAsync(c => c.Counters.SentPackets(NetLayer.Icmp) == 1));
+            await client.SendAsync(new byte[] { 42 });
+        }
+        var echo = new byte[4];
+        Assert.Equal(1, await client.ReceiveAsync(echo).AsTask().WaitAsync(TimeSpan.FromSeconds(10)));
+        lock (replies)
+        {
+            Assert.Equal([SocketError.Success], replies);
+        }
+    }
+
+    private static async Task WaitUntil(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "timed out");
+            await Task.Delay(5);
+        }
+    }
+
+    [Fact]
     public void The_same_port_binds_twice_only_when_both_sockets_reuse_the_address()
     {
         using var first = new UdpSocket(_us);

@@ -15,7 +15,7 @@ public sealed partial class NetworkInterfaceCore
     /// <summary>
     /// Takes a plain IPv4 frame past the Ethernet and IPv4 layers in a few wide loads, checking what
     /// <see cref="ReceiveEthernet"/> and <see cref="ReceiveIpv4"/> check for such a frame (RFC 791 §3.1 fields, the
-    /// RFC 1071 header checksum, the source addresses <see cref="IsForbiddenSource"/> refuses) and counting what they count, then hands it to
+    /// RFC 1071 header checksum, the source addresses <see cref="IsForbiddenSource"/> and, to our unicast address, <see cref="IsThisNetwork"/> refuse) and counting what they count, then hands it to
     /// <see cref="Deliver"/> as they would. It only ever accepts: any frame it is not sure of (a check fails, a device
     /// verdict of a bad header, a case it does not cover) returns false untouched, and the general path takes it from
     /// the start, drop reasons included.
@@ -55,7 +55,7 @@ public sealed partial class NetworkInterfaceCore
             || destination != _address.Value
             || totalLength < Ipv4Packet.MinHeaderLength
             || totalLength > frame.Length - EthernetFrame.HeaderLength
-            || IsForbiddenSource(source)
+            || IsForbiddenSource(source) || IsThisNetwork(source)
             || ((checksum & RxChecksumStatus.Ipv4Good) == 0 && !InternetChecksum.IsValid(headers[EthernetFrame.HeaderLength..])))
         {
             return false;

@@ -93,6 +93,10 @@ public sealed partial class NetworkInterfaceCore
             return RxDrop(reason);
         }
         _counters.CountRx(NetLayer.Ipv4, ip.TotalLength);
+        if (ip.HeaderLength > Ipv4Packet.MinHeaderLength && Ipv4Options.HasSourceRoute(ip.Header[Ipv4Packet.MinHeaderLength..]))
+        {
+            return RxDrop(DropReason.SourceRoute);
+        }
         var src = ip.Source;
         var dst = ip.Destination;
         if (IsForbiddenSource(src))
@@ -107,6 +111,10 @@ public sealed partial class NetworkInterfaceCore
             if (linkMulticast)
             {
                 return RxDrop(DropReason.NotForUs);
+            }
+            if (IsThisNetwork(src))
+            {
+                return RxDrop(DropReason.InvalidAddress);
             }
         }
         else if (dst.IsBroadcast || dst == _subnetBroadcast || (dst.IsMulticast && IsJoined(dst)))
@@ -318,12 +326,21 @@ public sealed partial class NetworkInterfaceCore
     };
 
     /// <summary>
-    /// A source no datagram may carry (RFC 1122 §3.2.1.3): a group or the limited broadcast address, our own address (our
-    /// datagram reflected back), or our subnet's broadcast address.
+    /// A source no datagram may carry (RFC 1122 §3.2.1.3, whose invalid sources a host MUST silently discard): a group or
+    /// the limited broadcast address, a loopback address ({127, &lt;any&gt;} MUST NOT appear outside a host; answered, it would
+    /// go to the gateway), our own address (our datagram reflected back), or our subnet's broadcast address.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool IsForbiddenSource(Ipv4Address source) =>
-        source.IsMulticast || source.IsBroadcast || source == _address || (source == _subnetBroadcast && !source.IsAny);
+        source.IsMulticast || source.IsBroadcast || source.IsLoopback || source == _address || (source == _subnetBroadcast && !source.IsAny);
+
+    /// <summary>
+    /// A source on "this network", {0, 0} or {0, &lt;host&gt;} (RFC 1122 §3.2.1.3 (a), (b)): only a host still learning its own
+    /// address sends from it, and such a host broadcasts (RFC 2131 §4.1), so it is refused to our unicast address (as Linux
+    /// refuses it everywhere but the limited broadcast). Nothing may be sent back to it: (b) is no destination either.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool IsThisNetwork(Ipv4Address source) => (source.Value >> 24) == 0;
 
     private bool IsJoined(Ipv4Address group)
     {

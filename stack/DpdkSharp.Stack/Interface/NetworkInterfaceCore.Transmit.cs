@@ -117,7 +117,9 @@ public sealed partial class NetworkInterfaceCore
             hop = new NextHop(MacAddress.ForIpv4Multicast(destination), default, Resolve: false);
             return true;
         }
-        if (_routes.TryLookup(ref _routeHit, destination, out var route))
+        // RFC 1122 §3.2.1.3: "this network" addresses ((a), (b)) are sources only and loopback ones (g) never leave a host;
+        // a gateway route would take them out. Refused here, before a last hit can remember them.
+        if (!IsThisNetwork(destination) && !destination.IsLoopback && _routes.TryLookup(ref _routeHit, destination, out var route))
         {
             hop = new NextHop(default, route.NextHop(destination), Resolve: true);
             return true;

@@ -32,6 +32,7 @@ public sealed class UdpEndpointTable
         public bool InReady;
         public NetError PendingError;
         public Ipv4Endpoint PendingErrorFrom;
+        public bool ErrorsOnlyWhenConnected;
         public int NextOnPort = -1;
         public long DroppedDatagrams;
         public IUdpDatagramHandler? Handler;
@@ -127,6 +128,7 @@ public sealed class UdpEndpointTable
         e.DontFragment = false;
         e.InReady = false;
         e.PendingError = NetError.None;
+        e.ErrorsOnlyWhenConnected = false;
         e.DroppedDatagrams = 0;
         e.Handler = null;
         e.Queue.Clear();
@@ -360,9 +362,26 @@ public sealed class UdpEndpointTable
     internal void SetError(int index, NetError error, Ipv4Endpoint from)
     {
         var e = _endpoints[index]!;
+        if (e.ErrorsOnlyWhenConnected && !e.Connected)
+        {
+            return;
+        }
         e.PendingError = error;
         e.PendingErrorFrom = from;
         MarkReady(index, e);
+    }
+
+    /// <summary>
+    /// From now on ICMP errors reach the endpoint only while it is connected, as Linux reports them to a socket without
+    /// IP_RECVERR: an unconnected endpoint has no peer an error could be about, and anyone can send one naming it (a
+    /// recorded error fails the next send, whichever remote it goes to).
+    /// </summary>
+    internal void ReportErrorsOnlyWhenConnected(UdpHandle handle)
+    {
+        if (TryGet(handle, out var e))
+        {
+            e.ErrorsOnlyWhenConnected = true;
+        }
     }
 
     /// <summary>

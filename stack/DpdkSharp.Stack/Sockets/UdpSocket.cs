@@ -33,7 +33,6 @@ public sealed class UdpSocket : IDisposable, IUdpDatagramHandler
     // Reactor-thread state.
     internal UdpHandle Handle;
     private bool _bound;
-    private bool _connected;
     private bool _closed;
     private readonly Queue<UdpOperation> _pendingReceives = new();
     private readonly List<Ipv4Address> _memberships = []; // groups this socket joined (reactor thread only)
@@ -336,7 +335,6 @@ public sealed class UdpSocket : IDisposable, IUdpDatagramHandler
                 }
                 if (error == NetError.None)
                 {
-                    _connected = true;
                     _remote = op.Endpoint!.Value.ToIPEndPoint();
                     PublishLocal();
                 }
@@ -415,6 +413,9 @@ public sealed class UdpSocket : IDisposable, IUdpDatagramHandler
         }
         Handle = handle;
         _bound = true;
+        // Linux reports ICMP errors only to connected UDP sockets (without IP_RECVERR). Dropped as they come, not when the
+        // socket is next used: an error that came in the same receive burst as a datagram would fail its handler's reply.
+        Core.Udp.ReportErrorsOnlyWhenConnected(handle);
         _reactor.UdpSockets.Register(this, handle);
         if (_receiveBufferSize != Core.Options.Udp.ReceiveBufferBytes)
         {
@@ -445,7 +446,6 @@ public sealed class UdpSocket : IDisposable, IUdpDatagramHandler
     /// <summary>Data or an error arrived: complete waiting receives in order.</summary>
     internal void OnReady()
     {
-        SwallowErrorIfUnconnected();
         while (_pendingReceives.TryPeek(out var op))
         {
             if (!TryCompleteReceive(op))
@@ -458,7 +458,6 @@ public sealed class UdpSocket : IDisposable, IUdpDatagramHandler
 
     private bool TryCompleteReceive(UdpOperation op)
     {
-        SwallowErrorIfUnconnected();
         var error = Core.Udp.TryReceive(Handle, op.Buffer.Span, out var result);
         switch (error)
         {
@@ -470,15 +469,6 @@ public sealed class UdpSocket : IDisposable, IUdpDatagramHandler
             default:
                 op.Fail(SocketConversions.Exception(error));
                 return true;
-        }
-    }
-
-    /// <summary>Linux reports ICMP errors only to connected UDP sockets (without IP_RECVERR): drop the others'.</summary>
-    private void SwallowErrorIfUnconnected()
-    {
-        if (!_connected && _bound && Core.Udp.PeekError(Handle, out _) is not (NetError.None or NetError.InvalidHandle))
-        {
-            Core.Udp.TryReceive(Handle, default, out _); // takes the pending error only
         }
     }
 
