@@ -13,15 +13,14 @@ internal sealed record CellRun(string Cell, Dictionary<string, string>? Result, 
     private const int CpuA = 0;
     private const int CpuB = 1;
 
-    /// <summary>Reads of 20,000 round trips each, of which the probe takes the fastest.</summary>
-    private const int Reads = 5;
-
     /// <summary>
-    /// Reads the probe between cells, when none of their processes is running (about 50 ms). The fastest of a few short
-    /// reads: a thread of the ping-pong that another program on this shared machine preempts for a few milliseconds
-    /// slows the mean of that read by hundreds of ns, as far as a change of state, and preemption only ever slows.
+    /// Reads the probe between cells, when none of their processes is running (tens of milliseconds): the fastest of
+    /// <paramref name="reads"/> short reads of <paramref name="roundTrips"/> exchanges (half of them timed). A thread
+    /// of the ping-pong that another program on this shared machine preempts slows the mean of its read by as much as a
+    /// change of state, and preemption only ever slows; a read shorter than a scheduler slice is often not preempted.
     /// </summary>
-    public static double Probe() => Enumerable.Range(0, Reads).Min(_ => CoreRoundTrip.MeasureNanoseconds(CpuA, CpuB, roundTrips: 20_000));
+    public static double Probe(int reads = 10, int roundTrips = 4_000) =>
+        Enumerable.Range(0, reads).Min(_ => CoreRoundTrip.MeasureNanoseconds(CpuA, CpuB, roundTrips));
 
     /// <summary>For the progress lines on stderr: the probes and this run's own p99s, so a slow round shows which state it ran in.</summary>
     public override string ToString()
