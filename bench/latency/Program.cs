@@ -8,6 +8,7 @@ using DpdkSharp.Runtime.Polling;
 //   stack <poll|interrupt|adaptive> <iface> <netns> <plan...>   the stack on net_tap in one RX mode (one EAL per process)
 //   client <ip> <port> <plan...>                     inside a namespace: timed requests, one RESULT line
 //   echo <ip> <port> <max-seconds>                   the kernel reference's UDP echo, inside its namespace
+//   probe [reads round-trips]                        the host's CPU 0-1 cache-line round trip in ns, as the run reads it around each cell
 // Namespaces, veth and TAP interfaces made by a run are named after <prefix> and deleted at its end.
 try
 {
@@ -19,6 +20,7 @@ try
         ["stack", var mode, var iface, var netns, .. var rest] => StackSide.Run(ParseMode(mode), iface, netns, ClientPlan.Parse(rest, defaults: false)),
         ["client", var ip, var port, .. var rest] => Client.Run(IPAddress.Parse(ip), int.Parse(port, CultureInfo.InvariantCulture), ClientPlan.Parse(rest, defaults: false)),
         ["echo", var ip, var port, var seconds] => KernelEcho.Run(IPAddress.Parse(ip), int.Parse(port, CultureInfo.InvariantCulture), double.Parse(seconds, CultureInfo.InvariantCulture)),
+        ["probe", .. var rest] => Probe(rest),
         _ => Usage(),
     };
 }
@@ -28,10 +30,19 @@ catch (Exception e)
     return 1;
 }
 
+static int Probe(string[] args)
+{
+    var probe = args is [var reads, var roundTrips]
+        ? CellRun.Probe(int.Parse(reads, CultureInfo.InvariantCulture), int.Parse(roundTrips, CultureInfo.InvariantCulture))
+        : CellRun.Probe();
+    Console.WriteLine(probe.ToString("0", CultureInfo.InvariantCulture));
+    return 0;
+}
+
 static RxMode ParseMode(string mode) => Enum.Parse<RxMode>(mode, ignoreCase: true);
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: DpdkSharp.Bench.Latency run <prefix> [idle-requests] [seconds-at-10k] [rounds] | stack <mode> <iface> <netns> <plan> | client <ip> <port> <plan> | echo <ip> <port> <max-seconds>");
+    Console.Error.WriteLine("usage: DpdkSharp.Bench.Latency run <prefix> [idle-requests] [seconds-at-10k] [rounds] | stack <mode> <iface> <netns> <plan> | client <ip> <port> <plan> | echo <ip> <port> <max-seconds> | probe [reads round-trips]");
     return 2;
 }

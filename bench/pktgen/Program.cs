@@ -87,7 +87,7 @@ public static class Program
     {
         public double RoundTripNs => Math.Max(RoundTripBeforeNs, RoundTripAfterNs);
 
-        public bool Steady => SameHostState(RoundTripBeforeNs, RoundTripAfterNs);
+        public bool Steady => CoreRoundTrip.SameState(RoundTripBeforeNs, RoundTripAfterNs);
 
         // For the progress lines on stderr.
         public override string ToString() => string.Create(CultureInfo.InvariantCulture,
@@ -100,12 +100,8 @@ public static class Program
     {
         public double Ratio => Ours.Rate / Testpmd.Rate;
 
-        public bool Matched => Ours.Steady && Testpmd.Steady && SameHostState(Ours.RoundTripNs, Testpmd.RoundTripNs);
+        public bool Matched => Ours.Steady && Testpmd.Steady && CoreRoundTrip.SameState(Ours.RoundTripNs, Testpmd.RoundTripNs);
     }
-
-    // The two states measured differ by 3-5 times (50-150 against 400-530 ns); within one, the probe moved by less
-    // than 2 times.
-    private static bool SameHostState(double a, double b) => Math.Max(a, b) < 2 * Math.Min(a, b);
 
     // A round's pair, measured again (up to twice more) when the host moved the vCPUs during it: such a pair's ratio is
     // that of two machines. One that never matches is kept, and counted out of the ratio's median (WritePairs).
