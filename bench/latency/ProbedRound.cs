@@ -33,8 +33,8 @@ internal sealed record CellRun(string Cell, Dictionary<string, string>? Result, 
 }
 
 /// <summary>
-/// Every cell's run in one round (one attempt at it). Matched: every probe of the round agrees with every other within
-/// the factor <see cref="CoreRoundTrip.SameState"/> allows, so all its cells ran with the vCPUs in one placement and the
+/// Every cell's run in one round (one attempt at it). Matched: every probe of the round is on the same side of
+/// <see cref="CoreRoundTrip.FarStateNs"/> (<see cref="CoreRoundTrip.SameState"/>), so all its cells ran with the vCPUs in one placement and the
 /// round compares the stack with the kernel, not two placements.
 /// </summary>
 internal sealed record ProbedRound(int Index, int Attempt, string Load, List<CellRun> Cells)
@@ -46,8 +46,8 @@ internal sealed record ProbedRound(int Index, int Attempt, string Load, List<Cel
     public bool Matched => CoreRoundTrip.SameState(FastestProbeNs, SlowestProbeNs);
 
     /// <summary>
-    /// The rounds made in the near state, when <paramref name="matched"/> rounds ran in both (some round's slowest probe
-    /// at least twice the fastest round's); null when they all ran in one. Near: within the factor of the fastest round.
+    /// The rounds made in the near state, when <paramref name="matched"/> rounds ran in both (some round's probes in the
+    /// far band, some in the near); null when they all ran in one. Near: in the fastest round's band.
     /// </summary>
     public static List<ProbedRound>? NearState(List<ProbedRound> matched)
     {

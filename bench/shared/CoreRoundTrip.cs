@@ -12,10 +12,14 @@ using System.Runtime.InteropServices;
 internal static unsafe class CoreRoundTrip
 {
     /// <summary>
-    /// Whether two probes saw the host in one state: within a factor of 2. The two states measured differ by 3-5 times
-    /// (50-150 against 400-530 ns); within one, the probe moved by less than 2 times.
+    /// Whether two probes saw the host in one state: both on the same side of <see cref="FarStateNs"/>. The reads fall in
+    /// two bands, 45-136 ns (near) and 360-530 ns (far), over hundreds of reads at loads 0.4 to 26; a ratio rule (once a
+    /// factor of 2) split reads of the near band, which itself spans 3 times.
     /// </summary>
-    public static bool SameState(double a, double b) => Math.Max(a, b) < 2 * Math.Min(a, b);
+    public static bool SameState(double a, double b) => a < FarStateNs == b < FarStateNs;
+
+    /// <summary>The boundary between the two placements' bands of round trips, in the gap between them.</summary>
+    public const double FarStateNs = 250;
 
     /// <summary>
     /// The mean round trip in nanoseconds between <paramref name="cpuA"/> and <paramref name="cpuB"/> over
