@@ -127,15 +127,12 @@ public sealed partial class NetworkInterfaceCore
             return;
         }
         var span = _pool.GetSpan(buffer);
-        int l2 = EthernetFrame.WriteHeader(span, MacAddress.ForIpv4Multicast(destination), _mac, EtherType.Ipv4, _vlan);
         ReadOnlySpan<byte> routerAlert = [Ipv4Options.RouterAlert, Ipv4Options.RouterAlertLength, 0, 0];
         int headerLength = Ipv4Packet.MinHeaderLength + routerAlert.Length;
-        int ipLength = headerLength + IgmpMessage.Length;
-        Ipv4Packet.WriteHeader(span[l2..], _address, destination, IpProtocol.Igmp, ipLength, _nextId++, ttl: 1,
-            dontFragment: false, moreFragments: false, fragmentOffsetBytes: 0, computeChecksum: !_ipTxOffload, options: routerAlert);
-        IgmpMessage.Write(span[(l2 + headerLength)..], type, 0, group);
-        _counters.CountTx(NetLayer.Ipv4, ipLength);
+        IgmpMessage.Write(span[(_l2Length + headerLength)..], type, 0, group);
+        int length = WriteIpv4Headers(span, MacAddress.ForIpv4Multicast(destination), _address, destination, IpProtocol.Igmp,
+            IgmpMessage.Length, _nextId++, ttl: 1, dontFragment: false, more: false, offset: 0, routerAlert);
         _counters.CountTx(NetLayer.Igmp, IgmpMessage.Length);
-        Transmit(buffer, Pad(span, l2 + ipLength), TxInfo(l4Offload: false, headerLength));
+        Transmit(buffer, length, TxInfo(l4Offload: false, headerLength));
     }
 }
